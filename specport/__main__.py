@@ -1,0 +1,3 @@
+from specport.cli import main
+
+main()

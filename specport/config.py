@@ -1,0 +1,96 @@
+"""The user's project config (specport.toml): extra targets and [settings].
+
+Which file: --config FILE, else $SPECPORT_CONFIG, else ./specport.toml when it exists.
+Each setting can also be given as $SPECPORT_<NAME> (e.g. SPECPORT_DEBBUILD_SOURCE), which wins.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from specport.errors import ConfigError
+from specport.targets.loader import TargetSet, load_targets, read_user_file
+
+CONFIG_NAME = "specport.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Project-wide settings; each can be set in [settings] of specport.toml."""
+
+    maintainer: str = "specport <specport@localhost>"  # Maintainer of .debs without Packager:
+    image_prefix: str = ""  # registry/namespace put before every target image name
+    debbuild_source: str = ""  # debbuild release tarball: URL or file ("" = upstream release)
+    debbuild_sha256: str = ""
+    debbuild_macros_source: str = ""
+    debbuild_macros_sha256: str = ""
+    lookaside: str = ""  # directory of dist-git lookaside files (SHA512 layout or flat)
+    cache_dir: str = ""  # where downloaded sources and image inputs are kept
+
+
+@dataclass(frozen=True)
+class Config:
+    targets: TargetSet
+    settings: Settings
+    path: Path | None  # the user file that was read, if any
+
+
+def find_config_file(explicit: Path | None) -> Path | None:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"config file {explicit} does not exist")
+        return explicit
+    env = os.environ.get("SPECPORT_CONFIG")
+    if env:
+        path = Path(env)
+        if not path.is_file():
+            raise ConfigError(f"$SPECPORT_CONFIG names {path}, which does not exist")
+        return path
+    local = Path.cwd() / CONFIG_NAME
+    return local if local.is_file() else None
+
+
+def settings_from_env(settings: Settings) -> Settings:
+    """$SPECPORT_<SETTING> overrides the file, for CI jobs that cannot edit it."""
+    changes = {}
+    for f in dataclasses.fields(Settings):
+        value = os.environ.get(f"SPECPORT_{f.name.upper()}")
+        if value is not None:
+            changes[f.name] = value
+    return dataclasses.replace(settings, **changes)
+
+
+def load_config(explicit: Path | None = None) -> Config:
+    path = find_config_file(explicit)
+    user_files = []
+    settings = Settings()
+    if path is not None:
+        label, doc = read_user_file(path)
+        unknown = set(doc) - {"targets", "settings"}
+        if unknown:
+            key = sorted(unknown)[0]
+            raise ConfigError(f"{label}: {key}: unknown top-level key (expected targets, settings)")
+        settings = parse_settings(label, doc.get("settings", {}))
+        user_files.append((label, doc))
+    return Config(
+        targets=load_targets(user_files), settings=settings_from_env(settings), path=path
+    )
+
+
+def parse_settings(label: str, raw: Any) -> Settings:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{label}: settings: must be a table")
+    known = {f.name for f in dataclasses.fields(Settings)}
+    for key, value in raw.items():
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"{label}: settings.{key}: unknown key{hint}")
+        if not isinstance(value, str):
+            raise ConfigError(f"{label}: settings.{key}: expected a string")
+    return Settings(**raw)

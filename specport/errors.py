@@ -1,0 +1,80 @@
+"""specport's errors: one base class, exit codes defined in this file only.
+
+Every failure the user should see is a SpecportError; the CLI prints its message (and hint)
+as one line and exits with its code. Anything else is a bug and shows a traceback only with -v.
+"""
+
+from __future__ import annotations
+
+
+class SpecportError(Exception):
+    """A failure with a message meant for the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message} (hint: {self.hint})"
+
+
+class UsageError(SpecportError):
+    """Bad command line: unknown target, conflicting options."""
+
+    exit_code = 2
+
+
+class ConfigError(SpecportError):
+    """A target file or specport.toml that does not validate."""
+
+    exit_code = 2
+
+
+class SpecError(SpecportError):
+    """A spec file specport cannot read or normalize; names the line when it can."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        where = ""
+        if path and line:
+            where = f"{path}:{line}: "
+        elif path:
+            where = f"{path}: "
+        elif line:
+            where = f"line {line}: "
+        super().__init__(where + message, hint)
+        self.path = path
+        self.line = line
+
+
+class DependencyError(SpecportError):
+    """Dependency names that no rule translates, or that the target cannot install."""
+
+
+class SourceError(SpecportError):
+    """Missing or corrupt sources."""
+
+
+class EngineError(SpecportError):
+    """The container engine is down, unreachable or refused a request."""
+
+
+class ToolError(SpecportError):
+    """An external tool (rpmspec, rpmbuild, debbuild, gpg, ...) failed."""
+
+
+class BuildError(SpecportError):
+    """One or more builds failed."""
+
+
+class PublishError(SpecportError):
+    """A repository could not be published."""

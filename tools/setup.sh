@@ -1,0 +1,103 @@
+# Shared set-up for tools/test.sh, tools/example.sh and .ci/run. Source it; do not run it.
+# It installs what specport needs on a fresh Debian/Ubuntu machine, makes the venv, and makes
+# sure a container engine answers (starting a private dockerd when none does).
+#
+# Knobs (environment):
+#   SPECPORT_STATE   where the private engine and caches live (default /var/lib/specport-ci);
+#                    kept between runs so bootstrapped images are reused, keyed by their inputs.
+#   SPECPORT_VENDOR  directory with debbuild release tarballs (default ../shared/vendor when present).
+#   DOCKER_HOST      use this engine instead (Docker or Podman's Docker-compatible socket).
+
+set -euo pipefail
+
+SPECPORT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SPECPORT_STATE=${SPECPORT_STATE:-/var/lib/specport-ci}
+export SPECPORT_CACHE_DIR=${SPECPORT_CACHE_DIR:-$SPECPORT_STATE/cache}
+VENV=$SPECPORT_ROOT/.venv
+
+APT_PACKAGES=(
+  python3 python3-venv python3-rpm python3-createrepo-c createrepo-c rpm gnupg
+  dpkg-dev fakeroot mmdebstrap docker.io ca-certificates curl xz-utils iproute2
+)
+
+sp_log() { printf '==> %s\n' "$*" >&2; }
+
+sp_sudo() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+sp_install_apt() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    sp_log "installing ${missing[*]}"
+    sp_sudo apt-get update -qq
+    sp_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+}
+
+sp_venv() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    sp_log "creating $VENV"
+    # system site packages: rpm's and createrepo_c's Python bindings come from Debian
+    /usr/bin/python3 -m venv --system-site-packages "$VENV"
+  fi
+  local stamp="$VENV/.installed-$(sha256sum "$SPECPORT_ROOT/pyproject.toml" | cut -c1-16)"
+  if [ ! -e "$stamp" ]; then
+    sp_log "installing specport into $VENV"
+    "$VENV/bin/pip" install -q -e "$SPECPORT_ROOT[rpm,test]"
+    touch "$stamp"
+  fi
+  export PATH="$VENV/bin:$PATH"
+}
+
+sp_vendor() {
+  local vendor=${SPECPORT_VENDOR:-$SPECPORT_ROOT/../shared/vendor}
+  if [ -f "$vendor/debbuild-24.12.0.tar.gz" ]; then
+    export SPECPORT_DEBBUILD_SOURCE=${SPECPORT_DEBBUILD_SOURCE:-$(cd "$vendor" && pwd)/debbuild-24.12.0.tar.gz}
+    export SPECPORT_DEBBUILD_MACROS_SOURCE=${SPECPORT_DEBBUILD_MACROS_SOURCE:-$(cd "$vendor" && pwd)/debbuild-macros-0.0.7.tar.gz}
+  fi
+}
+
+_sp_engine_answers() { timeout 10 docker version >/dev/null 2>&1; }
+
+# Start a private dockerd unless an engine already answers. Sets SP_OWN_DOCKERD when it did.
+sp_engine() {
+  if _sp_engine_answers; then
+    sp_log "using the running engine (${DOCKER_HOST:-default socket})"
+    return
+  fi
+  local run=/run/specport-ci
+  sp_sudo mkdir -p "$SPECPORT_STATE/docker" "$run"
+  export DOCKER_HOST="unix://$run/docker.sock"
+  if _sp_engine_answers; then return; fi
+  sp_log "starting dockerd (data in $SPECPORT_STATE/docker)"
+  sp_sudo dockerd --data-root "$SPECPORT_STATE/docker" --exec-root "$run/exec" \
+    --pidfile "$run/dockerd.pid" --host "$DOCKER_HOST" >"$SPECPORT_STATE/dockerd.log" 2>&1 &
+  SP_OWN_DOCKERD=$!
+  for _ in $(seq 1 60); do
+    _sp_engine_answers && return
+    sleep 1
+  done
+  tail -20 "$SPECPORT_STATE/dockerd.log" >&2
+  echo "dockerd did not start; log: $SPECPORT_STATE/dockerd.log" >&2
+  return 1
+}
+
+sp_engine_stop() {
+  if [ -n "${SP_OWN_DOCKERD:-}" ]; then
+    sp_log "stopping the private dockerd"
+    sp_sudo kill "$SP_OWN_DOCKERD" 2>/dev/null || true
+    wait "$SP_OWN_DOCKERD" 2>/dev/null || true
+    SP_OWN_DOCKERD=
+  fi
+}
+
+sp_setup() {
+  sp_install_apt
+  sp_venv
+  sp_vendor
+  sp_engine
+  trap sp_engine_stop EXIT
+}

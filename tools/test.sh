@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Run specport's checks and tests on a fresh Debian/Ubuntu machine: sets itself up first.
+# Fast suite (no containers), then the container suite against a real engine.
+source "$(dirname "$0")/setup.sh"
+sp_setup
+cd "$SPECPORT_ROOT"
+sp_log "ruff and mypy"
+ruff check specport tests
+ruff format --check specport tests
+mypy
+sp_log "fast tests"
+pytest -q -m "not container" "$@"
+sp_log "container tests"
+pytest -q -m container "$@"
