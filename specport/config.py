@@ -31,6 +31,9 @@ class Settings:
     debbuild_macros_sha256: str = ""
     lookaside: str = ""  # directory of dist-git lookaside files (SHA512 layout or flat)
     cache_dir: str = ""  # where downloaded sources and image inputs are kept
+    repo_url: str = ""  # URL of the published repository that php-base images are set up for
+    repo_key: str = ""  # its public key file (specport publish writes DIR/keys/<repo-id>.asc)
+    repo_id: str = "specport"  # the repo id / file names used in php-base images
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,114 @@
+"""debbuild -ba for deb targets, then specport's deb post-step (debfix) and lintian.
+
+Learned from debbuild 24.12.0 itself: every directory under %_topdir must exist before it runs
+(it does not create BUILD); its default %dist is "<distro><release>" with no separator
+("1debian12"), so specport defines %dist as the target's tag ("+deb12"); it checks
+BuildRequires with dpkg-query but never installs them, so apt does that first.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import tempfile
+from pathlib import Path
+
+from specport import log
+from specport.build import debfix
+from specport.build.engines import (
+    MACROS,
+    RESULT,
+    TOPDIR,
+    WORK,
+    raise_missing_deps,
+    rpm_dep_to_deb,
+    run_build_step,
+)
+from specport.build.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT, BuildOptions
+from specport.build.specinfo import SpecInfo
+from specport.container.runner import Throwaway
+from specport.targets import Target
+
+MACROS_D = "/usr/lib/debbuild/macros.d"
+DEBFIX = f"{WORK}/debfix"
+
+
+class DebBuild:
+    def install_macros(self, box: Throwaway, names: list[str]) -> None:
+        cmds = [f"cp {MACROS}/{shlex.quote(n)} {MACROS_D}/{shlex.quote(n)}" for n in names]
+        if cmds:
+            box.run(f"mkdir -p {MACROS_D} && " + " && ".join(cmds), timeout=SHORT_TIMEOUT)
+
+    def install_build_deps(self, box: Throwaway, target: Target, info: SpecInfo, spec: str) -> None:
+        if not info.build_requires:
+            return
+        box.run("apt-get update -q", timeout=INSTALL_TIMEOUT)
+        # apt-get satisfy takes dependency strings, so versioned BuildRequires keep their bound
+        deps = [rpm_dep_to_deb(d) for d in info.build_requires]
+        result = box.run(
+            ["apt-get", "satisfy", "-y", "-q", "--no-install-recommends", *deps],
+            timeout=INSTALL_TIMEOUT,
+            check=False,
+        )
+        if result.exit_code != 0:
+            raise_missing_deps(result, target, "apt-get")
+
+    def build(
+        self, box: Throwaway, target: Target, info: SpecInfo, spec: str, options: BuildOptions
+    ) -> list[str]:
+        dirs = " ".join(f"{TOPDIR}/{d}" for d in ("BUILD", "BUILDROOT", "DEBS", "SDEBS"))
+        box.run(f"mkdir -p {dirs} {RESULT}", timeout=SHORT_TIMEOUT)
+        argv = ["debbuild", "--define", f"_topdir {TOPDIR}", "--define", f"dist {target.dist}"]
+        run_build_step(box, [*argv, "-ba", spec], "debbuild", options.timeout)
+        ctx = debfix.FixContext(
+            maintainer=info.packager or options.maintainer,
+            dist=target.dist,
+            debbuild_dist=f"{target.distro}{target.release}",
+        )
+        post_step(box, ctx)
+        box.run(
+            f"find {TOPDIR}/SDEBS -name '*.sdeb' -exec cp -a {{}} {RESULT}/ \\;",
+            timeout=SHORT_TIMEOUT,
+        )
+        return lintian(box) if options.lintian else []
+
+
+def post_step(box: Throwaway, ctx: debfix.FixContext) -> None:
+    """debfix.sh unpack -> debfix.py on the host -> debfix.sh pack; final .debs in RESULT."""
+    with tempfile.TemporaryDirectory(prefix="specport-debfix-") as tmp:
+        script = Path(tmp) / "debfix.sh"
+        script.write_text(debfix.script_text(), encoding="utf-8")
+        script.chmod(0o755)
+        box.copy_in(script, WORK)
+        box.run(
+            f"mkdir -p {DEBFIX}/in"
+            f" && find {TOPDIR}/DEBS -name '*.deb' -exec mv {{}} {DEBFIX}/in/ \\;"
+            f" && sh {WORK}/debfix.sh unpack {DEBFIX}/in {DEBFIX}/work",
+            timeout=SHORT_TIMEOUT,
+        )
+        meta = box.copy_out(f"{DEBFIX}/work/meta", tmp)
+        notes = []
+        for pkg in sorted(meta.iterdir()):
+            name = (pkg / "deb").read_text(encoding="utf-8").strip()
+            notes += [f"# post-step {name}: {c}\n" for c in debfix.fix_package(pkg, ctx)]
+        with box.log_path.open("a", encoding="utf-8") as out:
+            out.writelines(notes)
+        box.run(f"rm -rf {DEBFIX}/work/meta", timeout=SHORT_TIMEOUT)
+        box.copy_in(meta, f"{DEBFIX}/work")
+        box.run(f"sh {WORK}/debfix.sh pack {DEBFIX}/work {RESULT}", timeout=SHORT_TIMEOUT)
+
+
+_LINTIAN_ERROR = re.compile(r"^E: .*$", re.MULTILINE)
+
+
+def lintian(box: Throwaway) -> list[str]:
+    """lintian's errors (E: lines) on the final .debs; reported, never fatal."""
+    result = box.run(
+        f"cd {RESULT} && lintian *.deb",
+        timeout=SHORT_TIMEOUT,
+        check=False,
+    )
+    errors = _LINTIAN_ERROR.findall(result.output)
+    if result.exit_code not in (0, 1, 2) and not errors:
+        log.warn(f"lintian did not run (exit {result.exit_code}); see the build log")
+    return errors

@@ -1,0 +1,195 @@
+"""The deb post-step: complete each .deb where debbuild falls short (this docstring documents it).
+
+What debbuild 24.12 writes, and what this step adds (learned by building with it):
+- Depends: debbuild's come from ldd + dpkg -S, without versions (`libc6`). dpkg-shlibdeps on
+  the shipped ELF files gives the versioned ones (`libc6 (>= 2.34)`); they replace the bare names.
+- Maintainer: debbuild writes one only from `Packager:`; otherwise settings.maintainer.
+- phpapi-N: a PHP extension (files in /usr/lib/php/<API>/) depends on the PHP API it was built
+  for, as Debian's own extensions do (dh_php); phpapi-N is provided by phpX.Y-common.
+- conffiles: debbuild lists only %config files; Debian treats every file in /etc as one
+  (dh_installdeb does the same), so the rest are added.
+- PHP modules (/etc/php/<ver>/mods-available/<mod>.ini): enabled by postinst (phpenmod),
+  disabled by prerm on remove (phpdismod), their state dropped on purge; skipped when the
+  normalizer already put phpenmod into the scripts.
+- Version: the target's dist tag (`+deb12`), not debbuild's default (`debian12`), so a build
+  for a newer release sorts after one for an older release.
+The container part (unpack, dpkg-shlibdeps, dpkg-deb -b with xz) is debfix.sh.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from debian.deb822 import Deb822
+
+MARK = "# added by specport (deb post-step)"
+_PHP_INI = re.compile(r"^etc/php/(?P<ver>\d+\.\d+)/mods-available/(?P<mod>[A-Za-z0-9_-]+)\.ini$")
+_PHP_EXTDIR = re.compile(r"^usr/lib/php/(?P<api>\d{8})/")
+
+
+@dataclass(frozen=True)
+class FixContext:
+    maintainer: str  # used when the package has none
+    dist: str  # the target's dist tag: "+deb12"
+    debbuild_dist: str  # debbuild's own default for the target: "debian12"
+
+
+@dataclass(frozen=True)
+class PhpModule:
+    version: str  # "8.2"
+    name: str  # "yaml"
+
+
+def script_text() -> str:
+    """debfix.sh, the in-container half of the post-step."""
+    return (resources.files("specport.build") / "debfix.sh").read_text(encoding="utf-8")
+
+
+def parse_files(listing: str) -> list[tuple[str, str]]:
+    """`find -printf '%y %p'` lines -> (type, path without ./)."""
+    out = []
+    for line in listing.splitlines():
+        if len(line) > 2:
+            kind, path = line[0], line[2:]
+            out.append((kind, path.removeprefix("./")))
+    return out
+
+
+def parse_shlibs(text: str) -> str:
+    """The value of `shlibs:Depends=...` from dpkg-shlibdeps -O ("" when it found nothing)."""
+    for line in text.splitlines():
+        if line.startswith("shlibs:Depends="):
+            return line.split("=", 1)[1].strip()
+    return ""
+
+
+def merge_depends(existing: str, versioned: str, extra: list[str]) -> str:
+    """Existing Depends with bare names replaced by versioned ones, then the new ones added."""
+    items = [i.strip() for i in existing.split(",") if i.strip()]
+    better = {_dep_name(v): v.strip() for v in versioned.split(",") if v.strip()}
+    out: list[str] = []
+    for item in items:
+        name = _dep_name(item)
+        out.append(better.pop(name, item) if "|" not in item and "(" not in item else item)
+    for item in [*better.values(), *extra]:
+        if _dep_name(item) not in {_dep_name(o) for o in out}:
+            out.append(item)
+    return ", ".join(out)
+
+
+def _dep_name(item: str) -> str:
+    return re.split(r"[\s(:]", item.strip(), maxsplit=1)[0]
+
+
+def php_modules(files: list[tuple[str, str]]) -> list[PhpModule]:
+    return [
+        PhpModule(m["ver"], m["mod"])
+        for kind, path in files
+        if kind == "f" and (m := _PHP_INI.match(path))
+    ]
+
+
+def php_apis(files: list[tuple[str, str]]) -> list[str]:
+    return sorted({m["api"] for _kind, path in files if (m := _PHP_EXTDIR.match(path))})
+
+
+def fix_version(version: str, ctx: FixContext) -> str:
+    """Swap debbuild's default dist suffix for the target's."""
+    if ctx.debbuild_dist and version.endswith(ctx.debbuild_dist):
+        return version[: -len(ctx.debbuild_dist)] + ctx.dist
+    return version
+
+
+def fix_control(
+    text: str, files: list[tuple[str, str]], shlibs: str, ctx: FixContext
+) -> tuple[str, list[str]]:
+    """The new control file and a list of what changed (for the build log)."""
+    control = Deb822(text)
+    changes: list[str] = []
+    if not control.get("Maintainer", "").strip():
+        control["Maintainer"] = ctx.maintainer
+        changes.append(f"Maintainer: {ctx.maintainer}")
+    extra = [f"phpapi-{api}" for api in php_apis(files)]
+    old = control.get("Depends", "")
+    new = merge_depends(old, shlibs, extra)
+    if new != old:
+        control["Depends"] = new
+        changes.append(f"Depends: {new}")
+    version = fix_version(control["Version"], ctx)
+    if version != control["Version"]:
+        control["Version"] = version
+        changes.append(f"Version: {version}")
+    return control.dump(), changes
+
+
+def conffiles(existing: str, files: list[tuple[str, str]]) -> str:
+    listed = [line.strip() for line in existing.splitlines() if line.strip()]
+    etc = [f"/{p}" for kind, p in files if kind == "f" and p.startswith("etc/")]
+    return "".join(f"{p}\n" for p in dict.fromkeys([*listed, *sorted(etc)]))
+
+
+def php_snippets(modules: list[PhpModule]) -> dict[str, str]:
+    """Maintainer-script snippets that enable/disable PHP modules, by script name."""
+    post, prerm, postrm = [], [], []
+    for m in modules:
+        post.append(
+            f'if [ "$1" = "configure" ] && [ -x /usr/sbin/phpenmod ]; then\n'
+            f"    phpenmod -v {m.version} -s ALL {m.name}\n"
+            f"fi\n"
+        )
+        prerm.append(
+            f'if [ "$1" = "remove" ] && [ -x /usr/sbin/phpdismod ]; then\n'
+            f"    phpdismod -v {m.version} -s ALL {m.name}\n"
+            f"fi\n"
+        )
+        # phpenmod/phpdismod keep state under /var/lib/php/modules; purge leaves nothing
+        postrm.append(
+            f'if [ "$1" = "purge" ]; then\n'
+            f"    rm -f /var/lib/php/modules/{m.version}/*/*/{m.name}\n"
+            f"fi\n"
+        )
+    snippets = {"postinst": post, "prerm": prerm, "postrm": postrm}
+    return {name: "".join(parts) for name, parts in snippets.items() if parts}
+
+
+def add_to_script(text: str, snippet: str) -> str:
+    """`snippet` appended to a maintainer script (new one if text is empty), before `exit 0`."""
+    block = f"{MARK}\n{snippet}"
+    if not text.strip():
+        return f"#!/bin/sh\nset -e\n{block}"
+    lines = text.rstrip("\n").split("\n")
+    if lines[-1].strip() == "exit 0":
+        return "\n".join(lines[:-1]) + f"\n{block}exit 0\n"
+    return "\n".join(lines) + f"\n{block}"
+
+
+def fix_package(meta: Path, ctx: FixContext) -> list[str]:
+    """Fix one unpacked package's DEBIAN dir in place (meta as written by debfix.sh unpack)."""
+    debian = meta / "DEBIAN"
+    files = parse_files((meta / "files").read_text(encoding="utf-8"))
+    shlibs = parse_shlibs((meta / "shlibs").read_text(encoding="utf-8"))
+    control, changes = fix_control(
+        (debian / "control").read_text(encoding="utf-8"), files, shlibs, ctx
+    )
+    (debian / "control").write_text(control, encoding="utf-8")
+
+    conf_path = debian / "conffiles"
+    old_conf = conf_path.read_text(encoding="utf-8") if conf_path.exists() else ""
+    new_conf = conffiles(old_conf, files)
+    if new_conf != old_conf:
+        conf_path.write_text(new_conf, encoding="utf-8")
+        changes.append("conffiles: " + " ".join(new_conf.split()))
+
+    scripts = {p.name: p.read_text(encoding="utf-8") for p in debian.iterdir() if p.is_file()}
+    already = any("phpenmod" in t for t in scripts.values())
+    modules = php_modules(files)
+    if modules and not already:
+        for name, snippet in php_snippets(modules).items():
+            path = debian / name
+            path.write_text(add_to_script(scripts.get(name, ""), snippet), encoding="utf-8")
+            path.chmod(0o755)
+            changes.append(f"{name}: PHP module {', '.join(m.name for m in modules)}")
+    return changes

@@ -1,0 +1,101 @@
+"""The seam between "how to build a spec" and "which package format comes out".
+
+Each engine module (rpmbuild.py, debbuild.py) implements `Builder`; BUILDERS maps a target's
+`builder` field to it. Paths inside the builder container are fixed here, for all engines.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from specport.build.plan import BuildOptions
+from specport.build.specinfo import SpecInfo
+from specport.container.runner import RunResult, Throwaway
+from specport.errors import BuildError, DependencyError
+from specport.targets import Target
+
+WORK = "/specport"  # everything specport puts in the container lives here
+TOPDIR = f"{WORK}/top"  # %_topdir of both rpmbuild and debbuild
+MACROS = f"{WORK}/macros"  # the target's macro files, as copied in
+RESULT = f"{WORK}/result"  # final packages, flat; the one directory copied out
+
+
+class Builder(Protocol):
+    def install_macros(self, box: Throwaway, names: list[str]) -> None:
+        """Make the macro files copied to MACROS/<name> part of every later rpm/debbuild run."""
+
+    def install_build_deps(self, box: Throwaway, target: Target, info: SpecInfo, spec: str) -> None:
+        """Install the spec's BuildRequires (network still on); DependencyError names misses."""
+
+    def build(
+        self, box: Throwaway, target: Target, info: SpecInfo, spec: str, options: BuildOptions
+    ) -> list[str]:
+        """Build `spec` offline, leave the final packages in RESULT; return lint errors."""
+
+
+def builder_for(target: Target) -> Builder:
+    from specport.build import debbuild, rpmbuild
+
+    engines: dict[str, Builder] = {
+        "rpmbuild": rpmbuild.RpmBuild(),
+        "debbuild": debbuild.DebBuild(),
+    }
+    return engines[target.builder]
+
+
+def rpm_dep_to_deb(dep: str) -> str:
+    """`name >= 1.2` (rpm) -> `name (>= 1.2)` (dpkg); rpm's < and > are dpkg's << and >>."""
+    m = re.fullmatch(r"\s*(\S+)\s*(<=|>=|=|<|>)\s*(\S+)\s*", dep)
+    if not m:
+        return dep.strip()
+    op = {"<": "<<", ">": ">>"}.get(m[2], m[2])
+    return f"{m[1]} ({op} {m[3]})"
+
+
+# what apt and dnf say when a dependency cannot be had; group 1 is its name
+_MISSING = [
+    re.compile(r"Unable to locate package (\S+)"),
+    re.compile(r"Package '?([^'\s]+)'? has no installation candidate"),
+    re.compile(r"Depends: (\S+).* but it is not (?:installable|going to be installed)"),
+    re.compile(r"Depends: (\S+ \([^)]*\)) but \S+ is to be installed"),
+    re.compile(r"No matching package to install: '([^']+)'"),
+    re.compile(r"No package (\S+) available"),
+]
+
+
+def raise_missing_deps(result: RunResult, target: Target, tool: str) -> None:
+    names = [m[1] for rx in _MISSING for m in rx.finditer(result.output)]
+    unique = list(dict.fromkeys(names))
+    if unique:
+        raise DependencyError(
+            f"{target.name}: {tool} cannot install build dependencies: {', '.join(unique)}",
+            hint="check the names in BuildRequires (or the name rules for this target)",
+        )
+    raise DependencyError(
+        f"{target.name}: {tool} failed to install the build dependencies (exit {result.exit_code})",
+        hint=f"log: {result_tail(result)}",
+    )
+
+
+def result_tail(result: RunResult) -> str:
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "no output"
+
+
+# rpmbuild: "Bad exit status from /var/tmp/rpm-tmp.X (%build)"
+# debbuild: "Exec of /var/tmp/deb-tmp.build.N failed (%build)"
+_FAILED_SECTION = re.compile(r"(?:Bad exit status from|Exec of) \S+ (?:failed )?\((%\w+)\)")
+
+
+def run_build_step(box: Throwaway, argv: list[str], tool: str, timeout: float) -> None:
+    """Run rpmbuild/debbuild; a failure says which spec section failed, in one line."""
+    result = box.run(argv, timeout=timeout, check=False)
+    if result.exit_code == 0:
+        return
+    sections = _FAILED_SECTION.findall(result.output)
+    where = f" in {sections[-1]}" if sections else ""
+    raise BuildError(
+        f"{tool} failed{where} (exit {result.exit_code}): {result_tail(result)}",
+        hint=f"log: {box.log_path}",
+    )

@@ -1,0 +1,54 @@
+"""What one `specport build` run does: the spec x target pairs, their options and results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from specport.build.sources import SourceSearch
+from specport.targets import Target
+
+# seconds per step; --timeout sets the build step, the others are generous fixed bounds
+DEFAULT_BUILD_TIMEOUT = 3600.0
+INSTALL_TIMEOUT = 1200.0
+SHORT_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    output: Path
+    search: SourceSearch
+    jobs: int = 1
+    keep_going: bool = False
+    cpus: float | None = None
+    memory: str | None = None
+    timeout: float = DEFAULT_BUILD_TIMEOUT
+    maintainer: str = "specport <specport@localhost>"
+    lintian: bool = True
+    image: str | None = None  # use this image instead of the target's builder (stand-ins, bench)
+
+
+@dataclass(frozen=True)
+class Pair:
+    spec: Path
+    target: Target
+
+    @property
+    def label(self) -> str:
+        return f"{self.spec.stem} / {self.target.name}"
+
+
+@dataclass
+class PairResult:
+    pair: Pair
+    ok: bool = False
+    seconds: float = 0.0
+    packages: list[Path] = field(default_factory=list)
+    log_path: Path | None = None
+    message: str = ""  # the one-line reason of a failure
+    lint: list[str] = field(default_factory=list)  # lintian errors (E: lines)
+    skipped: bool = False  # not run because an earlier pair failed without --keep-going
+
+
+def make_pairs(specs: list[Path], targets: list[Target]) -> list[Pair]:
+    return [Pair(spec, target) for spec in specs for target in targets]

@@ -1,0 +1,179 @@
+"""Find every Source/Patch file of a spec on the host before any container starts.
+
+Where a file can come from, first hit wins:
+  1. next to the spec, then each --sources DIR;
+  2. the lookaside, for files listed in a Fedora dist-git `sources` file next to the spec
+     (`SHA512 (name) = hex`): a directory, flat (`DIR/name`) or dist-git shaped
+     (`DIR/<pkg>/<name>/sha512/<hash>/<name>`), or a URL template with {name} {filename}
+     {hashtype} {hash};
+  3. the Source: URL itself, only with --download.
+Downloads land in the cache. A file listed in `sources` is checked against its hash wherever
+it was found. Missing files are reported all at once, by the caller, in one error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from specport import log
+from specport.build.specinfo import SourceRef
+from specport.errors import SourceError
+
+DOWNLOAD_TIMEOUT = 120.0
+
+_SOURCES_LINE = re.compile(r"^(?P<type>[A-Z0-9]+) \((?P<file>[^)]+)\) = (?P<hash>[0-9a-f]+)$")
+_OLD_SOURCES_LINE = re.compile(r"^(?P<hash>[0-9a-f]{32})  (?P<file>\S+)$")  # md5, old dist-git
+
+
+@dataclass(frozen=True)
+class Checksum:
+    hashtype: str  # "sha512" (hashlib name)
+    value: str
+
+
+@dataclass(frozen=True)
+class SourceSearch:
+    """Where to look; the same for every spec of one run."""
+
+    dirs: tuple[Path, ...] = ()  # --sources
+    lookaside: str = ""  # directory or URL template
+    download: bool = False
+    cache_dir: Path | None = None  # where downloads go
+
+
+@dataclass(frozen=True)
+class Resolved:
+    found: dict[str, Path]  # file name -> host path
+    missing: list[str]  # "name (Source0, URL)" for the one error message
+
+
+def read_sources_file(path: Path) -> dict[str, Checksum]:
+    """The dist-git `sources` file: file name -> checksum. Absent file: empty."""
+    if not path.is_file():
+        return {}
+    out: dict[str, Checksum] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        if m := _SOURCES_LINE.match(line):
+            out[m["file"]] = Checksum(m["type"].lower(), m["hash"])
+        elif m := _OLD_SOURCES_LINE.match(line):
+            out[m["file"]] = Checksum("md5", m["hash"])
+        else:
+            raise SourceError(f"{path}:{number}: not a dist-git sources line: {line!r}")
+    return out
+
+
+def resolve_sources(
+    spec_path: Path, package: str, refs: Sequence[SourceRef], search: SourceSearch
+) -> Resolved:
+    checksums = read_sources_file(spec_path.parent / "sources")
+    found: dict[str, Path] = {}
+    missing: list[str] = []
+    for ref in refs:
+        name = ref.filename
+        if name in found:
+            continue
+        path = _find(spec_path, package, name, checksums.get(name), ref, search)
+        if path is None:
+            where = f"{ref.tag}" + (f", {ref.url}" if ref.url else "")
+            missing.append(f"{name} ({where})")
+            continue
+        if name in checksums:
+            verify(path, checksums[name])
+        found[name] = path
+    return Resolved(found, missing)
+
+
+def _find(
+    spec_path: Path,
+    package: str,
+    name: str,
+    checksum: Checksum | None,
+    ref: SourceRef,
+    search: SourceSearch,
+) -> Path | None:
+    for d in (spec_path.parent, *search.dirs):
+        if (d / name).is_file():
+            return d / name
+    if checksum is not None and search.lookaside:
+        hit = _from_lookaside(search, package, name, checksum)
+        if hit is not None:
+            return hit
+    if ref.url and search.download:
+        return _download(ref.url, name, search, checksum)
+    return None
+
+
+def _from_lookaside(
+    search: SourceSearch, package: str, name: str, checksum: Checksum
+) -> Path | None:
+    where = search.lookaside
+    if "{" in where:  # URL template: a download, so it lives in the cache like one
+        url = where.format(
+            name=package, filename=name, hashtype=checksum.hashtype, hash=checksum.value
+        )
+        return _download(url, name, search, checksum, quiet_404=True)
+    base = Path(where)
+    for path in (
+        base / name,
+        base / package / name / checksum.hashtype / checksum.value / name,
+    ):
+        if path.is_file():
+            return path
+    return None
+
+
+def _download(
+    url: str,
+    name: str,
+    search: SourceSearch,
+    checksum: Checksum | None,
+    *,
+    quiet_404: bool = False,
+) -> Path | None:
+    cache = (search.cache_dir or Path(tempfile.gettempdir()) / "specport") / "sources"
+    key = checksum.value if checksum else hashlib.sha256(url.encode()).hexdigest()[:32]
+    dest = cache / key / name
+    if dest.is_file():
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    log.info(f"downloading {url}")
+    part = dest.with_name(dest.name + ".part")
+    try:
+        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as resp, part.open("wb") as f:
+            shutil.copyfileobj(resp, f)
+    except urllib.error.HTTPError as exc:
+        part.unlink(missing_ok=True)
+        if quiet_404 and exc.code == 404:
+            return None
+        raise SourceError(f"cannot download {url}: HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        part.unlink(missing_ok=True)
+        reason = getattr(exc, "reason", exc)
+        raise SourceError(f"cannot download {url}: {reason}") from None
+    if checksum is not None:
+        verify(part, checksum, label=name)
+    part.replace(dest)
+    return dest
+
+
+def verify(path: Path, checksum: Checksum, *, label: str | None = None) -> None:
+    digest = hashlib.new(checksum.hashtype)
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != checksum.value:
+        raise SourceError(
+            f"{label or path}: {checksum.hashtype} checksum does not match the sources file",
+            hint="a corrupt or different upstream file; fetch it again",
+        )

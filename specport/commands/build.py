@@ -1,0 +1,145 @@
+"""`specport build`: build specs for targets in throwaway containers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from specport.app import App, pass_app
+from specport.build.plan import DEFAULT_BUILD_TIMEOUT, BuildOptions, make_pairs
+from specport.build.sources import SourceSearch
+from specport.errors import BuildError, UsageError
+
+
+def register(group: click.Group) -> None:
+    group.add_command(build)
+
+
+@click.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--target", "-t", "expression", required=True, help="Targets (names, globs, list).")
+@click.option("--jobs", "-j", default=1, show_default=True, help="Pairs built at the same time.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Packages go to OUTPUT/<target>/, logs to .../logs/.",
+)
+@click.option("--keep-going", "-k", is_flag=True, help="Build the other pairs after a failure.")
+@click.option(
+    "--engine",
+    type=click.Choice(["docker", "podman"]),
+    default=None,
+    help="Container engine (both through the Docker API; default: $DOCKER_HOST).",
+)
+@click.option(
+    "--sources",
+    "source_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Directory with source files (repeatable).",
+)
+@click.option(
+    "--lookaside",
+    default=None,
+    help="Lookaside for dist-git `sources` files: DIR or URL template with "
+    "{name} {filename} {hashtype} {hash}.",
+)
+@click.option("--download", is_flag=True, help="Download Source: URLs that are not found.")
+@click.option("--cpus", type=float, default=None, help="CPU limit of each build container.")
+@click.option("--memory", default=None, help="Memory limit of each build container (2g).")
+@click.option(
+    "--timeout",
+    type=float,
+    default=DEFAULT_BUILD_TIMEOUT,
+    show_default=True,
+    help="Seconds the build step (rpmbuild/debbuild) may take.",
+)
+@click.option("--no-lintian", is_flag=True, help="Do not run lintian on .debs.")
+@click.option(
+    "--image",
+    default=None,
+    hidden=True,
+    help="Build in this image instead of the target's builder (stand-ins, bench).",
+)
+@pass_app
+def build(
+    app: App,
+    specs: tuple[Path, ...],
+    expression: str,
+    jobs: int,
+    output: Path,
+    keep_going: bool,
+    engine: str | None,
+    source_dirs: tuple[Path, ...],
+    lookaside: str | None,
+    download: bool,
+    cpus: float | None,
+    memory: str | None,
+    timeout: float,
+    no_lintian: bool,
+    image: str | None,
+) -> None:
+    """Build SPEC files for every --target, each in a throwaway container."""
+    from specport.build.run import BuildRun, prepare_all
+    from specport.build.summary import print_summary
+
+    targets = app.select(expression)
+    for spec in specs:
+        if not spec.is_file():
+            raise UsageError(f"spec file {spec} does not exist")
+    for d in source_dirs:
+        if not d.is_dir():
+            raise UsageError(f"--sources {d}: not a directory")
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    settings = app.config.settings
+    cache = (
+        settings.cache_dir or os.environ.get("XDG_CACHE_HOME", "") or str(Path.home() / ".cache")
+    )
+    options = BuildOptions(
+        output=output.resolve(),
+        search=SourceSearch(
+            dirs=tuple(d.resolve() for d in source_dirs),
+            lookaside=lookaside if lookaside is not None else settings.lookaside,
+            download=download,
+            cache_dir=Path(cache) / ("specport" if not settings.cache_dir else ""),
+        ),
+        jobs=jobs,
+        keep_going=keep_going,
+        cpus=cpus,
+        memory=memory,
+        timeout=timeout,
+        maintainer=settings.maintainer,
+        lintian=not no_lintian,
+        image=image,
+    )
+    if engine == "podman" and not os.environ.get("DOCKER_HOST"):
+        # Podman's Docker-compatible socket, where `podman system service` puts it
+        run_dir = os.environ.get("XDG_RUNTIME_DIR", "/run")
+        os.environ["DOCKER_HOST"] = f"unix://{run_dir}/podman/podman.sock"
+
+    pairs = make_pairs([s.resolve() for s in specs], targets)
+    prepared = prepare_all(pairs, options)  # host only: no container starts before this passes
+    from specport.container.engine import connect
+
+    try:
+        conn = connect()
+    except BaseException:
+        for p in prepared:
+            p.cleanup()
+        raise
+    results = BuildRun(conn, settings, options).run(prepared)
+    print_summary(results)
+    failed = [r for r in results if not r.ok and not r.skipped]
+    if failed:
+        first = failed[0]
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        raise BuildError(
+            f"{first.pair.label}: {first.message}{more}",
+            hint=f"log: {first.log_path}",
+        )

@@ -1,0 +1,54 @@
+"""`specport doctor`: is everything there to build the selected targets? Says how to fix it."""
+
+from __future__ import annotations
+
+import click
+
+from specport.app import App, pass_app
+from specport.container import images as img
+from specport.container.engine import connect
+from specport.container.health import registry_reachable, tool_versions
+from specport.errors import SpecportError
+
+
+class DoctorFailed(SpecportError):
+    """Something the selected targets need is missing; the report above says what."""
+
+
+def register(group: click.Group) -> None:
+    group.add_command(doctor)
+
+
+@click.command()
+@click.option("--target", "expression", default=None, help="Only these targets (default all).")
+@pass_app
+def doctor(app: App, expression: str | None) -> None:
+    """Check the engine, the images each target needs, host tools and registry access."""
+    targets = app.select(expression) if expression else list(app.config.targets.values())
+    settings = app.config.settings
+    engine = connect()  # fails fast, with its own fix, when no engine answers
+    click.echo(f"engine    {engine.kind} {engine.version} (API {engine.api_version})")
+    click.echo(f"socket    {engine.socket}")
+    for tool, version in tool_versions().items():
+        click.echo(f"tool      {tool}: {version or 'missing'}")
+    reachable, where = registry_reachable(engine, settings)
+    click.echo(f"registry  {where}: {'yes' if reachable else 'no'}")
+
+    fixes: list[str] = []
+    for target in targets:
+        for kind in img.image_chain(target):
+            st = img.status(engine, kind, target, settings)
+            state = "ok" if st.up_to_date else ("stale" if st.present else "missing")
+            click.echo(f"image     {target.name:<14} {kind:<8} {st.image:<32} {state}")
+            if st.up_to_date:
+                continue
+            if kind == "base":
+                fixes.append(f"{target.name}: {st.note}")
+            else:
+                fixes.append(f"{target.name}: specport images build --target {target.name}")
+    if fixes:
+        click.echo("\nto fix:")
+        for fix in dict.fromkeys(fixes):
+            click.echo(f"  {fix}")
+        raise DoctorFailed(f"{len(fixes)} problem(s) found; see the fixes above")
+    click.echo("\nall good")

@@ -1,0 +1,224 @@
+"""`specport normalize`: rewrite a Fedora spec for targets; show, write, diff, explain, check."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from specport import log
+from specport.app import App, pass_app
+from specport.errors import EngineError, SpecError, SpecportError, ToolError
+from specport.spec.check import CheckResult, check_on_host, needs_old_rpm
+from specport.spec.history import spec_history
+from specport.spec.lines import expand, simple_macros, split_lines
+from specport.spec.macrofiles import write_macro_files
+from specport.spec.model import NormalizeOptions, NormalizeResult
+from specport.spec.normalize import normalize
+from specport.targets.model import Target
+
+
+def register(group: click.Group) -> None:
+    group.add_command(normalize_command)
+
+
+@dataclass
+class Outcome:
+    target: Target
+    result: NormalizeResult | None
+    error: SpecportError | None = None
+
+
+@click.command("normalize")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--target", "expression", required=True, help="Targets: names, globs, comma list.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write DIR/<target>/<name>.spec and DIR/<target>/macros.d/.",
+)
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff against the input.")
+@click.option("--explain", is_flag=True, help="List each change, the pass that made it and why.")
+@click.option("--check", "run_check", is_flag=True, help="Parse each result with the target's rpm.")
+@click.option("--keep-unresolved", is_flag=True, help="Keep names no rule translates.")
+@click.option(
+    "--release-suffix", default="", help="Append to Release, e.g. a CI counter: 1 -> 1.<suffix>."
+)
+@pass_app
+def normalize_command(
+    app: App,
+    spec: Path,
+    expression: str,
+    output: Path | None,
+    show_diff: bool,
+    explain: bool,
+    run_check: bool,
+    keep_unresolved: bool,
+    release_suffix: str,
+) -> None:
+    """Rewrite SPEC for each target (the input file is never modified)."""
+    targets = app.select(expression)
+    try:
+        text = spec.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read the spec: {exc}", path=str(spec)) from None
+    options = build_options(spec, app, keep_unresolved, release_suffix)
+    outcomes = []
+    for target in targets:
+        try:
+            result = normalize(text, target, path=str(spec), options=options)
+            outcomes.append(Outcome(target, result))
+        except SpecportError as exc:
+            outcomes.append(Outcome(target, None, exc))
+            log.error(f"{target.name}: {exc}")
+    good = [o for o in outcomes if o.result is not None]
+    name = package_name(text, spec)
+    if output is not None:
+        for o in good:
+            assert o.result is not None
+            write_target(output, o.target, name, o.result)
+        log.info(f"wrote {len(good)} target(s) to {output}")
+    if show_diff:
+        for o in good:
+            assert o.result is not None
+            print_diff(text, o.result.text, spec, f"{o.target.name}/{name}.spec")
+    if explain:
+        print_explain(good)
+    if not (output or show_diff or explain or run_check):
+        if len(targets) == 1 and good:
+            assert good[0].result is not None
+            click.echo(good[0].result.text, nl=False)
+        else:
+            print_summary(outcomes)
+    failed = [o for o in outcomes if o.error is not None]
+    if run_check and good:
+        results = run_checks(good, name, output)
+        print_checks(results)
+        bad = [r for r in results if not r.ok]
+        if bad:
+            raise ToolError(f"{len(bad)} of {len(results)} check(s) failed")
+    if failed:
+        if len(outcomes) == 1 and failed[0].error is not None:
+            raise failed[0].error
+        names = ", ".join(o.target.name for o in failed)
+        raise SpecError(f"normalization failed for {names}", path=str(spec))
+
+
+def build_options(spec: Path, app: App, keep: bool, suffix: str) -> NormalizeOptions:
+    """History from git (like rpmautospec) when the spec is tracked; else the fallback."""
+    history = spec_history(spec)
+    packager = app.config.settings.maintainer
+    if history is not None:
+        return NormalizeOptions(
+            release_suffix=suffix,
+            keep_unresolved=keep,
+            autorelease=history.release,
+            changelog=history.changelog,
+            changelog_date=history.date,
+            packager=packager,
+        )
+    mtime = datetime.datetime.fromtimestamp(spec.stat().st_mtime, tz=datetime.UTC)
+    return NormalizeOptions(
+        release_suffix=suffix,
+        keep_unresolved=keep,
+        changelog_date=mtime.strftime("%a %b %d %Y"),
+        packager=packager,
+    )
+
+
+def package_name(text: str, spec: Path) -> str:
+    macros = simple_macros(split_lines(text))
+    name = expand(macros.get("name", ""), macros)
+    return name or spec.stem
+
+
+def write_target(output: Path, target: Target, name: str, result: NormalizeResult) -> list[Path]:
+    where = output / target.name
+    where.mkdir(parents=True, exist_ok=True)
+    (where / f"{name}.spec").write_text(result.text, encoding="utf-8")
+    return write_macro_files(target, where / "macros.d")
+
+
+def print_diff(old: str, new: str, spec: Path, label: str) -> None:
+    diff = difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{spec}", f"b/{label}"
+    )
+    click.echo("".join(diff), nl=False)
+
+
+def print_explain(outcomes: list[Outcome]) -> None:
+    table = Table(box=None, pad_edge=False)
+    for col in ("target", "line", "pass", "why"):
+        table.add_column(col)
+    for o in outcomes:
+        assert o.result is not None
+        for c in o.result.changes:
+            table.add_row(o.target.name, str(c.line or "-"), c.pass_name, c.reason)
+    log.out_console.print(table)
+
+
+def print_summary(outcomes: list[Outcome]) -> None:
+    table = Table(box=None, pad_edge=False)
+    for col in ("target", "result", "changes"):
+        table.add_column(col)
+    for o in outcomes:
+        if o.result is None:
+            table.add_row(o.target.name, "failed", str(o.error))
+        else:
+            table.add_row(o.target.name, "ok", str(len(o.result.changes)))
+    log.out_console.print(table)
+
+
+def run_checks(outcomes: list[Outcome], name: str, output: Path | None) -> list[CheckResult]:
+    with tempfile.TemporaryDirectory(prefix="specport-normalize-") as tmp:
+        base = output or Path(tmp)
+        old_jobs = []
+        results: list[CheckResult] = []
+        label = f"{name}.spec"
+        for o in outcomes:
+            assert o.result is not None
+            macros = write_target(base, o.target, name, o.result)
+            if needs_old_rpm(o.target):
+                old_jobs.append((o.target, label, o.result.text, macros))
+            else:
+                results.append(check_on_host(o.target, label, o.result.text, macros))
+        results.extend(_check_old(old_jobs))
+    order = {o.target.name: k for k, o in enumerate(outcomes)}
+    return sorted(results, key=lambda r: order[r.target])
+
+
+def _check_old(jobs: list[tuple[Target, str, str, list[Path]]]) -> list[CheckResult]:
+    if not jobs:
+        return []
+    try:
+        from specport.spec.checkold import check_in_container
+
+        log.step(f"checking {len(jobs)} spec(s) with rpm 4.14 in a container")
+        # the log outlives the temporary output directory: error hints point at it
+        fd, log_name = tempfile.mkstemp(prefix="specport-check-rpm414-", suffix=".log")
+        os.close(fd)
+        return check_in_container([(t.name, s, text, m) for t, s, text, m in jobs], Path(log_name))
+    except (ImportError, EngineError) as exc:
+        # no engine here: the host's rpm is newer and more lenient, so say so in the table
+        log.warn(f"rpm 4.14 check not possible ({exc}); checking with the host's rpm instead")
+        out = []
+        for t, s, text, m in jobs:
+            r = check_on_host(t, s, text, m)
+            out.append(CheckResult(r.target, r.spec, r.tool + ", not rpm 4.14", r.ok, r.detail))
+        return out
+
+
+def print_checks(results: list[CheckResult]) -> None:
+    table = Table(box=None, pad_edge=False)
+    for col in ("target", "spec", "parsed by", "result"):
+        table.add_column(col)
+    for r in results:
+        table.add_row(r.target, r.spec, r.tool, "ok" if r.ok else f"FAILED: {r.detail}")
+    log.out_console.print(table)

@@ -1,0 +1,125 @@
+"""`specport publish`: put built packages into signed rpm-md and APT repositories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from specport import log
+from specport.app import App, pass_app
+from specport.errors import UsageError
+from specport.repo import PublishOptions, PublishReport, publish
+from specport.repo.gpg import open_key, passphrase_from_env
+
+
+def register(group: click.Group) -> None:
+    group.add_command(publish_command)
+
+
+def key_options(func: click.decorators.FC) -> click.decorators.FC:
+    """--key-file / --gpg-home / --key-id / --passphrase-env, shared with `build --publish`."""
+    options = [
+        click.option(
+            "--key-file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            envvar="SPECPORT_KEY_FILE",
+            help="Armored secret key to sign with (imported into a temporary GnuPG home).",
+        ),
+        click.option(
+            "--gpg-home",
+            type=click.Path(file_okay=False, path_type=Path),
+            envvar="GNUPGHOME",
+            help="GnuPG home holding the signing key (default: $GNUPGHOME).",
+        ),
+        click.option("--key-id", default=None, help="Which secret key of --gpg-home to use."),
+        click.option(
+            "--passphrase-env",
+            metavar="NAME",
+            default=None,
+            help="Environment variable that holds the key's passphrase.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.command("publish")
+@click.option(
+    "--repo",
+    "repo_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Repository directory (made on first use).",
+)
+@click.option("--target", "expression", default=None, help="Targets (names, globs, comma list).")
+@key_options
+@click.option(
+    "--keep",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Keep the newest N versions of each package (0: all).",
+)
+@click.option("--base-url", default="", help="URL consumers use (default: file:// of --repo).")
+@click.option("--repo-id", default="specport", show_default=True, help="dnf repo id / file names.")
+@click.option("--embed-key", is_flag=True, help="Put the key into the .sources files.")
+@click.option(
+    "--module",
+    "modules",
+    multiple=True,
+    metavar="TARGET=NAME:STREAM",
+    help="Publish an rpm target's packages as a module stream (modules.yaml).",
+)
+@click.argument("packages", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_app
+def publish_command(
+    app: App,
+    repo_dir: Path,
+    expression: str | None,
+    key_file: Path | None,
+    gpg_home: Path | None,
+    key_id: str | None,
+    passphrase_env: str | None,
+    keep: int,
+    base_url: str,
+    repo_id: str,
+    embed_key: bool,
+    modules: tuple[str, ...],
+    packages: tuple[Path, ...],
+) -> None:
+    """Publish PACKAGES (.rpm/.deb files or a build output OUT/<target>/) into --repo."""
+    targets = app.select(expression) if expression else list(app.config.targets.values())
+    options = PublishOptions(
+        keep=keep,
+        base_url=base_url,
+        repo_name=repo_id,
+        embed_key=embed_key,
+        modules=_parse_modules(modules),
+    )
+    passphrase = passphrase_from_env(passphrase_env)
+    with open_key(
+        key_file=key_file, gpg_home=gpg_home, key_id=key_id, passphrase=passphrase
+    ) as key:
+        report = publish(repo_dir, list(packages), targets, key, options)
+    print_report(report)
+
+
+def _parse_modules(values: tuple[str, ...]) -> dict[str, str]:
+    modules: dict[str, str] = {}
+    for value in values:
+        target, sep, stream = value.partition("=")
+        if not sep or ":" not in stream:
+            raise UsageError(f"--module {value!r}: expected TARGET=NAME:STREAM")
+        modules[target] = stream
+    return modules
+
+
+def print_report(report: PublishReport) -> None:
+    for t in report.targets:
+        state = "updated" if t.changed else "unchanged"
+        parts = [f"+{len(t.added)}", f"={len(t.unchanged)}", f"-{len(t.removed)}"]
+        log.out_console.print(f"{t.target}: {state} ({' '.join(parts)}) {t.path}", markup=False)
+    for path in report.consumer_files:
+        log.info(f"consumer file: {path}")

@@ -1,0 +1,373 @@
+"""Base images for Debian/Ubuntu targets, made with mmdebstrap where nothing can be pulled.
+
+The rootfs tarball is cached under <cache>/rootfs/, keyed by the hash of its inputs (suite,
+mirrors, packages, keyring, mmdebstrap version), so a second run only imports it. Debian mirrors
+come from the host's own apt sources; Ubuntu's default mirror is mmdebstrap's own, and its
+archive key comes from Debian's `ubuntu-keyring` package (downloaded with apt from the host's
+Debian mirror). EL base images cannot be made this way and are reported as such.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker.errors
+
+from specport import log
+from specport.config import Settings
+from specport.container.engine import Engine
+from specport.container.inputs import (
+    INPUTS_LABEL,
+    KIND_LABEL,
+    TARGET_LABEL,
+    cache_root,
+    file_sha256,
+    inputs_hash,
+)
+from specport.errors import EngineError, ToolError, UsageError
+from specport.targets import Target
+
+MMDEBSTRAP_TIMEOUT = 1200  # seconds; ~20 s per suite on a warm mirror, minutes on a cold one
+APT_TIMEOUT = 300
+IMPORT_TIMEOUT = 600
+INCLUDE = ("apt", "ca-certificates")
+COMPONENTS = {"debian": ("main",), "ubuntu": ("main", "universe")}
+# the Debian suite whose ubuntu-keyring package is fetched for Ubuntu's archive key
+KEYRING_SUITE = "trixie"
+UBUNTU_KEYRING = "usr/share/keyrings/ubuntu-archive-keyring.gpg"
+APT_SOURCE_FILES = (Path("/etc/apt/sources.list"), Path("/etc/apt/sources.list.d"))
+
+
+@dataclass(frozen=True)
+class AptSource:
+    uri: str
+    suite: str
+    components: tuple[str, ...]
+
+
+def base_image(target: Target, settings: Settings) -> str:
+    """The base image reference of a target (with settings.image_prefix)."""
+    return settings.image_prefix + target.image
+
+
+def can_bootstrap(target: Target) -> bool:
+    return target.family == "deb" and target.distro in COMPONENTS
+
+
+# --- host apt sources ---------------------------------------------------------------------------
+
+
+def host_apt_sources(paths: tuple[Path, ...] = APT_SOURCE_FILES) -> list[AptSource]:
+    """The `deb` entries of the host's apt config (one-line .list and deb822 .sources files)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix in (".list", ".sources"))
+        elif path.is_file():
+            files.append(path)
+    sources: list[AptSource] = []
+    for file in files:
+        text = file.read_text(encoding="utf-8", errors="replace")
+        if file.suffix == ".sources":
+            sources += parse_deb822_sources(text)
+        else:
+            sources += parse_one_line_sources(text)
+    return sources
+
+
+def parse_one_line_sources(text: str) -> list[AptSource]:
+    out = []
+    for raw in text.splitlines():
+        words = raw.split("#", 1)[0].split()
+        if not words or words[0] != "deb":
+            continue
+        words = words[1:]
+        if words and words[0].startswith("["):  # options: [arch=amd64 signed-by=...]
+            while words and not words[0].endswith("]"):
+                words.pop(0)
+            words = words[1:]
+        if len(words) >= 2:
+            out.append(AptSource(words[0], words[1], tuple(words[2:])))
+    return out
+
+
+def parse_deb822_sources(text: str) -> list[AptSource]:
+    out = []
+    for stanza in _stanzas(text):
+        if "deb" not in stanza.get("types", "").split():
+            continue
+        if stanza.get("enabled", "yes").lower() == "no":
+            continue
+        components = tuple(stanza.get("components", "").split())
+        for uri in stanza.get("uris", "").split():
+            for suite in stanza.get("suites", "").split():
+                out.append(AptSource(uri, suite, components))
+    return out
+
+
+def _stanzas(text: str) -> list[dict[str, str]]:
+    stanzas: list[dict[str, str]] = []
+    current: dict[str, str] = {}
+    key = ""
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        if not line.strip():
+            if current:
+                stanzas.append(current)
+            current, key = {}, ""
+        elif line[0] in " \t" and key:
+            current[key] += " " + line.strip()
+        elif ":" in line:
+            key, _, value = line.partition(":")
+            key = key.strip().lower()
+            current[key] = value.strip()
+    if current:
+        stanzas.append(current)
+    return stanzas
+
+
+def debian_mirrors(sources: list[AptSource]) -> tuple[str, str | None]:
+    """(archive URI, security URI or None) of the host's Debian sources."""
+    archive = security = None
+    for s in sources:
+        if s.suite.endswith("-security") or s.suite.endswith("/updates"):
+            security = security or s.uri
+        elif "main" in s.components and (
+            s.uri.rstrip("/").endswith("/debian") or _is_debian_suite(s.suite)
+        ):
+            archive = archive or s.uri
+    if archive is None:
+        raise EngineError(
+            "cannot tell the Debian mirror: the host's apt sources list no Debian archive",
+            "add one to /etc/apt/sources.list(.d), or bootstrap on a Debian host",
+        )
+    return archive, security
+
+
+def _is_debian_suite(suite: str) -> bool:
+    base = suite.split("-")[0]
+    known = ("buster", "bullseye", "bookworm", "trixie", "forky", "sid", "stable", "testing")
+    return base in known
+
+
+def mirror_lines(target: Target, sources: list[AptSource]) -> list[str]:
+    """sources.list lines for mmdebstrap; [] lets mmdebstrap pick its default (Ubuntu)."""
+    if target.distro != "debian":
+        return []
+    archive, security = debian_mirrors(sources)
+    comps = " ".join(COMPONENTS["debian"])
+    lines = [
+        f"deb {archive} {target.codename} {comps}",
+        f"deb {archive} {target.codename}-updates {comps}",
+    ]
+    if security:
+        lines.append(f"deb {security} {target.codename}-security {comps}")
+    return lines
+
+
+# --- Ubuntu's archive key -----------------------------------------------------------------------
+
+
+def ubuntu_keyring(cache: Path, sources: list[AptSource], log_path: Path) -> Path:
+    """Ubuntu's archive keyring, from Debian's ubuntu-keyring .deb (cached)."""
+    dest = cache / "keyrings" / "ubuntu-archive-keyring.gpg"
+    if dest.is_file():
+        return dest
+    archive, _ = debian_mirrors(sources)
+    log.step(f"fetching ubuntu-keyring from Debian {KEYRING_SUITE}")
+    with tempfile.TemporaryDirectory(prefix="specport-keyring-") as tmp:
+        work = Path(tmp)
+        (work / "lists" / "partial").mkdir(parents=True)
+        (work / "cache" / "archives" / "partial").mkdir(parents=True)
+        keyring = "/usr/share/keyrings/debian-archive-keyring.gpg"
+        (work / "sources.list").write_text(
+            f"deb [signed-by={keyring}] {archive} {KEYRING_SUITE} main\n", encoding="utf-8"
+        )
+        apt = [
+            "apt-get",
+            "-q",
+            f"-oDir::Etc::SourceList={work / 'sources.list'}",
+            "-oDir::Etc::SourceParts=/nonexistent",
+            f"-oDir::State::Lists={work / 'lists'}",
+            f"-oDir::Cache={work / 'cache'}",
+            "-oAPT::Sandbox::User=root",
+        ]
+        run_tool([*apt, "update"], log_path=log_path, timeout=APT_TIMEOUT)
+        run_tool(
+            [*apt, "download", "ubuntu-keyring"], log_path=log_path, timeout=APT_TIMEOUT, cwd=work
+        )
+        debs = sorted(work.glob("ubuntu-keyring_*.deb"))
+        if not debs:
+            raise ToolError(f"apt-get download ubuntu-keyring left no .deb (log: {log_path})")
+        run_tool(["dpkg-deb", "-x", str(debs[0]), str(work / "x")], log_path=log_path, timeout=60)
+        found = work / "x" / UBUNTU_KEYRING
+        if not found.is_file():
+            raise ToolError(f"{debs[0].name} has no {UBUNTU_KEYRING}")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(found, dest.with_suffix(".tmp"))
+        os.replace(dest.with_suffix(".tmp"), dest)
+    return dest
+
+
+# --- bootstrap and import -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BootstrapPlan:
+    target: Target
+    image: str
+    argv: list[str]  # mmdebstrap command line without the output path
+    inputs: dict[str, Any]
+
+    @property
+    def hash(self) -> str:
+        return inputs_hash(self.inputs)
+
+
+def plan_bootstrap(target: Target, settings: Settings, log_path: Path) -> BootstrapPlan:
+    if not can_bootstrap(target):
+        raise UsageError(
+            f"target {target.name}: its base image {target.image} cannot be bootstrapped here: "
+            "mmdebstrap makes Debian and Ubuntu trees only",
+            "get the image into the engine another way (docker pull, or docker load of a saved "
+            "image)",
+        )
+    sources = host_apt_sources()
+    mirrors = mirror_lines(target, sources)
+    keyring: Path | None = None
+    if target.distro == "ubuntu":
+        keyring = ubuntu_keyring(cache_root(settings), sources, log_path)
+    argv = [
+        "mmdebstrap",
+        "--mode=root" if os.geteuid() == 0 else "--mode=unshare",
+        "--variant=apt",
+        f"--include={','.join(INCLUDE)}",
+        f"--components={','.join(COMPONENTS[target.distro])}",
+        f"--architectures={target.deb_arch}",
+    ]
+    if keyring is not None:
+        argv.append(f"--keyring={keyring}")
+    argv.append(target.codename)
+    inputs = {
+        "kind": "base",
+        "mmdebstrap": mmdebstrap_version(),
+        "argv": [a for a in argv if not a.startswith("--keyring=") and not a.startswith("--mode")],
+        "mirrors": mirrors,
+        "keyring": file_sha256(keyring) if keyring else None,
+        "image": base_image(target, settings),
+        "changes": import_changes(target),
+    }
+    return BootstrapPlan(target, base_image(target, settings), argv, inputs)
+
+
+def mmdebstrap_version() -> str:
+    if shutil.which("mmdebstrap") is None:
+        raise ToolError(
+            "mmdebstrap is not installed", "apt-get install mmdebstrap distro-info-data"
+        )
+    done = subprocess.run(
+        ["mmdebstrap", "--version"], capture_output=True, text=True, timeout=30, check=False
+    )
+    return done.stdout.strip()
+
+
+def import_changes(target: Target) -> list[str]:
+    return [
+        "ENV DEBIAN_FRONTEND=noninteractive",
+        "ENV LC_ALL=C.UTF-8",
+        'CMD ["bash"]',
+    ]
+
+
+def rootfs_tarball(plan: BootstrapPlan, settings: Settings, log_path: Path) -> Path:
+    """The cached rootfs tarball of a plan; runs mmdebstrap when it is not cached yet."""
+    cache = cache_root(settings) / "rootfs"
+    name = plan.image.replace("/", "_").replace(":", "_")
+    tarball = cache / f"{name}-{plan.hash[:16]}.tar"
+    if tarball.is_file():
+        log.info(f"{plan.target.name}: using cached rootfs {tarball}")
+        return tarball
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = tarball.with_suffix(".partial.tar")
+    log.step(f"{plan.target.name}: mmdebstrap {plan.target.codename} (log: {log_path})")
+    try:
+        run_tool(
+            [*plan.argv, str(partial), *plan.inputs["mirrors"]],
+            log_path=log_path,
+            timeout=MMDEBSTRAP_TIMEOUT,
+        )
+        os.replace(partial, tarball)
+    finally:
+        partial.unlink(missing_ok=True)
+    return tarball
+
+
+def image_inputs(engine: Engine, image: str) -> str | None:
+    """The specport.inputs label of an image in the engine; None when absent or unlabelled."""
+    try:
+        attrs = engine.client.api.inspect_image(image)  # type: ignore[no-untyped-call]
+    except docker.errors.ImageNotFound:
+        return None
+    except docker.errors.APIError as exc:
+        raise EngineError(f"cannot inspect image {image}: {exc.explanation or exc}") from exc
+    labels = (attrs.get("Config") or {}).get("Labels") or {}
+    value = labels.get(INPUTS_LABEL)
+    return str(value) if value else None
+
+
+def bootstrap(
+    engine: Engine, target: Target, settings: Settings, *, force: bool = False
+) -> tuple[str, bool]:
+    """Make target's base image with mmdebstrap and import it; (image, whether it was made)."""
+    log_path = cache_root(settings) / "logs" / f"bootstrap-{target.name}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    plan = plan_bootstrap(target, settings, log_path)
+    if not force and image_inputs(engine, plan.image) == plan.hash:
+        log.info(f"{target.name}: base image {plan.image} is up to date")
+        return plan.image, False
+    tarball = rootfs_tarball(plan, settings, log_path)
+    log.step(f"{target.name}: importing {tarball.name} as {plan.image}")
+    repository, _, tag = plan.image.rpartition(":")
+    changes = [
+        *import_changes(target),
+        f"LABEL {INPUTS_LABEL}={plan.hash}",
+        f"LABEL {KIND_LABEL}=base",
+        f"LABEL {TARGET_LABEL}={target.name}",
+    ]
+    try:
+        engine.client.api.import_image_from_file(
+            str(tarball), repository=repository or plan.image, tag=tag or "latest", changes=changes
+        )
+    except docker.errors.APIError as exc:
+        raise EngineError(f"cannot import {tarball} as {plan.image}: {exc.explanation}") from exc
+    if image_inputs(engine, plan.image) != plan.hash:
+        raise EngineError(f"imported {plan.image}, but the engine lost its {INPUTS_LABEL} label")
+    return plan.image, True
+
+
+def run_tool(argv: list[str], *, log_path: Path, timeout: float, cwd: Path | None = None) -> None:
+    """Run a host tool with its output appended to log_path; ToolError naming the log on failure."""
+    with log_path.open("a", encoding="utf-8") as out:
+        out.write(f"\n$ {' '.join(argv)}\n")
+        out.flush()
+        try:
+            done = subprocess.run(
+                argv, stdout=out, stderr=subprocess.STDOUT, timeout=timeout, cwd=cwd, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ToolError(f"{argv[0]} timed out after {timeout:g} s (log: {log_path})") from exc
+        except FileNotFoundError as exc:
+            raise ToolError(f"{argv[0]} is not installed") from exc
+    if done.returncode != 0:
+        tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
+        last = f": {tail[0]}" if tail else ""
+        raise ToolError(
+            f"{argv[0]} failed with exit code {done.returncode}{last} (log: {log_path})"
+        )

@@ -1,0 +1,42 @@
+"""Input hashes: an image is up to date when the hash of everything it was made from matches.
+
+Every image specport makes carries the label `specport.inputs=<sha256>`; the hash covers a JSON
+document of the inputs (template text, rendered Containerfile, target fields, tarball checksums,
+macro files, the base image's own hash), so any change to any of them marks the image stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from specport.config import Settings
+
+INPUTS_LABEL = "specport.inputs"
+KIND_LABEL = "specport.kind"
+TARGET_LABEL = "specport.target"
+
+
+def inputs_hash(inputs: dict[str, Any]) -> str:
+    text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cache_root(settings: Settings) -> Path:
+    """settings.cache_dir ($SPECPORT_CACHE_DIR), else $XDG_CACHE_HOME/specport or ~/.cache."""
+    if settings.cache_dir:
+        return Path(settings.cache_dir).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "specport"

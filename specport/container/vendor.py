@@ -1,0 +1,128 @@
+"""Release tarballs installed into builder images: debbuild and debbuild-macros.
+
+Each comes from a setting (a local file or an http(s) URL; default: the upstream release URL).
+The checksum is always verified: the setting's sha256 when given, else the one pinned below for
+that file name. Downloads are cached under <cache>/downloads/ by checksum.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tarfile
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from specport.config import Settings
+from specport.container.inputs import cache_root, file_sha256
+from specport.errors import SourceError
+
+DOWNLOAD_TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class Vendored:
+    """One kind of release tarball and where its settings live."""
+
+    name: str  # top directory prefix inside the tarball: "<name>-<version>/"
+    setting: str  # Settings field with the source
+    checksum_setting: str  # Settings field with its sha256
+    default_url: str
+    # file name -> sha256, pinned per source: the same tag packed by different tools differs
+    pinned: dict[str, str]
+
+
+DEBBUILD = Vendored(
+    name="debbuild",
+    setting="debbuild_source",
+    checksum_setting="debbuild_sha256",
+    default_url="https://github.com/debbuild/debbuild/archive/refs/tags/24.12.0.tar.gz",
+    pinned={
+        # git archive of tag 24.12.0 (commit 65c140bf902a), as vendored for offline machines
+        "debbuild-24.12.0.tar.gz": (
+            "b5d0d2b7e7bd481d421a07b001b3bf654d0998292b225af8605c4b553e99def1"
+        ),
+    },
+)
+DEBBUILD_MACROS = Vendored(
+    name="debbuild-macros",
+    setting="debbuild_macros_source",
+    checksum_setting="debbuild_macros_sha256",
+    default_url="https://github.com/debbuild/debbuild-macros/archive/refs/tags/0.0.7.tar.gz",
+    pinned={
+        # git archive of tag 0.0.7 (commit 628414cc4e09)
+        "debbuild-macros-0.0.7.tar.gz": (
+            "7bc2ca4be9491941c476766c1cdae4c18ec8faf42c54507a53651b06bf7623be"
+        ),
+    },
+)
+
+
+@dataclass(frozen=True)
+class Tarball:
+    path: Path  # a verified local file
+    sha256: str
+    version: str  # from the tarball's top directory, "<name>-<version>/"
+    file: str  # the name it gets in a build context
+
+
+def resolve(kind: Vendored, settings: Settings) -> Tarball:
+    """The verified local tarball for kind (downloaded into the cache when given a URL)."""
+    source = str(getattr(settings, kind.setting)) or kind.default_url
+    wanted = str(getattr(settings, kind.checksum_setting)).lower()
+    basename = Path(urllib.parse.urlparse(source).path).name
+    wanted = wanted or kind.pinned.get(basename, "")
+    if not wanted:
+        raise SourceError(
+            f"no checksum known for {kind.name} source {source}",
+            f"set {kind.checksum_setting} (or $SPECPORT_{kind.checksum_setting.upper()}) "
+            "to its sha256",
+        )
+    if source.startswith(("http://", "https://")):
+        path = _download(source, wanted, cache_root(settings) / "downloads")
+    else:
+        path = Path(source).expanduser()
+        if not path.is_file():
+            raise SourceError(f"{kind.name} source {path} does not exist (setting {kind.setting})")
+    got = file_sha256(path)
+    if got != wanted:
+        raise SourceError(
+            f"{kind.name} source {path}: sha256 {got} does not match the expected {wanted}",
+            f"check the file, or set {kind.checksum_setting} if you meant another release",
+        )
+    return Tarball(path, got, _version(path, kind.name), f"{kind.name}.tar.gz")
+
+
+def _download(url: str, sha256: str, cache: Path) -> Path:
+    dest = cache / f"{sha256[:16]}-{Path(urllib.parse.urlparse(url).path).name}"
+    if dest.is_file():
+        return dest
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(dest.name + ".partial")
+    try:
+        with requests.get(url, stream=True, timeout=DOWNLOAD_TIMEOUT) as response:
+            response.raise_for_status()
+            with partial.open("wb") as out:
+                shutil.copyfileobj(response.raw, out)
+    except requests.RequestException as exc:
+        partial.unlink(missing_ok=True)
+        raise SourceError(
+            f"cannot download {url}: {exc}",
+            "give a local file in the setting instead (a release tarball you downloaded)",
+        ) from exc
+    partial.replace(dest)
+    return dest
+
+
+def _version(path: Path, name: str) -> str:
+    try:
+        with tarfile.open(path) as tar:
+            first = tar.next()
+    except (tarfile.TarError, OSError) as exc:
+        raise SourceError(f"{path} is not a readable tarball: {exc}") from exc
+    top = first.name.split("/", 1)[0] if first else ""
+    if not top.startswith(name + "-"):
+        raise SourceError(f"{path} does not unpack into {name}-<version>/ (found {top!r})")
+    return top[len(name) + 1 :]

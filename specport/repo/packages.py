@@ -1,0 +1,127 @@
+"""What the publishers need to know about one package file, read with rpm's and dpkg's own code."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import rpm
+from debian.debfile import DebError, DebFile
+from debian.debian_support import version_compare
+
+from specport.errors import PublishError
+
+
+@dataclass(frozen=True)
+class Package:
+    path: Path
+    kind: str  # "rpm" or "deb"
+    name: str
+    version: str  # rpm: [E:]V-R; deb: the Version field
+    arch: str
+    release: str  # rpm Release / deb Version: where a dist tag (.el8, +deb12) shows
+    identity: str  # digest of the content signing does not touch: same package <=> same identity
+    source: bool = False  # a .src.rpm
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+
+def read_package(path: Path) -> Package:
+    if path.name.endswith(".rpm"):
+        return read_rpm(path)
+    if path.name.endswith(".deb"):
+        return read_deb(path)
+    raise PublishError(f"{path}: not an .rpm or .deb file")
+
+
+def read_rpm(path: Path) -> Package:
+    ts = rpm.TransactionSet()
+    # read only: the signature is checked by the consumer, not here (it may not be signed yet)
+    ts.setVSFlags(rpm._RPMVSF_NOSIGNATURES | rpm._RPMVSF_NODIGESTS)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            hdr = ts.hdrFromFdno(fd)
+        finally:
+            os.close(fd)
+    except (OSError, rpm.error) as exc:
+        raise PublishError(f"{path}: not a readable rpm ({exc})") from exc
+    epoch = hdr[rpm.RPMTAG_EPOCH]
+    version = f"{hdr[rpm.RPMTAG_VERSION]}-{hdr[rpm.RPMTAG_RELEASE]}"
+    # the immutable header digest covers the payload digest and survives rpmsign --addsign
+    identity = hdr[rpm.RPMTAG_SHA256HEADER] or hdr[rpm.RPMTAG_SHA1HEADER] or _file_digest(path)
+    return Package(
+        path=path,
+        kind="rpm",
+        name=str(hdr[rpm.RPMTAG_NAME]),
+        version=f"{epoch}:{version}" if epoch is not None else version,
+        arch=str(hdr[rpm.RPMTAG_ARCH]),
+        release=str(hdr[rpm.RPMTAG_RELEASE]),
+        identity=str(identity),
+        source=not hdr[rpm.RPMTAG_SOURCERPM],
+    )
+
+
+def read_deb(path: Path) -> Package:
+    try:
+        control = DebFile(str(path)).debcontrol()
+    except (DebError, OSError, KeyError) as exc:
+        raise PublishError(f"{path}: not a readable .deb ({exc})") from exc
+    return Package(
+        path=path,
+        kind="deb",
+        name=control["Package"],
+        version=control["Version"],
+        arch=control["Architecture"],
+        release=control["Version"],
+        identity=_file_digest(path),  # debs are not modified by publishing
+    )
+
+
+def _file_digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def compare_versions(kind: str, a: str, b: str) -> int:
+    if kind == "deb":
+        return version_compare(a, b)
+    return int(rpm.labelCompare(_evr(a), _evr(b)))
+
+
+def _compare_packages(a: Package, b: Package) -> int:
+    return compare_versions(a.kind, a.version, b.version)
+
+
+def _evr(text: str) -> tuple[str, str, str]:
+    epoch, _, rest = text.rpartition(":")
+    version, _, release = rest.partition("-")
+    return (epoch or "0", version, release)
+
+
+def newest(packages: list[Package], keep: int) -> tuple[list[Package], list[Package]]:
+    """Split into (kept, dropped): the newest `keep` versions of each name and arch stay.
+
+    keep <= 0 keeps everything.
+    """
+    if keep <= 0:
+        return sorted(packages, key=lambda p: p.filename), []
+    groups: dict[tuple[str, str], list[Package]] = defaultdict(list)
+    for pkg in packages:
+        groups[(pkg.name, pkg.arch)].append(pkg)
+    kept: list[Package] = []
+    dropped: list[Package] = []
+    for group in groups.values():
+        order = sorted(group, key=functools.cmp_to_key(_compare_packages), reverse=True)
+        versions: list[str] = []
+        for pkg in order:
+            if pkg.version not in versions:
+                versions.append(pkg.version)
+            (kept if len(versions) <= keep else dropped).append(pkg)
+    return sorted(kept, key=lambda p: p.filename), sorted(dropped, key=lambda p: p.filename)

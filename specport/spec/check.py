@@ -1,0 +1,87 @@
+"""--check: does the target's spec reader parse a normalized spec?
+
+Host path: Debian's rpmspec (`rpmspec -P` with every macro file `--load`ed), on a sanitized copy
+so no %( ) of the spec runs on the host. Container path, for targets whose rpm is older than the
+host's (EL8's 4.14): the same check with rpm 4.14 from ubuntu:20.04, through the throwaway runner.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from specport.errors import ToolError
+from specport.spec.shell import sanitize
+from specport.targets.model import Target, version_tuple
+
+RPMSPEC_TIMEOUT = 60.0
+OLD_RPM_IMAGE = "ubuntu:20.04"  # its rpm is 4.14.2.1, the parser EL8's rpm 4.14.3 shares
+OLD_RPM_VERSION = "4.14"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    target: str
+    spec: str
+    tool: str  # what parsed it: "rpmspec 4.18 (host)", "rpmspec 4.14 (ubuntu:20.04)"
+    ok: bool
+    detail: str  # first error line, or ""
+
+
+def first_error(output: str) -> str:
+    """rpm's noise, translated into its first `error:` line."""
+    for line in output.splitlines():
+        if line.startswith("error:"):
+            return line.removeprefix("error:").strip()
+    lines = [ln for ln in output.splitlines() if ln.strip()]
+    return lines[-1] if lines else ""
+
+
+def rpmspec_argv(spec: str, macro_files: list[str], *query: str) -> list[str]:
+    argv = ["rpmspec"]
+    for m in macro_files:
+        argv += ["--load", m]
+    return [*argv, *(query or ("-P",)), spec]
+
+
+def run_rpmspec(spec_text: str, macro_files: list[Path], *query: str) -> tuple[bool, str]:
+    """Run the host's rpmspec on a sanitized copy of spec_text: (ok, stdout or first error)."""
+    if shutil.which("rpmspec") is None:
+        raise ToolError("rpmspec is not installed", hint="apt-get install rpm")
+    with tempfile.TemporaryDirectory(prefix="specport-check-") as tmp:
+        path = Path(tmp) / "check.spec"
+        path.write_text(sanitize(spec_text), encoding="utf-8")
+        argv = rpmspec_argv(str(path), [str(m) for m in macro_files], *query)
+        try:
+            done = subprocess.run(
+                argv, capture_output=True, text=True, timeout=RPMSPEC_TIMEOUT, check=False
+            )
+        except subprocess.TimeoutExpired:
+            return False, f"rpmspec did not finish in {RPMSPEC_TIMEOUT:.0f}s"
+    if done.returncode != 0:
+        return False, first_error(done.stderr) or f"rpmspec exited {done.returncode}"
+    return True, done.stdout
+
+
+def host_rpm_version() -> str:
+    try:
+        out = subprocess.run(
+            ["rpm", "--version"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "0"
+    return out.split()[-1] if out.split() else "0"
+
+
+def needs_old_rpm(target: Target) -> bool:
+    """Targets whose rpm reads less than the host's: their checks belong to an older rpm."""
+    return target.family == "rpm" and target.rpm_version_tuple < version_tuple("4.15")
+
+
+def check_on_host(target: Target, spec: str, spec_text: str, macros: list[Path]) -> CheckResult:
+    ok, out = run_rpmspec(spec_text, macros)
+    tool = f"rpmspec {host_rpm_version()} (host)"
+    return CheckResult(target.name, spec, tool, ok, "" if ok else out)

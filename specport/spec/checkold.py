@@ -1,0 +1,60 @@
+"""The --check path that needs an older rpm: rpm 4.14 in a throwaway ubuntu:20.04 container.
+
+One container per call; rpm is installed once, then every (target, spec) pair is parsed in it.
+Specs are sanitized before they enter the container too (the same rule everywhere), and the
+container loses its network once rpm is installed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from specport.spec.check import OLD_RPM_IMAGE, CheckResult, first_error, rpmspec_argv
+from specport.spec.shell import sanitize
+
+INSTALL_TIMEOUT = 600.0
+PARSE_TIMEOUT = 120.0
+
+
+def check_in_container(
+    jobs: list[tuple[str, str, str, list[Path]]], log_path: Path
+) -> list[CheckResult]:
+    """jobs: (target name, spec label, normalized text, macro files). Needs an engine."""
+    from specport.container.engine import connect
+    from specport.container.runner import Throwaway
+
+    engine = connect()
+    results = []
+    with (
+        tempfile.TemporaryDirectory(prefix="specport-check-") as tmp,
+        Throwaway(engine, OLD_RPM_IMAGE, log_path=log_path, purpose="check-rpm414") as box,
+    ):
+        box.run(
+            "apt-get update -qq && apt-get install -y -qq --no-install-recommends rpm >/dev/null",
+            timeout=INSTALL_TIMEOUT,
+            env={"DEBIAN_FRONTEND": "noninteractive"},
+        )
+        box.cut_network()
+        version = box.run(["rpm", "--version"], timeout=60).output.split()[-1]
+        for k, (target, spec, text, macros) in enumerate(jobs):
+            job = Path(tmp) / f"job{k}"
+            (job / "macros").mkdir(parents=True)
+            (job / "check.spec").write_text(sanitize(text), encoding="utf-8")
+            for m in macros:
+                (job / "macros" / m.name).write_text(m.read_text(encoding="utf-8"))
+            box.copy_in(job, "/check")
+            where = f"/check/job{k}"
+            # rpm 4.14 has no --load: the target's files go where rpm's macro path looks
+            box.run(
+                f"mkdir -p /etc/rpm && rm -f /etc/rpm/macros.specport-* && "
+                f"cp {where}/macros/macros.* /etc/rpm/",
+                timeout=60,
+            )
+            argv = rpmspec_argv(f"{where}/check.spec", [])
+            done = box.run(argv, timeout=PARSE_TIMEOUT, check=False)
+            ok = done.exit_code == 0
+            detail = "" if ok else first_error(done.output)
+            tool = f"rpmspec {version} ({OLD_RPM_IMAGE})"
+            results.append(CheckResult(target, spec, tool, ok, detail))
+    return results

@@ -1,0 +1,183 @@
+"""Pass: dependency names for deb targets (target.name_rules == "debian").
+
+Every dependency tag of every preamble is rewritten as one comma-separated list, because
+debbuild splits dependency values on commas only (debbuild `splitreqs`): `BuildRequires: a b`
+would reach dpkg as the single name "a b".
+
+Version operators stay in rpm's spelling in the spec: rpm rejects `<<`, and debbuild's
+`splitver` turns `<`/`>` into dpkg's `<<`/`>>` when it writes the control file. The change notes
+show the dpkg relation. Epochs are kept. `%{?_isa}` is dropped (Debian has no arch-qualified
+names in Depends). Provides in Fedora's capability namespaces (`php-pecl(x)`, `bundled(x)`) are
+dropped: no Debian package asks for them. Obsoletes/Conflicts naming packages no rule knows are
+dropped too (such packages do not exist on the target). Requirements no rule resolves are
+collected and reported in one DependencyError, unless options.keep_unresolved.
+"""
+
+from __future__ import annotations
+
+import re
+
+from specport.errors import DependencyError, SpecError
+from specport.spec.depsyntax import DEP_TAG_RE, Dep, DepSyntaxError, rich_alternatives, split_deps
+from specport.spec.lines import SECTION_RE, continued, expand, sections, simple_macros
+from specport.spec.model import Change, Line, PassContext, PassResult
+from specport.spec.resolver import Resolver, RuleResolver, debian_name
+
+NAME = "deps"
+_ISA_RE = re.compile(r"%\{\?_isa\}|%\{_isa\}")
+_DPKG_OP = {"<": "<<", ">": ">>", "==": "="}
+_SOFT_TAGS = ("conflicts", "buildconflicts", "obsoletes")
+
+
+class RichDepError(Exception):
+    """A rich dependency debbuild cannot express; the pass adds the line number."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def own_packages(lines: list[Line], macros: dict[str, str]) -> set[str]:
+    """Names of the packages this spec builds (main and %package subpackages), expanded."""
+    main = expand(macros.get("name", ""), macros) or macros.get("name", "")
+    names = {main, "%{name}"}
+    for ln in lines:
+        m = re.match(r"^%package\s+(-n\s+)?(\S+)", ln.text)
+        if m:
+            sub = m.group(2) if m.group(1) else f"{main}-{m.group(2)}"
+            names.add(expand(sub, macros) or sub)
+    return names
+
+
+def translate_dependencies(
+    lines: list[Line], ctx: PassContext, resolver: Resolver | None = None
+) -> PassResult:
+    if ctx.target.name_rules != "debian":
+        return lines, []
+    resolver = resolver or RuleResolver(ctx.target)
+    macros = simple_macros(lines)
+    own = own_packages(lines, macros)
+    out: list[Line] = []
+    changes: list[Change] = []
+    unresolved: list[tuple[int, str]] = []
+    seen: dict[tuple[int, str], set[str]] = {}  # (package block, tag) -> items already written
+    block = 0
+    for ln, sec, cont in zip(lines, sections(lines), continued(lines), strict=True):
+        if ln.text.startswith("%package"):
+            block += 1
+        m = DEP_TAG_RE.match(ln.text)
+        if sec != "preamble" or cont or not m or SECTION_RE.match(ln.text):
+            out.append(ln)
+            continue
+        tag, sep, value = m.groups()
+        try:
+            deps = split_deps(_ISA_RE.sub("", value).strip())
+        except DepSyntaxError as exc:
+            raise SpecError(f"{tag}: {exc}", path=ctx.path, line=ln.no) from None
+        new_items: list[str] = []
+        for dep in deps:
+            try:
+                items, notes, missing = _translate(dep, tag.lower(), resolver, macros, own)
+            except RichDepError as exc:
+                raise SpecError(exc.message, path=ctx.path, line=ln.no, hint=exc.hint) from None
+            new_items.extend(items)
+            changes.extend(Change(NAME, ln.no, n) for n in notes)
+            unresolved.extend((ln.no, x) for x in missing)
+            if missing and ctx.options.keep_unresolved:
+                new_items.append(dep.render())
+        key = (block, tag.lower())
+        bucket = seen.setdefault(key, set())
+        fresh = [i for i in dict.fromkeys(new_items) if i not in bucket]
+        bucket.update(fresh)
+        if not fresh:
+            why = "already listed" if new_items else f"nothing left on {ctx.target.name}"
+            changes.append(Change(NAME, ln.no, f"{tag}: {why}"))
+            # %% keeps rpm from expanding macros in the comment
+            out.append(Line(ln.no, f"# specport dropped: {ln.text}".replace("%", "%%")))
+            continue
+        new_items = fresh
+        text = f"{tag}{sep}{', '.join(new_items)}"
+        if "%{?_isa}" in value or "%{_isa}" in value:
+            note = "dropped %{?_isa}: Debian names are not arch-qualified"
+            changes.append(Change(NAME, ln.no, note))
+        out.append(Line(ln.no, text))
+    if unresolved and not ctx.options.keep_unresolved:
+        listing = "; ".join(f"line {no}: {name}" for no, name in unresolved)
+        raise DependencyError(
+            f"{ctx.path or 'spec'}: no rule translates these names for {ctx.target.name}: "
+            + listing,
+            hint="add them to specport/spec/names/debian.toml, guard them with %if 0%{?fedora}"
+            " || 0%{?rhel}, or pass --keep-unresolved",
+        )
+    for no, name in unresolved:
+        changes.append(Change(NAME, no, f"kept unresolved name {name} (--keep-unresolved)"))
+    return out, changes
+
+
+def _translate(
+    dep: Dep, tag: str, resolver: Resolver, macros: dict[str, str], own: set[str]
+) -> tuple[list[str], list[str], list[str]]:
+    """(rendered items, change notes, unresolved names) for one dependency."""
+    if dep.rich:
+        return _translate_rich(dep, tag, resolver, macros, own)
+    expanded = expand(dep.name, macros)
+    if dep.name in own or (expanded is not None and expanded in own):
+        return [dep.render()], [], []
+    if tag == "provides":
+        if "(" in (expanded or dep.name):
+            return [], [f"dropped Provides {dep.name}: a Fedora capability namespace"], []
+        return [dep.render()], [], []
+    if expanded is None:
+        if tag in _SOFT_TAGS:
+            return [], [f"dropped {tag} {dep.name}: name uses a macro specport cannot read"], []
+        return [], [], [f"{dep.name} (uses a macro specport cannot read)"]
+    found = resolver.resolve(expanded)
+    if found is None:
+        if tag in _SOFT_TAGS:
+            return [], [f"dropped {tag} {expanded}: no such package on the target"], []
+        return [], [], [expanded]
+    if not found.name:
+        return [], [f"dropped {expanded}: {found.rule} (not needed on the target)"], []
+    keep = found.keep_version and bool(dep.op)
+    item = f"{found.name} {dep.op} {dep.version}" if keep else found.name
+    notes = []
+    if found.name != expanded or (dep.op and not keep):
+        note = f"{dep.render()} -> {item}"
+        if keep and dep.op in _DPKG_OP:
+            note += f" (debbuild writes {found.name} ({_DPKG_OP[dep.op]} {dep.version}))"
+        notes.append(f"{note} [{found.rule}{', a guess' if found.guess else ''}]")
+    return [item], notes, []
+
+
+def _translate_rich(
+    dep: Dep, tag: str, resolver: Resolver, macros: dict[str, str], own: set[str]
+) -> tuple[list[str], list[str], list[str]]:
+    alternatives = rich_alternatives(dep.name)
+    if alternatives is None:
+        raise RichDepError(
+            f"rich dependency {dep.name}: debbuild reads only plain names",
+            "guard it with %if 0%{?fedora} || 0%{?rhel} and give deb targets a plain name",
+        )
+    results = [_translate(alt, tag, resolver, macros, own) for alt in alternatives]
+    names = {tuple(r[0]) for r in results}
+    missing = [x for r in results for x in r[2]]
+    if len(names) == 1 and not missing:
+        (items,) = names
+        return list(items), [f"{dep.name} -> {', '.join(items) or 'nothing'}"], []
+    resolved = [r[0][0] for r in results if r[0]]
+    if missing and not resolved:
+        return [], [], missing
+    raise RichDepError(
+        f"rich dependency {dep.name}: debbuild cannot express alternatives"
+        f" ({' | '.join(resolved)} on the target)",
+        "pick one name for deb targets under %if 0%{?debian} || 0%{?ubuntu}",
+    )
+
+
+def dpkg_relation(op: str) -> str:
+    """dpkg's spelling of an rpm version operator (what debbuild writes)."""
+    return _DPKG_OP.get(op, op)
+
+
+__all__ = ["NAME", "debian_name", "dpkg_relation", "own_packages", "translate_dependencies"]

@@ -1,0 +1,75 @@
+"""The spec's git history, for %autorelease and %autochangelog (like rpmautospec).
+
+This module does I/O (it runs git); the passes only receive its results through
+NormalizeOptions. Release number: commits touching the spec since the last commit that changed
+its Version (that commit counts as 1). Changelog: one entry per commit, newest first.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+GIT_TIMEOUT = 30.0
+MAX_COMMITS = 500
+_VERSION_RE = re.compile(r"^Version\s*:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class History:
+    release: int
+    changelog: tuple[str, ...]
+    date: str  # of the newest commit, "%a %b %d %Y"
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(cwd), *args],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def spec_history(spec: Path) -> History | None:
+    """None when the spec is not tracked by git (or git is missing)."""
+    spec = spec.resolve()
+    rel = _git(spec.parent, "ls-files", "--full-name", "--", spec.name)
+    if not rel or not rel.strip():
+        return None
+    rel_path = rel.strip().splitlines()[0]
+    log = _git(
+        spec.parent,
+        "log",
+        f"--max-count={MAX_COMMITS}",
+        "--date=format:%a %b %d %Y",
+        "--format=%H%x1f%an%x1f%ae%x1f%ad%x1f%s",
+        "--",
+        spec.name,
+    )
+    if not log:
+        return None
+    commits = [line.split("\x1f") for line in log.splitlines() if line.count("\x1f") == 4]
+    versions = []
+    for commit in commits:
+        text = _git(spec.parent, "show", f"{commit[0]}:{rel_path}") or ""
+        m = _VERSION_RE.search(text)
+        versions.append(m.group(1) if m else "0")
+    # walk oldest -> newest, numbering releases per version
+    numbered: list[tuple[list[str], str, int]] = []
+    release, previous = 0, None
+    for commit, version in zip(reversed(commits), reversed(versions), strict=True):
+        release = release + 1 if version == previous else 1
+        previous = version
+        numbered.append((commit, version, release))
+    entries = tuple(
+        f"* {c[3]} {c[1]} <{c[2]}> - {v}-{r}\n- {c[4]}" for c, v, r in reversed(numbered)
+    )
+    return History(release=numbered[-1][2], changelog=entries, date=commits[0][3])

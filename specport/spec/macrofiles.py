@@ -1,0 +1,60 @@
+"""The macro files a build of a target loads: templates in the repo's macros/ filled from the
+target's fields.
+
+deb targets get debbuild shims (macros/deb/); rpm targets get their platform facts
+(macros/rpm/). Files are named macros.specport-*: debbuild loads macros.d/macros.* and rpm's
+macro path takes the same names, so the build can drop them into either tool's macros.d, and
+rpmspec can --load each one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from specport.errors import ConfigError
+from specport.targets.model import Target
+
+MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
+
+
+def template_dir(target: Target) -> Path:
+    return MACROS_DIR / target.family
+
+
+def render_macro_files(target: Target) -> dict[str, str]:
+    """File name -> content of every macro file for `target` (no I/O besides the templates)."""
+    source = template_dir(target)
+    if not source.is_dir():
+        raise ConfigError(
+            f"macro templates not found in {source} (specport runs from its git tree)"
+        )
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(source)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    release_int = target.release.replace(".", "")
+    values = {
+        "t": target,
+        "release_int": release_int,
+        # debbuild: <distro>_version is the release times 100 without a dot ("12" -> 1200)
+        "distro_version": release_int if "." in target.release else str(int(target.release) * 100),
+    }
+    out = {}
+    for template in sorted(source.glob("macros.*.j2")):
+        out[template.name.removesuffix(".j2")] = env.get_template(template.name).render(values)
+    return out
+
+
+def write_macro_files(target: Target, dest_dir: Path) -> list[Path]:
+    """Write the target's macro files into dest_dir (created); returns their paths, sorted."""
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, content in render_macro_files(target).items():
+        path = dest_dir / name
+        path.write_text(content, encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -1,0 +1,63 @@
+"""The records passes exchange: spec lines that remember where they came from, change notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from specport.targets.model import Target
+
+
+@dataclass(frozen=True)
+class Line:
+    """One physical spec line; `no` is its 1-based line number in the input spec.
+
+    Lines a pass adds carry the number of the input line they were made for, so every change note
+    and error points into the file the user wrote.
+    """
+
+    no: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Change:
+    pass_name: str
+    line: int  # line of the input spec (0: the change is not tied to one line)
+    reason: str
+
+
+@dataclass(frozen=True)
+class NormalizeOptions:
+    """Inputs that are not in the spec or the target; the command computes them (I/O lives there).
+
+    autorelease: the %autorelease number (commits touching the spec since its last Version change);
+    changelog: literal %changelog entries that replace %autochangelog (newest first, each a block
+    starting with "* "); changelog_date / packager: the fallback entry when there is no history.
+    """
+
+    release_suffix: str = ""  # appended to Release like OBS's <CI_CNT>.<B_CNT>: "1" -> "1.<sfx>"
+    keep_unresolved: bool = False  # keep dependency names no rule translates instead of failing
+    autorelease: int | None = None
+    changelog: tuple[str, ...] = ()
+    changelog_date: str = "Mon Jan 01 2001"
+    packager: str = "specport <specport@localhost>"
+
+
+@dataclass(frozen=True)
+class NormalizeResult:
+    text: str
+    changes: list[Change] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PassContext:
+    """What every pass may read besides the lines: the target, the options, the spec's path."""
+
+    target: Target
+    options: NormalizeOptions
+    path: str | None = None
+
+
+PassResult = tuple[list[Line], list[Change]]
+Pass = Callable[[list[Line], PassContext], PassResult]

@@ -1,0 +1,53 @@
+"""normalize(): run the passes for one target, in order, and collect their change notes.
+
+Order matters: %( ) values become literal first (later passes read them as macros); release and
+changelog next; ZTS is switched off before %bcond is rewritten; PHP's ini layout and the PHP
+%{__pecl} requirements are handled before dependency names are translated; the target's macro
+block goes on top last.
+"""
+
+from __future__ import annotations
+
+import os
+
+from specport.spec import deps, header, php, release, shell, syntax
+from specport.spec.lines import join_lines, split_lines
+from specport.spec.model import Change, NormalizeOptions, NormalizeResult, Pass, PassContext
+from specport.targets.model import Target
+
+PASSES: tuple[tuple[str, Pass], ...] = (
+    (shell.NAME, shell.evaluate_shell),
+    (release.NAME, release.normalize_release),
+    (release.NAME, release.resolve_autochangelog),
+    (php.NAME, php.disable_zts),
+    (syntax.NAME, syntax.convert_bcond),
+    (syntax.NAME, syntax.convert_elif),
+    (syntax.NAME, syntax.convert_patch),
+    (syntax.NAME, syntax.check_new_syntax),
+    (php.NAME, php.debian_ini_layout),
+    (deps.NAME, deps.translate_dependencies),
+    (header.NAME, header.add_target_macros),
+)
+
+
+def normalize(
+    text: str,
+    target: Target,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    options: NormalizeOptions | None = None,
+) -> NormalizeResult:
+    """The spec rewritten for `target`. Pure: no files, no processes, no clock.
+
+    `path` only labels messages; the file is not read."""
+    label = os.fspath(path) if path is not None else None
+    ctx = PassContext(target=target, options=options or NormalizeOptions(), path=label)
+    lines = split_lines(text)
+    changes: list[Change] = []
+    for _name, run in PASSES:
+        lines, more = run(lines, ctx)
+        changes.extend(more)
+    return NormalizeResult(text=join_lines(lines), changes=changes)
+
+
+__all__ = ["Change", "NormalizeOptions", "NormalizeResult", "normalize"]

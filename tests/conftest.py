@@ -1,0 +1,75 @@
+"""Shared fixtures: the container engine, and ready base/builder images per target.
+
+Container tests use the engine at $DOCKER_HOST (default socket); point it at Podman's service to
+run them against Podman. Without an engine they skip, unless SPECPORT_REQUIRE_ENGINE=1 (CI),
+where a missing engine fails instead. Images are made through specport's own functions (bootstrap
+with mmdebstrap, then `images build`), each at most once per session and only when a test asks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+VENDOR = REPO.parent / "shared" / "vendor"
+
+# the vendored debbuild releases, when this checkout sits beside them (as tools/setup.sh does)
+if (VENDOR / "debbuild-24.12.0.tar.gz").is_file():
+    os.environ.setdefault("SPECPORT_DEBBUILD_SOURCE", str(VENDOR / "debbuild-24.12.0.tar.gz"))
+    os.environ.setdefault(
+        "SPECPORT_DEBBUILD_MACROS_SOURCE", str(VENDOR / "debbuild-macros-0.0.7.tar.gz")
+    )
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[object]:
+    """The connected Engine; skips (or fails with SPECPORT_REQUIRE_ENGINE=1) without one."""
+    from specport.container.engine import connect
+    from specport.errors import EngineError
+
+    try:
+        eng = connect()
+    except EngineError as exc:
+        if os.environ.get("SPECPORT_REQUIRE_ENGINE") == "1":
+            pytest.fail(f"no container engine, and SPECPORT_REQUIRE_ENGINE=1: {exc}")
+        pytest.skip(f"no container engine: {exc}")
+    yield eng
+    eng.close()
+
+
+@pytest.fixture(scope="session")
+def base_images(engine: object) -> Callable[[str], str]:
+    """base_images("debian-12") -> the target's base image, bootstrapped when missing."""
+    from specport.config import load_config
+    from specport.container.images import ensure_base_image
+
+    config = load_config(None)
+    made: dict[str, str] = {}
+
+    def get(name: str) -> str:
+        if name not in made:
+            made[name] = ensure_base_image(engine, config.targets[name], config.settings)  # type: ignore[arg-type]
+        return made[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def builder_images(engine: object) -> Callable[[str], str]:
+    """builder_images("debian-12") -> "specport/builder:debian-12", built when missing/stale."""
+    from specport.config import load_config
+    from specport.container.images import ensure_builder_image
+
+    config = load_config(None)
+    made: dict[str, str] = {}
+
+    def get(name: str) -> str:
+        if name not in made:
+            made[name] = ensure_builder_image(engine, config.targets[name], config.settings)  # type: ignore[arg-type]
+        return made[name]
+
+    return get

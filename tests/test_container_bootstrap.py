@@ -1,0 +1,99 @@
+"""Bootstrap planning without running mmdebstrap: host apt sources, mirrors, refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from specport.config import Settings, load_config
+from specport.container.bootstrap import (
+    AptSource,
+    can_bootstrap,
+    host_apt_sources,
+    mirror_lines,
+    plan_bootstrap,
+)
+from specport.errors import EngineError, UsageError
+
+ONE_LINE = """\
+# a comment
+deb http://mirror.example/debian bookworm main contrib
+deb [arch=amd64 signed-by=/k.gpg] http://mirror.example/debian bookworm-updates main
+deb-src http://mirror.example/debian bookworm main
+deb https://download.example/linux/debian bookworm stable
+"""
+DEB822 = """\
+Types: deb
+URIs: http://local.example/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: http://local.example/debian-security
+Suites: bookworm-security
+Components: main
+
+Types: deb
+Enabled: no
+URIs: http://off.example/debian
+Suites: bookworm
+Components: main
+"""
+
+
+def _targets():  # type: ignore[no-untyped-def]
+    return load_config(None).targets
+
+
+def test_parses_both_source_formats(tmp_path: Path) -> None:
+    (tmp_path / "sources.list").write_text(ONE_LINE)
+    parts = tmp_path / "sources.list.d"
+    parts.mkdir()
+    (parts / "debian.sources").write_text(DEB822)
+    (parts / "ignored.list.disabled").write_text("deb http://nope.example/debian sid main\n")
+    sources = host_apt_sources((tmp_path / "sources.list", parts))
+    assert AptSource("http://mirror.example/debian", "bookworm", ("main", "contrib")) in sources
+    assert AptSource("http://mirror.example/debian", "bookworm-updates", ("main",)) in sources
+    assert AptSource("http://local.example/debian-security", "bookworm-security", ("main",)) in (
+        sources
+    )
+    assert not any("nope" in s.uri or "off" in s.uri for s in sources)
+    assert len(sources) == 6  # no deb-src, no disabled stanza or file
+
+
+def test_debian_mirrors_come_from_the_host() -> None:
+    sources = [
+        AptSource("https://download.example/linux/debian", "bookworm", ("stable",)),
+        AptSource("http://local.example/debian", "bookworm", ("main",)),
+        AptSource("http://local.example/debian-security", "bookworm-security", ("main",)),
+    ]
+    lines = mirror_lines(_targets()["debian-11"], sources)
+    assert lines == [
+        "deb http://local.example/debian bullseye main",
+        "deb http://local.example/debian bullseye-updates main",
+        "deb http://local.example/debian-security bullseye-security main",
+    ]
+    assert mirror_lines(_targets()["ubuntu-20.04"], sources) == []  # mmdebstrap's own default
+    with pytest.raises(EngineError, match="Debian mirror"):
+        mirror_lines(_targets()["debian-12"], [AptSource("http://x.example/ubuntu", "focal", ())])
+
+
+def test_el_targets_cannot_be_bootstrapped(tmp_path: Path) -> None:
+    target = _targets()["el8-php7.4"]
+    assert not can_bootstrap(target)
+    with pytest.raises(UsageError, match=r"el8-php7\.4: its base image ubi8/ubi:8\.10 cannot"):
+        plan_bootstrap(target, Settings(cache_dir=str(tmp_path)), tmp_path / "log")
+
+
+def test_plan_is_keyed_by_its_inputs(tmp_path: Path) -> None:
+    targets = _targets()
+    settings = Settings(cache_dir=str(tmp_path))
+    bookworm = plan_bootstrap(targets["debian-12"], settings, tmp_path / "log")
+    bullseye = plan_bootstrap(targets["debian-11"], settings, tmp_path / "log")
+    assert bookworm.hash != bullseye.hash
+    assert bookworm.hash == plan_bootstrap(targets["debian-12"], settings, tmp_path / "l").hash
+    assert bookworm.image == "debian:bookworm"
+    assert "--include=apt,ca-certificates" in bookworm.argv
+    assert bookworm.argv[-1] == "bookworm"

@@ -1,0 +1,120 @@
+"""The deb post-step: control fixes as pure functions, and debfix.sh on a real .deb (host dpkg)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from specport.build import debfix
+
+CTX = debfix.FixContext(maintainer="M <m@example.org>", dist="+deb12", debbuild_dist="debian12")
+FILES = [
+    ("d", "etc"),
+    ("f", "etc/php/8.2/mods-available/yaml.ini"),
+    ("f", "etc/other.conf"),
+    ("f", "usr/lib/php/20220829/yaml.so"),
+]
+CONTROL = (
+    "Package: php-yaml\nVersion: 2.2.3-1debian12\nArchitecture: amd64\n"
+    "Depends: libc6, libyaml-0-2\n"
+)
+
+
+def test_control_gets_versions_maintainer_phpapi_and_dist() -> None:
+    text, changes = debfix.fix_control(
+        CONTROL, FILES, "libc6 (>= 2.34), libyaml-0-2 (>= 0.2.2)", CTX
+    )
+    assert "Maintainer: M <m@example.org>" in text
+    assert "Depends: libc6 (>= 2.34), libyaml-0-2 (>= 0.2.2), phpapi-20220829" in text
+    assert "Version: 2.2.3-1+deb12" in text
+    assert len(changes) == 3
+
+
+def test_existing_maintainer_and_versioned_depends_are_kept() -> None:
+    control = (
+        "Package: a\nVersion: 1-1+deb12\nMaintainer: X <x@y>\nDepends: libc6 (>= 2.0), b | c\n"
+    )
+    text, changes = debfix.fix_control(control, [], "libc6 (>= 2.34)", CTX)
+    assert "Maintainer: X <x@y>" in text
+    assert "Depends: libc6 (>= 2.0), b | c" in text  # an explicit bound from the spec wins
+    assert changes == []
+
+
+def test_conffiles_cover_all_of_etc_once() -> None:
+    got = debfix.conffiles("/etc/other.conf\n", FILES)
+    assert got == "/etc/other.conf\n/etc/php/8.2/mods-available/yaml.ini\n"
+
+
+def test_php_snippets_go_before_exit_0() -> None:
+    mods = debfix.php_modules(FILES)
+    assert mods == [debfix.PhpModule("8.2", "yaml")]
+    snippets = debfix.php_snippets(mods)
+    post = debfix.add_to_script("#!/bin/sh -e\necho hi\nexit 0\n", snippets["postinst"])
+    assert post.endswith("phpenmod -v 8.2 -s ALL yaml\nfi\nexit 0\n")
+    assert "purge" in snippets["postrm"] and "phpdismod" in snippets["prerm"]
+    assert debfix.add_to_script("", snippets["prerm"]).startswith("#!/bin/sh\nset -e\n")
+
+
+def _fake_deb(root: Path, scripts: dict[str, str]) -> Path:
+    tree = root / "tree"
+    (tree / "DEBIAN").mkdir(parents=True)
+    (tree / "DEBIAN" / "control").write_text(CONTROL.replace("libyaml-0-2", "coreutils"))
+    for name, body in scripts.items():
+        (tree / "DEBIAN" / name).write_text(body)
+        (tree / "DEBIAN" / name).chmod(0o755)
+    for kind, path in FILES:
+        p = tree / path
+        if kind == "d":
+            p.mkdir(parents=True, exist_ok=True)
+        else:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text("x=1\n")
+    # a real ELF file from the host, so dpkg-shlibdeps has something to say
+    shutil.copy2("/usr/bin/true", tree / "usr/lib/php/20220829/yaml.so")
+    debs = root / "debs"
+    debs.mkdir()
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-b", str(tree), str(debs)], check=True)
+    return debs
+
+
+@pytest.mark.skipif(not shutil.which("dpkg-shlibdeps"), reason="needs dpkg-dev")
+@pytest.mark.parametrize("normalizer_did_php", [False, True])
+def test_debfix_sh_round_trip(tmp_path: Path, normalizer_did_php: bool) -> None:
+    scripts = {"postinst": "#!/bin/sh -e\nphpenmod yaml\n"} if normalizer_did_php else {}
+    debs = _fake_deb(tmp_path, scripts)
+    script = tmp_path / "debfix.sh"
+    script.write_text(debfix.script_text())
+    work, out = tmp_path / "work", tmp_path / "out"
+    subprocess.run(["sh", str(script), "unpack", str(debs), str(work)], check=True)
+    meta = work / "meta" / "1"
+    assert "libc6 (>= " in (meta / "shlibs").read_text()
+    changes = debfix.fix_package(meta, CTX)
+    assert any(c.startswith("Depends:") for c in changes)
+    subprocess.run(["sh", str(script), "pack", str(work), str(out)], check=True)
+    (deb,) = out.glob("*.deb")
+    assert deb.name == "php-yaml_2.2.3-1+deb12_amd64.deb"
+
+    def field(name: str) -> str:
+        return subprocess.run(
+            ["dpkg-deb", "-f", str(deb), name], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    assert field("Maintainer") == "M <m@example.org>"
+    assert "libc6 (>= " in field("Depends") and "phpapi-20220829" in field("Depends")
+    info = subprocess.run(["dpkg-deb", "-I", str(deb)], capture_output=True, text=True).stdout
+    assert (
+        "xz"
+        in subprocess.run(
+            ["sh", "-c", f"ar t {deb} | grep data"], capture_output=True, text=True
+        ).stdout
+        or "data.tar.xz" in info
+    )
+    ctrl = tmp_path / "ctrl"
+    subprocess.run(["dpkg-deb", "-e", str(deb), str(ctrl)], check=True)
+    assert (ctrl / "conffiles").read_text().count("/etc/") == 2
+    postinst = (ctrl / "postinst").read_text()
+    assert ("phpenmod -v 8.2 -s ALL yaml" in postinst) is (not normalizer_did_php)
+    assert (ctrl / "postinst").stat().st_mode & 0o111

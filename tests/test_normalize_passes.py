@@ -1,0 +1,178 @@
+"""Unit tests, one group per normalization pass (pure functions: text in, text out)."""
+
+from __future__ import annotations
+
+import pytest
+
+from specport.errors import SpecError
+from specport.spec import header, php, release, shell, syntax
+from specport.spec.lines import join_lines, split_lines
+from specport.spec.model import NormalizeOptions, Pass, PassContext
+from specport.targets import load_targets
+from specport.targets.model import Target
+
+TARGETS = load_targets()
+EL8 = TARGETS["el8-php7.4"]
+EL9 = TARGETS["el9-php8.2"]
+DEB12 = TARGETS["debian-12"]
+
+
+def run(p: Pass, text: str, target: Target, **opts: object) -> tuple[str, list[str]]:
+    ctx = PassContext(target=target, options=NormalizeOptions(**opts))  # type: ignore[arg-type]
+    lines, changes = p(split_lines(text), ctx)
+    return join_lines(lines), [c.reason for c in changes]
+
+
+# --- release ------------------------------------------------------------------------------------
+def test_autorelease_fallback_is_1_with_dist() -> None:
+    text, notes = run(release.normalize_release, "Release: %autorelease\n", EL8)
+    assert text == "Release: 1%{?dist}\n"
+    assert "no git history" in notes[0]
+
+
+def test_autorelease_uses_history_number_and_options() -> None:
+    text, _ = run(release.normalize_release, "Release: %{autorelease -p -e rc1}\n", EL8, autorelease=3)
+    assert text == "Release: 0.3.rc1%{?dist}\n"
+
+
+def test_release_suffix_goes_before_dist() -> None:
+    text, notes = run(release.normalize_release, "Release: 2%{?dist}\n", DEB12, release_suffix="17.3")
+    assert text == "Release: 2.17.3%{?dist}\n"
+    assert any("build counter" in n for n in notes)
+
+
+def test_bad_release_suffix_is_a_spec_error() -> None:
+    with pytest.raises(SpecError, match="release suffix"):
+        run(release.normalize_release, "Release: 1\n", EL8, release_suffix="1-2")
+
+
+def test_autochangelog_fallback_and_history() -> None:
+    spec = "Name: x\nVersion: 1.2\n%changelog\n%autochangelog\n"
+    text, _ = run(release.resolve_autochangelog, spec, EL8)
+    assert "* Mon Jan 01 2001 specport <specport@localhost> - 1.2-1\n" in text
+    entries = ("* Tue Mar 05 2024 A <a@x> - 1.2-2\n- fix", "* Mon Mar 04 2024 A <a@x> - 1.2-1\n- new")
+    text, notes = run(release.resolve_autochangelog, spec, EL8, changelog=entries)
+    assert text.endswith("- fix\n\n* Mon Mar 04 2024 A <a@x> - 1.2-1\n- new\n")
+    assert "2 entries" in notes[0]
+
+
+# --- target macros ------------------------------------------------------------------------------
+def test_target_macros_and_dist_on_top() -> None:
+    target = TARGETS["el8-php7.4"]
+    text, _ = run(header.add_target_macros, "Name: x\n", target)
+    assert text.splitlines()[1] == "%global dist .el8"
+    assert text.endswith("\nName: x\n")
+
+
+# --- syntax -------------------------------------------------------------------------------------
+def test_bcond_literal_and_expression() -> None:
+    spec = "%bcond tests 1\n%bcond zts 0\n%bcond docs %{undefined rhel}\n"
+    text, notes = run(syntax.convert_bcond, spec, EL8)
+    assert text.splitlines()[:2] == ["%bcond_without tests", "%bcond_with zts"]
+    assert "%if %{undefined rhel}\n%bcond_without docs\n%else\n%bcond_with docs\n%endif\n" in text
+    assert len(notes) == 3
+    # rpm 4.16 (EL9) lacks %bcond too; debbuild as well
+    assert run(syntax.convert_bcond, spec, EL9)[0] != spec
+    assert run(syntax.convert_bcond, spec, DEB12)[0] != spec
+
+
+def test_elif_becomes_nested_if() -> None:
+    spec = "%if A\na\n%elif B\nb\n%elifarch x86_64\nc\n%else\nd\n%endif\n"
+    text, _ = run(syntax.convert_elif, spec, EL8)
+    assert text == (
+        "%if A\na\n%else\n%if B\nb\n%else\n%ifarch x86_64\nc\n%else\nd\n%endif\n%endif\n%endif\n"
+    )
+    # EL9's rpm 4.16 reads %elif: unchanged
+    assert run(syntax.convert_elif, spec, EL9)[0] == spec
+
+
+def test_elif_inside_nested_if_closes_only_its_own_chain() -> None:
+    spec = "%if A\n%if B\nb\n%elif C\nc\n%endif\nx\n%endif\n"
+    text, _ = run(syntax.convert_elif, spec, DEB12)
+    assert text == "%if A\n%if B\nb\n%else\n%if C\nc\n%endif\n%endif\nx\n%endif\n"
+
+
+def test_elif_without_if_is_an_error_with_line() -> None:
+    with pytest.raises(SpecError) as info:
+        run(syntax.convert_elif, "x\n%elif 1\n", EL8)
+    assert info.value.line == 2
+
+
+def test_patch_number_becomes_dash_p() -> None:
+    spec = "%patch 1 -p1\n%patch2 -p1\n%patch -P 3\n"
+    text, notes = run(syntax.convert_patch, spec, EL8)
+    assert text == "%patch -P 1 -p1\n%patch2 -p1\n%patch -P 3\n"
+    assert len(notes) == 1
+    assert run(syntax.convert_patch, spec, TARGETS["ubuntu-24.04"])[0] != spec  # debbuild
+
+
+def test_integer_expressions_are_evaluated_else_reported() -> None:
+    text, _ = run(syntax.check_new_syntax, "%global n %[2 * (3 + 4)]\n", EL8)
+    assert text == "%global n 14\n"
+    with pytest.raises(SpecError, match="needs rpm 4.16") as info:
+        run(syntax.check_new_syntax, "Name: x\n%global n %[%{foo} + 1]\n", EL8)
+    assert info.value.line == 2
+    assert run(syntax.check_new_syntax, "%global n %[%{foo} + 1]\n", EL9)[1] == []
+
+
+# --- shell --------------------------------------------------------------------------------------
+def test_shortcommit_is_evaluated_as_text() -> None:
+    spec = "%global commit 0123456789abcdef\n%global short %(c=%{commit}; echo ${c:0:7})\n"
+    text, notes = run(shell.evaluate_shell, spec, DEB12)
+    assert text.splitlines()[1] == "%global short 0123456"
+    assert "evaluated as text" in notes[0]
+
+
+def test_cut_pipeline_is_evaluated() -> None:
+    spec = "%global commit abcdef0123\n%global short %(echo %{commit} | cut -c1-5)\n"
+    assert run(shell.evaluate_shell, spec, EL8)[0].splitlines()[1] == "%global short abcde"
+
+
+def test_unknown_bashism_fails_on_debbuild_only() -> None:
+    spec = "%global v %(x=$(date); echo ${x:0:3})\n"
+    with pytest.raises(SpecError, match="dash"):
+        run(shell.evaluate_shell, spec, DEB12)
+    text, notes = run(shell.evaluate_shell, spec, EL8)
+    assert text == spec
+    assert "left to the target's shell" in notes[0]
+
+
+def test_sanitize_replaces_every_expansion() -> None:
+    text = "a %(touch /x) b %{lua: os.execute('x')} c %%(kept) %(nested (parens) here)\n"
+    assert shell.sanitize(text) == (
+        f"a {shell.INERT} b {shell.INERT} c %%(kept) {shell.INERT}\n"
+    )
+
+
+# --- php ----------------------------------------------------------------------------------------
+def test_zts_switched_off() -> None:
+    spec = (
+        "%bcond_without zts\n%bcond zts 1\n"
+        "%global with_zts 0%{!?_without_zts:%{?__ztsphp:1}}\n%global with_zts 0\n"
+    )
+    text, notes = run(php.disable_zts, spec, DEB12)
+    assert text == "%bcond_with zts\n%bcond zts 0\n%global with_zts 0\n%global with_zts 0\n"
+    assert len(notes) == 3
+
+
+def test_debian_ini_layout_and_scriptlets() -> None:
+    spec = (
+        "%global pecl_name foo\n%global ini_name 40-%{pecl_name}.ini\n"
+        "Requires(post): %{__pecl}\n"
+        "%install\ninstall %{ini_name} %{buildroot}%{php_inidir}/%{ini_name}\n"
+        "install x %{buildroot}/etc/php.d/20-bar.ini\n\n"
+        "%post\n%{pecl_install} x || :\n\n%files\n%{php_inidir}/%{ini_name}\n"
+    )
+    text, _ = run(php.debian_ini_layout, spec, DEB12)
+    assert "%global ini_name %{pecl_name}.ini\n" in text
+    assert "%{buildroot}%{php_inidir}/bar.ini" in text
+    assert "Requires(post)" not in text
+    assert "sed -i '1i\\; priority=40' %{buildroot}%{php_inidir}/%{pecl_name}.ini" in text
+    assert "sed -i '1i\\; priority=20' %{buildroot}%{php_inidir}/bar.ini" in text
+    post = text.split("%post\n")[1].split("%files")[0]
+    assert 'if [ "$1" = "configure" ]' in post and "phpenmod -v 8.2 -s ALL %{pecl_name}" in post
+    assert "%preun\n" in text and "phpdismod -v 8.2 -s ALL bar" in text
+    # the sections stay in order: new %preun lands before %files
+    assert text.index("%preun") < text.index("%files")
+    # rpm targets keep Fedora's layout
+    assert run(php.debian_ini_layout, spec, EL8)[0] == spec
