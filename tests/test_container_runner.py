@@ -172,3 +172,49 @@ def test_prune_removes_containers_of_killed_processes(
     assert done.returncode == 0, done.stderr
     assert _owned_by(engine, proc.pid) == []
     assert "removed container specport-run-" in done.stdout
+
+
+WORKERS = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from specport.container import runner
+from specport.container.engine import connect
+
+engine = connect()
+
+def work(n):
+    log = Path(sys.argv[2]) / f"w{n}.log"
+    with runner.Throwaway(engine, sys.argv[1], log_path=log, purpose="test-workers") as box:
+        box.run(["sleep", "300"], timeout=600)
+
+with ThreadPoolExecutor(2) as pool, runner.guard():
+    jobs = [pool.submit(work, n) for n in range(2)]
+    print("started", flush=True)
+    for job in jobs:
+        job.result()
+"""
+
+
+def test_interrupt_removes_containers_of_worker_threads(
+    engine: object, image: str, tmp_path: Path
+) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WORKERS, image, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(_owned_by(engine, proc.pid)) < 2:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the containers never appeared"
+        time.sleep(0.2)
+    time.sleep(1)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - started < 20  # not the 300 s the steps would take
+    assert proc.returncode != 0
+    assert "KeyboardInterrupt" in err
+    assert _owned_by(engine, proc.pid) == []

@@ -31,12 +31,16 @@ def test_autorelease_fallback_is_1_with_dist() -> None:
 
 
 def test_autorelease_uses_history_number_and_options() -> None:
-    text, _ = run(release.normalize_release, "Release: %{autorelease -p -e rc1}\n", EL8, autorelease=3)
+    text, _ = run(
+        release.normalize_release, "Release: %{autorelease -p -e rc1}\n", EL8, autorelease=3
+    )
     assert text == "Release: 0.3.rc1%{?dist}\n"
 
 
 def test_release_suffix_goes_before_dist() -> None:
-    text, notes = run(release.normalize_release, "Release: 2%{?dist}\n", DEB12, release_suffix="17.3")
+    text, notes = run(
+        release.normalize_release, "Release: 2%{?dist}\n", DEB12, release_suffix="17.3"
+    )
     assert text == "Release: 2.17.3%{?dist}\n"
     assert any("build counter" in n for n in notes)
 
@@ -50,7 +54,10 @@ def test_autochangelog_fallback_and_history() -> None:
     spec = "Name: x\nVersion: 1.2\n%changelog\n%autochangelog\n"
     text, _ = run(release.resolve_autochangelog, spec, EL8)
     assert "* Mon Jan 01 2001 specport <specport@localhost> - 1.2-1\n" in text
-    entries = ("* Tue Mar 05 2024 A <a@x> - 1.2-2\n- fix", "* Mon Mar 04 2024 A <a@x> - 1.2-1\n- new")
+    entries = (
+        "* Tue Mar 05 2024 A <a@x> - 1.2-2\n- fix",
+        "* Mon Mar 04 2024 A <a@x> - 1.2-1\n- new",
+    )
     text, notes = run(release.resolve_autochangelog, spec, EL8, changelog=entries)
     assert text.endswith("- fix\n\n* Mon Mar 04 2024 A <a@x> - 1.2-1\n- new\n")
     assert "2 entries" in notes[0]
@@ -109,7 +116,7 @@ def test_patch_number_becomes_dash_p() -> None:
 def test_integer_expressions_are_evaluated_else_reported() -> None:
     text, _ = run(syntax.check_new_syntax, "%global n %[2 * (3 + 4)]\n", EL8)
     assert text == "%global n 14\n"
-    with pytest.raises(SpecError, match="needs rpm 4.16") as info:
+    with pytest.raises(SpecError, match=r"needs rpm 4\.16") as info:
         run(syntax.check_new_syntax, "Name: x\n%global n %[%{foo} + 1]\n", EL8)
     assert info.value.line == 2
     assert run(syntax.check_new_syntax, "%global n %[%{foo} + 1]\n", EL9)[1] == []
@@ -138,10 +145,8 @@ def test_unknown_bashism_fails_on_debbuild_only() -> None:
 
 
 def test_sanitize_replaces_every_expansion() -> None:
-    text = "a %(touch /x) b %{lua: os.execute('x')} c %%(kept) %(nested (parens) here)\n"
-    assert shell.sanitize(text) == (
-        f"a {shell.INERT} b {shell.INERT} c %%(kept) {shell.INERT}\n"
-    )
+    text = "a %(touch /x) b %{lua: os.execute('x')} c %%(kept) %(nested (parens) here)\n%(x)\n"
+    assert shell.sanitize(text) == (f"a {shell.INERT} b {shell.INERT} c %%(kept) {shell.INERT}\n\n")
 
 
 # --- php ----------------------------------------------------------------------------------------
@@ -176,3 +181,12 @@ def test_debian_ini_layout_and_scriptlets() -> None:
     assert text.index("%preun") < text.index("%files")
     # rpm targets keep Fedora's layout
     assert run(php.debian_ini_layout, spec, EL8)[0] == spec
+
+
+def test_numeric_scriptlet_argument_is_flagged_on_deb_only() -> None:
+    from specport.spec import scriptlets
+
+    spec = '%postun\nif [ $1 -eq 0 ]; then :; fi\n%post\nif [ "$1" = "configure" ]; then :; fi\n'
+    _, notes = run(scriptlets.flag_numeric_arguments, spec, DEB12)
+    assert len(notes) == 1 and "numeric $1" in notes[0]
+    assert run(scriptlets.flag_numeric_arguments, spec, EL8)[1] == []

@@ -70,6 +70,6 @@ def test_php_base_debian_12_app_loads_an_extension_from_the_repository(tmp_path:
         assert f"URIs: {url}/repo/apt" in sources and "Signed-By: /etc/apt/keyrings" in sources
         # only the public key went in
         found = box.run(
-            "grep -rl 'PRIVATE KEY' /etc /opt /usr/share/keyrings || true", timeout=60
+            "grep -rl 'PRIVATE KEY' /etc /opt /usr/share/keyrings || true", timeout=60, user="root"
         ).output
         assert found.strip() == ""

@@ -91,9 +91,13 @@ def make_deb(
 
 @functools.cache
 def _key_dir() -> Path:
+    import atexit
+    import shutil
     import tempfile
 
-    return Path(tempfile.mkdtemp(prefix="specport-testkey-"))
+    path = Path(tempfile.mkdtemp(prefix="specport-testkey-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)  # the test key dies with the run
+    return path
 
 
 def test_key(algorithm: str = "rsa4096") -> gpg.GeneratedKey:

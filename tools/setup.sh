@@ -18,11 +18,17 @@ VENV=$SPECPORT_ROOT/.venv
 APT_PACKAGES=(
   python3 python3-venv python3-rpm python3-createrepo-c createrepo-c rpm gnupg
   dpkg-dev fakeroot mmdebstrap docker.io ca-certificates curl xz-utils iproute2
+  distro-info-data  # mmdebstrap needs it to know Ubuntu's suites and mirror
 )
+# only for the Podman run of the runner tests (sp_podman)
+PODMAN_PACKAGES=(podman runc)
 
 sp_log() { printf '==> %s\n' "$*" >&2; }
 
 sp_sudo() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# for daemons started in the background: a plain command prefix, so that $! is the daemon (or
+# sudo, which passes signals on) and not a subshell that a kill would miss
+if [ "$(id -u)" -eq 0 ]; then SP_SUDO=(); else SP_SUDO=(sudo); fi
 
 sp_install_apt() {
   local missing=()
@@ -73,7 +79,7 @@ sp_engine() {
   export DOCKER_HOST="unix://$run/docker.sock"
   if _sp_engine_answers; then return; fi
   sp_log "starting dockerd (data in $SPECPORT_STATE/docker)"
-  sp_sudo dockerd --data-root "$SPECPORT_STATE/docker" --exec-root "$run/exec" \
+  "${SP_SUDO[@]}" dockerd --data-root "$SPECPORT_STATE/docker" --exec-root "$run/exec" \
     --pidfile "$run/dockerd.pid" --host "$DOCKER_HOST" >"$SPECPORT_STATE/dockerd.log" 2>&1 &
   SP_OWN_DOCKERD=$!
   for _ in $(seq 1 60); do
@@ -94,10 +100,58 @@ sp_engine_stop() {
   fi
 }
 
+# Podman's Docker-compatible API service with its own storage under $SPECPORT_STATE/podman.
+# Sets SP_PODMAN_HOST (a DOCKER_HOST value) and SP_OWN_PODMAN. runc instead of crun, and low
+# default ulimits: podman otherwise asks for nofile/nproc limits a nested or limited machine
+# refuses ("error setting rlimit type 7: operation not permitted").
+sp_podman() {
+  local missing=()
+  for p in "${PODMAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    sp_log "installing ${missing[*]}"
+    sp_sudo env DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  local run=/run/specport-ci
+  sp_sudo mkdir -p "$run" "$SPECPORT_STATE/podman"
+  # exit_command_delay: conmon of a finished exec session otherwise lingers for 300 s
+  printf '%s\n' '[containers]' 'default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]' \
+    '[engine]' 'exit_command_delay = 5' | sp_sudo tee "$run/containers.conf" >/dev/null
+  SP_PODMAN_HOST="unix://$run/podman.sock"
+  sp_log "starting podman system service (storage in $SPECPORT_STATE/podman)"
+  "${SP_SUDO[@]}" env CONTAINERS_CONF="$run/containers.conf" podman --runtime runc \
+    --root "$SPECPORT_STATE/podman/root" --runroot "$run/podman-run" \
+    system service --time=0 "$SP_PODMAN_HOST" >"$SPECPORT_STATE/podman.log" 2>&1 &
+  SP_OWN_PODMAN=$!
+  for _ in $(seq 1 60); do
+    DOCKER_HOST=$SP_PODMAN_HOST timeout 10 docker version >/dev/null 2>&1 && return
+    sleep 1
+  done
+  tail -20 "$SPECPORT_STATE/podman.log" >&2
+  echo "podman system service did not answer; log: $SPECPORT_STATE/podman.log" >&2
+  return 1
+}
+
+sp_podman_stop() {
+  if [ -n "${SP_OWN_PODMAN:-}" ]; then
+    sp_log "stopping the podman service"
+    sp_sudo kill "$SP_OWN_PODMAN" 2>/dev/null || true
+    wait "$SP_OWN_PODMAN" 2>/dev/null || true
+    SP_OWN_PODMAN=
+  fi
+}
+
+sp_stop_all() {
+  sp_podman_stop
+  sp_engine_stop
+}
+
 sp_setup() {
   sp_install_apt
   sp_venv
   sp_vendor
   sp_engine
-  trap sp_engine_stop EXIT
+  trap sp_stop_all EXIT
 }

@@ -80,7 +80,7 @@ def raise_missing_deps(result: RunResult, target: Target, tool: str) -> None:
 
 def result_tail(result: RunResult) -> str:
     lines = [line for line in result.output.splitlines() if line.strip()]
-    return lines[-1][:200] if lines else "no output"
+    return lines[-1].strip()[:200] if lines else "no output"
 
 
 # rpmbuild: "Bad exit status from /var/tmp/rpm-tmp.X (%build)"

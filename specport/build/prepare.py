@@ -17,6 +17,10 @@ from specport.build.plan import Pair
 from specport.build.sources import SourceSearch, resolve_sources
 from specport.build.specinfo import SpecInfo, read_spec_info
 from specport.errors import SpecError, SpecportError
+from specport.targets import Target
+
+# sorts after macros.specport-{compat,php,platform}: rpm and debbuild load macros.* in order
+TARGET_MACROS = "macros.specport-target"
 
 
 @dataclass
@@ -48,6 +52,7 @@ def prepare(pair: Pair, search: SourceSearch) -> Prepared:
         specs.mkdir(parents=True)
         (work / "top" / "SOURCES").mkdir()
         macro_files = write_macro_files(pair.target, work / "macros")
+        macro_files += _write_target_macros(pair.target, work / "macros")
         info = _read_info(result.text, pair, macro_files)
         spec_name = f"{info.name}.spec"
         (specs / spec_name).write_text(result.text, encoding="utf-8")
@@ -67,6 +72,16 @@ def prepare(pair: Pair, search: SourceSearch) -> Prepared:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+def _write_target_macros(target: Target, dest: Path) -> list[Path]:
+    """The target's own `macros` table (like OBS's Macros:), loaded after the shipped files."""
+    if not target.macros:
+        return []
+    path = dest / TARGET_MACROS
+    lines = [f"%{name} {value}\n" for name, value in sorted(target.macros.items())]
+    path.write_text(f"# {target.name}: [targets.{target.name}.macros]\n" + "".join(lines))
+    return [path]
 
 
 def _read_info(text: str, pair: Pair, macro_files: list[Path]) -> SpecInfo:

@@ -36,6 +36,7 @@ def doctor(app: App, expression: str | None) -> None:
 
     fixes: list[str] = []
     for target in targets:
+        base_missing = False
         for kind in img.image_chain(target):
             st = img.status(engine, kind, target, settings)
             state = "ok" if st.up_to_date else ("stale" if st.present else "missing")
@@ -43,8 +44,9 @@ def doctor(app: App, expression: str | None) -> None:
             if st.up_to_date:
                 continue
             if kind == "base":
+                base_missing = True
                 fixes.append(f"{target.name}: {st.note}")
-            else:
+            elif not base_missing:  # the base's fix comes first; building would fail anyway
                 fixes.append(f"{target.name}: specport images build --target {target.name}")
     if fixes:
         click.echo("\nto fix:")

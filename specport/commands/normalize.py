@@ -14,6 +14,7 @@ from rich.table import Table
 
 from specport import log
 from specport.app import App, pass_app
+from specport.config import Settings
 from specport.errors import EngineError, SpecError, SpecportError, ToolError
 from specport.spec.check import CheckResult, check_on_host, needs_old_rpm
 from specport.spec.history import spec_history
@@ -99,7 +100,7 @@ def normalize_command(
             print_summary(outcomes)
     failed = [o for o in outcomes if o.error is not None]
     if run_check and good:
-        results = run_checks(good, name, output)
+        results = run_checks(good, name, output, app.config.settings)
         print_checks(results)
         bad = [r for r in results if not r.ok]
         if bad:
@@ -148,20 +149,21 @@ def write_target(output: Path, target: Target, name: str, result: NormalizeResul
 
 def print_diff(old: str, new: str, spec: Path, label: str) -> None:
     diff = difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{spec}", f"b/{label}"
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        f"a/{spec}" if not spec.is_absolute() else str(spec),
+        f"b/{label}",
     )
     click.echo("".join(diff), nl=False)
 
 
 def print_explain(outcomes: list[Outcome]) -> None:
-    table = Table(box=None, pad_edge=False)
-    for col in ("target", "line", "pass", "why"):
-        table.add_column(col)
+    # plain lines, not a table: long reasons stay on one line, for grep and CI logs
     for o in outcomes:
         assert o.result is not None
         for c in o.result.changes:
-            table.add_row(o.target.name, str(c.line or "-"), c.pass_name, c.reason)
-    log.out_console.print(table)
+            where = f"line {c.line}" if c.line else "top"
+            click.echo(f"{o.target.name}: {where}: [{c.pass_name}] {c.reason}")
 
 
 def print_summary(outcomes: list[Outcome]) -> None:
@@ -176,7 +178,9 @@ def print_summary(outcomes: list[Outcome]) -> None:
     log.out_console.print(table)
 
 
-def run_checks(outcomes: list[Outcome], name: str, output: Path | None) -> list[CheckResult]:
+def run_checks(
+    outcomes: list[Outcome], name: str, output: Path | None, settings: Settings
+) -> list[CheckResult]:
     with tempfile.TemporaryDirectory(prefix="specport-normalize-") as tmp:
         base = output or Path(tmp)
         old_jobs = []
@@ -190,8 +194,10 @@ def run_checks(outcomes: list[Outcome], name: str, output: Path | None) -> list[
             else:
                 results.append(check_on_host(o.target, label, o.result.text, macros))
         results.extend(_check_old(old_jobs))
+        debs = [o for o in outcomes if o.target.family == "deb"]
+        results.extend(_check_debbuild(debs, base, name, settings))
     order = {o.target.name: k for k, o in enumerate(outcomes)}
-    return sorted(results, key=lambda r: order[r.target])
+    return sorted(results, key=lambda r: (order[r.target], r.tool.startswith("debbuild")))
 
 
 def _check_old(jobs: list[tuple[Target, str, str, list[Path]]]) -> list[CheckResult]:
@@ -213,6 +219,40 @@ def _check_old(jobs: list[tuple[Target, str, str, list[Path]]]) -> list[CheckRes
             r = check_on_host(t, s, text, m)
             out.append(CheckResult(r.target, r.spec, r.tool + ", not rpm 4.14", r.ok, r.detail))
         return out
+
+
+def _check_debbuild(
+    outcomes: list[Outcome], base: Path, name: str, settings: Settings
+) -> list[CheckResult]:
+    """Optional: debbuild itself, in the target's builder image when that image exists."""
+    if not outcomes:
+        return []
+    try:
+        from specport.container import images
+        from specport.container.engine import connect
+        from specport.spec.checkold import check_with_debbuild
+
+        engine = connect()
+    except (ImportError, EngineError) as exc:
+        log.info(f"debbuild check skipped: {exc}")
+        return []
+    out: list[CheckResult] = []
+    try:
+        for o in outcomes:
+            assert o.result is not None
+            image = images.image_ref("builder", o.target, settings)
+            macros = sorted((base / o.target.name / "macros.d").iterdir())
+            fd, log_name = tempfile.mkstemp(prefix="specport-check-debbuild-", suffix=".log")
+            os.close(fd)
+            job = [(f"{name}.spec", o.result.text, macros)]
+            try:
+                out += check_with_debbuild(o.target.name, image, job, Path(log_name))
+            except EngineError as exc:
+                # most often: no builder image yet (`specport images build` makes it)
+                log.info(f"{o.target.name}: debbuild check skipped: {exc}")
+    finally:
+        engine.close()
+    return out
 
 
 def print_checks(results: list[CheckResult]) -> None:

@@ -9,6 +9,7 @@ Debian mirror). EL base images cannot be made this way and are reported as such.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -342,14 +343,30 @@ def bootstrap(
         f"LABEL {TARGET_LABEL}={target.name}",
     ]
     try:
-        engine.client.api.import_image_from_file(
+        answer = engine.client.api.import_image_from_file(
             str(tarball), repository=repository or plan.image, tag=tag or "latest", changes=changes
         )
+        # Podman's compatible API ignores `tag` on import (it tags :latest): tag by id as well
+        image_id = _imported_id(str(answer))
+        if image_id:
+            engine.client.api.tag(image_id, repository or plan.image, tag or "latest")
     except docker.errors.APIError as exc:
         raise EngineError(f"cannot import {tarball} as {plan.image}: {exc.explanation}") from exc
     if image_inputs(engine, plan.image) != plan.hash:
         raise EngineError(f"imported {plan.image}, but the engine lost its {INPUTS_LABEL} label")
     return plan.image, True
+
+
+def _imported_id(answer: str) -> str:
+    """The image id from the import answer: JSON lines with "status": "sha256:..."."""
+    for line in answer.splitlines():
+        try:
+            status = json.loads(line).get("status", "")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(status, str) and status.startswith("sha256:"):
+            return status
+    return ""
 
 
 def run_tool(argv: list[str], *, log_path: Path, timeout: float, cwd: Path | None = None) -> None:

@@ -67,6 +67,45 @@ class RunResult:
     timed_out: bool = False
 
 
+# --- live containers --------------------------------------------------------------------------
+# Every throwaway between create and removal, by name, so that the main thread can remove the
+# containers of worker threads when it is interrupted (see guard()).
+_live_boxes: dict[str, Throwaway] = {}
+_live_lock = threading.Lock()
+
+
+def remove_live() -> None:
+    """Remove every live throwaway of this process now; their running steps end with errors."""
+    with _live_lock:
+        boxes = list(_live_boxes.values())
+    for box in boxes:
+        box._cancelled = True  # a worker between create and its next step stops there
+        box._remove()
+
+
+@contextlib.contextmanager
+def guard() -> Iterator[None]:
+    """Wrap work that runs throwaways in worker threads (main thread, inside the pool's `with`).
+
+    Signals reach only the main thread, and a thread pool's exit waits for its workers: without
+    this, Ctrl-C would wait for every running step to finish. Inside guard(), SIGTERM unwinds
+    like Ctrl-C, and any exception first removes all live containers, which ends the workers'
+    steps at once:
+
+        with ThreadPoolExecutor(jobs) as pool, runner.guard():
+            ...
+    """
+    _install_handlers()
+    try:
+        yield
+    except BaseException:
+        with _SignalsHeld():
+            remove_live()
+        raise
+    finally:
+        _restore_handlers()
+
+
 # --- signals -----------------------------------------------------------------------------------
 # Handlers are process-wide; count the live throwaways so nested ones install them once.
 _live = 0
@@ -148,6 +187,7 @@ class Throwaway:
         self.name = f"specport-{_slug(purpose)}-{uuid.uuid4().hex[:12]}"
         self._created = False
         self._killed = False  # set by the timeout watchdog
+        self._cancelled = False  # set by remove_live(): the process is being interrupted
 
     # context manager ---------------------------------------------------------------------------
     def __enter__(self) -> Throwaway:
@@ -200,6 +240,8 @@ class Throwaway:
             kwargs["nano_cpus"] = int(self.cpus * 1e9)
         if self.memory:
             kwargs["mem_limit"] = self.memory
+        with _live_lock:
+            _live_boxes[self.name] = self
         with _engine_errors(f"cannot start a container from {self.image}"):
             try:
                 container = self.engine.client.containers.create(self.image, **kwargs)
@@ -211,8 +253,12 @@ class Throwaway:
             self._created = True
             container.start()
         self.container = container
+        if self._cancelled:
+            raise Terminated("interrupted while the container was being created")
 
     def _remove(self) -> None:
+        with _live_lock:
+            _live_boxes.pop(self.name, None)
         try:
             self.engine.client.api.remove_container(self.name, force=True, v=True)
         except docker.errors.NotFound:
@@ -237,6 +283,8 @@ class Throwaway:
         Output is appended to the log file, and streamed to the console at -v. Non-zero exit
         raises StepError when check is true; a timeout always raises (the container is killed).
         """
+        if self._cancelled:
+            raise Terminated("interrupted")
         argv = ["bash", "-c", cmd] if isinstance(cmd, str) else list(cmd)
         shown = cmd if isinstance(cmd, str) else shlex.join(argv)
         api = self.engine.client.api
@@ -493,6 +541,8 @@ __all__ = [
     "StepError",
     "Terminated",
     "Throwaway",
+    "guard",
     "remove_leftovers",
+    "remove_live",
     "specport_containers",
 ]

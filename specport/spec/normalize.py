@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from specport.spec import deps, header, php, release, shell, syntax
+from specport.spec import deps, header, php, release, scriptlets, shell, syntax
 from specport.spec.lines import join_lines, split_lines
 from specport.spec.model import Change, NormalizeOptions, NormalizeResult, Pass, PassContext
 from specport.targets.model import Target
@@ -26,6 +26,7 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     (syntax.NAME, syntax.check_new_syntax),
     (php.NAME, php.debian_ini_layout),
     (deps.NAME, deps.translate_dependencies),
+    (scriptlets.NAME, scriptlets.flag_numeric_arguments),
     (header.NAME, header.add_target_macros),
 )
 

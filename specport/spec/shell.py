@@ -54,13 +54,17 @@ def _balanced(text: str, start: int, open_: str, close: str) -> int:
 
 
 def sanitize(text: str) -> str:
-    """The spec with every %( ) and %{lua: } replaced by an inert word, so rpm parsing it on the
-    host runs nothing the spec's author wrote."""
+    """The spec with every %( ) and %{lua: } replaced by an inert word (or by nothing when it
+    stands alone on its line), so rpm parsing it on the host runs nothing the spec's author
+    wrote."""
     out = []
     last = 0
     for start, end in find_expansions(text):
         out.append(text[last:start])
-        out.append(INERT)
+        line_start = text.rfind("\n", 0, start) + 1
+        # alone on its line (a %{lua:} that prints tags): nothing; inside a value: a word,
+        # so `Requires: %(...)` stays a valid line
+        out.append("" if not text[line_start:start].strip() else INERT)
         last = end
     out.append(text[last:])
     return "".join(out)

@@ -1,0 +1,66 @@
+"""The macro files: rendered per target, read by the host's real rpm."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from specport.spec.macrofiles import render_macro_files, write_macro_files
+from specport.targets import load_targets
+
+TARGETS = load_targets()
+pytestmark = pytest.mark.skipif(shutil.which("rpm") is None, reason="rpm is not installed")
+
+
+def evaluate(files: list[Path], expr: str) -> str:
+    argv = ["rpm"]
+    for f in files:
+        argv += ["--load", str(f)]
+    done = subprocess.run(
+        [*argv, "--eval", expr], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "error" not in done.stderr
+    return done.stdout.strip()
+
+
+def test_debian_shims(tmp_path: Path) -> None:
+    files = write_macro_files(TARGETS["debian-12"], tmp_path)
+    assert [f.name for f in files] == [
+        "macros.specport-compat",
+        "macros.specport-php",
+        "macros.specport-platform",
+    ]
+    assert evaluate(files, "%{php_extdir}|%{php_inidir}|%{php_incldir}|%{__php}") == (
+        "/usr/lib/php/20220829|/etc/php/8.2/mods-available|/usr/include/php/20220829|"
+        "/usr/bin/php8.2"
+    )
+    assert evaluate(files, "%{__phpize} %{__phpconfig} %{php_zend_api}") == (
+        "/usr/bin/phpize8.2 /usr/bin/php-config8.2 20220829"
+    )
+    assert evaluate(files, "x%{?_isa}x %{debian} %{debian_version}") == "xx 12 1200"
+    assert evaluate(files, "%{pecl_install} %{pecl_uninstall}") == ": :"
+    # the parametric no-op ldconfig scriptlets expand to nothing
+    assert evaluate(files, "[%{ldconfig_scriptlets}]") == "[]"
+
+
+def test_ubuntu_platform_facts_match_debbuild() -> None:
+    text = render_macro_files(TARGETS["ubuntu-20.04"])["macros.specport-platform"]
+    # debbuild: "20.04" -> %ubuntu 2004, %ubuntu_version 2004 (lsb_detection)
+    assert "%ubuntu\t\t2004\n" in text and "%ubuntu_version\t2004\n" in text
+
+
+def test_el8_platform_facts(tmp_path: Path) -> None:
+    files = write_macro_files(TARGETS["el8-php7.4"], tmp_path)
+    assert evaluate(files, "%{dist} %{rhel} %{el8} %{php_core_api} %{php_zend_api}") == (
+        ".el8 8 1 20190902-64 20190902-64"
+    )
+    assert evaluate(files, "%{php_inidir}") == "/etc/php.d"
+
+
+def test_every_target_renders(tmp_path: Path) -> None:
+    for name, target in TARGETS.items():
+        files = write_macro_files(target, tmp_path / name)
+        assert evaluate(files, "%{php_version}") == target.php_version

@@ -1,0 +1,56 @@
+"""%autorelease / %autochangelog values from a real git history (like rpmautospec)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from specport.spec.history import spec_history
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+
+
+def git(repo: Path, *args: str) -> None:
+    env = {
+        "GIT_AUTHOR_NAME": "A Packager",
+        "GIT_AUTHOR_EMAIL": "a@example.org",
+        "GIT_COMMITTER_NAME": "A Packager",
+        "GIT_COMMITTER_EMAIL": "a@example.org",
+        "GIT_AUTHOR_DATE": "2024-03-05T12:00:00Z",
+        "GIT_COMMITTER_DATE": "2024-03-05T12:00:00Z",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(repo),
+    }
+    subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, env=env, capture_output=True, timeout=60
+    )
+
+
+def commit(repo: Path, version: str, message: str) -> None:
+    (repo / "x.spec").write_text(
+        f"Name: x\nVersion: {version}\nRelease: %autorelease\n# {message}\n"
+    )
+    git(repo, "add", "x.spec")
+    git(repo, "commit", "-q", "-m", message)
+
+
+def test_release_counts_commits_since_version_change(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    commit(tmp_path, "1.0", "first")
+    commit(tmp_path, "1.0", "fix build")
+    commit(tmp_path, "2.0", "update to 2.0")
+    commit(tmp_path, "2.0", "rebuild")
+    history = spec_history(tmp_path / "x.spec")
+    assert history is not None
+    assert history.release == 2
+    assert history.changelog[0] == "* Tue Mar 05 2024 A Packager <a@example.org> - 2.0-2\n- rebuild"
+    assert history.changelog[-1].endswith("- 1.0-1\n- first")
+    assert len(history.changelog) == 4
+
+
+def test_untracked_spec_has_no_history(tmp_path: Path) -> None:
+    (tmp_path / "y.spec").write_text("Name: y\n")
+    assert spec_history(tmp_path / "y.spec") is None
