@@ -33,6 +33,13 @@ def test_control_gets_versions_maintainer_phpapi_and_dist() -> None:
     assert len(changes) == 3
 
 
+def test_version_gets_one_dist_separator() -> None:
+    ubuntu = debfix.FixContext("m", "+ubuntu20.04", "ubuntu20.04")
+    assert debfix.fix_version("2.10-1++ubuntu20.04", ubuntu) == "2.10-1+ubuntu20.04"
+    assert debfix.fix_version("2.10-1ubuntu20.04", ubuntu) == "2.10-1+ubuntu20.04"
+    assert debfix.fix_version("2.10-1+ubuntu20.04", ubuntu) == "2.10-1+ubuntu20.04"
+
+
 def test_existing_maintainer_and_versioned_depends_are_kept() -> None:
     control = (
         "Package: a\nVersion: 1-1+deb12\nMaintainer: X <x@y>\nDepends: libc6 (>= 2.0), b | c\n"
@@ -117,4 +124,5 @@ def test_debfix_sh_round_trip(tmp_path: Path, normalizer_did_php: bool) -> None:
     assert (ctrl / "conffiles").read_text().count("/etc/") == 2
     postinst = (ctrl / "postinst").read_text()
     assert ("phpenmod -v 8.2 -s ALL yaml" in postinst) is (not normalizer_did_php)
+    assert "rm -f /var/lib/php/modules/8.2/*/*/yaml" in (ctrl / "postrm").read_text()
     assert (ctrl / "postinst").stat().st_mode & 0o111

@@ -9,8 +9,9 @@ What debbuild 24.12 writes, and what this step adds (learned by building with it
 - conffiles: debbuild lists only %config files; Debian treats every file in /etc as one
   (dh_installdeb does the same), so the rest are added.
 - PHP modules (/etc/php/<ver>/mods-available/<mod>.ini): enabled by postinst (phpenmod),
-  disabled by prerm on remove (phpdismod), their state dropped on purge; skipped when the
-  normalizer already put phpenmod into the scripts.
+  disabled by prerm on remove (phpdismod), their state under /var/lib/php/modules dropped by
+  postrm on purge; each script is skipped when it already does its part (the normalizer may
+  write %post/%preun with phpenmod/phpdismod).
 - Version: the target's dist tag (`+deb12`), not debbuild's default (`debian12`), so a build
   for a newer release sorts after one for an older release.
 The container part (unpack, dpkg-shlibdeps, dpkg-deb -b with xz) is debfix.sh.
@@ -26,6 +27,8 @@ from pathlib import Path
 from debian.deb822 import Deb822
 
 MARK = "# added by specport (deb post-step)"
+# a script that already contains this does the job (the normalizer may write %post/%preun)
+_SCRIPT_DONE = {"postinst": "phpenmod", "prerm": "phpdismod", "postrm": "/var/lib/php/modules"}
 _PHP_INI = re.compile(r"^etc/php/(?P<ver>\d+\.\d+)/mods-available/(?P<mod>[A-Za-z0-9_-]+)\.ini$")
 _PHP_EXTDIR = re.compile(r"^usr/lib/php/(?P<api>\d{8})/")
 
@@ -98,6 +101,12 @@ def php_apis(files: list[tuple[str, str]]) -> list[str]:
 
 def fix_version(version: str, ctx: FixContext) -> str:
     """Swap debbuild's default dist suffix for the target's."""
+    # seen on Ubuntu 20.04: "1++ubuntu20.04"; one separator, as the target's tag has it
+    sep = ctx.dist[:1]
+    if sep and version.endswith(sep + ctx.dist):
+        return version[: -len(ctx.dist) - 1] + ctx.dist
+    if version.endswith(ctx.dist):
+        return version
     if ctx.debbuild_dist and version.endswith(ctx.debbuild_dist):
         return version[: -len(ctx.debbuild_dist)] + ctx.dist
     return version
@@ -184,12 +193,13 @@ def fix_package(meta: Path, ctx: FixContext) -> list[str]:
         changes.append("conffiles: " + " ".join(new_conf.split()))
 
     scripts = {p.name: p.read_text(encoding="utf-8") for p in debian.iterdir() if p.is_file()}
-    already = any("phpenmod" in t for t in scripts.values())
     modules = php_modules(files)
-    if modules and not already:
-        for name, snippet in php_snippets(modules).items():
-            path = debian / name
-            path.write_text(add_to_script(scripts.get(name, ""), snippet), encoding="utf-8")
-            path.chmod(0o755)
-            changes.append(f"{name}: PHP module {', '.join(m.name for m in modules)}")
+    for name, snippet in php_snippets(modules).items():
+        # the normalizer may have written some of these already: each script only once
+        if _SCRIPT_DONE[name] in scripts.get(name, ""):
+            continue
+        path = debian / name
+        path.write_text(add_to_script(scripts.get(name, ""), snippet), encoding="utf-8")
+        path.chmod(0o755)
+        changes.append(f"{name}: PHP module {', '.join(m.name for m in modules)}")
     return changes

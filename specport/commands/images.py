@@ -22,6 +22,7 @@ from specport import log
 from specport.app import App, pass_app
 from specport.container import bootstrap as boot
 from specport.container import images as img
+from specport.container import php_base
 from specport.container.engine import connect
 from specport.container.inputs import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL, cache_root
 from specport.container.runner import Throwaway, remove_leftovers
@@ -43,18 +44,46 @@ def _targets(app: App, expression: str | None) -> list[Target]:
 
 
 @images.command("build")
+@click.argument("kind", required=False)
 @click.option("--target", "expression", required=True, help="Targets (names, globs, comma list).")
 @click.option("--force", is_flag=True, help="Rebuild even when up to date.")
+@click.option(
+    "--install",
+    "packages",
+    multiple=True,
+    help="php-base: also build the example app with these packages from the repository and "
+    "check that every extension they ship shows in `php -m` (repeatable).",
+)
 @pass_app
-def build(app: App, expression: str, force: bool) -> None:
-    """Build the images the targets need, parents first; skip those up to date."""
+def build(
+    app: App, kind: str | None, expression: str, force: bool, packages: tuple[str, ...]
+) -> None:
+    """Build the images the targets need (or only KIND, e.g. php-base), parents first.
+
+    Images whose inputs did not change are skipped. php-base needs the published repository:
+    settings repo_url and repo_key (or $SPECPORT_REPO_URL, $SPECPORT_REPO_KEY).
+    """
+    known = img.kinds()
+    if kind is not None and kind not in known and kind != "base":
+        raise UsageError(f"unknown image kind {kind!r} (known: base, {', '.join(known)})")
+    if packages and kind != php_base.KIND:
+        raise UsageError(f"--install goes with the {php_base.KIND} kind")
     engine = connect()
     settings = app.config.settings
     for target in app.select(expression):
-        for kind in img.image_chain(target):
-            tag, built = img.ensure_image(engine, kind, target, settings, force=force)
-            if kind != "base":
-                click.echo(f"{target.name}\t{kind}\t{tag}\t{'built' if built else 'up to date'}")
+        chain = img.image_chain(target) if kind is None else [kind]
+        for name in chain:
+            tag, built = img.ensure_image(engine, name, target, settings, force=force)
+            if name != "base":
+                click.echo(f"{target.name}\t{name}\t{tag}\t{'built' if built else 'up to date'}")
+        if kind == php_base.KIND:
+            image = tag
+            if packages:
+                image = php_base.build_example_app(engine, target, settings, list(packages))
+                modules = php_base.smoke_test(engine, image, target, list(packages))
+                click.echo(
+                    f"{target.name}\tphp-example-app\t{image}\tphp -m lists " + ", ".join(modules)
+                )
 
 
 @images.command("bootstrap")
