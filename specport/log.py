@@ -8,8 +8,10 @@ from rich.console import Console
 
 VERBOSITY = 1  # 0 quiet, 1 normal, 2 verbose
 
+# Tables are read in CI logs too: there is no terminal width, so do not cut them at 80 columns.
+_WIDTH = None if sys.stdout.isatty() else 160
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-out_console = Console(highlight=False, soft_wrap=True)
+out_console = Console(highlight=False, soft_wrap=True, width=_WIDTH)
 
 
 def set_verbosity(level: int) -> None:

@@ -69,11 +69,15 @@ def test_debian_mirrors_come_from_the_host() -> None:
         AptSource("http://local.example/debian", "bookworm", ("main",)),
         AptSource("http://local.example/debian-security", "bookworm-security", ("main",)),
     ]
-    lines = mirror_lines(_targets()["debian-11"], sources)
+    lines = mirror_lines(_targets()["debian-12"], sources)
     assert lines == [
-        "deb http://local.example/debian bullseye main",
-        "deb http://local.example/debian bullseye-updates main",
-        "deb http://local.example/debian-security bullseye-security main",
+        "deb http://local.example/debian bookworm main",
+        "deb http://local.example/debian bookworm-updates main",
+        "deb http://local.example/debian-security bookworm-security main",
+    ]
+    # debian-11 asks for no security pocket (target data: apt_pockets)
+    assert [ln.split()[2] for ln in mirror_lines(_targets()["debian-11"], sources)] == [
+        "bullseye", "bullseye-updates",
     ]
     assert mirror_lines(_targets()["ubuntu-20.04"], sources) == []  # mmdebstrap's own default
     with pytest.raises(EngineError, match="Debian mirror"):

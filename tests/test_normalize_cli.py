@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -11,7 +12,10 @@ from click.testing import CliRunner
 from specport.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
-YAML = REPO / "specs" / "php-pecl-yaml.spec"
+_IN_REPO = REPO / "specs" / "php-pecl-yaml.spec"
+# a copy outside git: inside the repo %autorelease would follow this repo's own history
+_COPY_DIR = Path(tempfile.mkdtemp(prefix="specport-test-specs-"))
+YAML = Path(shutil.copy(_IN_REPO, _COPY_DIR / _IN_REPO.name))
 
 
 def invoke(*args: str) -> tuple[int, str]:

@@ -1,83 +1,39 @@
 #!/usr/bin/env python3
 """Fetch upstream tarballs of Debian source packages and lay them out as a lookaside directory.
 
-    tools/debian_sources.py [--suite bookworm] [--out DIR] SRCPKG[=FILENAME] ...
+    tools/debian_sources.py [--suite bookworm] [--out DIR] SRCPKG[@SUITE][=FILENAME] ...
 
 Only from the Debian archive this machine already uses: a temporary deb-src list is made from
-the host's own apt sources (/etc/apt/sources.list, sources.list.d/*.list and *.sources), and
+the host's own apt sources (the same parser `specport images bootstrap` uses), and
 `apt-get source --download-only` fetches with a private apt state, so the host's apt is not
-touched. Downloads are cached under $SPECPORT_CACHE_DIR/sources/debian (or ~/.cache/specport).
-The orig tarball is copied to OUT/<FILENAME> (default: its Debian name, `pkg_ver.orig.tar.gz`,
-which the example specs use as Source0): a flat lookaside for `specport build --lookaside OUT`.
+touched. apt checks every file against the archive's signed index. Downloads are cached under
+$SPECPORT_CACHE_DIR/sources/debian (or ~/.cache/specport). The orig tarball is copied to
+OUT/<FILENAME> (default its Debian name, `pkg_ver.orig.tar.gz`, which the example specs use as
+Source0): a flat lookaside for `specport build --lookaside OUT`.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from specport.container.bootstrap import debian_mirrors, host_apt_sources
+
 APT_TIMEOUT = 600
+DEBIAN_KEYRING = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
 
 
-def host_apt_sources(root: Path = Path("/etc/apt")) -> list[tuple[str, list[str], list[str]]]:
-    """(URI, suites, components) of every `deb` entry in the host's apt configuration."""
-    found: list[tuple[str, list[str], list[str]]] = []
-    one_line = [root / "sources.list", *sorted((root / "sources.list.d").glob("*.list"))]
-    for path in one_line:
-        if not path.is_file():
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            line = re.sub(r"\[[^]]*\]", "", line.split("#", 1)[0]).split()  # type: ignore[assignment]
-            if len(line) >= 3 and line[0] == "deb":
-                found.append((line[1], [line[2]], list(line[3:])))
-    for path in sorted((root / "sources.list.d").glob("*.sources")):
-        for stanza in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
-            fields = _deb822(stanza)
-            if "deb" in fields.get("types", "").split() and fields.get("enabled", "yes") != "no":
-                for uri in fields.get("uris", "").split():
-                    found.append(
-                        (
-                            uri,
-                            fields.get("suites", "").split(),
-                            fields.get("components", "").split(),
-                        )
-                    )
-    return found
-
-
-def _deb822(stanza: str) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    key = ""
-    for line in stanza.splitlines():
-        if line.startswith("#"):
-            continue
-        if line[:1].isspace() and key:
-            fields[key] += " " + line.strip()
-        elif ":" in line:
-            key, value = line.split(":", 1)
-            key = key.strip().lower()
-            fields[key] = value.strip()
-    return fields
-
-
-def deb_src_list(suite: str, sources: list[tuple[str, list[str], list[str]]]) -> str:
-    """deb-src lines for `suite` on the host's archive (same URI as the host's main suite)."""
-    lines = []
-    for uri, suites, components in sources:
-        if "security" in uri or not components:
-            continue
-        for s in suites:
-            if s.split("-")[0] == s:  # the release suite itself, not -updates/-backports
-                lines.append(f"deb-src [trusted=yes] {uri} {suite} {' '.join(components)}")
-    if not lines:
-        raise SystemExit("debian_sources: no Debian archive found in the host's apt sources")
-    return "\n".join(dict.fromkeys(lines)) + "\n"
+def deb_src_list(suite: str) -> str:
+    archive, _ = debian_mirrors(host_apt_sources())
+    signed = f"[signed-by={DEBIAN_KEYRING}] " if DEBIAN_KEYRING.is_file() else ""
+    return f"deb-src {signed}{archive} {suite} main\n"
 
 
 def fetch(package: str, suite: str, cache: Path) -> Path:
@@ -90,7 +46,7 @@ def fetch(package: str, suite: str, cache: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="specport-apt-") as tmp:
         state = Path(tmp)
         (state / "lists" / "partial").mkdir(parents=True)
-        (state / "sources.list").write_text(deb_src_list(suite, host_apt_sources()))
+        (state / "sources.list").write_text(deb_src_list(suite))
         opts = [
             f"-oDir::Etc::SourceList={state / 'sources.list'}",
             "-oDir::Etc::SourceParts=/dev/null",
@@ -101,36 +57,44 @@ def fetch(package: str, suite: str, cache: Path) -> Path:
         ]
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", *opts, "update", "-q"], check=True, timeout=APT_TIMEOUT, env=env)
-        subprocess.run(
+        done = subprocess.run(
             ["apt-get", *opts, "source", "--download-only", "-q", f"{package}/{suite}"],
-            check=True,
             timeout=APT_TIMEOUT,
             cwd=where,
             env=env,
+            check=False,
         )
     hit = _origs(where)
+    # Some mirrors lack a .dsc or debian.tar of a package while holding its orig tarball; apt
+    # fails the whole call then, but what it kept passed its hash check against the index.
     if not hit:
-        raise SystemExit(f"debian_sources: {package} in {suite} has no orig tarball (native?)")
+        why = "apt-get source failed" if done.returncode else "no orig tarball (native package?)"
+        raise SystemExit(f"debian_sources: {package} in {suite}: {why}")
     return hit[-1]
 
 
 def _origs(where: Path) -> list[Path]:
     # the main orig tarball only: not its .asc signature, not orig-COMPONENT tarballs
-    return sorted(p for p in where.glob("*.orig.tar.*") if not p.name.endswith(".asc"))
+    return sorted(
+        p
+        for p in where.glob("*.orig.tar.*")
+        if not p.name.endswith(".asc") and ".orig-" not in p.name
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("packages", nargs="+", metavar="SRCPKG[=FILENAME]")
-    parser.add_argument("--suite", default="bookworm")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("packages", nargs="+", metavar="SRCPKG[@SUITE][=FILENAME]")
+    parser.add_argument("--suite", default="bookworm", help="default suite (bookworm)")
     parser.add_argument("--out", type=Path, default=Path("lookaside"))
     args = parser.parse_args(argv)
     cache_root = os.environ.get("SPECPORT_CACHE_DIR") or str(Path.home() / ".cache" / "specport")
     cache = Path(cache_root) / "sources" / "debian"
     args.out.mkdir(parents=True, exist_ok=True)
     for item in args.packages:
-        package, _, name = item.partition("=")
-        orig = fetch(package, args.suite, cache)
+        spec, _, name = item.partition("=")
+        package, _, suite = spec.partition("@")
+        orig = fetch(package, suite or args.suite, cache)
         dest = args.out / (name or orig.name)
         shutil.copy2(orig, dest)
         print(dest)

@@ -5,8 +5,8 @@ source "$(dirname "$0")/setup.sh"
 sp_setup
 cd "$SPECPORT_ROOT"
 sp_log "ruff and mypy"
-ruff check specport tests
-ruff format --check specport tests
+ruff check specport tests tools bench
+ruff format --check specport tests tools bench
 mypy
 sp_log "fast tests"
 pytest -q -m "not container" "$@"

@@ -10,7 +10,10 @@ import click
 from specport.app import App, pass_app
 from specport.build.plan import DEFAULT_BUILD_TIMEOUT, BuildOptions, make_pairs
 from specport.build.sources import SourceSearch
+from specport.commands.publish import key_options, print_report
 from specport.errors import BuildError, UsageError
+from specport.repo import PublishOptions, publish
+from specport.repo.gpg import open_key, passphrase_from_env
 
 
 def register(group: click.Group) -> None:
@@ -61,6 +64,14 @@ def register(group: click.Group) -> None:
 )
 @click.option("--no-lintian", is_flag=True, help="Do not run lintian on .debs.")
 @click.option(
+    "--publish",
+    "publish_repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="After the build, publish what succeeded into this repository (see `publish`).",
+)
+@key_options
+@click.option(
     "--image",
     default=None,
     hidden=True,
@@ -82,6 +93,11 @@ def build(
     memory: str | None,
     timeout: float,
     no_lintian: bool,
+    publish_repo: Path | None,
+    key_file: Path | None,
+    gpg_home: Path | None,
+    key_id: str | None,
+    passphrase_env: str | None,
     image: str | None,
 ) -> None:
     """Build SPEC files for every --target, each in a throwaway container."""
@@ -136,6 +152,17 @@ def build(
     results = BuildRun(conn, settings, options).run(prepared)
     print_summary(results)
     failed = [r for r in results if not r.ok and not r.skipped]
+    built = [p for r in results if r.ok for p in r.packages]
+    if publish_repo is not None and built:
+        # only what succeeded: a failed pair publishes nothing, the others still do
+        with open_key(
+            key_file=key_file,
+            gpg_home=gpg_home,
+            key_id=key_id,
+            passphrase=passphrase_from_env(passphrase_env),
+        ) as key:
+            report = publish(publish_repo, built, targets, key, PublishOptions())
+        print_report(report)
     if failed:
         first = failed[0]
         more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""

@@ -159,17 +159,23 @@ def _is_debian_suite(suite: str) -> bool:
 
 
 def mirror_lines(target: Target, sources: list[AptSource]) -> list[str]:
-    """sources.list lines for mmdebstrap; [] lets mmdebstrap pick its default (Ubuntu)."""
+    """sources.list lines for mmdebstrap; [] lets mmdebstrap pick its default (Ubuntu).
+
+    One line per pocket the target asks for (target.apt_pockets).
+    """
     if target.distro != "debian":
         return []
     archive, security = debian_mirrors(sources)
     comps = " ".join(COMPONENTS["debian"])
-    lines = [
-        f"deb {archive} {target.codename} {comps}",
-        f"deb {archive} {target.codename}-updates {comps}",
-    ]
-    if security:
-        lines.append(f"deb {security} {target.codename}-security {comps}")
+    lines = []
+    for pocket in target.apt_pockets:
+        if pocket == "release":
+            lines.append(f"deb {archive} {target.codename} {comps}")
+        elif pocket == "security":
+            if security:
+                lines.append(f"deb {security} {target.codename}-security {comps}")
+        else:
+            lines.append(f"deb {archive} {target.codename}-{pocket} {comps}")
     return lines
 
 

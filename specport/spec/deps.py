@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from specport.errors import DependencyError, SpecError
+from specport.spec.conditions import evaluate_condition, live_lines
 from specport.spec.depsyntax import DEP_TAG_RE, Dep, DepSyntaxError, rich_alternatives, split_deps
 from specport.spec.lines import SECTION_RE, continued, expand, sections, simple_macros
 from specport.spec.model import Change, Line, PassContext, PassResult
@@ -27,6 +28,7 @@ NAME = "deps"
 _ISA_RE = re.compile(r"%\{\?_isa\}|%\{_isa\}")
 _DPKG_OP = {"<": "<<", ">": ">>", "==": "="}
 _SOFT_TAGS = ("conflicts", "buildconflicts", "obsoletes")
+_WRAPPED_RE = re.compile(r"^(%\{!?\?\w+:)\s*([^{}]*)\}\s*$")
 
 
 class RichDepError(Exception):
@@ -63,11 +65,20 @@ def translate_dependencies(
     unresolved: list[tuple[int, str]] = []
     seen: dict[tuple[int, str], set[str]] = {}  # (package block, tag) -> items already written
     block = 0
-    for ln, sec, cont in zip(lines, sections(lines), continued(lines), strict=True):
+    live = live_lines(lines, ctx.target)
+    for ln, sec, cont, alive in zip(
+        lines, sections(lines), continued(lines), live, strict=True
+    ):
         if ln.text.startswith("%package"):
             block += 1
-        m = DEP_TAG_RE.match(ln.text)
-        if sec != "preamble" or cont or not m or SECTION_RE.match(ln.text):
+        # `%{?with_x:BuildRequires: foo}`: a tag line that only exists when a macro is defined
+        wrap = _WRAPPED_RE.match(ln.text)
+        opening, closing = (wrap.group(1), "}") if wrap else ("", "")
+        if wrap and evaluate_condition(f"0{opening}1}}", ctx.target) is False:
+            alive = False  # %{?scl:...} on a target that never defines %scl
+        m = DEP_TAG_RE.match(wrap.group(2) if wrap else ln.text)
+        # lines in a branch the target never takes (%if 0%{?fedora}) stay as written
+        if sec != "preamble" or cont or not m or SECTION_RE.match(ln.text) or not alive:
             out.append(ln)
             continue
         tag, sep, value = m.groups()
@@ -97,7 +108,7 @@ def translate_dependencies(
             out.append(Line(ln.no, f"# specport dropped: {ln.text}".replace("%", "%%")))
             continue
         new_items = fresh
-        text = f"{tag}{sep}{', '.join(new_items)}"
+        text = f"{opening}{tag}{sep}{', '.join(new_items)}{closing}"
         if "%{?_isa}" in value or "%{_isa}" in value:
             note = "dropped %{?_isa}: Debian names are not arch-qualified"
             changes.append(Change(NAME, ln.no, note))
@@ -128,6 +139,9 @@ def _translate(
         if "(" in (expanded or dep.name):
             return [], [f"dropped Provides {dep.name}: a Fedora capability namespace"], []
         return [dep.render()], [], []
+    if expanded is None and (raw := resolver.resolve(dep.name)) is not None and not raw.name:
+        # a name with a %( ) no rule needs to read: perl(:MODULE_COMPAT_%(eval ...))
+        return [], [f"dropped {dep.name}: {raw.rule} (not needed on the target)"], []
     if expanded is None:
         if tag in _SOFT_TAGS:
             return [], [f"dropped {tag} {dep.name}: name uses a macro specport cannot read"], []

@@ -45,6 +45,10 @@ def load_rules(rule_set: str) -> dict[str, Any]:
 
 
 _PERL_RE = re.compile(r"perl\(([A-Za-z0-9_:]+)\)")
+# rpm's perl pseudo-modules: perl(:VERSION) is the interpreter's version, perl(:MODULE_COMPAT_x)
+# the ABI of Fedora's perl (its value comes from a %( ) Debian's dh_perl would answer with
+# perlapi-*; debbuild does not, and a pure-Perl module needs nothing)
+_PERL_PSEUDO_RE = re.compile(r"perl\(:(VERSION|MODULE_COMPAT_.*)\)", re.DOTALL)
 _PY3DIST_RE = re.compile(r"python3dist\(([A-Za-z0-9_.-]+)\)")
 _PKGCONFIG_RE = re.compile(r"pkgconfig\(([^()]+)\)")
 
@@ -79,8 +83,16 @@ class RuleResolver:
         m = _PKGCONFIG_RE.fullmatch(name)
         if m:
             return self._from_table("pkgconfig", m.group(1), f"pkg-config module {m.group(1)}")
+        m = _PERL_PSEUDO_RE.fullmatch(name)
+        if m:
+            if m.group(1) == "VERSION":
+                return Resolution("perl", "perl(:VERSION) is the interpreter", keep_version=False)
+            return Resolution("", "Fedora's perl ABI pseudo-module")
         m = _PERL_RE.fullmatch(name)
         if m:
+            core = self.rules.get("perl_core", {}).get(m.group(1))
+            if core is not None:
+                return Resolution(self._fill(str(core)), f"perl core module {m.group(1)}")
             # Debian's perl policy: Foo::Bar lives in libfoo-bar-perl
             return Resolution(debian_name(f"lib{m.group(1).replace('::', '-')}-perl"), "perl()")
         m = _PY3DIST_RE.fullmatch(name)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 
 from specport.errors import SpecError
-from specport.spec.lines import continued
+from specport.spec.conditions import live_lines
+from specport.spec.lines import continued, expand, simple_macros
 from specport.spec.model import Change, Line, PassContext, PassResult
 from specport.targets.model import version_tuple
 
@@ -153,17 +154,19 @@ def check_new_syntax(lines: list[Line], ctx: PassContext) -> PassResult:
     out: list[Line] = []
     changes: list[Change] = []
     problems: list[str] = []
-    for ln in lines:
+    macros = simple_macros(lines)
+    for ln, alive in zip(lines, live_lines(lines, ctx.target), strict=True):
         text = ln.text
         for token, (since, what) in _NEW_BUILTINS.items():
-            if token not in text or reads(ctx, since):
+            # `%%[` is an escaped percent (a comment that names the construct), not the construct
+            if not _uses(text, token) or reads(ctx, since) or not alive:
                 continue
             if token in ("%[", "%{expr:"):
-                text, ok = _evaluate_arithmetic(text, token)
+                text, ok = _evaluate_arithmetic(text, token, macros)
                 if ok:
                     changes.append(Change(NAME, ln.no, f"{what}: evaluated to a literal"))
                     continue
-            problems.append(f"line {ln.no}: {what} (needs rpm {since})")
+            problems.append(f"line {ln.no}: {what} ({_needs(ctx, token, since)})")
         out.append(Line(ln.no, text))
     if problems:
         raise SpecError(
@@ -175,21 +178,51 @@ def check_new_syntax(lines: list[Line], ctx: PassContext) -> PassResult:
     return out, changes
 
 
+def _uses(text: str, token: str) -> bool:
+    return any(not _escaped(text, m.start()) for m in re.finditer(re.escape(token), text))
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Is the % at `at` the second half of a %% (an odd run of % before it)?"""
+    run = 0
+    while at - run - 1 >= 0 and text[at - run - 1] == "%":
+        run += 1
+    return run % 2 == 1
+
+
+def _needs(ctx: PassContext, token: str, since: str) -> str:
+    if ctx.target.builder != "debbuild":
+        return f"needs rpm {since}"
+    if token == "%generate_buildrequires":
+        return "debbuild has no dynamic build dependencies; list them as BuildRequires"
+    return "debbuild does not evaluate it"
+
+
 _ARITH_RE = {
     "%[": re.compile(r"%\[\s*([0-9+\-*/() ]+?)\s*\]"),
     "%{expr:": re.compile(r"%\{expr:\s*([0-9+\-*/() ]+?)\s*\}"),
 }
 
 
-def _evaluate_arithmetic(text: str, token: str) -> tuple[str, bool]:
+def _evaluate_arithmetic(
+    text: str, token: str, macros: dict[str, str] | None = None
+) -> tuple[str, bool]:
+    """Integer-only %[ ]/%{expr:} become literals; simple macros inside (`%[%{major} + 1]`)
+    are read from the spec's own single-line %global values first."""
+    inner = re.compile(r"%\[([^\[\]]*)\]" if token == "%[" else r"%\{expr:([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
+
+    def expand_inner(m: re.Match[str]) -> str:
+        value = expand(m.group(1), macros or {})
+        return m.group(0) if value is None else m.group(0).replace(m.group(1), value)
+
     def repl(m: re.Match[str]) -> str:
         return str(_arith(m.group(1)))
 
     try:
-        new = _ARITH_RE[token].sub(repl, text)
+        new = _ARITH_RE[token].sub(repl, inner.sub(expand_inner, text))
     except (ValueError, ZeroDivisionError):
         return text, False
-    return new, token not in new
+    return new, not _uses(new, token)
 
 
 def _arith(expr: str) -> int:

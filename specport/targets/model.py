@@ -37,6 +37,8 @@ class Target:
     arch: str = "x86_64"  # rpm arch name; deb targets map it to "amd64"
     builder_packages: tuple[str, ...] = ()  # extra packages of the builder image
     php_packages: tuple[str, ...] = ()  # PHP devel packages of the builder image
+    # apt suites of the base image, as pockets of the release: "release", "updates", "security"
+    apt_pockets: tuple[str, ...] = ("release", "updates", "security")
     description: str = ""
     # where each field's value came from ("builtin:el.toml", "specport.toml"), for `targets show`
     origin: Mapping[str, str] = field(default_factory=dict)
@@ -145,6 +147,7 @@ FIELDS: dict[str, tuple[Check, bool]] = {
     "arch": (_choice("x86_64", "aarch64"), False),
     "builder_packages": (_string_list(r"[A-Za-z0-9._+:-]+"), False),
     "php_packages": (_string_list(r"[A-Za-z0-9._+:-]+"), False),
+    "apt_pockets": (_string_list(r"release|updates|security|backports"), False),
     "description": (_string(), False),
 }
 
@@ -158,5 +161,6 @@ DEFAULTS: dict[str, Any] = {
     "arch": "x86_64",
     "builder_packages": [],
     "php_packages": [],
+    "apt_pockets": ["release", "updates", "security"],
     "description": "",
 }
