@@ -56,18 +56,23 @@ def fetch(package: str, suite: str, cache: Path) -> Path:
             "-oAcquire::Languages=none",
         ]
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", *opts, "update", "-q"], check=True, timeout=APT_TIMEOUT, env=env)
+        subprocess.run(
+            ["apt-get", *opts, "update", "-qq"], check=True, timeout=APT_TIMEOUT, env=env
+        )
         done = subprocess.run(
             ["apt-get", *opts, "source", "--download-only", "-q", f"{package}/{suite}"],
             timeout=APT_TIMEOUT,
             cwd=where,
             env=env,
             check=False,
+            capture_output=True,
+            text=True,
         )
     hit = _origs(where)
     # Some mirrors lack a .dsc or debian.tar of a package while holding its orig tarball; apt
     # fails the whole call then, but what it kept passed its hash check against the index.
     if not hit:
+        sys.stderr.write(done.stdout + done.stderr)
         why = "apt-get source failed" if done.returncode else "no orig tarball (native package?)"
         raise SystemExit(f"debian_sources: {package} in {suite}: {why}")
     return hit[-1]

@@ -14,6 +14,7 @@ from specport.commands.publish import key_options, print_report
 from specport.errors import BuildError, UsageError
 from specport.repo import PublishOptions, publish
 from specport.repo.gpg import open_key, passphrase_from_env
+from specport.repo.inputs import FAMILY_OF_SUFFIX
 
 
 def register(group: click.Group) -> None:
@@ -152,7 +153,8 @@ def build(
     results = BuildRun(conn, settings, options).run(prepared)
     print_summary(results)
     failed = [r for r in results if not r.ok and not r.skipped]
-    built = [p for r in results if r.ok for p in r.packages]
+    # binary packages only: .sdeb (debbuild's source package) has no place in a repository
+    built = [p for r in results if r.ok for p in r.packages if p.suffix in FAMILY_OF_SUFFIX]
     if publish_repo is not None and built:
         # only what succeeded: a failed pair publishes nothing, the others still do
         with open_key(

@@ -20,8 +20,25 @@ from specport.targets.model import Target
 # macros that say which distro a spec is parsed on; a name here that the target does not define
 # is undefined on it, so `0%{?name}` is 0
 DISTRO_MACROS = frozenset(
-    {"fedora", "rhel", "centos", "el6", "el7", "el8", "el9", "el10", "amzn", "suse_version",
-     "sle_version", "mageia", "mdkversion", "openEuler", "debian", "ubuntu", "scl"}
+    {
+        "fedora",
+        "rhel",
+        "centos",
+        "el6",
+        "el7",
+        "el8",
+        "el9",
+        "el10",
+        "amzn",
+        "suse_version",
+        "sle_version",
+        "mageia",
+        "mdkversion",
+        "openEuler",
+        "debian",
+        "ubuntu",
+        "scl",
+    }
 )
 
 

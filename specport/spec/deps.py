@@ -66,9 +66,7 @@ def translate_dependencies(
     seen: dict[tuple[int, str], set[str]] = {}  # (package block, tag) -> items already written
     block = 0
     live = live_lines(lines, ctx.target)
-    for ln, sec, cont, alive in zip(
-        lines, sections(lines), continued(lines), live, strict=True
-    ):
+    for ln, sec, cont, alive in zip(lines, sections(lines), continued(lines), live, strict=True):
         if ln.text.startswith("%package"):
             block += 1
         # `%{?with_x:BuildRequires: foo}`: a tag line that only exists when a macro is defined

@@ -23,6 +23,8 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     (syntax.NAME, syntax.convert_bcond),
     (syntax.NAME, syntax.convert_elif),
     (syntax.NAME, syntax.convert_patch),
+    (syntax.NAME, syntax.convert_autopatch_range),
+    (syntax.NAME, syntax.convert_caret_version),
     (syntax.NAME, syntax.check_new_syntax),
     (php.NAME, php.debian_ini_layout),
     (deps.NAME, deps.translate_dependencies),

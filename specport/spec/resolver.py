@@ -92,7 +92,9 @@ class RuleResolver:
         if m:
             core = self.rules.get("perl_core", {}).get(m.group(1))
             if core is not None:
-                return Resolution(self._fill(str(core)), f"perl core module {m.group(1)}")
+                # the module's version is not the interpreter's: drop it
+                rule = f"perl core module {m.group(1)}"
+                return Resolution(self._fill(str(core)), rule, keep_version=False)
             # Debian's perl policy: Foo::Bar lives in libfoo-bar-perl
             return Resolution(debian_name(f"lib{m.group(1).replace('::', '-')}-perl"), "perl()")
         m = _PY3DIST_RE.fullmatch(name)

@@ -209,7 +209,9 @@ def _evaluate_arithmetic(
 ) -> tuple[str, bool]:
     """Integer-only %[ ]/%{expr:} become literals; simple macros inside (`%[%{major} + 1]`)
     are read from the spec's own single-line %global values first."""
-    inner = re.compile(r"%\[([^\[\]]*)\]" if token == "%[" else r"%\{expr:([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
+    inner = re.compile(
+        r"%\[([^\[\]]*)\]" if token == "%[" else r"%\{expr:([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}"
+    )
 
     def expand_inner(m: re.Match[str]) -> str:
         value = expand(m.group(1), macros or {})
@@ -279,3 +281,74 @@ def _arith(expr: str) -> int:
 def _reader(ctx: PassContext) -> str:
     t = ctx.target
     return "debbuild" if t.builder == "debbuild" else f"rpm {t.rpm_version} ({t.name})"
+
+
+_VERSION_TAG_RE = re.compile(r"^(Version\s*:\s*)(\S+)\s*$", re.IGNORECASE)
+
+
+def convert_caret_version(lines: list[Line], ctx: PassContext) -> PassResult:
+    """`Version: 1.0^20240611git...` (a post-release snapshot, rpm >= 4.15): rpm 4.14 rejects
+    the caret and dpkg versions may not hold one. `.` (rpm) and `+` (dpkg: Debian's own
+    post-release spelling) sort the same way: after 1.0, before 1.0.1."""
+    if reads(ctx, "4.15"):
+        return lines, []
+    sep = "+" if ctx.target.builder == "debbuild" else "."
+    out: list[Line] = []
+    changes: list[Change] = []
+    for ln in lines:
+        m = _VERSION_TAG_RE.match(ln.text)
+        if m and "^" in m.group(2):
+            out.append(Line(ln.no, f"{m.group(1)}{m.group(2).replace('^', sep)}"))
+            note = f"Version: '^' -> '{sep}' for {_reader(ctx)} (same ordering)"
+            changes.append(Change(NAME, ln.no, note))
+            continue
+        out.append(ln)
+    return out, changes
+
+
+_AUTOPATCH_RE = re.compile(r"^(\s*)%autopatch\b(.*)$")
+_PATCH_TAG_RE = re.compile(r"^Patch(\d+)\s*:", re.IGNORECASE)
+
+
+def convert_autopatch_range(lines: list[Line], ctx: PassContext) -> PassResult:
+    """`%autopatch -m N -M N` (rpm >= 4.15; rpm 4.14 knows only -v and -p) -> one
+    `%patch -P K` per numbered Patch tag in the range, in definition order, as rpm applies them."""
+    if ctx.target.builder == "debbuild" or reads(ctx, "4.15"):
+        return lines, []
+    numbers = [int(m.group(1)) for ln in lines if (m := _PATCH_TAG_RE.match(ln.text))]
+    out: list[Line] = []
+    changes: list[Change] = []
+    for ln in lines:
+        m = _AUTOPATCH_RE.match(ln.text)
+        # -p1 and -p 1 are the same option to rpm's getopt
+        words = re.sub(r"(-[pmM])(\d+)", r"\1 \2", m.group(2)).split() if m else []
+        if not m or not ({"-m", "-M"} & set(words)):
+            out.append(ln)
+            continue
+        low, high, strip, rest = 0, None, "", []
+        i = 0
+        while i < len(words):
+            w = words[i]
+            if w in ("-m", "-M", "-p") and i + 1 < len(words) and words[i + 1].isdigit():
+                value = int(words[i + 1])
+                if w == "-m":
+                    low = value
+                elif w == "-M":
+                    high = value
+                else:
+                    strip = f" -p{value}"
+                i += 2
+                continue
+            rest.append(w)
+            i += 1
+        if rest and rest != ["-v"]:
+            raise SpecError(
+                f"%autopatch {' '.join(words)}: {_reader(ctx)} knows only -v and -p",
+                path=ctx.path,
+                line=ln.no,
+            )
+        chosen = [n for n in numbers if n >= low and (high is None or n <= high)]
+        out.extend(Line(ln.no, f"{m.group(1)}%patch -P {n}{strip}") for n in chosen)
+        note = f"%autopatch -m/-M -> %patch -P {' '.join(map(str, chosen)) or '(none)'}"
+        changes.append(Change(NAME, ln.no, f"{note} for {_reader(ctx)}"))
+    return out, changes
