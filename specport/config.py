@@ -23,7 +23,9 @@ CONFIG_NAME = "specport.toml"
 class Settings:
     """Project-wide settings; each can be set in [settings] of specport.toml."""
 
-    maintainer: str = "specport <specport@localhost>"  # Maintainer of .debs without Packager:
+    # Maintainer of .debs without Packager:; .invalid (RFC 2606) never delivers, and lintian
+    # accepts it, unlike @localhost (bogus-mail-host / maintainer-address-is-on-localhost)
+    maintainer: str = "specport <specport@specport.invalid>"
     image_prefix: str = ""  # registry/namespace put before every target image name
     debbuild_source: str = ""  # debbuild release tarball: URL or file ("" = upstream release)
     debbuild_sha256: str = ""
@@ -80,9 +82,7 @@ def load_config(explicit: Path | None = None) -> Config:
             raise ConfigError(f"{label}: {key}: unknown top-level key (expected targets, settings)")
         settings = parse_settings(label, doc.get("settings", {}))
         user_files.append((label, doc))
-    return Config(
-        targets=load_targets(user_files), settings=settings_from_env(settings), path=path
-    )
+    return Config(targets=load_targets(user_files), settings=settings_from_env(settings), path=path)
 
 
 def parse_settings(label: str, raw: Any) -> Settings:

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from specport.build.engines import rpm_dep_to_deb
-from specport.build.specinfo import SourceRef, read_spec_info, sanitize
+from specport.build.specinfo import SourceRef, read_spec_info
 from specport.errors import SpecError
+from specport.spec.shell import INERT, sanitize
 
 SPEC = """\
 Name: demo
@@ -47,7 +48,8 @@ def test_reading_runs_no_shell_and_finds_everything(tmp_path: Path) -> None:
 
 
 def test_sanitize_keeps_literal_percent() -> None:
-    assert sanitize("a %%(not shell) %(rm -rf /) b\n") == "a %%(not shell) 0 b\n"
+    assert sanitize("a %%(not shell) %(rm -rf /) b\n") == f"a %%(not shell) {INERT} b\n"
+    assert sanitize("%include /etc/shadow\nName: x\n") == "Name: x\n"
 
 
 def test_broken_spec_gives_rpms_first_error_line() -> None:

@@ -77,7 +77,8 @@ def test_debian_mirrors_come_from_the_host() -> None:
     ]
     # debian-11 asks for no security pocket (target data: apt_pockets)
     assert [ln.split()[2] for ln in mirror_lines(_targets()["debian-11"], sources)] == [
-        "bullseye", "bullseye-updates",
+        "bullseye",
+        "bullseye-updates",
     ]
     assert mirror_lines(_targets()["ubuntu-20.04"], sources) == []  # mmdebstrap's own default
     with pytest.raises(EngineError, match="Debian mirror"):

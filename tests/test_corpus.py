@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from specport.errors import SpecError, SpecportError
-from specport.spec.check import run_rpmspec
 from specport.spec.macrofiles import write_macro_files
 from specport.spec.model import NormalizeOptions
 from specport.spec.normalize import normalize
+from specport.spec.rpmspec import run_rpmspec
 from specport.targets import load_targets
 from specport.targets.model import Target
 

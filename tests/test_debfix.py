@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from specport.build import debfix
+from debian.changelog import Changelog
+from debian.deb822 import Deb822
 
-CTX = debfix.FixContext(maintainer="M <m@example.org>", dist="+deb12", debbuild_dist="debian12")
+from specport.build import debfix
+from specport.errors import BuildError
+
+BUILT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+CTX = debfix.FixContext(
+    maintainer="M <m@example.org>",
+    dist="+deb12",
+    codename="bookworm",
+    upstream="php-pecl-yaml",
+    license="MIT",
+    url="https://example.org/yaml",
+    note="Built by a test.",
+    built=BUILT,
+)
 FILES = [
     ("d", "etc"),
     ("f", "etc/php/8.2/mods-available/yaml.ini"),
@@ -18,7 +34,7 @@ FILES = [
     ("f", "usr/lib/php/20220829/yaml.so"),
 ]
 CONTROL = (
-    "Package: php-yaml\nVersion: 2.2.3-1debian12\nArchitecture: amd64\n"
+    "Package: php-yaml\nVersion: 2.2.3-1+deb12\nArchitecture: amd64\n"
     "Depends: libc6, libyaml-0-2\n"
 )
 
@@ -30,14 +46,17 @@ def test_control_gets_versions_maintainer_phpapi_and_dist() -> None:
     assert "Maintainer: M <m@example.org>" in text
     assert "Depends: libc6 (>= 2.34), libyaml-0-2 (>= 0.2.2), phpapi-20220829" in text
     assert "Version: 2.2.3-1+deb12" in text
-    assert len(changes) == 3
+    assert len(changes) == 2
 
 
-def test_version_gets_one_dist_separator() -> None:
-    ubuntu = debfix.FixContext("m", "+ubuntu20.04", "ubuntu20.04")
-    assert debfix.fix_version("2.10-1++ubuntu20.04", ubuntu) == "2.10-1+ubuntu20.04"
-    assert debfix.fix_version("2.10-1ubuntu20.04", ubuntu) == "2.10-1+ubuntu20.04"
-    assert debfix.fix_version("2.10-1+ubuntu20.04", ubuntu) == "2.10-1+ubuntu20.04"
+def test_version_is_checked_not_patched() -> None:
+    ubuntu = debfix.FixContext("m", "+ubuntu20.04")
+    debfix.check_version("2.10-1+ubuntu20.04", ubuntu)
+    # debbuild's own default %dist: the spec lost specport's %global dist
+    with pytest.raises(BuildError, match="does not end in the dist tag"):
+        debfix.check_version("2.10-1ubuntu20.04", ubuntu)
+    with pytest.raises(BuildError):
+        debfix.fix_control("Package: a\nVersion: 1-1debian12\n", [], "", CTX)
 
 
 def test_existing_maintainer_and_versioned_depends_are_kept() -> None:
@@ -65,6 +84,15 @@ def test_php_snippets_go_before_exit_0() -> None:
     assert debfix.add_to_script("", snippets["prerm"]).startswith("#!/bin/sh\nset -e\n")
 
 
+RPM_CHANGELOG = """* Tue Oct 08 2024 A Packager <a@example.org> - 2.2.3-1
+- update to 2.2.3
+  with a second line
+
+* Mon Jan 01 2024 A Packager <a@example.org> - 2.2.2-1
+- first
+"""
+
+
 def _fake_deb(root: Path, scripts: dict[str, str]) -> Path:
     tree = root / "tree"
     (tree / "DEBIAN").mkdir(parents=True)
@@ -81,6 +109,10 @@ def _fake_deb(root: Path, scripts: dict[str, str]) -> Path:
             p.write_text("x=1\n")
     # a real ELF file from the host, so dpkg-shlibdeps has something to say
     shutil.copy2("/usr/bin/true", tree / "usr/lib/php/20220829/yaml.so")
+    doc = tree / "usr/share/doc/php-yaml"
+    doc.mkdir(parents=True)
+    (doc / "LICENSE").write_text("Copyright (c) 2020 A. Author\n\nPermission is granted.\n")
+    (doc / "changelog.gz").write_bytes(gzip.compress(RPM_CHANGELOG.encode()))
     debs = root / "debs"
     debs.mkdir()
     subprocess.run(["dpkg-deb", "--root-owner-group", "-b", str(tree), str(debs)], check=True)
@@ -126,3 +158,28 @@ def test_debfix_sh_round_trip(tmp_path: Path, normalizer_did_php: bool) -> None:
     assert ("phpenmod -v 8.2 -s ALL yaml" in postinst) is (not normalizer_did_php)
     assert "rm -f /var/lib/php/modules/8.2/*/*/yaml" in (ctrl / "postrm").read_text()
     assert (ctrl / "postinst").stat().st_mode & 0o111
+    _check_tree(deb, tmp_path / "final")
+
+
+def _check_tree(deb: Path, tree: Path) -> None:
+    """What debhelper would have done: docs, stripped 0644 shared objects, md5sums."""
+    subprocess.run(["dpkg-deb", "-R", str(deb), str(tree)], check=True)
+    doc = tree / "usr/share/doc/php-yaml"
+    assert not (doc / "changelog.gz").exists()
+    changelog = Changelog(gzip.decompress((doc / "changelog.Debian.gz").read_bytes()))
+    assert [str(b.version) for b in changelog] == ["2.2.3-1+deb12", "2.2.3-1", "2.2.2-1"]
+    assert changelog[0].distributions == "bookworm"
+    assert changelog[0].author == "M <m@example.org>"
+    assert "with a second line" in str(changelog[1])
+    copyright_paras = list(Deb822.iter_paragraphs((doc / "copyright").read_text()))
+    assert copyright_paras[0]["Upstream-Name"] == "php-pecl-yaml"
+    assert copyright_paras[1]["Files"] == "*" and copyright_paras[1]["License"] == "Expat"
+    assert copyright_paras[1]["Copyright"] == "2020 A. Author"
+    assert "Permission is granted." in copyright_paras[2]["License"]
+    so = tree / "usr/lib/php/20220829/yaml.so"
+    assert so.stat().st_mode & 0o777 == 0o644
+    sections = subprocess.run(["readelf", "-S", str(so)], capture_output=True, text=True).stdout
+    assert ".symtab" not in sections and ".comment" not in sections
+    sums = (tree / "DEBIAN/md5sums").read_text()
+    assert "usr/lib/php/20220829/yaml.so" in sums and "etc/" not in sums  # conffiles: dpkg's
+    subprocess.run(["md5sum", "--quiet", "-c", str(tree / "DEBIAN/md5sums")], cwd=tree, check=True)

@@ -1,19 +1,21 @@
 """debbuild -ba for deb targets, then specport's deb post-step (debfix) and lintian.
 
 Learned from debbuild 24.12.0 itself: every directory under %_topdir must exist before it runs
-(it does not create BUILD); its default %dist is "<distro><release>" with no separator
-("1debian12"), so specport defines %dist as the target's tag ("+deb12"); it checks
+(it does not create BUILD); its default %dist (lsb_detection) is "<ID><VERSION_ID>" with no
+separator ("1debian12"), so specport defines %dist as the target's tag ("+deb12"), both in the
+normalized spec (%global) and here (--define, which debbuild documents as the override); the
+version then comes out as Release says, and the post-step only checks it. It checks
 BuildRequires with dpkg-query but never installs them, so apt does that first.
 """
 
 from __future__ import annotations
 
-import re
+import os
 import shlex
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
-from specport import log
 from specport.build import debfix
 from specport.build.engines import (
     MACROS,
@@ -24,6 +26,7 @@ from specport.build.engines import (
     rpm_dep_to_deb,
     run_build_step,
 )
+from specport.build.lintian import run_lintian
 from specport.build.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT, BuildOptions
 from specport.build.specinfo import SpecInfo
 from specport.container.runner import Throwaway
@@ -60,17 +63,28 @@ class DebBuild:
         box.run(f"mkdir -p {dirs} {RESULT}", timeout=SHORT_TIMEOUT)
         argv = ["debbuild", "--define", f"_topdir {TOPDIR}", "--define", f"dist {target.dist}"]
         run_build_step(box, [*argv, "-ba", spec], "debbuild", options.timeout)
-        ctx = debfix.FixContext(
-            maintainer=info.packager or options.maintainer,
-            dist=target.dist,
-            debbuild_dist=f"{target.distro}{target.release}",
-        )
-        post_step(box, ctx)
+        post_step(box, fix_context(target, info, options))
         box.run(
             f"find {TOPDIR}/SDEBS -name '*.sdeb' -exec cp -a {{}} {RESULT}/ \\;",
             timeout=SHORT_TIMEOUT,
         )
-        return lintian(box) if options.lintian else []
+        return run_lintian(box, target) if options.lintian else []
+
+
+def fix_context(target: Target, info: SpecInfo, options: BuildOptions) -> debfix.FixContext:
+    # SOURCE_DATE_EPOCH (reproducible-builds.org) dates a changelog without %changelog entries
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    built = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    return debfix.FixContext(
+        maintainer=info.packager or options.maintainer,
+        dist=target.dist,
+        codename=target.codename or "unstable",
+        upstream=info.name,
+        license=info.license,
+        url=info.url,
+        note=f"Built by specport for {target.name} from the RPM spec of {info.name}.",
+        built=built,
+    )
 
 
 def post_step(box: Throwaway, ctx: debfix.FixContext) -> None:
@@ -96,19 +110,3 @@ def post_step(box: Throwaway, ctx: debfix.FixContext) -> None:
         box.run(f"rm -rf {DEBFIX}/work/meta", timeout=SHORT_TIMEOUT)
         box.copy_in(meta, f"{DEBFIX}/work")
         box.run(f"sh {WORK}/debfix.sh pack {DEBFIX}/work {RESULT}", timeout=SHORT_TIMEOUT)
-
-
-_LINTIAN_ERROR = re.compile(r"^E: .*$", re.MULTILINE)
-
-
-def lintian(box: Throwaway) -> list[str]:
-    """lintian's errors (E: lines) on the final .debs; reported, never fatal."""
-    result = box.run(
-        f"cd {RESULT} && lintian *.deb",
-        timeout=SHORT_TIMEOUT,
-        check=False,
-    )
-    errors = _LINTIAN_ERROR.findall(result.output)
-    if result.exit_code not in (0, 1, 2) and not errors:
-        log.warn(f"lintian did not run (exit {result.exit_code}); see the build log")
-    return errors

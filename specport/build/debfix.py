@@ -12,19 +12,28 @@ What debbuild 24.12 writes, and what this step adds (learned by building with it
   disabled by prerm on remove (phpdismod), their state under /var/lib/php/modules dropped by
   postrm on purge; each script is skipped when it already does its part (the normalizer may
   write %post/%preun with phpenmod/phpdismod).
-- Version: the target's dist tag (`+deb12`), not debbuild's default (`debian12`), so a build
-  for a newer release sorts after one for an older release.
-The container part (unpack, dpkg-shlibdeps, dpkg-deb -b with xz) is debfix.sh.
+- Version: checked, not changed: it must end in the target's dist tag (`+deb12`), which the
+  normalized spec defines (`%global dist`) and debbuild puts after Release as it is.
+- Documentation (debdocs.py): /usr/share/doc/<pkg>/copyright (DEP-5) from License: when the
+  package has none (debbuild's %copyrightdata copyright.gz is unpacked instead), and the
+  %changelog as changelog.Debian.gz in Debian's format instead of debbuild's changelog.gz.
+The container part (unpack, dpkg-shlibdeps, strip, dpkg-deb -b with xz) is debfix.sh; the
+host adds files through meta/<n>/add/ and removes the paths listed in meta/<n>/remove.
 """
 
 from __future__ import annotations
 
+import gzip
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 from debian.deb822 import Deb822
+
+from specport.build import debdocs
+from specport.errors import BuildError
 
 MARK = "# added by specport (deb post-step)"
 # a script that already contains this does the job (the normalizer may write %post/%preun)
@@ -37,7 +46,12 @@ _PHP_EXTDIR = re.compile(r"^usr/lib/php/(?P<api>\d{8})/")
 class FixContext:
     maintainer: str  # used when the package has none
     dist: str  # the target's dist tag: "+deb12"
-    debbuild_dist: str  # debbuild's own default for the target: "debian12"
+    codename: str = "unstable"  # the changelog's distribution: "bookworm"
+    upstream: str = ""  # the spec's Name (the source package)
+    license: str = ""  # the spec's License: (SPDX)
+    url: str = ""  # the spec's URL:
+    note: str = "Built by specport from an RPM spec."  # this build's changelog entry
+    built: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass(frozen=True)
@@ -99,17 +113,13 @@ def php_apis(files: list[tuple[str, str]]) -> list[str]:
     return sorted({m["api"] for _kind, path in files if (m := _PHP_EXTDIR.match(path))})
 
 
-def fix_version(version: str, ctx: FixContext) -> str:
-    """Swap debbuild's default dist suffix for the target's."""
-    # seen on Ubuntu 20.04: "1++ubuntu20.04"; one separator, as the target's tag has it
-    sep = ctx.dist[:1]
-    if sep and version.endswith(sep + ctx.dist):
-        return version[: -len(ctx.dist) - 1] + ctx.dist
-    if version.endswith(ctx.dist):
-        return version
-    if ctx.debbuild_dist and version.endswith(ctx.debbuild_dist):
-        return version[: -len(ctx.debbuild_dist)] + ctx.dist
-    return version
+def check_version(version: str, ctx: FixContext) -> None:
+    """The version must end in the target's dist tag; anything else is a spec or macro fault."""
+    if not version.endswith(ctx.dist):
+        raise BuildError(
+            f"debbuild wrote version {version}, which does not end in the dist tag {ctx.dist}",
+            hint="Release: should end in %{?dist}; does the spec redefine %dist?",
+        )
 
 
 def fix_control(
@@ -127,10 +137,7 @@ def fix_control(
     if new != old:
         control["Depends"] = new
         changes.append(f"Depends: {new}")
-    version = fix_version(control["Version"], ctx)
-    if version != control["Version"]:
-        control["Version"] = version
-        changes.append(f"Version: {version}")
+    check_version(control["Version"], ctx)
     return control.dump(), changes
 
 
@@ -178,12 +185,15 @@ def add_to_script(text: str, snippet: str) -> str:
 def fix_package(meta: Path, ctx: FixContext) -> list[str]:
     """Fix one unpacked package's DEBIAN dir in place (meta as written by debfix.sh unpack)."""
     debian = meta / "DEBIAN"
+    treefix = meta / "treefix"
+    done_in_tree = treefix.read_text(encoding="utf-8").split("\n") if treefix.exists() else []
     files = parse_files((meta / "files").read_text(encoding="utf-8"))
     shlibs = parse_shlibs((meta / "shlibs").read_text(encoding="utf-8"))
     control, changes = fix_control(
         (debian / "control").read_text(encoding="utf-8"), files, shlibs, ctx
     )
     (debian / "control").write_text(control, encoding="utf-8")
+    changes = [line for line in done_in_tree if line] + changes
 
     conf_path = debian / "conffiles"
     old_conf = conf_path.read_text(encoding="utf-8") if conf_path.exists() else ""
@@ -202,4 +212,58 @@ def fix_package(meta: Path, ctx: FixContext) -> list[str]:
         path.write_text(add_to_script(scripts.get(name, ""), snippet), encoding="utf-8")
         path.chmod(0o755)
         changes.append(f"{name}: PHP module {', '.join(m.name for m in modules)}")
+    fields = Deb822(control)
+    changes += fix_docs(meta, fields["Package"], fields["Version"], fields["Maintainer"], ctx)
     return changes
+
+
+def fix_docs(meta: Path, package: str, version: str, maintainer: str, ctx: FixContext) -> list[str]:
+    """copyright and changelog.Debian.gz into meta/add, what they replace into meta/remove."""
+    doc = f"usr/share/doc/{package}"
+    shipped = meta / "docs"
+    add, remove, changes = meta / "add", [], []
+
+    def put(rel: str, data: bytes) -> None:
+        path = add / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    if not (shipped / doc / "copyright").is_file():
+        packed = shipped / doc / "copyright.gz"
+        if packed.is_file():  # debbuild's %copyrightdata: policy wants it uncompressed
+            put(f"{doc}/copyright", gzip.decompress(packed.read_bytes()))
+            remove.append(f"{doc}/copyright.gz")
+            changes.append(f"{doc}/copyright: from %copyrightdata")
+        else:
+            texts = license_texts(shipped, package)
+            text = debdocs.copyright_file(ctx.upstream or package, ctx.url, ctx.license, texts, doc)
+            put(f"{doc}/copyright", text.encode("utf-8"))
+            changes.append(f"{doc}/copyright: DEP-5, License: {ctx.license or 'unknown'}")
+    if not (shipped / doc / "changelog.Debian.gz").is_file():
+        old = shipped / doc / "changelog.gz"
+        rpm_text = (
+            gzip.decompress(old.read_bytes()).decode("utf-8", "replace") if old.is_file() else ""
+        )
+        text = debdocs.debian_changelog(
+            package, version, ctx.codename, maintainer, ctx.note, rpm_text, ctx.built
+        )
+        # -9n as dh_compress does: no name or time stamp, the same bytes for the same text
+        put(f"{doc}/changelog.Debian.gz", gzip.compress(text.encode("utf-8"), 9, mtime=0))
+        if old.is_file():
+            remove.append(f"{doc}/changelog.gz")
+        changes.append(f"{doc}/changelog.Debian.gz: Debian format, from %changelog")
+    (meta / "remove").write_text("".join(f"{r}\n" for r in remove), encoding="utf-8")
+    return changes
+
+
+def license_texts(shipped: Path, package: str) -> list[debdocs.LicenseText]:
+    """The license files the package ships (as debfix.sh unpack copied them), its own first."""
+    found = [
+        p for p in sorted(shipped.rglob("*"))
+        if p.is_file() and debdocs.LICENSE_FILE.match(p.name) and p.name != "copyright.gz"
+    ]  # fmt: skip
+    found.sort(key=lambda p: f"/{package}/" not in f"/{p.relative_to(shipped)}")
+    return [
+        debdocs.LicenseText(str(p.relative_to(shipped)), p.read_text("utf-8", "replace"))
+        for p in found
+    ]

@@ -1,9 +1,14 @@
 #!/bin/sh
 # specport's deb post-step, the part that needs the target's own tools (dpkg-deb, dpkg-shlibdeps).
 # Run in the builder container; debfix.py edits the control data on the host in between.
-#   debfix.sh unpack DEBS_DIR WORK  - unpack each .deb into WORK/tree/<n>; for the host, write
-#                                     WORK/meta/<n>/{DEBIAN/,files,shlibs}
-#   debfix.sh pack WORK OUT         - take WORK/meta/<n>/DEBIAN back, build each .deb into OUT
+#   debfix.sh unpack DEBS_DIR WORK  - unpack each .deb into WORK/tree/<n> and do to the tree what
+#                                     debhelper would (strip ELF files, shared objects 0644, man
+#                                     and info pages gzip -9n); for the host, write
+#                                     WORK/meta/<n>/{DEBIAN/,deb,files,shlibs,treefix} and copy
+#                                     the license files and changelogs to WORK/meta/<n>/docs/
+#   debfix.sh pack WORK OUT         - take WORK/meta/<n>/DEBIAN back, copy WORK/meta/<n>/add/ into
+#                                     the tree, delete the paths in WORK/meta/<n>/remove, write
+#                                     DEBIAN/md5sums, build each .deb into OUT
 set -eu
 
 is_elf() {
@@ -24,7 +29,12 @@ unpack() {
     dpkg-deb -R "$deb" "$tree"
     cp -a "$tree/DEBIAN" "$meta/DEBIAN"
     basename "$deb" >"$meta/deb"
+    fix_tree "$tree" >"$meta/treefix"
     (cd "$tree" && find . -mindepth 1 -not -path './DEBIAN*' -printf '%y %p\n') >"$meta/files"
+    mkdir -p "$meta/docs"
+    (cd "$tree" && find usr/share/doc usr/share/licenses -type f \( -iname 'copying*' \
+      -o -iname 'licen[cs]e*' -o -iname 'copyright*' -o -name 'changelog*.gz' \) \
+      -exec cp -a --parents {} "$meta/docs/" \; 2>/dev/null) || true
     elves=""
     for f in $(cd "$tree" && find . -type f -not -path './DEBIAN*'); do
       if is_elf "$tree/$f"; then elves="$elves $tree/$f"; fi
@@ -37,6 +47,34 @@ unpack() {
   done
 }
 
+# what dh_strip, dh_fixperms and dh_compress do; rpmbuild's brp-strip/brp-compress do the
+# same for rpms, debbuild does none of it. Prints one line per change, for the build log.
+fix_tree() {
+  tree=$1
+  for f in $(cd "$tree" && find . -type f -not -path './DEBIAN*'); do
+    p=$tree/$f
+    case $f in
+      *.so | *.so.*)
+        if is_elf "$p"; then
+          strip --remove-section=.comment --remove-section=.note --strip-unneeded "$p"
+          echo "stripped ${f#./}"
+        fi
+        if [ -n "$(find "$p" -perm /111)" ]; then chmod 0644 "$p" && echo "0644 ${f#./}"; fi
+        ;;
+      ./usr/share/man/*.gz | ./usr/share/info/*.gz)
+        gzip -dc "$p" >"$p.plain" && gzip -9nc "$p.plain" >"$p" && rm -f "$p.plain"
+        echo "gzip -9n ${f#./}"
+        ;;
+      *)
+        if is_elf "$p" && [ -n "$(find "$p" -perm /111)" ]; then
+          strip --remove-section=.comment --remove-section=.note "$p"
+          echo "stripped ${f#./}"
+        fi
+        ;;
+    esac
+  done
+}
+
 pack() {
   work=$1 out=$2
   mkdir -p "$out"
@@ -45,6 +83,19 @@ pack() {
     rm -rf "$work/tree/$n/DEBIAN"
     cp -a "$meta/DEBIAN" "$work/tree/$n/DEBIAN"
     chmod 0755 "$work/tree/$n/DEBIAN"
+    if [ -d "$meta/add" ]; then cp -a "$meta/add/." "$work/tree/$n/"; fi
+    if [ -f "$meta/remove" ]; then
+      while IFS= read -r path; do
+        [ -n "$path" ] && rm -f "$work/tree/$n/$path"
+      done <"$meta/remove"
+    fi
+    # dh_md5sums: every file but the conffiles (dpkg keeps their sums itself)
+    root=$work/tree/$n
+    : >"$work/conffiles.$n"
+    if [ -f "$root/DEBIAN/conffiles" ]; then sed 's|^/||' "$root/DEBIAN/conffiles" >"$work/conffiles.$n"; fi
+    (cd "$root" && find . -type f -not -path './DEBIAN/*' -printf '%P\n' | LC_ALL=C sort |
+      grep -vxF -f "$work/conffiles.$n" | tr '\n' '\0' | xargs -0r md5sum) >"$root/DEBIAN/md5sums"
+    if [ ! -s "$root/DEBIAN/md5sums" ]; then rm -f "$root/DEBIAN/md5sums"; fi
     # xz: every supported dpkg reads it (zstd is newer than Debian 11 and Ubuntu 20.04)
     dpkg-deb -Zxz --root-owner-group -b "$work/tree/$n" "$out/"
   done

@@ -23,7 +23,7 @@ class BuildOptions:
     cpus: float | None = None
     memory: str | None = None
     timeout: float = DEFAULT_BUILD_TIMEOUT
-    maintainer: str = "specport <specport@localhost>"
+    maintainer: str = "specport <specport@specport.invalid>"
     lintian: bool = True
     image: str | None = None  # use this image instead of the target's builder (stand-ins, bench)
 

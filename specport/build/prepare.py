@@ -37,8 +37,10 @@ class Prepared:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
-def prepare(pair: Pair, search: SourceSearch) -> Prepared:
+def prepare(pair: Pair, search: SourceSearch, maintainer: str = "") -> Prepared:
+    """`maintainer` signs the %changelog entry %autochangelog gets without git history."""
     from specport.spec.macrofiles import write_macro_files
+    from specport.spec.model import NormalizeOptions
     from specport.spec.normalize import normalize
 
     try:
@@ -47,7 +49,8 @@ def prepare(pair: Pair, search: SourceSearch) -> Prepared:
         raise SpecError(f"cannot read the spec: {exc.strerror}", path=str(pair.spec)) from None
     work = Path(tempfile.mkdtemp(prefix="specport-build-"))
     try:
-        result = normalize(text, pair.target, path=pair.spec)
+        options = NormalizeOptions(packager=maintainer) if maintainer else None
+        result = normalize(text, pair.target, path=pair.spec, options=options)
         specs = work / "top" / "SPECS"
         specs.mkdir(parents=True)
         (work / "top" / "SOURCES").mkdir()

@@ -29,7 +29,7 @@ def prepare_all(pairs: list[Pair], options: BuildOptions) -> list[Prepared]:
     done: list[Prepared] = []
     try:
         for pair in pairs:
-            done.append(prepare(pair, options.search))
+            done.append(prepare(pair, options.search, options.maintainer))
         missing = list(dict.fromkeys(m for p in done for m in p.missing))
         if missing:
             raise SourceError(

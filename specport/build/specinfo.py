@@ -1,26 +1,23 @@
 """What the build needs to know from a normalized spec, read on the host with rpmspec.
 
-The spec is untrusted: before rpm sees it, shell and Lua expansions and %include are removed
-(`sanitize`), so reading it never runs anything on the host. What they would have produced is
+The spec is untrusted: rpm only ever sees a sanitized copy (`specport.spec.rpmspec`), so
+reading it never runs anything on the host. What they would have produced is
 the build's business, inside the container.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from specport.errors import SpecError, ToolError
-
-RPMSPEC_TIMEOUT = 60.0
+from specport.spec import rpmspec
 
 _SOURCE_LINE = re.compile(r"^(Source|Patch)(\d*)\s*:\s*(\S+)\s*$", re.IGNORECASE)
 _PACKAGER_LINE = re.compile(r"^Packager\s*:\s*(.+?)\s*$", re.IGNORECASE)
+# the main package's License: and URL: (the first in the preamble), for the .debs' copyright
+_MAIN_TAG_LINE = re.compile(r"^(License|URL)\s*:\s*(.+?)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,45 +44,8 @@ class SpecInfo:
     packager: str  # "" when the spec has no Packager:
     sources: tuple[SourceRef, ...]
     build_requires: tuple[str, ...]  # one dependency each, "name" or "name >= 1.2"
-
-
-def sanitize(text: str) -> str:
-    """The spec without %(shell), %{lua:...}, %include: nothing in it can run on the host.
-
-    Each expansion becomes "0": never empty (an empty %global body is an error) and valid in %if.
-    """
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        if text.startswith("%(", i):
-            i = _skip_balanced(text, i + 1, "(", ")")
-            out.append("0")
-            continue
-        if text.startswith("%{lua:", i):
-            i = _skip_balanced(text, i + 1, "{", "}")
-            out.append("0")
-            continue
-        if text.startswith("%%", i):
-            out.append("%%")
-            i += 2
-            continue
-        out.append(text[i])
-        i += 1
-    lines = (line for line in "".join(out).splitlines())
-    return "\n".join(line for line in lines if not line.lstrip().startswith("%include")) + "\n"
-
-
-def _skip_balanced(text: str, start: int, open_: str, close: str) -> int:
-    """Index just past the bracket that closes the one at `start` (end of text if none)."""
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == open_:
-            depth += 1
-        elif text[i] == close:
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return len(text)
+    license: str = ""  # the main package's License:
+    url: str = ""  # the main package's URL:
 
 
 def read_spec_info(
@@ -96,28 +56,24 @@ def read_spec_info(
     defines: dict[str, str] | None = None,
 ) -> SpecInfo:
     """Name, version, sources and BuildRequires of a (normalized) spec for one target."""
-    with tempfile.TemporaryDirectory(prefix="specport-spec-") as tmp:
-        spec = Path(tmp) / "spec.spec"
-        spec.write_text(sanitize(text), encoding="utf-8")
-        args = []
-        for f in macro_files:
-            args += ["--load", str(f)]
-        for key, value in {"_sourcedir": tmp, **(defines or {})}.items():
-            args += ["--define", f"{key} {value}"]
-        parsed = _rpmspec([*args, "-P", str(spec)], label)
-        nvr = _rpmspec(
-            [*args, "-q", "--srpm", "--qf", "%{NAME}\\n%{VERSION}\\n%{RELEASE}\\n", str(spec)],
-            label,
-        ).split("\n")
-        brs = _rpmspec([*args, "-q", "--buildrequires", str(spec)], label)
+    macros = list(macro_files)
+    parsed = rpmspec.query(text, macros, "-P", label=label, defines=defines)
+    nvr = rpmspec.query(
+        text, macros, "-q", "--srpm", "--qf", "%{NAME}\\n%{VERSION}\\n%{RELEASE}\\n",
+        label=label, defines=defines,
+    ).split("\n")  # fmt: skip
+    brs = rpmspec.query(text, macros, "-q", "--buildrequires", label=label, defines=defines)
     sources: list[SourceRef] = []
     packager = ""
+    tags: dict[str, str] = {}
     for line in _preamble_lines(parsed):
         if m := _SOURCE_LINE.match(line):
             number = m.group(2) or "0"
             sources.append(SourceRef(f"{m.group(1).capitalize()}{number}", m.group(3)))
         elif m := _PACKAGER_LINE.match(line):
             packager = m.group(1)
+        elif m := _MAIN_TAG_LINE.match(line):
+            tags.setdefault(m.group(1).lower(), m.group(2))
     return SpecInfo(
         name=nvr[0],
         version=nvr[1],
@@ -125,6 +81,8 @@ def read_spec_info(
         packager=packager,
         sources=tuple(sources),
         build_requires=tuple(b.strip() for b in brs.splitlines() if b.strip()),
+        license=tags.get("license", ""),
+        url=tags.get("url", ""),
     )
 
 
@@ -138,31 +96,3 @@ def _preamble_lines(parsed: str) -> list[str]:
         if in_preamble:
             lines.append(line)
     return lines
-
-
-def _rpmspec(args: list[str], label: str) -> str:
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8", "HOME": "/"}
-    try:
-        proc = subprocess.run(
-            ["rpmspec", *args],
-            capture_output=True,
-            text=True,
-            timeout=RPMSPEC_TIMEOUT,
-            env=env,
-        )
-    except FileNotFoundError:
-        raise ToolError("rpmspec is not installed", hint="apt-get install rpm") from None
-    except subprocess.TimeoutExpired:
-        raise ToolError(f"rpmspec took longer than {RPMSPEC_TIMEOUT:.0f}s on {label}") from None
-    if proc.returncode != 0:
-        raise SpecError(_first_error(proc.stderr), path=label)
-    return proc.stdout
-
-
-def _first_error(stderr: str) -> str:
-    """rpm's noise turned into its first `error:` line."""
-    for line in stderr.splitlines():
-        if line.startswith("error:"):
-            return "rpmspec: " + line.removeprefix("error:").strip()
-    last = stderr.strip().splitlines()
-    return "rpmspec failed: " + (last[-1] if last else "no message")

@@ -13,7 +13,7 @@ from specport.build.plan import PairResult
 def print_summary(results: list[PairResult]) -> None:
     table = Table(box=None, pad_edge=False, title="specport build", title_justify="left")
     for col in ("spec", "target", "result", "time", "packages", "log"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for r in results:
         if r.ok:
             state = "ok" + (f" (lintian: {len(r.lint)} errors)" if r.lint else "")

@@ -7,17 +7,13 @@ host's (EL8's 4.14): the same check with rpm 4.14 from ubuntu:20.04, through the
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from specport.errors import ToolError
-from specport.spec.shell import sanitize
+from specport.spec.rpmspec import run_rpmspec
 from specport.targets.model import Target, version_tuple
 
-RPMSPEC_TIMEOUT = 60.0
 OLD_RPM_IMAGE = "ubuntu:20.04"  # its rpm is 4.14.2.1, the parser EL8's rpm 4.14.3 shares
 OLD_RPM_VERSION = "4.14"
 
@@ -29,41 +25,6 @@ class CheckResult:
     tool: str  # what parsed it: "rpmspec 4.18 (host)", "rpmspec 4.14 (ubuntu:20.04)"
     ok: bool
     detail: str  # first error line, or ""
-
-
-def first_error(output: str) -> str:
-    """rpm's noise, translated into its first `error:` line."""
-    for line in output.splitlines():
-        if line.startswith("error:"):
-            return line.removeprefix("error:").strip()
-    lines = [ln for ln in output.splitlines() if ln.strip()]
-    return lines[-1] if lines else ""
-
-
-def rpmspec_argv(spec: str, macro_files: list[str], *query: str) -> list[str]:
-    argv = ["rpmspec"]
-    for m in macro_files:
-        argv += ["--load", m]
-    return [*argv, *(query or ("-P",)), spec]
-
-
-def run_rpmspec(spec_text: str, macro_files: list[Path], *query: str) -> tuple[bool, str]:
-    """Run the host's rpmspec on a sanitized copy of spec_text: (ok, stdout or first error)."""
-    if shutil.which("rpmspec") is None:
-        raise ToolError("rpmspec is not installed", hint="apt-get install rpm")
-    with tempfile.TemporaryDirectory(prefix="specport-check-") as tmp:
-        path = Path(tmp) / "check.spec"
-        path.write_text(sanitize(spec_text), encoding="utf-8")
-        argv = rpmspec_argv(str(path), [str(m) for m in macro_files], *query)
-        try:
-            done = subprocess.run(
-                argv, capture_output=True, text=True, timeout=RPMSPEC_TIMEOUT, check=False
-            )
-        except subprocess.TimeoutExpired:
-            return False, f"rpmspec did not finish in {RPMSPEC_TIMEOUT:.0f}s"
-    if done.returncode != 0:
-        return False, first_error(done.stderr) or f"rpmspec exited {done.returncode}"
-    return True, done.stdout
 
 
 def host_rpm_version() -> str:

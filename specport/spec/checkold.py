@@ -10,7 +10,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from specport.spec.check import OLD_RPM_IMAGE, CheckResult, first_error, rpmspec_argv
+from specport.spec.check import OLD_RPM_IMAGE, CheckResult
+from specport.spec.rpmspec import first_error, rpmspec_argv
 from specport.spec.shell import sanitize
 
 INSTALL_TIMEOUT = 600.0

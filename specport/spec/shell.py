@@ -55,8 +55,8 @@ def _balanced(text: str, start: int, open_: str, close: str) -> int:
 
 def sanitize(text: str) -> str:
     """The spec with every %( ) and %{lua: } replaced by an inert word (or by nothing when it
-    stands alone on its line), so rpm parsing it on the host runs nothing the spec's author
-    wrote."""
+    stands alone on its line) and no %include lines, so rpm parsing it on the host runs and
+    reads nothing the spec's author chose."""
     out = []
     last = 0
     for start, end in find_expansions(text):
@@ -67,7 +67,8 @@ def sanitize(text: str) -> str:
         out.append("" if not text[line_start:start].strip() else INERT)
         last = end
     out.append(text[last:])
-    return "".join(out)
+    kept = [ln for ln in "".join(out).split("\n") if not ln.lstrip().startswith("%include")]
+    return "\n".join(kept)
 
 
 def evaluate(command: str, macros: Mapping[str, str]) -> str | None:
