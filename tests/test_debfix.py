@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from debian.changelog import Changelog
 from debian.deb822 import Deb822
 
@@ -34,8 +33,7 @@ FILES = [
     ("f", "usr/lib/php/20220829/yaml.so"),
 ]
 CONTROL = (
-    "Package: php-yaml\nVersion: 2.2.3-1+deb12\nArchitecture: amd64\n"
-    "Depends: libc6, libyaml-0-2\n"
+    "Package: php-yaml\nVersion: 2.2.3-1+deb12\nArchitecture: amd64\nDepends: libc6, libyaml-0-2\n"
 )
 
 

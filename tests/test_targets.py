@@ -173,3 +173,24 @@ def test_cli_user_target_listed(no_user_config: Path) -> None:
     assert "acme-12" in res.stdout
     res = specport("targets", "show", "acme-12", "--json", cwd=no_user_config)
     assert json.loads(res.stdout)["macros"] == {"_without_tests": "1"}
+
+
+def test_cli_matrix_lists_every_pair(no_user_config: Path) -> None:
+    spec = no_user_config / "a.spec"
+    spec.write_text("Name: a\n")
+    res = specport("matrix", "--target", "el8-*,debian-12", str(spec), cwd=no_user_config)
+    assert res.returncode == 0, res.stderr
+    rows = json.loads(res.stdout)["include"]
+    assert sorted(r["target"] for r in rows) == [
+        "debian-12",
+        "el8-php7.2",
+        "el8-php7.3",
+        "el8-php7.4",
+    ]
+    assert {r["spec"] for r in rows} == {str(spec)}
+    res = specport(
+        "matrix", "--target", "el8-*", "--format", "gitlab", str(spec), cwd=no_user_config
+    )
+    assert res.stdout.count("TARGET: el8-php") == 3
+    res = specport("matrix", "--target", "nope", str(spec), cwd=no_user_config)
+    assert res.returncode == 2 and "nope" in res.stderr
