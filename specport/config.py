@@ -17,6 +17,8 @@ from specport.errors import ConfigError
 from specport.targets.loader import TargetSet, load_targets, read_user_file
 
 CONFIG_NAME = "specport.toml"
+# lintian accepts a .invalid address under a two-part domain, unlike @localhost
+DEFAULT_MAINTAINER = "specport <specport@specport.invalid>"
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class Settings:
 
     # Maintainer of .debs without Packager:; .invalid (RFC 2606) never delivers, and lintian
     # accepts it, unlike @localhost (bogus-mail-host / maintainer-address-is-on-localhost)
-    maintainer: str = "specport <specport@specport.invalid>"
+    maintainer: str = DEFAULT_MAINTAINER
     image_prefix: str = ""  # registry/namespace put before every target image name
     debbuild_source: str = ""  # debbuild release tarball: URL or file ("" = upstream release)
     debbuild_sha256: str = ""

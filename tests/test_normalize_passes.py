@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from specport.config import DEFAULT_MAINTAINER
 from specport.errors import SpecError
 from specport.spec import header, php, release, shell, syntax
 from specport.spec.lines import join_lines, split_lines
@@ -53,7 +54,7 @@ def test_bad_release_suffix_is_a_spec_error() -> None:
 def test_autochangelog_fallback_and_history() -> None:
     spec = "Name: x\nVersion: 1.2\n%changelog\n%autochangelog\n"
     text, _ = run(release.resolve_autochangelog, spec, EL8)
-    assert "* Mon Jan 01 2001 specport <specport@localhost> - 1.2-1\n" in text
+    assert f"* Mon Jan 01 2001 {DEFAULT_MAINTAINER} - 1.2-1\n" in text
     entries = (
         "* Tue Mar 05 2024 A <a@x> - 1.2-2\n- fix",
         "* Mon Mar 04 2024 A <a@x> - 1.2-1\n- new",

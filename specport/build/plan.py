@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from specport.build.sources import SourceSearch
+from specport.config import DEFAULT_MAINTAINER
 from specport.targets import Target
 
 # seconds per step; --timeout sets the build step, the others are generous fixed bounds
@@ -23,7 +24,7 @@ class BuildOptions:
     cpus: float | None = None
     memory: str | None = None
     timeout: float = DEFAULT_BUILD_TIMEOUT
-    maintainer: str = "specport <specport@specport.invalid>"
+    maintainer: str = DEFAULT_MAINTAINER
     lintian: bool = True
     image: str | None = None  # use this image instead of the target's builder (stand-ins, bench)
 

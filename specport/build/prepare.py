@@ -16,6 +16,7 @@ from pathlib import Path
 from specport.build.plan import Pair
 from specport.build.sources import SourceSearch, resolve_sources
 from specport.build.specinfo import SpecInfo, read_spec_info
+from specport.config import DEFAULT_MAINTAINER
 from specport.errors import SpecError, SpecportError
 from specport.targets import Target
 
@@ -39,8 +40,8 @@ class Prepared:
 
 def prepare(pair: Pair, search: SourceSearch, maintainer: str = "") -> Prepared:
     """`maintainer` signs the %changelog entry %autochangelog gets without git history."""
+    from specport.spec.history import normalize_options
     from specport.spec.macrofiles import write_macro_files
-    from specport.spec.model import NormalizeOptions
     from specport.spec.normalize import normalize
 
     try:
@@ -49,8 +50,8 @@ def prepare(pair: Pair, search: SourceSearch, maintainer: str = "") -> Prepared:
         raise SpecError(f"cannot read the spec: {exc.strerror}", path=str(pair.spec)) from None
     work = Path(tempfile.mkdtemp(prefix="specport-build-"))
     try:
-        options = NormalizeOptions(packager=maintainer) if maintainer else None
-        result = normalize(text, pair.target, path=pair.spec, options=options)
+        options = normalize_options(pair.spec, packager=maintainer or DEFAULT_MAINTAINER)
+        result = normalize(text, pair.target, path=str(pair.spec), options=options)
         specs = work / "top" / "SPECS"
         specs.mkdir(parents=True)
         (work / "top" / "SOURCES").mkdir()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import os
 import tempfile
@@ -17,10 +16,10 @@ from specport.app import App, pass_app
 from specport.config import Settings
 from specport.errors import EngineError, SpecError, SpecportError, ToolError
 from specport.spec.check import CheckResult, check_on_host, needs_old_rpm
-from specport.spec.history import spec_history
+from specport.spec.history import normalize_options
 from specport.spec.lines import expand, simple_macros, split_lines
 from specport.spec.macrofiles import write_macro_files
-from specport.spec.model import NormalizeOptions, NormalizeResult
+from specport.spec.model import NormalizeResult
 from specport.spec.normalize import normalize
 from specport.targets.model import Target
 
@@ -70,7 +69,12 @@ def normalize_command(
         text = spec.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read the spec: {exc}", path=str(spec)) from None
-    options = build_options(spec, app, keep_unresolved, release_suffix)
+    options = normalize_options(
+        spec,
+        packager=app.config.settings.maintainer,
+        keep_unresolved=keep_unresolved,
+        release_suffix=release_suffix,
+    )
     outcomes = []
     for target in targets:
         try:
@@ -110,28 +114,6 @@ def normalize_command(
             raise failed[0].error
         names = ", ".join(o.target.name for o in failed)
         raise SpecError(f"normalization failed for {names}", path=str(spec))
-
-
-def build_options(spec: Path, app: App, keep: bool, suffix: str) -> NormalizeOptions:
-    """History from git (like rpmautospec) when the spec is tracked; else the fallback."""
-    history = spec_history(spec)
-    packager = app.config.settings.maintainer
-    if history is not None:
-        return NormalizeOptions(
-            release_suffix=suffix,
-            keep_unresolved=keep,
-            autorelease=history.release,
-            changelog=history.changelog,
-            changelog_date=history.date,
-            packager=packager,
-        )
-    mtime = datetime.datetime.fromtimestamp(spec.stat().st_mtime, tz=datetime.UTC)
-    return NormalizeOptions(
-        release_suffix=suffix,
-        keep_unresolved=keep,
-        changelog_date=mtime.strftime("%a %b %d %Y"),
-        packager=packager,
-    )
 
 
 def package_name(text: str, spec: Path) -> str:

@@ -7,10 +7,13 @@ its Version (that commit counts as 1). Changelog: one entry per commit, newest f
 
 from __future__ import annotations
 
+import datetime
 import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from specport.spec.model import NormalizeOptions
 
 GIT_TIMEOUT = 30.0
 MAX_COMMITS = 500
@@ -73,3 +76,29 @@ def spec_history(spec: Path) -> History | None:
         f"* {c[3]} {c[1]} <{c[2]}> - {v}-{r}\n- {c[4]}" for c, v, r in reversed(numbered)
     )
     return History(release=numbered[-1][2], changelog=entries, date=commits[0][3])
+
+
+def normalize_options(
+    spec: Path, *, packager: str, keep_unresolved: bool = False, release_suffix: str = ""
+) -> NormalizeOptions:
+    """Options for normalizing the spec file at `spec`: %autorelease and %autochangelog from its
+    git history when git tracks it (like rpmautospec), else release 1 and one changelog entry
+    dated by the file's mtime, signed by `packager`. `normalize` and `build` both use this, so
+    they agree on Release and %changelog."""
+    history = spec_history(spec)
+    if history is not None:
+        return NormalizeOptions(
+            release_suffix=release_suffix,
+            keep_unresolved=keep_unresolved,
+            autorelease=history.release,
+            changelog=history.changelog,
+            changelog_date=history.date,
+            packager=packager,
+        )
+    mtime = datetime.datetime.fromtimestamp(spec.stat().st_mtime, tz=datetime.UTC)
+    return NormalizeOptions(
+        release_suffix=release_suffix,
+        keep_unresolved=keep_unresolved,
+        changelog_date=mtime.strftime("%a %b %d %Y"),
+        packager=packager,
+    )

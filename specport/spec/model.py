@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from specport.config import DEFAULT_MAINTAINER
 from specport.targets.model import Target
 
 
@@ -41,7 +42,7 @@ class NormalizeOptions:
     autorelease: int | None = None
     changelog: tuple[str, ...] = ()
     changelog_date: str = "Mon Jan 01 2001"
-    packager: str = "specport <specport@localhost>"
+    packager: str = DEFAULT_MAINTAINER
 
 
 @dataclass(frozen=True)
