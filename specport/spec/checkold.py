@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from specport.spec.check import OLD_RPM_IMAGE, CheckResult
 from specport.spec.rpmspec import first_error, rpmspec_argv
 from specport.spec.shell import sanitize
+
+if TYPE_CHECKING:  # the runner is imported lazily: host-only checks need no docker SDK
+    from specport.container.runner import Throwaway
 
 INSTALL_TIMEOUT = 600.0
 PARSE_TIMEOUT = 120.0
@@ -39,13 +43,7 @@ def check_in_container(
         box.cut_network()
         version = box.run(["rpm", "--version"], timeout=60).output.split()[-1]
         for k, (target, spec, text, macros) in enumerate(jobs):
-            job = Path(tmp) / f"job{k}"
-            (job / "macros").mkdir(parents=True)
-            (job / "check.spec").write_text(sanitize(text), encoding="utf-8")
-            for m in macros:
-                (job / "macros" / m.name).write_text(m.read_text(encoding="utf-8"))
-            box.copy_in(job, "/check")
-            where = f"/check/job{k}"
+            where = _stage(box, Path(tmp), k, text, macros)
             # rpm 4.14 has no --load: the target's files go where rpm's macro path looks
             box.run(
                 f"mkdir -p /etc/rpm && rm -f /etc/rpm/macros.specport-* && "
@@ -83,13 +81,7 @@ def check_with_debbuild(
         ) as box,
     ):
         for k, (spec, text, macros) in enumerate(jobs):
-            job = Path(tmp) / f"job{k}"
-            (job / "macros").mkdir(parents=True)
-            (job / "check.spec").write_text(sanitize(text), encoding="utf-8")
-            for m in macros:
-                (job / "macros" / m.name).write_text(m.read_text(encoding="utf-8"))
-            box.copy_in(job, "/check")
-            where = f"/check/job{k}"
+            where = _stage(box, Path(tmp), k, text, macros)
             done = box.run(
                 f"cp {where}/macros/macros.* /usr/lib/debbuild/macros.d/ && "
                 f"cd /tmp && debbuild --showpkgs {where}/check.spec",
@@ -106,3 +98,14 @@ def check_with_debbuild(
 def _last_line(output: str) -> str:
     lines = [ln for ln in output.splitlines() if ln.strip()]
     return lines[-1] if lines else "debbuild failed"
+
+
+def _stage(box: Throwaway, tmp: Path, k: int, text: str, macros: list[Path]) -> str:
+    """Copy job k (the sanitized spec and its macro files) into the container; its directory."""
+    job = tmp / f"job{k}"
+    (job / "macros").mkdir(parents=True)
+    (job / "check.spec").write_text(sanitize(text), encoding="utf-8")
+    for m in macros:
+        (job / "macros" / m.name).write_text(m.read_text(encoding="utf-8"))
+    box.copy_in(job, "/check")
+    return f"/check/job{k}"
