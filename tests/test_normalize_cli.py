@@ -85,3 +85,17 @@ def test_check_on_host(tmp_path: Path) -> None:
     code, out = invoke("normalize", str(YAML), "--target", "debian-12,el9-php8.2", "--check")
     assert code == 0, out
     assert out.count("rpmspec 4.18") == 2 and "FAILED" not in out
+
+
+def test_several_specs_one_broken(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.spec"
+    broken.write_text(
+        "Name: broken\nVersion: 1\nRelease: 1\nBuildRequires: pkgconfig(nowhere-xyz)\n"
+    )
+    code, out = invoke(
+        "normalize", str(YAML), str(broken), "--target", "debian-12", "-o", str(tmp_path / "o")
+    )
+    assert code != 0
+    assert "broken.spec" in out and "pkgconfig(nowhere-xyz)" in out
+    assert (tmp_path / "o" / "debian-12" / "php-pecl-yaml.spec").is_file()
+    assert not (tmp_path / "o" / "debian-12" / "broken.spec").exists()

@@ -18,9 +18,7 @@ sp_log "upstream sources from Debian's source packages -> $OUT/lookaside"
 python tools/debian_sources.py --out "$OUT/lookaside" hello php-igbinary php-psr-log php-yaml@trixie
 
 sp_log "normalize for el8-php7.4 and check with rpm -> $OUT/normalized"
-for spec in specs/*.spec; do
-  specport normalize --target el8-php7.4 --check -o "$OUT/normalized" "$spec"
-done
+specport normalize --target el8-php7.4 --check -o "$OUT/normalized" specs/*.spec
 
 sp_log "build for $DEB_TARGETS -> $OUT/packages"
 if [ ! -f "$OUT/key/example.secret.asc" ]; then

@@ -36,7 +36,9 @@ class Outcome:
 
 
 @click.command("normalize")
-@click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "specs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--target", "expression", required=True, help="Targets: names, globs, comma list.")
 @click.option(
     "-o",
@@ -54,7 +56,7 @@ class Outcome:
 @pass_app
 def normalize_command(
     app: App,
-    spec: Path,
+    specs: tuple[Path, ...],
     expression: str,
     output: Path | None,
     show_diff: bool,
@@ -63,8 +65,37 @@ def normalize_command(
     keep_unresolved: bool,
     release_suffix: str,
 ) -> None:
-    """Rewrite SPEC for each target (the input file is never modified)."""
+    """Rewrite each SPEC for each target (the input files are never modified)."""
     targets = app.select(expression)
+    failed: list[tuple[Path, SpecportError]] = []
+    for spec in specs:
+        try:
+            normalize_one(
+                app, spec, targets, output, show_diff, explain, run_check,
+                keep_unresolved, release_suffix,
+            )  # fmt: skip
+        except SpecportError as exc:
+            if len(specs) == 1:
+                raise
+            log.error(str(exc))
+            failed.append((spec, exc))
+    if failed:
+        names = ", ".join(str(spec) for spec, _ in failed)
+        raise SpecError(f"{len(failed)} of {len(specs)} spec(s) failed: {names}")
+
+
+def normalize_one(
+    app: App,
+    spec: Path,
+    targets: list[Target],
+    output: Path | None,
+    show_diff: bool,
+    explain: bool,
+    run_check: bool,
+    keep_unresolved: bool,
+    release_suffix: str,
+) -> None:
+    """One spec for every target: write, diff, explain, check (see the command's options)."""
     try:
         text = spec.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -82,7 +113,8 @@ def normalize_command(
             outcomes.append(Outcome(target, result))
         except SpecportError as exc:
             outcomes.append(Outcome(target, None, exc))
-            log.error(f"{target.name}: {exc}")
+            if len(targets) > 1:  # one target: its error is the one the command ends with
+                log.error(f"{target.name}: {exc}")
     good = [o for o in outcomes if o.result is not None]
     name = package_name(text, spec)
     if output is not None:
@@ -100,7 +132,7 @@ def normalize_command(
         if len(targets) == 1 and good:
             assert good[0].result is not None
             click.echo(good[0].result.text, nl=False)
-        else:
+        elif len(targets) > 1:  # one target that failed: the error below says it all
             print_summary(outcomes)
     failed = [o for o in outcomes if o.error is not None]
     if run_check and good:
