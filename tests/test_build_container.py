@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -202,3 +205,28 @@ def test_failed_build_leaves_only_its_log(engine: object, tmp_path: Path) -> Non
     client = engine.client  # type: ignore[attr-defined]
     left = client.containers.list(all=True, filters={"label": "specport.purpose=build-broken"})
     assert left == []
+
+
+def test_ctrl_c_during_a_parallel_build_leaves_nothing(
+    engine: object, lookaside: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "specport", "build", "-t", "debian-12", "--jobs", "2",
+         "--lookaside", str(lookaside), "-o", str(out),
+         str(SPECS / "hello.spec"), str(SPECS / f"{PECL}.spec")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    client = engine.client  # type: ignore[attr-defined]
+    mine = {"label": f"specport.owner={socket.gethostname()}:{proc.pid}"}
+    deadline = time.monotonic() + 300
+    while len(client.containers.list(filters=mine)) < 2:
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            pytest.fail("the two builds never ran at the same time")
+        time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert client.containers.list(all=True, filters=mine) == []
+    assert not [p for p in out.rglob("*") if p.suffix == ".deb"]

@@ -19,6 +19,7 @@ from specport.build.engines import RESULT, TOPDIR, WORK, builder_for
 from specport.build.plan import BuildOptions, Pair, PairResult
 from specport.build.prepare import Prepared, prepare
 from specport.config import Settings
+from specport.container import runner
 from specport.container.engine import Engine
 from specport.container.runner import Throwaway
 from specport.errors import SourceError, SpecportError
@@ -52,7 +53,6 @@ class BuildRun:
         self._image_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._boxes: set[Throwaway] = set()
 
     def run(self, prepared: list[Prepared]) -> list[PairResult]:
         self.staging.mkdir(parents=True, exist_ok=True)
@@ -67,18 +67,16 @@ class BuildRun:
                 p.cleanup()
 
     def _parallel(self, prepared: list[Prepared]) -> list[PairResult]:
-        with ThreadPoolExecutor(max_workers=self.options.jobs) as pool:
+        # guard() inside the pool's `with`: on Ctrl-C/SIGTERM it removes the workers' containers
+        # (ending their steps) before the pool waits for them
+        with ThreadPoolExecutor(max_workers=self.options.jobs) as pool, runner.guard():
             futures: list[Future[PairResult]] = [pool.submit(self._one, p) for p in prepared]
             try:
                 return [f.result() for f in futures]
             except BaseException:
-                # Ctrl-C reaches the main thread only: stop new pairs, end the running ones
-                self._stop.set()
+                self._stop.set()  # no new pairs
                 for f in futures:
                     f.cancel()
-                with self._lock:
-                    for box in list(self._boxes):
-                        box._kill()  # ends the step; the worker's `with` removes the container
                 raise
 
     def _one(self, prep: Prepared) -> PairResult:
@@ -127,19 +125,13 @@ class BuildRun:
             memory=self.options.memory,
             target=target.name,
         ) as box:
-            with self._lock:
-                self._boxes.add(box)
-            try:
-                box.copy_in(prep.work / "top", WORK)
-                box.copy_in(prep.work / "macros", WORK)
-                builder.install_macros(box, prep.macro_names)
-                builder.install_build_deps(box, target, prep.info, spec)
-                box.cut_network()  # %prep/%build/%install run offline
-                lint = builder.build(box, target, prep.info, spec, self.options)
-                box.copy_out(RESULT, out)
-            finally:
-                with self._lock:
-                    self._boxes.discard(box)
+            box.copy_in(prep.work / "top", WORK)
+            box.copy_in(prep.work / "macros", WORK)
+            builder.install_macros(box, prep.macro_names)
+            builder.install_build_deps(box, target, prep.info, spec)
+            box.cut_network()  # %prep/%build/%install run offline
+            lint = builder.build(box, target, prep.info, spec, self.options)
+            box.copy_out(RESULT, out)
         if lint:
             with log_path.open("a", encoding="utf-8") as f:
                 f.write("\n# lintian errors (reported, not fatal):\n")

@@ -260,7 +260,9 @@ def plan_bootstrap(target: Target, settings: Settings, log_path: Path) -> Bootst
         f"--architectures={target.deb_arch}",
     ]
     if keyring is not None:
-        argv.append(f"--keyring={keyring}")
+        # the directory, not the file: apt in noble and jammy ignores a keyring that mmdebstrap
+        # copies in as trusted.gpg (NO_PUBKEY for the 2018 archive key); a trusted.gpg.d works
+        argv.append(f"--keyring={keyring.parent}")
     argv.append(target.codename)
     inputs = {
         "kind": "base",
