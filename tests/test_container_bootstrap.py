@@ -102,3 +102,20 @@ def test_plan_is_keyed_by_its_inputs(tmp_path: Path) -> None:
     assert bookworm.image == "debian:bookworm"
     assert "--include=apt,ca-certificates" in bookworm.argv
     assert bookworm.argv[-1] == "bookworm"
+
+
+def test_keyring_is_handed_to_mmdebstrap_readable_by_apt(tmp_path: Path) -> None:
+    from specport.container.bootstrap import _readable_keyring
+
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    key = private / "ubuntu-archive-keyring.gpg"
+    key.write_bytes(b"key material")
+    key.chmod(0o600)
+    where = tmp_path / "copy"
+    where.mkdir(mode=0o700)
+    argv = _readable_keyring(["mmdebstrap", f"--keyring={key}", "noble"], where)
+    copy = Path(argv[1].removeprefix("--keyring="))
+    assert argv[0] == "mmdebstrap" and argv[2] == "noble"
+    assert copy.read_bytes() == b"key material"
+    assert copy.stat().st_mode & 0o004 and where.stat().st_mode & 0o005 == 0o005

@@ -260,9 +260,7 @@ def plan_bootstrap(target: Target, settings: Settings, log_path: Path) -> Bootst
         f"--architectures={target.deb_arch}",
     ]
     if keyring is not None:
-        # the directory, not the file: apt in noble and jammy ignores a keyring that mmdebstrap
-        # copies in as trusted.gpg (NO_PUBKEY for the 2018 archive key); a trusted.gpg.d works
-        argv.append(f"--keyring={keyring.parent}")
+        argv.append(f"--keyring={keyring}")
     argv.append(target.codename)
     inputs = {
         "kind": "base",
@@ -306,16 +304,35 @@ def rootfs_tarball(plan: BootstrapPlan, settings: Settings, log_path: Path) -> P
     cache.mkdir(parents=True, exist_ok=True)
     partial = tarball.with_suffix(".partial.tar")
     log.step(f"{plan.target.name}: mmdebstrap {plan.target.codename} (log: {log_path})")
-    try:
-        run_tool(
-            [*plan.argv, str(partial), *plan.inputs["mirrors"]],
-            log_path=log_path,
-            timeout=MMDEBSTRAP_TIMEOUT,
-        )
-        os.replace(partial, tarball)
-    finally:
-        partial.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="specport-keys-") as keys:
+        try:
+            run_tool(
+                [*_readable_keyring(plan.argv, Path(keys)), str(partial), *plan.inputs["mirrors"]],
+                log_path=log_path,
+                timeout=MMDEBSTRAP_TIMEOUT,
+            )
+            os.replace(partial, tarball)
+        finally:
+            partial.unlink(missing_ok=True)
     return tarball
+
+
+def _readable_keyring(argv: list[str], where: Path) -> list[str]:
+    """argv with --keyring=FILE pointing at a world-readable copy of FILE.
+
+    apt verifies signatures as the unprivileged _apt user, which cannot read a keyring under
+    root's ~/.cache (mode 700): the bootstrap then fails with NO_PUBKEY.
+    """
+    out = []
+    for arg in argv:
+        if arg.startswith("--keyring="):
+            source = Path(arg.removeprefix("--keyring="))
+            where.chmod(0o755)
+            shutil.copyfile(source, where / source.name)
+            (where / source.name).chmod(0o644)
+            arg = f"--keyring={where / source.name}"
+        out.append(arg)
+    return out
 
 
 def image_inputs(engine: Engine, image: str) -> str | None:
