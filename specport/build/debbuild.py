@@ -62,7 +62,9 @@ class DebBuild:
         dirs = " ".join(f"{TOPDIR}/{d}" for d in ("BUILD", "BUILDROOT", "DEBS", "SDEBS"))
         box.run(f"mkdir -p {dirs} {RESULT}", timeout=SHORT_TIMEOUT)
         argv = ["debbuild", "--define", f"_topdir {TOPDIR}", "--define", f"dist {target.dist}"]
-        run_build_step(box, [*argv, "-ba", spec], "debbuild", options.timeout)
+        # -vv: below verbosity 2 debbuild sends every %prep/%build/%install script's output to
+        # /dev/null, and the build log would say nothing about why a build failed
+        run_build_step(box, [*argv, "-vv", "-ba", spec], "debbuild", options.timeout)
         post_step(box, fix_context(target, info, options))
         box.run(
             f"find {TOPDIR}/SDEBS -name '*.sdeb' -exec cp -a {{}} {RESULT}/ \\;",

@@ -39,6 +39,8 @@ class Target:
     php_packages: tuple[str, ...] = ()  # PHP devel packages of the builder image
     # apt suites of the base image, as pockets of the release: "release", "updates", "security"
     apt_pockets: tuple[str, ...] = ("release", "updates", "security")
+    # bootstrap with /bin, /sbin, /lib as links into /usr, as the release's own images are
+    usr_merged: bool = False
     description: str = ""
     # where each field's value came from ("builtin:el.toml", "specport.toml"), for `targets show`
     origin: Mapping[str, str] = field(default_factory=dict)
@@ -148,6 +150,7 @@ FIELDS: dict[str, tuple[Check, bool]] = {
     "builder_packages": (_string_list(r"[A-Za-z0-9._+:-]+"), False),
     "php_packages": (_string_list(r"[A-Za-z0-9._+:-]+"), False),
     "apt_pockets": (_string_list(r"release|updates|security|backports"), False),
+    "usr_merged": (_bool, False),
     "description": (_string(), False),
 }
 
@@ -162,5 +165,6 @@ DEFAULTS: dict[str, Any] = {
     "builder_packages": [],
     "php_packages": [],
     "apt_pockets": ["release", "updates", "security"],
+    "usr_merged": False,
     "description": "",
 }
