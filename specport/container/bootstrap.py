@@ -42,7 +42,7 @@ COMPONENTS = {"debian": ("main",), "ubuntu": ("main", "universe")}
 # the Debian suite whose ubuntu-keyring package is fetched for Ubuntu's archive key
 KEYRING_SUITE = "trixie"
 UBUNTU_KEYRING = "usr/share/keyrings/ubuntu-archive-keyring.gpg"
-MERGED_USR_HOOKS = "/usr/share/mmdebstrap/hooks/merged-usr"  # shipped with mmdebstrap
+MERGED_USR_SETUP = "/usr/share/mmdebstrap/hooks/merged-usr/setup00.sh"  # shipped with mmdebstrap
 APT_SOURCE_FILES = (Path("/etc/apt/sources.list"), Path("/etc/apt/sources.list.d"))
 
 
@@ -263,7 +263,9 @@ def plan_bootstrap(target: Target, settings: Settings, log_path: Path) -> Bootst
     if keyring is not None:
         argv.append(f"--keyring={keyring}")
     if target.usr_merged:
-        argv.append(f"--hook-dir={MERGED_USR_HOOKS}")
+        # only the setup hook (the /usr links): the hook dir's essential check wants Debian's
+        # usr-is-merged > 1, and Ubuntu ships a dummy usr-is-merged 1
+        argv.append(f"--setup-hook={MERGED_USR_SETUP}")
     argv.append(target.codename)
     inputs = {
         "kind": "base",
