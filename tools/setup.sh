@@ -30,16 +30,41 @@ sp_sudo() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # sudo, which passes signals on) and not a subshell that a kill would miss
 if [ "$(id -u)" -eq 0 ]; then SP_SUDO=(); else SP_SUDO=(sudo); fi
 
-sp_install_apt() {
+# Install the Debian packages given that are not installed yet (one apt run).
+_sp_install_missing() {
   local missing=()
-  for p in "${APT_PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
     sp_log "installing ${missing[*]}"
     sp_sudo apt-get update -qq
-    sp_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      "${missing[@]}" >/dev/null
+    sp_sudo env DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+sp_install_apt() { _sp_install_missing "${APT_PACKAGES[@]}"; }
+
+# Wait until the Docker API at $1 answers (60 s); else show the end of log $2 and fail.
+_sp_wait_for_api() {
+  for _ in $(seq 1 60); do
+    DOCKER_HOST=$1 timeout 10 docker version >/dev/null 2>&1 && return
+    sleep 1
+  done
+  tail -20 "$2" >&2
+  echo "the engine at $1 did not answer; log: $2" >&2
+  return 1
+}
+
+# Stop the daemon whose pid is in the variable named $1 (if we started it), saying $2.
+_sp_stop() {
+  local pid=${!1:-}
+  if [ -n "$pid" ]; then
+    sp_log "stopping $2"
+    sp_sudo kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    printf -v "$1" '%s' ''
   fi
 }
 
@@ -82,38 +107,17 @@ sp_engine() {
   "${SP_SUDO[@]}" dockerd --data-root "$SPECPORT_STATE/docker" --exec-root "$run/exec" \
     --pidfile "$run/dockerd.pid" --host "$DOCKER_HOST" >"$SPECPORT_STATE/dockerd.log" 2>&1 &
   SP_OWN_DOCKERD=$!
-  for _ in $(seq 1 60); do
-    _sp_engine_answers && return
-    sleep 1
-  done
-  tail -20 "$SPECPORT_STATE/dockerd.log" >&2
-  echo "dockerd did not start; log: $SPECPORT_STATE/dockerd.log" >&2
-  return 1
+  _sp_wait_for_api "$DOCKER_HOST" "$SPECPORT_STATE/dockerd.log"
 }
 
-sp_engine_stop() {
-  if [ -n "${SP_OWN_DOCKERD:-}" ]; then
-    sp_log "stopping the private dockerd"
-    sp_sudo kill "$SP_OWN_DOCKERD" 2>/dev/null || true
-    wait "$SP_OWN_DOCKERD" 2>/dev/null || true
-    SP_OWN_DOCKERD=
-  fi
-}
+sp_engine_stop() { _sp_stop SP_OWN_DOCKERD "the private dockerd"; }
 
 # Podman's Docker-compatible API service with its own storage under $SPECPORT_STATE/podman.
 # Sets SP_PODMAN_HOST (a DOCKER_HOST value) and SP_OWN_PODMAN. runc instead of crun, and low
 # default ulimits: podman otherwise asks for nofile/nproc limits a nested or limited machine
 # refuses ("error setting rlimit type 7: operation not permitted").
 sp_podman() {
-  local missing=()
-  for p in "${PODMAN_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-  done
-  if [ "${#missing[@]}" -gt 0 ]; then
-    sp_log "installing ${missing[*]}"
-    sp_sudo env DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq \
-      --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+  _sp_install_missing "${PODMAN_PACKAGES[@]}"
   local run=/run/specport-ci
   sp_sudo mkdir -p "$run" "$SPECPORT_STATE/podman"
   # exit_command_delay: conmon of a finished exec session otherwise lingers for 300 s
@@ -125,23 +129,10 @@ sp_podman() {
     --root "$SPECPORT_STATE/podman/root" --runroot "$run/podman-run" \
     system service --time=0 "$SP_PODMAN_HOST" >"$SPECPORT_STATE/podman.log" 2>&1 &
   SP_OWN_PODMAN=$!
-  for _ in $(seq 1 60); do
-    DOCKER_HOST=$SP_PODMAN_HOST timeout 10 docker version >/dev/null 2>&1 && return
-    sleep 1
-  done
-  tail -20 "$SPECPORT_STATE/podman.log" >&2
-  echo "podman system service did not answer; log: $SPECPORT_STATE/podman.log" >&2
-  return 1
+  _sp_wait_for_api "$SP_PODMAN_HOST" "$SPECPORT_STATE/podman.log"
 }
 
-sp_podman_stop() {
-  if [ -n "${SP_OWN_PODMAN:-}" ]; then
-    sp_log "stopping the podman service"
-    sp_sudo kill "$SP_OWN_PODMAN" 2>/dev/null || true
-    wait "$SP_OWN_PODMAN" 2>/dev/null || true
-    SP_OWN_PODMAN=
-  fi
-}
+sp_podman_stop() { _sp_stop SP_OWN_PODMAN "the podman service"; }
 
 sp_stop_all() {
   sp_podman_stop
