@@ -36,6 +36,7 @@ DEB_TARGETS = os.environ.get("SPECPORT_TEST_DEB_TARGETS", "debian-11,debian-12,u
 )
 PECL = "php-pecl-igbinary"
 PHP_CALL = "echo igbinary_unserialize(igbinary_serialize([40, 2]))[0] + 2;"  # prints 42
+YAML_CALL = 'echo yaml_parse("answer: 40")["answer"] + 2;'  # prints 42
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def lookaside(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("lookaside")
     tool = ROOT / "tools" / "debian_sources.py"
     subprocess.run(
-        [sys.executable, str(tool), "--out", str(out), "hello", "php-igbinary"],
+        [sys.executable, str(tool), "--out", str(out), "hello", "php-igbinary", "php-yaml@trixie"],
         check=True,
         capture_output=True,
         timeout=900,
@@ -77,7 +78,7 @@ def debs(engine: object, lookaside: Path, tmp_path_factory: pytest.TempPathFacto
     proc = specport(
         "build", "-t", ",".join(DEB_TARGETS), "--jobs", "2", "--keep-going",
         "--lookaside", str(lookaside), "-o", str(out),
-        str(SPECS / "hello.spec"), str(SPECS / f"{PECL}.spec"),
+        str(SPECS / "hello.spec"), str(SPECS / f"{PECL}.spec"), str(SPECS / "php-pecl-yaml.spec"),
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out
@@ -101,13 +102,13 @@ def test_debs_install_into_a_clean_distro(
 ) -> None:
     target = load_config().targets[target_name]
     built = [d for d in sorted((debs / target_name).glob("*.deb")) if "-devel_" not in d.name]
-    assert len(built) == 2, built
+    assert len(built) == 3, built
     for deb in built:
         assert "(>= " in _field(deb, "Depends"), deb.name  # versioned, from dpkg-shlibdeps
         assert _field(deb, "Maintainer")
         assert _field(deb, "Version").endswith(target.dist)
-    pecl = next(d for d in built if "igbinary" in d.name)
-    assert f"phpapi-{target.php_api}" in _field(pecl, "Depends")
+    for pecl in (d for d in built if d.name.startswith("php-pecl-")):
+        assert f"phpapi-{target.php_api}" in _field(pecl, "Depends"), pecl.name
     with _throwaway(engine, target.image, tmp_path / "install.log") as box:
         for deb in built:
             box.copy_in(deb, "/tmp/debs")
@@ -116,6 +117,9 @@ def test_debs_install_into_a_clean_distro(
         assert "Hello, world!" in box.run("hello", timeout=60).output
         assert "igbinary" in box.run("php -m", timeout=60).output.split()
         assert box.run(["php", "-r", PHP_CALL], timeout=60).output.strip() == "42"
+        # the extension that needs a C library (libyaml, through pkgconfig(yaml-0.1))
+        assert "yaml" in box.run("php -m", timeout=60).output.split()
+        assert box.run(["php", "-r", YAML_CALL], timeout=60).output.strip() == "42"
 
 
 def test_upgrade_and_purge_through_maintainer_scripts(
