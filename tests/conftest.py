@@ -9,6 +9,8 @@ with mmdebstrap, then `images build`), each at most once per session and only wh
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -73,3 +75,19 @@ def builder_images(engine: object) -> Callable[[str], str]:
         return made[name]
 
     return get
+
+
+# the upstream sources of every example spec, from Debian's source packages
+EXAMPLE_SOURCES = ("hello", "php-igbinary", "php-psr-log", "php-yaml@trixie")
+
+
+@pytest.fixture(scope="session")
+def example_lookaside(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A flat lookaside with the example specs' sources, fetched once per session."""
+    out = tmp_path_factory.mktemp("lookaside")
+    subprocess.run(
+        [sys.executable, str(REPO / "tools" / "debian_sources.py"), "--out", str(out),
+         *EXAMPLE_SOURCES],
+        check=True, capture_output=True, timeout=900,
+    )  # fmt: skip
+    return out

@@ -60,24 +60,11 @@ def specport(*args: str, timeout: float = 3600) -> subprocess.CompletedProcess[s
 
 
 @pytest.fixture(scope="module")
-def lookaside(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("lookaside")
-    tool = ROOT / "tools" / "debian_sources.py"
-    subprocess.run(
-        [sys.executable, str(tool), "--out", str(out), "hello", "php-igbinary", "php-yaml@trixie"],
-        check=True,
-        capture_output=True,
-        timeout=900,
-    )
-    return out
-
-
-@pytest.fixture(scope="module")
-def debs(engine: object, lookaside: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def debs(engine: object, example_lookaside: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("debs")
     proc = specport(
         "build", "-t", ",".join(DEB_TARGETS), "--jobs", "2", "--keep-going",
-        "--lookaside", str(lookaside), "-o", str(out),
+        "--lookaside", str(example_lookaside), "-o", str(out),
         str(SPECS / "hello.spec"), str(SPECS / f"{PECL}.spec"), str(SPECS / "php-pecl-yaml.spec"),
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -123,7 +110,7 @@ def test_debs_install_into_a_clean_distro(
 
 
 def test_upgrade_and_purge_through_maintainer_scripts(
-    engine: object, debs: Path, lookaside: Path, tmp_path: Path
+    engine: object, debs: Path, example_lookaside: Path, tmp_path: Path
 ) -> None:
     target = load_config().targets["debian-12"]
     spec_dir = tmp_path / "rel2"
@@ -135,7 +122,7 @@ def test_upgrade_and_purge_through_maintainer_scripts(
     (spec_dir / "sources").write_text((SPECS / "sources").read_text())
     out = tmp_path / "out"
     proc = specport(
-        "build", "-t", "debian-12", "--lookaside", str(lookaside), "-o", str(out),
+        "build", "-t", "debian-12", "--lookaside", str(example_lookaside), "-o", str(out),
         str(spec_dir / f"{PECL}.spec"),
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -165,7 +152,9 @@ def test_upgrade_and_purge_through_maintainer_scripts(
         assert left == []
 
 
-def test_rpmbuild_in_stand_in_image(engine: object, lookaside: Path, tmp_path: Path) -> None:
+def test_rpmbuild_in_stand_in_image(
+    engine: object, example_lookaside: Path, tmp_path: Path
+) -> None:
     # EL images cannot be had here: Debian's rpmbuild in the debian-12 builder image stands in
     from specport.container.images import builder_image
 
@@ -179,7 +168,7 @@ def test_rpmbuild_in_stand_in_image(engine: object, lookaside: Path, tmp_path: P
     )
     proc = specport(
         "--config", str(config), "build", "-t", "el8-standin", "--image", image,
-        "--lookaside", str(lookaside), "-o", str(tmp_path),
+        "--lookaside", str(example_lookaside), "-o", str(tmp_path),
         str(SPECS / "hello.spec"), str(SPECS / f"{PECL}.spec"),
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -212,12 +201,12 @@ def test_failed_build_leaves_only_its_log(engine: object, tmp_path: Path) -> Non
 
 
 def test_ctrl_c_during_a_parallel_build_leaves_nothing(
-    engine: object, lookaside: Path, tmp_path: Path
+    engine: object, example_lookaside: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
     proc = subprocess.Popen(
         [sys.executable, "-m", "specport", "build", "-t", "debian-12", "--jobs", "2",
-         "--lookaside", str(lookaside), "-o", str(out),
+         "--lookaside", str(example_lookaside), "-o", str(out),
          str(SPECS / "hello.spec"), str(SPECS / f"{PECL}.spec")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip

@@ -13,13 +13,10 @@ pytestmark = pytest.mark.container
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_hello_for_debian_12_is_lintian_clean(engine: object, tmp_path: Path) -> None:
-    lookaside = tmp_path / "lookaside"
-    subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "debian_sources.py"), "--out", str(lookaside),
-         "hello"],
-        check=True, capture_output=True, timeout=900,
-    )  # fmt: skip
+def test_hello_for_debian_12_is_lintian_clean(
+    engine: object, example_lookaside: Path, tmp_path: Path
+) -> None:
+    lookaside = example_lookaside
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "specport", "build", "-t", "debian-12", "--lookaside",

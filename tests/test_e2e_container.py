@@ -28,14 +28,9 @@ def specport(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
     )
 
 
-def test_build_publish_and_install_into_php_base(tmp_path: Path) -> None:
+def test_build_publish_and_install_into_php_base(example_lookaside: Path, tmp_path: Path) -> None:
     engine = engine_or_skip()
-    lookaside = tmp_path / "lookaside"
-    subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "debian_sources.py"), "--out", str(lookaside),
-         "php-yaml@trixie"],
-        check=True, capture_output=True, timeout=900,
-    )  # fmt: skip
+    lookaside = example_lookaside
     keys = tmp_path / "keys"
     made = specport("keys", "generate", "--out", str(keys), "--name", "e2e")
     assert made.returncode == 0, made.stderr
