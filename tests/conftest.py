@@ -17,14 +17,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-VENDOR = REPO.parent / "shared" / "vendor"
-
-# the vendored debbuild releases, when this checkout sits beside them (as tools/setup.sh does)
-if (VENDOR / "debbuild-24.12.0.tar.gz").is_file():
-    os.environ.setdefault("SPECPORT_DEBBUILD_SOURCE", str(VENDOR / "debbuild-24.12.0.tar.gz"))
-    os.environ.setdefault(
-        "SPECPORT_DEBBUILD_MACROS_SOURCE", str(VENDOR / "debbuild-macros-0.0.7.tar.gz")
-    )
 
 
 @pytest.fixture(scope="session")

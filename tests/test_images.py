@@ -13,21 +13,14 @@ from specport.config import Settings, load_config
 from specport.container import images, vendor
 from specport.errors import SourceError
 
-VENDOR = Path(__file__).resolve().parents[2] / "shared" / "vendor"
-needs_vendor = pytest.mark.skipif(
-    not (VENDOR / "debbuild-24.12.0.tar.gz").is_file(), reason="no vendored debbuild tarballs"
-)
+VENDOR = Path(__file__).resolve().parents[1] / "vendor"
 
 
 def _settings(tmp_path: Path) -> Settings:
-    return Settings(
-        debbuild_source=str(VENDOR / "debbuild-24.12.0.tar.gz"),
-        debbuild_macros_source=str(VENDOR / "debbuild-macros-0.0.7.tar.gz"),
-        cache_dir=str(tmp_path / "cache"),
-    )
+    # no debbuild_source: the vendored archives are the default
+    return Settings(cache_dir=str(tmp_path / "cache"))
 
 
-@needs_vendor
 def test_deb_builder_context(tmp_path: Path) -> None:
     target = load_config(None).targets["ubuntu-20.04"]
     ctx = tmp_path / "ctx"
@@ -53,7 +46,6 @@ def test_rpm_builder_enables_streams_first(tmp_path: Path) -> None:
     assert "php-devel" in text and "FROM ubi8/ubi:8.10" in text
 
 
-@needs_vendor
 def test_inputs_change_with_any_input(tmp_path: Path) -> None:
     targets = load_config(None).targets
     settings = _settings(tmp_path)

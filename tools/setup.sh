@@ -5,7 +5,6 @@
 # Knobs (environment):
 #   SPECPORT_STATE   where the private engine and caches live (default /var/lib/specport-ci);
 #                    kept between runs so bootstrapped images are reused, keyed by their inputs.
-#   SPECPORT_VENDOR  directory with debbuild release tarballs (default ../shared/vendor when present).
 #   DOCKER_HOST      use this engine instead (Docker or Podman's Docker-compatible socket).
 
 set -euo pipefail
@@ -83,14 +82,6 @@ sp_venv() {
   export PATH="$VENV/bin:$PATH"
 }
 
-sp_vendor() {
-  local vendor=${SPECPORT_VENDOR:-$SPECPORT_ROOT/../shared/vendor}
-  if [ -f "$vendor/debbuild-24.12.0.tar.gz" ]; then
-    export SPECPORT_DEBBUILD_SOURCE=${SPECPORT_DEBBUILD_SOURCE:-$(cd "$vendor" && pwd)/debbuild-24.12.0.tar.gz}
-    export SPECPORT_DEBBUILD_MACROS_SOURCE=${SPECPORT_DEBBUILD_MACROS_SOURCE:-$(cd "$vendor" && pwd)/debbuild-macros-0.0.7.tar.gz}
-  fi
-}
-
 _sp_engine_answers() { timeout 10 docker version >/dev/null 2>&1; }
 
 # Start a private dockerd unless an engine already answers. Sets SP_OWN_DOCKERD when it did.
@@ -142,7 +133,6 @@ sp_stop_all() {
 sp_setup() {
   sp_install_apt
   sp_venv
-  sp_vendor
   sp_engine
   trap sp_stop_all EXIT
 }

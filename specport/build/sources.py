@@ -15,19 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from specport import log
+from specport import fetch
 from specport.build.specinfo import SourceRef
 from specport.errors import SourceError
-
-DOWNLOAD_TIMEOUT = 120.0
 
 _SOURCES_LINE = re.compile(r"^(?P<type>[A-Z0-9]+) \((?P<file>[^)]+)\) = (?P<hash>[0-9a-f]+)$")
 _OLD_SOURCES_LINE = re.compile(r"^(?P<hash>[0-9a-f]{32})  (?P<file>\S+)$")  # md5, old dist-git
@@ -141,30 +136,19 @@ def _download(
     *,
     quiet_404: bool = False,
 ) -> Path | None:
-    cache = (search.cache_dir or Path(tempfile.gettempdir()) / "specport") / "sources"
-    key = checksum.value if checksum else hashlib.sha256(url.encode()).hexdigest()[:32]
-    dest = cache / key / name
-    if dest.is_file():
-        return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    log.info(f"downloading {url}")
-    part = dest.with_name(dest.name + ".part")
+    cache = search.cache_dir or Path(tempfile.gettempdir()) / "specport"
     try:
-        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as resp, part.open("wb") as f:
-            shutil.copyfileobj(resp, f)
-    except urllib.error.HTTPError as exc:
-        part.unlink(missing_ok=True)
-        if quiet_404 and exc.code == 404:
+        return fetch.cached_download(
+            url,
+            cache,
+            name,
+            key=checksum.value if checksum else None,
+            verify=(lambda p: verify(p, checksum, label=name)) if checksum else None,
+        )
+    except fetch.NotFound:
+        if quiet_404:
             return None
-        raise SourceError(f"cannot download {url}: HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        part.unlink(missing_ok=True)
-        reason = getattr(exc, "reason", exc)
-        raise SourceError(f"cannot download {url}: {reason}") from None
-    if checksum is not None:
-        verify(part, checksum, label=name)
-    part.replace(dest)
-    return dest
+        raise
 
 
 def verify(path: Path, checksum: Checksum, *, label: str | None = None) -> None:

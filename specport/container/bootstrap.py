@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from specport.container.inputs import (
     inputs_hash,
 )
 from specport.errors import EngineError, ToolError, UsageError
+from specport.run import require, run
 from specport.targets import Target
 
 MMDEBSTRAP_TIMEOUT = 1200  # seconds; ~20 s per suite on a warm mirror, minutes on a cold one
@@ -207,14 +207,12 @@ def ubuntu_keyring(cache: Path, sources: list[AptSource], log_path: Path) -> Pat
             f"-oDir::Cache={work / 'cache'}",
             "-oAPT::Sandbox::User=root",
         ]
-        run_tool([*apt, "update"], log_path=log_path, timeout=APT_TIMEOUT)
-        run_tool(
-            [*apt, "download", "ubuntu-keyring"], log_path=log_path, timeout=APT_TIMEOUT, cwd=work
-        )
+        run([*apt, "update"], log_path=log_path, timeout=APT_TIMEOUT)
+        run([*apt, "download", "ubuntu-keyring"], log_path=log_path, timeout=APT_TIMEOUT, cwd=work)
         debs = sorted(work.glob("ubuntu-keyring_*.deb"))
         if not debs:
             raise ToolError(f"apt-get download ubuntu-keyring left no .deb (log: {log_path})")
-        run_tool(["dpkg-deb", "-x", str(debs[0]), str(work / "x")], log_path=log_path, timeout=60)
+        run(["dpkg-deb", "-x", str(debs[0]), str(work / "x")], log_path=log_path, timeout=60)
         found = work / "x" / UBUNTU_KEYRING
         if not found.is_file():
             raise ToolError(f"{debs[0].name} has no {UBUNTU_KEYRING}")
@@ -280,14 +278,8 @@ def plan_bootstrap(target: Target, settings: Settings, log_path: Path) -> Bootst
 
 
 def mmdebstrap_version() -> str:
-    if shutil.which("mmdebstrap") is None:
-        raise ToolError(
-            "mmdebstrap is not installed", "apt-get install mmdebstrap distro-info-data"
-        )
-    done = subprocess.run(
-        ["mmdebstrap", "--version"], capture_output=True, text=True, timeout=30, check=False
-    )
-    return done.stdout.strip()
+    require("mmdebstrap")
+    return run(["mmdebstrap", "--version"], timeout=30, check=False).text.strip()
 
 
 def import_changes(target: Target) -> list[str]:
@@ -311,7 +303,7 @@ def rootfs_tarball(plan: BootstrapPlan, settings: Settings, log_path: Path) -> P
     log.step(f"{plan.target.name}: mmdebstrap {plan.target.codename} (log: {log_path})")
     with tempfile.TemporaryDirectory(prefix="specport-keys-") as keys:
         try:
-            run_tool(
+            run(
                 [*_readable_keyring(plan.argv, Path(keys)), str(partial), *plan.inputs["mirrors"]],
                 log_path=log_path,
                 timeout=MMDEBSTRAP_TIMEOUT,
@@ -397,24 +389,3 @@ def _imported_id(answer: str) -> str:
         if isinstance(status, str) and status.startswith("sha256:"):
             return status
     return ""
-
-
-def run_tool(argv: list[str], *, log_path: Path, timeout: float, cwd: Path | None = None) -> None:
-    """Run a host tool with its output appended to log_path; ToolError naming the log on failure."""
-    with log_path.open("a", encoding="utf-8") as out:
-        out.write(f"\n$ {' '.join(argv)}\n")
-        out.flush()
-        try:
-            done = subprocess.run(
-                argv, stdout=out, stderr=subprocess.STDOUT, timeout=timeout, cwd=cwd, check=False
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise ToolError(f"{argv[0]} timed out after {timeout:g} s (log: {log_path})") from exc
-        except FileNotFoundError as exc:
-            raise ToolError(f"{argv[0]} is not installed") from exc
-    if done.returncode != 0:
-        tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
-        last = f": {tail[0]}" if tail else ""
-        raise ToolError(
-            f"{argv[0]} failed with exit code {done.returncode}{last} (log: {log_path})"
-        )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import urllib.parse
 
-import requests
-
+from specport import fetch
 from specport.config import Settings
 from specport.container.engine import Engine
+from specport.errors import ToolError
+from specport.run import installed, run
 
 REGISTRY_TIMEOUT = 3.0  # seconds; the answer is "no" on machines without internet, fast
 HOST_TOOLS = ("mmdebstrap", "apt-get", "dpkg-deb")
@@ -19,15 +18,13 @@ def tool_versions() -> dict[str, str]:
     """First line of `TOOL --version` for the host tools bootstrap needs ("" when missing)."""
     out = {}
     for tool in HOST_TOOLS:
-        if shutil.which(tool) is None:
+        if not installed(tool):
             out[tool] = ""
             continue
         try:
-            done = subprocess.run(
-                [tool, "--version"], capture_output=True, text=True, timeout=10, check=False
-            )
-            out[tool] = (done.stdout or done.stderr).strip().splitlines()[0]
-        except (subprocess.TimeoutExpired, IndexError, OSError):
+            done = run([tool, "--version"], timeout=10, check=False)
+            out[tool] = (done.text or done.error_text).strip().splitlines()[0]
+        except (ToolError, IndexError):
             out[tool] = "?"
     return out
 
@@ -49,8 +46,4 @@ def registry_reachable(engine: Engine, settings: Settings) -> tuple[bool, str]:
     host = registry_host(engine, settings)
     if not host:
         return False, "(none configured)"
-    try:
-        requests.get(f"https://{host}/v2/", timeout=REGISTRY_TIMEOUT)
-    except requests.RequestException:
-        return False, host
-    return True, host
+    return fetch.answers(f"https://{host}/v2/", timeout=REGISTRY_TIMEOUT), host

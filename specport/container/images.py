@@ -20,7 +20,7 @@ from typing import Any
 import docker.errors
 import jinja2
 
-from specport import log
+from specport import data, log
 from specport.config import Settings
 from specport.container import bootstrap, vendor
 from specport.container.engine import Engine
@@ -35,8 +35,6 @@ from specport.container.inputs import (
 from specport.errors import EngineError
 from specport.targets import Target
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CONTAINERS_DIR = REPO_ROOT / "containers"
 BUILD_TIMEOUT = 3600  # one image build, seconds
 PACKAGE_TIMEOUT = 1500  # one apt/dnf command inside an image build, seconds
 
@@ -106,7 +104,7 @@ def builder_image(target: Target) -> str:
 
 def render(template: str, **values: Any) -> tuple[str, str]:
     """(template text, rendered text) of containers/<template>."""
-    path = CONTAINERS_DIR / template
+    path = data.containers_dir() / template
     if not path.is_file():
         raise EngineError(f"missing image template {path}")
     text = path.read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from specport import log
+from specport import data, log
 from specport.config import Settings
 from specport.container import images
 from specport.container.engine import Engine
@@ -102,7 +102,7 @@ def build_example_app(
     tag = example_app_image(target)
     with tempfile.TemporaryDirectory(prefix="specport-ctx-") as tmp:
         ctx = Path(tmp)
-        app_dir = images.CONTAINERS_DIR / "php-base" / "example-app"
+        app_dir = data.containers_dir() / "php-base" / "example-app"
         shutil.copyfile(app_dir / "index.php", ctx / "index.php")
         _, text = images.render(
             "php-base/example-app/Containerfile.j2",

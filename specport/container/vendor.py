@@ -1,25 +1,25 @@
 """Release tarballs installed into builder images: debbuild and debbuild-macros.
 
-Each comes from a setting (a local file or an http(s) URL; default: the upstream release URL).
-The checksum is always verified: the setting's sha256 when given, else the one pinned below for
-that file name. Downloads are cached under <cache>/downloads/ by checksum.
+By default they are the archives vendored in specport (the repository's vendor/, package data
+in a wheel), so a clone alone builds deb targets. A setting may name a local file, an http(s)
+URL, or "upstream" (the project's release URL). The checksum is always verified: the setting's
+sha256 when given, else the one pinned below for that file name. Downloads go through
+specport.fetch's cache.
 """
 
 from __future__ import annotations
 
-import shutil
 import tarfile
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
+from specport import data, fetch
 from specport.config import Settings
 from specport.container.inputs import cache_root, file_sha256
 from specport.errors import SourceError
 
-DOWNLOAD_TIMEOUT = 120
+UPSTREAM = "upstream"  # setting value: download the project's release tarball
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Vendored:
     name: str  # top directory prefix inside the tarball: "<name>-<version>/"
     setting: str  # Settings field with the source
     checksum_setting: str  # Settings field with its sha256
+    vendored: str  # file name in specport's vendor directory
     default_url: str
     # file name -> sha256, pinned per source: the same tag packed by different tools differs
     pinned: dict[str, str]
@@ -38,6 +39,7 @@ DEBBUILD = Vendored(
     name="debbuild",
     setting="debbuild_source",
     checksum_setting="debbuild_sha256",
+    vendored="debbuild-24.12.0.tar.gz",
     default_url="https://github.com/debbuild/debbuild/archive/refs/tags/24.12.0.tar.gz",
     pinned={
         # git archive of tag 24.12.0 (commit 65c140bf902a), as vendored for offline machines
@@ -50,6 +52,7 @@ DEBBUILD_MACROS = Vendored(
     name="debbuild-macros",
     setting="debbuild_macros_source",
     checksum_setting="debbuild_macros_sha256",
+    vendored="debbuild-macros-0.0.7.tar.gz",
     default_url="https://github.com/debbuild/debbuild-macros/archive/refs/tags/0.0.7.tar.gz",
     pinned={
         # git archive of tag 0.0.7 (commit 628414cc4e09)
@@ -70,7 +73,11 @@ class Tarball:
 
 def resolve(kind: Vendored, settings: Settings) -> Tarball:
     """The verified local tarball for kind (downloaded into the cache when given a URL)."""
-    source = str(getattr(settings, kind.setting)) or kind.default_url
+    source = str(getattr(settings, kind.setting))
+    if not source:
+        return _vendored(kind)
+    if source == UPSTREAM:
+        source = kind.default_url
     wanted = str(getattr(settings, kind.checksum_setting)).lower()
     basename = Path(urllib.parse.urlparse(source).path).name
     wanted = wanted or kind.pinned.get(basename, "")
@@ -78,14 +85,25 @@ def resolve(kind: Vendored, settings: Settings) -> Tarball:
         raise SourceError(
             f"no checksum known for {kind.name} source {source}",
             f"set {kind.checksum_setting} (or $SPECPORT_{kind.checksum_setting.upper()}) "
-            "to its sha256",
+            f"to its sha256, or unset {kind.setting} to use the vendored {kind.vendored}",
         )
     if source.startswith(("http://", "https://")):
-        path = _download(source, wanted, cache_root(settings) / "downloads")
+        path = fetch.cached_download(source, cache_root(settings), basename, key=wanted)
     else:
         path = Path(source).expanduser()
         if not path.is_file():
             raise SourceError(f"{kind.name} source {path} does not exist (setting {kind.setting})")
+    return _verified(kind, path, wanted)
+
+
+def _vendored(kind: Vendored) -> Tarball:
+    path = data.vendor_dir() / kind.vendored
+    if not path.is_file():
+        raise SourceError(f"specport's vendored {kind.vendored} is missing (a broken install)")
+    return _verified(kind, path, kind.pinned[kind.vendored])
+
+
+def _verified(kind: Vendored, path: Path, wanted: str) -> Tarball:
     got = file_sha256(path)
     if got != wanted:
         raise SourceError(
@@ -93,27 +111,6 @@ def resolve(kind: Vendored, settings: Settings) -> Tarball:
             f"check the file, or set {kind.checksum_setting} if you meant another release",
         )
     return Tarball(path, got, _version(path, kind.name), f"{kind.name}.tar.gz")
-
-
-def _download(url: str, sha256: str, cache: Path) -> Path:
-    dest = cache / f"{sha256[:16]}-{Path(urllib.parse.urlparse(url).path).name}"
-    if dest.is_file():
-        return dest
-    cache.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(dest.name + ".partial")
-    try:
-        with requests.get(url, stream=True, timeout=DOWNLOAD_TIMEOUT) as response:
-            response.raise_for_status()
-            with partial.open("wb") as out:
-                shutil.copyfileobj(response.raw, out)
-    except requests.RequestException as exc:
-        partial.unlink(missing_ok=True)
-        raise SourceError(
-            f"cannot download {url}: {exc}",
-            "give a local file in the setting instead (a release tarball you downloaded)",
-        ) from exc
-    partial.replace(dest)
-    return dest
 
 
 def _version(path: Path, name: str) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from specport.errors import PublishError, ToolError, UsageError
-from specport.repo.tool import run_tool
+from specport.run import run
 
 GPG_TIMEOUT = 120.0  # rsa4096 generation on a slow CI machine takes a while
 ALGORITHMS = ("rsa4096", "ed25519")  # rsa4096 by default: rpm 4.14 (EL8) verifies it for sure
@@ -48,7 +48,7 @@ def gpg(
         argv += ["--pinentry-mode", "loopback", "--passphrase-fd", "0"]
         input_bytes = passphrase.encode() + b"\n"
     env = {**os.environ, "GNUPGHOME": str(home)}
-    return run_tool([*argv, *args], timeout=GPG_TIMEOUT, env=env, input_bytes=input_bytes)
+    return run([*argv, *args], timeout=GPG_TIMEOUT, env=env, input_bytes=input_bytes).stdout
 
 
 @contextmanager
@@ -65,7 +65,7 @@ def private_home() -> Iterator[Path]:
 
 def stop_agent(home: Path) -> None:
     with contextlib.suppress(ToolError):  # no agent was running: nothing to stop
-        run_tool(["gpgconf", "--homedir", home, "--kill", "all"], timeout=30)
+        run(["gpgconf", "--homedir", home, "--kill", "all"], timeout=30)
 
 
 def passphrase_from_env(name: str | None) -> str | None:

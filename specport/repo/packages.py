@@ -9,11 +9,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import rpm
 from debian.debfile import DebError, DebFile
 from debian.debian_support import version_compare
 
 from specport.errors import PublishError
+from specport.rpmlib import rpm as rpm_bindings
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ def read_package(path: Path) -> Package:
 
 
 def read_rpm(path: Path) -> Package:
+    rpm = rpm_bindings()
     ts = rpm.TransactionSet()
     # read only: the signature is checked by the consumer, not here (it may not be signed yet)
     ts.setVSFlags(rpm._RPMVSF_NOSIGNATURES | rpm._RPMVSF_NODIGESTS)
@@ -92,7 +93,7 @@ def _file_digest(path: Path) -> str:
 def compare_versions(kind: str, a: str, b: str) -> int:
     if kind == "deb":
         return version_compare(a, b)
-    return int(rpm.labelCompare(_evr(a), _evr(b)))
+    return int(rpm_bindings().labelCompare(_evr(a), _evr(b)))
 
 
 def _compare_packages(a: Package, b: Package) -> int:

@@ -20,7 +20,7 @@ from specport.repo import atomic, modulemd
 from specport.repo.gpg import SigningKey, export_public, sign_detached
 from specport.repo.model import TargetReport
 from specport.repo.packages import Package, newest, read_rpm
-from specport.repo.tool import run_tool
+from specport.run import run
 from specport.targets import Target
 
 CREATEREPO_TIMEOUT = 600.0
@@ -122,7 +122,7 @@ def sign_rpms(paths: list[Path], key: SigningKey) -> None:
     ]  # fmt: skip
     env = {**os.environ, "GNUPGHOME": str(key.home)}
     if key.passphrase is None:
-        run_tool([*argv, *paths], timeout=RPMSIGN_TIMEOUT, env=env)
+        run([*argv, *paths], timeout=RPMSIGN_TIMEOUT, env=env)
         return
     private = Path(tempfile.mkdtemp(prefix="specport-pass-"))
     try:
@@ -132,7 +132,7 @@ def sign_rpms(paths: list[Path], key: SigningKey) -> None:
             handle.write(key.passphrase + "\n")
         extra = f"--pinentry-mode loopback --passphrase-file {secret}"
         argv += ["--define", f"_gpg_sign_cmd_extra_args {extra}"]
-        run_tool([*argv, *paths], timeout=RPMSIGN_TIMEOUT, env=env)
+        run([*argv, *paths], timeout=RPMSIGN_TIMEOUT, env=env)
     finally:
         shutil.rmtree(private, ignore_errors=True)
 
@@ -156,13 +156,13 @@ def _write_metadata(
     if current is not None:
         # reuse what the last run read from unchanged packages instead of reading them again
         argv += ["--update", "--update-md-path", current.parent]
-    run_tool([*argv, repo], timeout=CREATEREPO_TIMEOUT)
+    run([*argv, repo], timeout=CREATEREPO_TIMEOUT)
     pkglist.unlink()
     repodata = generation / "repodata"
     if module:
         modules_yaml = generation / "modules.yaml"
         modules_yaml.write_text(modulemd.document(module, target, kept))
-        run_tool(
+        run(
             ["modifyrepo_c", "--mdtype", "modules", modules_yaml, repodata],
             timeout=CREATEREPO_TIMEOUT,
         )

@@ -7,10 +7,11 @@ host's (EL8's 4.14): the same check with rpm 4.14 from ubuntu:20.04, through the
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from specport.errors import ToolError
+from specport.run import run
 from specport.spec.rpmspec import run_rpmspec
 from specport.targets.model import Target, version_tuple
 
@@ -29,10 +30,8 @@ class CheckResult:
 
 def host_rpm_version() -> str:
     try:
-        out = subprocess.run(
-            ["rpm", "--version"], capture_output=True, text=True, timeout=30, check=False
-        ).stdout
-    except (OSError, subprocess.TimeoutExpired):
+        out = run(["rpm", "--version"], timeout=30, check=False).text
+    except ToolError:
         return "0"
     return out.split()[-1] if out.split() else "0"
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from specport.errors import ToolError
+from specport.run import git
 from specport.spec.model import NormalizeOptions
 
-GIT_TIMEOUT = 30.0
 MAX_COMMITS = 500
 _VERSION_RE = re.compile(r"^Version\s*:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
 
@@ -29,16 +29,10 @@ class History:
 
 def _git(cwd: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(
-            ["git", "-C", str(cwd), *args],
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        done = git(cwd, *args, check=False)
+    except ToolError:  # git missing or hung: no history, as for an untracked spec
         return None
-    return done.stdout if done.returncode == 0 else None
+    return done.text if done.ok else None
 
 
 def spec_history(spec: Path) -> History | None:

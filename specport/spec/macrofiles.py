@@ -13,23 +13,20 @@ from pathlib import Path
 
 import jinja2
 
+from specport import data
 from specport.errors import ConfigError
 from specport.targets.model import Target
 
-MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
-
 
 def template_dir(target: Target) -> Path:
-    return MACROS_DIR / target.family
+    return data.macros_dir() / target.family
 
 
 def render_macro_files(target: Target) -> dict[str, str]:
     """File name -> content of every macro file for `target` (no I/O besides the templates)."""
     source = template_dir(target)
     if not source.is_dir():
-        raise ConfigError(
-            f"macro templates not found in {source} (specport runs from its git tree)"
-        )
+        raise ConfigError(f"macro templates not found in {source} (a broken install)")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(source)),
         undefined=jinja2.StrictUndefined,

@@ -5,13 +5,12 @@ of an untrusted spec runs on the host."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from specport.errors import SpecError, ToolError
+from specport.errors import SpecError
+from specport.run import Done, first_error_line, require, run
 from specport.spec.shell import sanitize
 
 RPMSPEC_TIMEOUT = 60.0
@@ -19,11 +18,7 @@ RPMSPEC_TIMEOUT = 60.0
 
 def first_error(output: str) -> str:
     """rpm's noise, translated into its first `error:` line."""
-    for line in output.splitlines():
-        if line.startswith("error:"):
-            return line.removeprefix("error:").strip()
-    lines = [ln for ln in output.splitlines() if ln.strip()]
-    return lines[-1] if lines else ""
+    return first_error_line(output) if output.strip() else ""
 
 
 def rpmspec_argv(
@@ -40,17 +35,11 @@ def rpmspec_argv(
     return [*argv, *(query or ("-P",)), spec]
 
 
-def _run(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    if shutil.which("rpmspec") is None:
-        raise ToolError("rpmspec is not installed", hint="apt-get install rpm")
+def _run(argv: list[str]) -> Done:
+    require("rpmspec")
     # a clean environment: the spec's parse must not depend on the caller's shell
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8", "HOME": "/"}
-    try:
-        return subprocess.run(
-            argv, capture_output=True, text=True, timeout=RPMSPEC_TIMEOUT, env=env, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise ToolError(f"rpmspec did not finish in {RPMSPEC_TIMEOUT:.0f}s") from None
+    return run(argv, timeout=RPMSPEC_TIMEOUT, env=env, check=False)
 
 
 def run_rpmspec(
@@ -67,8 +56,8 @@ def run_rpmspec(
         argv = rpmspec_argv(str(path), [str(m) for m in macro_files], *query, defines=all_defines)
         done = _run(argv)
     if done.returncode != 0:
-        return False, first_error(done.stderr) or f"rpmspec exited {done.returncode}"
-    return True, done.stdout
+        return False, first_error(done.error_text) or f"rpmspec exited {done.returncode}"
+    return True, done.text
 
 
 def query(
