@@ -48,14 +48,16 @@ def test_debian_shims(tmp_path: Path) -> None:
 
 def test_ubuntu_platform_facts_match_debbuild() -> None:
     text = render_macro_files(TARGETS["ubuntu-20.04"])["macros.specport-platform"]
+    defined = dict(ln[1:].split(None, 1) for ln in text.splitlines() if ln.startswith("%"))
     # debbuild: "20.04" -> %ubuntu 2004, %ubuntu_version 2004 (lsb_detection)
-    assert "%ubuntu\t\t2004\n" in text and "%ubuntu_version\t2004\n" in text
+    assert defined["ubuntu"] == "2004" and defined["ubuntu_version"] == "2004"
+    assert defined["debdist"] == "focal" and defined["dist"] == "+ubuntu20.04"
 
 
 def test_el8_platform_facts(tmp_path: Path) -> None:
     files = write_macro_files(TARGETS["el8-php7.4"], tmp_path)
     assert evaluate(files, "%{dist} %{rhel} %{el8} %{php_core_api} %{php_zend_api}") == (
-        ".el8 8 1 20190902-64 20190902-64"
+        ".el8.php_7.4 8 1 20190902-64 20190902-64"
     )
     assert evaluate(files, "%{php_inidir}") == "/etc/php.d"
 

@@ -12,7 +12,7 @@ from test_repo_support import bridge_gateway, engine_or_skip, make_deb, serve, t
 from specport.config import load_config
 from specport.container.php_base import build_example_app, php_base_image, smoke_test
 from specport.container.runner import Throwaway
-from specport.repo import PublishOptions, publish
+from specport.repo import PublishOptions, publish_files
 from specport.repo.gpg import open_key
 
 pytestmark = pytest.mark.container
@@ -54,7 +54,7 @@ def test_php_base_debian_12_app_loads_an_extension_from_the_repository(tmp_path:
     with serve(tmp_path, bridge_gateway(engine)) as url:
         repo = tmp_path / "repo"
         with open_key(key_file=test_key().secret_path) as key:
-            publish(repo, [deb], [target], key, PublishOptions(base_url=f"{url}/repo"))
+            publish_files(repo, [deb], [target], key, PublishOptions(base_url=f"{url}/repo"))
         settings = dataclasses.replace(
             config.settings, repo_url=f"{url}/repo", repo_key=str(repo / "keys" / "specport.asc")
         )

@@ -19,6 +19,7 @@ from test_repo_support import (
     test_key,
 )
 
+from specport.build.results import write_manifest
 from specport.repo.atomic import PAUSE_HOOK_ENV
 from specport.repo.gpg import gpg, stop_agent
 
@@ -114,7 +115,8 @@ def test_secret_key_material_never_enters_the_repository(tmp_path: Path) -> None
     out = tmp_path / "out"
     for target, pkg in (("debian-12", make_deb), ("el8-php7.4", make_rpm)):
         (out / target).mkdir(parents=True)
-        pkg(out / target, "alpha")
+        built = pkg(out / target, "alpha")
+        write_manifest(out / target, target, {built.name: "alpha.spec"})
     proc = specport("-v", "publish", "--repo", repo, "--key-file", test_key().secret_path, out)
     log_text = finish(proc)
     secret = _secret_key_bytes(test_key().secret_path)

@@ -16,9 +16,10 @@ from test_repo_support import (
     tree_snapshot,
 )
 
+from specport.build.results import write_manifest
 from specport.config import load_config
 from specport.errors import PublishError, UsageError
-from specport.repo import PublishOptions, publish
+from specport.repo import PublishOptions, publish_files
 from specport.repo.consumer import render_consumer_file
 from specport.repo.gpg import SigningKey, open_key
 
@@ -44,7 +45,7 @@ def test_rpm_repo_is_signed_and_lists_the_packages(
     tmp_path: Path, targets, key: SigningKey, ring: Path
 ) -> None:  # type: ignore[no-untyped-def]
     rpm_file = make_rpm(tmp_path, "hello")
-    report = publish(tmp_path / "repo", [rpm_file], targets, key, PublishOptions())
+    report = publish_files(tmp_path / "repo", [rpm_file], targets, key, PublishOptions())
     repo = tmp_path / "repo" / "rpm" / "el8-php7.4" / "x86_64"
     assert report.targets[0].path == repo and report.targets[0].changed
     assert check_rpm_repo(repo, ring) == ["hello-1.0-1.el8.noarch.rpm"]
@@ -68,7 +69,7 @@ def test_apt_repo_is_signed_and_hashes_match(
     tmp_path: Path, targets, key: SigningKey, ring: Path
 ) -> None:  # type: ignore[no-untyped-def]
     deb = make_deb(tmp_path, "hello-deb", depends="libc6")
-    publish(tmp_path / "repo", [deb], targets, key, PublishOptions())
+    publish_files(tmp_path / "repo", [deb], targets, key, PublishOptions())
     apt = tmp_path / "repo" / "apt"
     assert check_apt_suite(apt, "bookworm", ring) == ["hello-deb_1.0-1+deb12"]
     release = (apt / "dists" / "bookworm" / "Release").read_text()
@@ -90,9 +91,9 @@ def test_publishing_the_same_packages_again_changes_nothing(
     tmp_path: Path, targets, key: SigningKey
 ) -> None:  # type: ignore[no-untyped-def]
     files = [make_rpm(tmp_path, "hello"), make_deb(tmp_path, "hello-deb")]
-    publish(tmp_path / "repo", files, targets, key, PublishOptions())
+    publish_files(tmp_path / "repo", files, targets, key, PublishOptions())
     before = tree_snapshot(tmp_path / "repo")
-    report = publish(tmp_path / "repo", files, targets, key, PublishOptions())
+    report = publish_files(tmp_path / "repo", files, targets, key, PublishOptions())
     assert not report.changed
     assert [t.unchanged for t in report.targets] == [[f.name] for f in files]
     assert tree_snapshot(tmp_path / "repo") == before
@@ -104,9 +105,9 @@ def test_keep_holds_the_newest_versions_only(
     repo_dir = tmp_path / "repo"
     opts = PublishOptions(keep=2)
     for version in ("1.0", "1.10", "1.9"):  # rpm order, not string order: 1.10 is the newest
-        publish(repo_dir, [make_rpm(tmp_path, "hello", version)], targets, key, opts)
+        publish_files(repo_dir, [make_rpm(tmp_path, "hello", version)], targets, key, opts)
     for version in ("1.0-1+deb12", "1.0-2+deb12", "2:0.1-1+deb12"):  # the epoch wins
-        publish(repo_dir, [make_deb(tmp_path, "hello-deb", version)], targets, key, opts)
+        publish_files(repo_dir, [make_deb(tmp_path, "hello-deb", version)], targets, key, opts)
     rpm_repo = repo_dir / "rpm" / "el8-php7.4" / "x86_64"
     assert check_rpm_repo(rpm_repo, ring) == [
         "hello-1.10-1.el8.noarch.rpm",
@@ -127,10 +128,12 @@ def test_keep_holds_the_newest_versions_only(
 def test_a_rebuild_with_the_same_version_is_refused(
     tmp_path: Path, targets, key: SigningKey
 ) -> None:  # type: ignore[no-untyped-def]
-    publish(tmp_path / "repo", [make_deb(tmp_path / "a", "x")], targets, key, PublishOptions())
+    publish_files(
+        tmp_path / "repo", [make_deb(tmp_path / "a", "x")], targets, key, PublishOptions()
+    )
     other = make_deb(tmp_path / "b", "x", files={"usr/share/x/other": b"different\n"})
     with pytest.raises(PublishError, match="already published with other contents"):
-        publish(tmp_path / "repo", [other], targets, key, PublishOptions())
+        publish_files(tmp_path / "repo", [other], targets, key, PublishOptions())
 
 
 def test_modules_yaml_is_published_when_asked(
@@ -139,7 +142,7 @@ def test_modules_yaml_is_published_when_asked(
     import gzip
 
     opts = PublishOptions(modules={"el8-php7.4": "hello:1.0"})
-    publish(tmp_path / "repo", [make_rpm(tmp_path, "hello")], targets, key, opts)
+    publish_files(tmp_path / "repo", [make_rpm(tmp_path, "hello")], targets, key, opts)
     repodata = tmp_path / "repo" / "rpm" / "el8-php7.4" / "x86_64" / "repodata"
     check_rpm_repo(repodata.parent, ring)  # modules.yaml is hashed and signed with the rest
     (modules,) = repodata.glob("*-modules.yaml.gz")
@@ -152,13 +155,18 @@ def test_loose_files_need_a_target_when_several_fit(tmp_path: Path, key: Signing
     t = load_config().targets
     rpm_file = make_rpm(tmp_path, "hello")
     several = [t["el8-php7.2"], t["el8-php7.4"]]
-    with pytest.raises(UsageError, match="cannot tell which target"):
-        publish(tmp_path / "repo", [rpm_file], several, key, PublishOptions())
-    # a build output directory names the target
+    with pytest.raises(UsageError, match="which target is it for"):
+        publish_files(tmp_path / "repo", [rpm_file], several, key, PublishOptions())
+    # a build output directory without a manifest is refused, not guessed from its name
     out = tmp_path / "out" / "el8-php7.2"
     out.mkdir(parents=True)
     rpm_file.rename(out / rpm_file.name)
-    report = publish(tmp_path / "repo", [tmp_path / "out"], several, key, PublishOptions())
+    with pytest.raises(UsageError, match="no specport build output"):
+        publish_files(tmp_path / "repo", [tmp_path / "out"], several, key, PublishOptions())
+    # the build's manifest names the target: even a misleading folder name does not matter
+    write_manifest(out, "el8-php7.2", {rpm_file.name: "hello.spec"})
+    out.rename(tmp_path / "out" / "el8-php7.4")
+    report = publish_files(tmp_path / "repo", [tmp_path / "out"], several, key, PublishOptions())
     assert [t.target for t in report.targets] == ["el8-php7.2"]
 
 

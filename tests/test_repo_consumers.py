@@ -23,7 +23,7 @@ from test_repo_support import (
 
 from specport.config import load_config
 from specport.container.runner import Throwaway
-from specport.repo import PublishOptions, publish
+from specport.repo import PublishOptions, publish_files
 from specport.repo.gpg import open_key
 
 pytestmark = pytest.mark.container
@@ -41,7 +41,7 @@ RUN timeout 600 apt-get update \\
 def _publish(tmp_path: Path, packages: list[Path], base_url: str) -> Path:
     t = load_config().targets
     with open_key(key_file=test_key().secret_path) as key:
-        publish(
+        publish_files(
             tmp_path / "repo",
             packages,
             [t["el8-php7.4"], t["debian-12"]],

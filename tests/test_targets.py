@@ -53,8 +53,8 @@ def test_builtin_targets_are_the_documented_ten(no_user_config: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "family", "dist", "php", "api", "stream"),
     [
-        ("el8-php7.4", "rpm", ".el8", "7.4", "20190902", "php:7.4"),
-        ("el9-php8.2", "rpm", ".el9", "8.2", "20220829", "php:8.2"),
+        ("el8-php7.4", "rpm", ".el8.php_7.4", "7.4", "20190902", "php:7.4"),
+        ("el9-php8.2", "rpm", ".el9.php_8.2", "8.2", "20220829", "php:8.2"),
         ("debian-12", "deb", "+deb12", "8.2", "20220829", None),
         ("ubuntu-20.04", "deb", "+ubuntu20.04", "7.4", "20190902", None),
         ("ubuntu-24.04", "deb", "+ubuntu24.04", "8.3", "20230831", None),

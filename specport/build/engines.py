@@ -35,13 +35,9 @@ class Builder(Protocol):
 
 
 def builder_for(target: Target) -> Builder:
-    from specport.build import debbuild, rpmbuild
+    from specport.families import family_of
 
-    engines: dict[str, Builder] = {
-        "rpmbuild": rpmbuild.RpmBuild(),
-        "debbuild": debbuild.DebBuild(),
-    }
-    return engines[target.builder]
+    return family_of(target).engine()
 
 
 def rpm_dep_to_deb(dep: str) -> str:

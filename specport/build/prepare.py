@@ -17,11 +17,8 @@ from specport.build.plan import Pair
 from specport.build.sources import SourceSearch, resolve_sources
 from specport.build.specinfo import SpecInfo, read_spec_info
 from specport.config import DEFAULT_MAINTAINER
-from specport.errors import SpecError, SpecportError
-from specport.targets import Target
-
-# sorts after macros.specport-{compat,php,platform}: rpm and debbuild load macros.* in order
-TARGET_MACROS = "macros.specport-target"
+from specport.errors import SpecError
+from specport.targets.facts import spec_macros
 
 
 @dataclass
@@ -56,7 +53,6 @@ def prepare(pair: Pair, search: SourceSearch, maintainer: str = "") -> Prepared:
         specs.mkdir(parents=True)
         (work / "top" / "SOURCES").mkdir()
         macro_files = write_macro_files(pair.target, work / "macros")
-        macro_files += _write_target_macros(pair.target, work / "macros")
         info = _read_info(result.text, pair, macro_files)
         spec_name = f"{info.name}.spec"
         (specs / spec_name).write_text(result.text, encoding="utf-8")
@@ -78,26 +74,9 @@ def prepare(pair: Pair, search: SourceSearch, maintainer: str = "") -> Prepared:
         raise
 
 
-def _write_target_macros(target: Target, dest: Path) -> list[Path]:
-    """The target's own `macros` table (like OBS's Macros:), loaded after the shipped files."""
-    if not target.macros:
-        return []
-    path = dest / TARGET_MACROS
-    lines = [f"%{name} {value}\n" for name, value in sorted(target.macros.items())]
-    path.write_text(f"# {target.name}: [targets.{target.name}.macros]\n" + "".join(lines))
-    return [path]
-
-
 def _read_info(text: str, pair: Pair, macro_files: list[Path]) -> SpecInfo:
-    label = str(pair.spec)
-    defines = dict(pair.target.macros)
-    if pair.target.family == "rpm":
-        return read_spec_info(text, label=label, macro_files=macro_files, defines=defines)
-    # debbuild shims are written for debbuild; rpm on the host may not read all of them, and
-    # for Sources and BuildRequires it only needs the distro facts debbuild itself sets
-    defines.setdefault(pair.target.distro, pair.target.release.split(".")[0])
-    defines.setdefault("dist", pair.target.dist)
-    try:
-        return read_spec_info(text, label=label, macro_files=macro_files, defines=defines)
-    except SpecportError:
-        return read_spec_info(text, label=label, defines=defines)
+    # the same macro files and platform facts the container build loads (targets.facts), so the
+    # host-side query picks the BuildRequires and Sources the build will see
+    return read_spec_info(
+        text, label=str(pair.spec), macro_files=macro_files, defines=spec_macros(pair.target)
+    )

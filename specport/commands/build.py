@@ -8,13 +8,15 @@ from pathlib import Path
 import click
 
 from specport.app import App, pass_app
-from specport.build.plan import DEFAULT_BUILD_TIMEOUT, BuildOptions, make_pairs
+from specport.build.plan import DEFAULT_BUILD_TIMEOUT, BuildOptions, PairResult, make_pairs
+from specport.build.results import record as record_results
 from specport.build.sources import SourceSearch
 from specport.commands.publish import key_options, print_report
 from specport.errors import BuildError, UsageError
+from specport.families import family_for_suffix
 from specport.repo import PublishOptions, publish
 from specport.repo.gpg import open_key, passphrase_from_env
-from specport.repo.inputs import FAMILY_OF_SUFFIX
+from specport.repo.packages import Package, read_package
 
 
 def register(group: click.Group) -> None:
@@ -151,10 +153,10 @@ def build(
             p.cleanup()
         raise
     results = BuildRun(conn, settings, options).run(prepared)
+    record_results(results)
     print_summary(results)
     failed = [r for r in results if not r.ok and not r.skipped]
-    # binary packages only: .sdeb (debbuild's source package) has no place in a repository
-    built = [p for r in results if r.ok for p in r.packages if p.suffix in FAMILY_OF_SUFFIX]
+    built = built_packages(results)
     if publish_repo is not None and built:
         # only what succeeded: a failed pair publishes nothing, the others still do
         with open_key(
@@ -172,3 +174,16 @@ def build(
             f"{first.pair.label}: {first.message}{more}",
             hint=f"log: {first.log_path}",
         )
+
+
+def built_packages(results: list[PairResult]) -> dict[str, list[Package]]:
+    """Target name -> the binary packages its successful pairs made (the target travels with
+    the result; .sdeb, debbuild's source package, has no place in a repository)."""
+    out: dict[str, list[Package]] = {}
+    for r in results:
+        for path in r.packages if r.ok else []:
+            if family_for_suffix(path.suffix):
+                pkg = read_package(path)
+                if not pkg.source:
+                    out.setdefault(r.pair.target.name, []).append(pkg)
+    return out

@@ -9,8 +9,9 @@ import click
 from specport import log
 from specport.app import App, pass_app
 from specport.errors import UsageError
-from specport.repo import PublishOptions, PublishReport, publish
+from specport.repo import PublishOptions, PublishReport
 from specport.repo.gpg import open_key, passphrase_from_env
+from specport.repo.publish import publish_files
 
 
 def register(group: click.Group) -> None:
@@ -102,7 +103,7 @@ def publish_command(
     with open_key(
         key_file=key_file, gpg_home=gpg_home, key_id=key_id, passphrase=passphrase
     ) as key:
-        report = publish(repo_dir, list(packages), targets, key, options)
+        report = publish_files(repo_dir, list(packages), targets, key, options)
     print_report(report)
 
 

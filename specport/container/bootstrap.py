@@ -31,6 +31,7 @@ from specport.container.inputs import (
     inputs_hash,
 )
 from specport.errors import EngineError, ToolError, UsageError
+from specport.families import family_of
 from specport.run import require, run
 from specport.targets import Target
 
@@ -59,7 +60,7 @@ def base_image(target: Target, settings: Settings) -> str:
 
 
 def can_bootstrap(target: Target) -> bool:
-    return target.family == "deb" and target.distro in COMPONENTS
+    return family_of(target).can_bootstrap(target)
 
 
 # --- host apt sources ---------------------------------------------------------------------------

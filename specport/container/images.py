@@ -9,7 +9,6 @@ Base images are not built here: they are pulled by the user or made by `bootstra
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ import jinja2
 
 from specport import data, log
 from specport.config import Settings
-from specport.container import bootstrap, vendor
+from specport.container import bootstrap
 from specport.container.engine import Engine
 from specport.container.inputs import (
     INPUTS_LABEL,
@@ -33,27 +32,12 @@ from specport.container.inputs import (
     inputs_hash,
 )
 from specport.errors import EngineError
+from specport.families import family_of
+from specport.spec.macrofiles import write_macro_files
 from specport.targets import Target
 
 BUILD_TIMEOUT = 3600  # one image build, seconds
 PACKAGE_TIMEOUT = 1500  # one apt/dnf command inside an image build, seconds
-
-# debbuild's runtime needs (its debbuild.spec) and what `make install` uses (msgfmt, pod2man)
-DEBBUILD_PACKAGES = (
-    "perl",
-    "make",
-    "gettext",
-    "liblocale-gettext-perl",
-    "lsb-release",
-    "xz-utils",
-    "bzip2",
-    "gzip",
-    "patch",
-    "pax",
-    "dpkg-dev",
-    "fakeroot",
-    "file",
-)
 
 
 @dataclass(frozen=True)
@@ -77,7 +61,7 @@ class ImageKind:
 
 
 KINDS: dict[str, ImageKind] = {}
-# modules that register more kinds when imported (kept lazy: they may not exist yet)
+# modules that register more kinds when imported (imported on first use: php_base imports this)
 EXTRA_KIND_MODULES = ("specport.container.php_base",)
 
 
@@ -87,11 +71,7 @@ def register_kind(kind: ImageKind) -> None:
 
 def kinds() -> dict[str, ImageKind]:
     for module in EXTRA_KIND_MODULES:
-        try:
-            import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+        import_module(module)
     return KINDS
 
 
@@ -113,13 +93,8 @@ def render(template: str, **values: Any) -> tuple[str, str]:
 
 
 def write_macros(target: Target, dest: Path) -> list[dict[str, str]]:
-    """specport's macro files for target into dest (empty when that module is not there yet)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    try:
-        macrofiles = import_module("specport.spec.macrofiles")
-    except ModuleNotFoundError:
-        return []
-    paths: list[Path] = macrofiles.write_macro_files(target, dest)
+    """specport's macro files for target into dest: the same files normalize and build use."""
+    paths = write_macro_files(target, dest)
     return [{"name": p.name, "sha256": file_sha256(p)} for p in sorted(paths)]
 
 
@@ -144,36 +119,9 @@ def target_facts(target: Target) -> dict[str, Any]:
 
 def prepare_builder(target: Target, settings: Settings, base: str, ctx: Path) -> Context:
     macros = write_macros(target, ctx / "macros.d")
-    inputs: dict[str, Any] = {"target": target_facts(target), "macros": macros}
-    if target.family == "deb":
-        debbuild = vendor.resolve(vendor.DEBBUILD, settings)
-        debbuild_macros = vendor.resolve(vendor.DEBBUILD_MACROS, settings)
-        (ctx / "vendor").mkdir()
-        for tarball in (debbuild, debbuild_macros):
-            shutil.copyfile(tarball.path, ctx / "vendor" / tarball.file)
-        packages = _unique([*target.builder_packages, *DEBBUILD_PACKAGES, *target.php_packages])
-        template, text = render(
-            "builder/deb.Containerfile.j2",
-            target=target,
-            base=base,
-            packages=packages,
-            debbuild=debbuild,
-            macros=debbuild_macros,
-            apt_timeout=PACKAGE_TIMEOUT,
-        )
-        inputs["vendor"] = {"debbuild": debbuild.sha256, "debbuild-macros": debbuild_macros.sha256}
-    else:
-        packages = _unique([*target.builder_packages, *target.php_packages])
-        template, text = render(
-            "builder/rpm.Containerfile.j2",
-            target=target,
-            base=base,
-            packages=packages,
-            dnf_timeout=PACKAGE_TIMEOUT,
-        )
-    inputs["template"] = template
-    inputs["containerfile"] = text
-    return Context(text, inputs)
+    context = family_of(target).builder_context(target, settings, base, ctx, macros)
+    inputs = {"target": target_facts(target), "macros": macros, **context.inputs}
+    return Context(context.containerfile, inputs)
 
 
 register_kind(
@@ -273,7 +221,7 @@ def status(engine: Engine, kind_name: str, target: Target, settings: Settings) -
 
 
 def _base_fix(target: Target) -> str:
-    if bootstrap.can_bootstrap(target):
+    if family_of(target).can_bootstrap(target):
         return f"missing: `specport images bootstrap {target.name}`"
     return "missing: pull or load it into the engine (EL images cannot be bootstrapped)"
 
@@ -282,7 +230,7 @@ def ensure_base_image(engine: Engine, target: Target, settings: Settings) -> str
     image = bootstrap.base_image(target, settings)
     if _labels(engine, image) is not None:
         return image
-    if not bootstrap.can_bootstrap(target):
+    if not family_of(target).can_bootstrap(target):
         raise EngineError(
             f"target {target.name}: base image {image} is not in the engine and cannot be "
             "bootstrapped (mmdebstrap makes Debian/Ubuntu trees only)",
@@ -381,7 +329,7 @@ def specport_images(engine: Engine) -> list[dict[str, Any]]:
     return sorted(found, key=lambda i: -int(i.get("Created", 0)))
 
 
-def _unique(items: list[str]) -> list[str]:
+def unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 

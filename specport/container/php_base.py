@@ -25,6 +25,7 @@ from specport.container.inputs import (
 )
 from specport.container.runner import Throwaway
 from specport.errors import BuildError, UsageError
+from specport.families import family_of
 from specport.repo.consumer import consumer_file_name, render_consumer_file
 from specport.targets import Target
 
@@ -76,7 +77,7 @@ def prepare_php_base(target: Target, settings: Settings, base: str, ctx: Path) -
         "apt_timeout": images.PACKAGE_TIMEOUT,
         "dnf_timeout": images.PACKAGE_TIMEOUT,
     }
-    template, text = images.render(f"php-base/{target.family}.Containerfile.j2", **values)
+    template, text = images.render(f"php-base/{family_of(target).php_base_template}", **values)
     inputs = {"template": template, "containerfile": text, "key": public_key, "consumer": consumer}
     return images.Context(text, inputs)
 
@@ -122,7 +123,7 @@ def build_example_app(
 
 def smoke_test(engine: Engine, image: str, target: Target, packages: list[str]) -> list[str]:
     """Every PHP extension (*.so) the packages ship must show in `php -m`; returns the modules."""
-    list_files = "dpkg -L" if target.family == "deb" else "rpm -ql"
+    list_files = family_of(target).list_files_command
     log_path = Path(tempfile.gettempdir()) / f"specport-smoke-{target.name}.log"
     with Throwaway(
         engine, image, log_path=log_path, purpose="php-smoke", network=False, target=target.name

@@ -1,15 +1,19 @@
-"""Files a consumer installs to use the repository: a dnf .repo, or a deb822 .sources + key."""
+"""Files a consumer installs to use the repository: a dnf .repo, or a deb822 .sources + key.
+
+Which file a target gets is its family's business (specport.families); this module renders.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
+from specport.families import family_of
 from specport.targets import Target
 
 TEMPLATES = Path(__file__).parent / "templates"
-APT_KEYRING_DIR = "/etc/apt/keyrings"  # where Debian suggests local repository keys go
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -22,7 +26,7 @@ _env = jinja2.Environment(
 
 
 def consumer_file_name(target: Target, repo_id: str) -> str:
-    return f"{repo_id}.repo" if target.family == "rpm" else f"{repo_id}.sources"
+    return f"{repo_id}{family_of(target).consumer_suffix}"
 
 
 def render_consumer_file(
@@ -34,19 +38,20 @@ def render_consumer_file(
     embed_key: bool = False,
     module: str | None = None,
 ) -> str:
-    base_url = base_url.rstrip("/")
-    if target.family == "rpm":
-        template = _env.get_template("dnf.repo.j2")
-        return template.render(target=target, base_url=base_url, repo_id=repo_id, module=module)
-    return _env.get_template("apt.sources.j2").render(
-        target=target,
-        base_url=base_url,
+    return family_of(target).render_consumer(
+        target,
+        base_url=base_url.rstrip("/"),
         repo_id=repo_id,
-        key_path=f"{APT_KEYRING_DIR}/{repo_id}.asc",
-        embedded_key=_deb822_block(public_key) if embed_key else "",
+        public_key=public_key,
+        embed_key=embed_key,
+        module=module,
     )
 
 
-def _deb822_block(text: str) -> str:
-    # a multi-line deb822 value: every line indented, empty lines written as " ."
+def render_template(name: str, **values: Any) -> str:
+    return _env.get_template(name).render(**values)
+
+
+def deb822_block(text: str) -> str:
+    """A multi-line deb822 value: every line indented, empty lines written as " ."."""
     return "\n".join(f" {line}" if line.strip() else " ." for line in text.strip().splitlines())

@@ -10,37 +10,36 @@ Layout of a repository directory (documented in docs/publishing.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from specport import log
 from specport.errors import UsageError
+from specport.families import family_of
 from specport.repo import atomic
-from specport.repo.apt import publish_deb
 from specport.repo.consumer import consumer_file_name, render_consumer_file
 from specport.repo.gpg import SigningKey, export_public
-from specport.repo.inputs import assign, collect_files
+from specport.repo.inputs import assign_paths
 from specport.repo.model import PublishOptions, PublishReport
-from specport.repo.rpmmd import publish_rpm
+from specport.repo.packages import Package
 from specport.targets import Target
 
 
 def publish(
     repo_dir: Path,
-    packages: list[Path],
+    by_target: Mapping[str, Sequence[Package]],
     targets: Sequence[Target],
     key: SigningKey,
     options: PublishOptions,
 ) -> PublishReport:
-    """Publish package files (or build output directories) into repo_dir for these targets."""
+    """Publish each target's packages (target name -> packages) into repo_dir."""
     repo_dir = repo_dir.resolve()
-    by_target = assign(collect_files(packages), targets)
-    if not by_target:
+    if not any(by_target.values()):
         raise UsageError("no .rpm or .deb packages to publish")
     chosen = [t for t in targets if t.name in by_target]
     _check_suites(chosen)
     for name in options.modules:
-        if name not in {t.name for t in chosen if t.family == "rpm"}:
+        if name not in {t.name for t in chosen if family_of(t).supports_modules}:
             raise UsageError(f"--module for {name}: not an rpm target being published")
     report = PublishReport(repo_dir=repo_dir)
     with atomic.publish_lock(repo_dir):
@@ -48,25 +47,32 @@ def publish(
         atomic.write_atomically(repo_dir / "keys" / f"{options.repo_name}.asc", public_key)
         for target in chosen:
             log.step(f"publishing {len(by_target[target.name])} package(s) for {target.name}")
-            if target.family == "rpm":
-                result = publish_rpm(
-                    repo_dir,
-                    target,
-                    by_target[target.name],
-                    key,
-                    keep=options.keep,
-                    module=options.modules.get(target.name),
-                )
-            else:
-                atomic.write_atomically(repo_dir / "apt" / f"{options.repo_name}.asc", public_key)
-                result = publish_deb(
-                    repo_dir, target, by_target[target.name], key, keep=options.keep
-                )
+            result = family_of(target).publish(
+                repo_dir,
+                target,
+                by_target[target.name],
+                key,
+                keep=options.keep,
+                module=options.modules.get(target.name),
+                repo_name=options.repo_name,
+                public_key=public_key,
+            )
             report.targets.append(result)
             report.consumer_files.append(
                 _write_consumer_file(repo_dir, target, options, public_key.decode())
             )
     return report
+
+
+def publish_files(
+    repo_dir: Path,
+    paths: Sequence[Path],
+    targets: Sequence[Target],
+    key: SigningKey,
+    options: PublishOptions,
+) -> PublishReport:
+    """Publish package files and build output directories (their manifests name the targets)."""
+    return publish(repo_dir, assign_paths(paths, targets), targets, key, options)
 
 
 def _write_consumer_file(
@@ -88,8 +94,7 @@ def _write_consumer_file(
 def _check_suites(targets: Sequence[Target]) -> None:
     seen: dict[str, str] = {}
     for t in targets:
-        if t.family != "deb":
-            continue
-        if t.codename in seen:
-            raise UsageError(f"{t.name} and {seen[t.codename]} would share suite {t.codename}")
-        seen[t.codename] = t.name
+        slot = family_of(t).repository_slot(t)
+        if slot in seen:
+            raise UsageError(f"{t.name} and {seen[slot]} would share {slot}")
+        seen[slot] = t.name

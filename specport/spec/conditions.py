@@ -15,39 +15,13 @@ from __future__ import annotations
 import re
 
 from specport.spec.model import Line
+from specport.targets.facts import DISTRO_MACROS, distro_macros
 from specport.targets.model import Target
-
-# macros that say which distro a spec is parsed on; a name here that the target does not define
-# is undefined on it, so `0%{?name}` is 0
-DISTRO_MACROS = frozenset(
-    {
-        "fedora",
-        "rhel",
-        "centos",
-        "el6",
-        "el7",
-        "el8",
-        "el9",
-        "el10",
-        "amzn",
-        "suse_version",
-        "sle_version",
-        "mageia",
-        "mdkversion",
-        "openEuler",
-        "debian",
-        "ubuntu",
-        "scl",
-    }
-)
 
 
 def distro_values(target: Target) -> dict[str, str]:
-    """The distro macros the target's parser defines, with their values."""
-    if target.family == "deb":
-        return {target.distro: target.release.replace(".", "")}
-    values = {"rhel": target.release, f"el{target.release}": "1"}
-    return values
+    """The distro macros the target's parser defines, with their values (targets.facts)."""
+    return distro_macros(target)
 
 
 _MACRO_RE = re.compile(r"%\{([!?]*)(\w+)(?::([^{}]*))?\}|%\{(defined|undefined)\s+(\w+)\}")

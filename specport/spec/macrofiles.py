@@ -15,6 +15,7 @@ import jinja2
 
 from specport import data
 from specport.errors import ConfigError
+from specport.targets.facts import platform_macros
 from specport.targets.model import Target
 
 
@@ -33,13 +34,7 @@ def render_macro_files(target: Target) -> dict[str, str]:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    release_int = target.release.replace(".", "")
-    values = {
-        "t": target,
-        "release_int": release_int,
-        # debbuild: <distro>_version is the release times 100 without a dot ("12" -> 1200)
-        "distro_version": release_int if "." in target.release else str(int(target.release) * 100),
-    }
+    values = {"t": target, "platform": platform_macros(target)}
     out = {}
     for template in sorted(source.glob("macros.*.j2")):
         out[template.name.removesuffix(".j2")] = env.get_template(template.name).render(values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+from specport.families import family_of
 from specport.spec import deps, header, php, release, scriptlets, shell, syntax
 from specport.spec.lines import join_lines, split_lines
 from specport.spec.model import Change, NormalizeOptions, NormalizeResult, Pass, PassContext
@@ -47,7 +48,10 @@ def normalize(
     ctx = PassContext(target=target, options=options or NormalizeOptions(), path=label)
     lines = split_lines(text)
     changes: list[Change] = []
+    skipped = family_of(target).skipped_passes
     for _name, run in PASSES:
+        if run.__name__ in skipped:
+            continue
         lines, more = run(lines, ctx)
         changes.extend(more)
     return NormalizeResult(text=join_lines(lines), changes=changes)

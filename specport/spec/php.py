@@ -61,8 +61,6 @@ class _Module:
 
 
 def debian_ini_layout(lines: list[Line], ctx: PassContext) -> PassResult:
-    if ctx.target.family != "deb":
-        return lines, []
     out: list[Line] = []
     changes: list[Change] = []
     modules: dict[str, _Module] = {}

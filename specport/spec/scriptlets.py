@@ -21,8 +21,6 @@ _SCRIPTLETS = {"pre", "post", "preun", "postun", "pretrans", "posttrans"}
 
 
 def flag_numeric_arguments(lines: list[Line], ctx: PassContext) -> PassResult:
-    if ctx.target.family != "deb":
-        return lines, []
     changes = [
         Change(NAME, ln.no, f"%{sec} tests rpm's numeric $1; dpkg passes an action word here")
         for ln, sec in zip(lines, sections(lines), strict=True)

@@ -14,19 +14,17 @@ from __future__ import annotations
 import re
 
 from specport.errors import SpecError
+from specport.families import family_of
 from specport.spec.conditions import live_lines
 from specport.spec.lines import continued, expand, simple_macros
 from specport.spec.model import Change, Line, PassContext, PassResult
-from specport.targets.model import version_tuple
 
 NAME = "syntax"
 
 
 def reads(ctx: PassContext, rpm_version: str) -> bool:
     """Does the tool that reads the spec on this target know syntax added in `rpm_version`?"""
-    if ctx.target.builder == "debbuild":
-        return False
-    return ctx.target.rpm_version_tuple >= version_tuple(rpm_version)
+    return family_of(ctx.target).reads(ctx.target, rpm_version)
 
 
 _BCOND_RE = re.compile(r"^(\s*)%bcond\s+([A-Za-z_]\w*)\s+(.+?)\s*$")
@@ -279,8 +277,7 @@ def _arith(expr: str) -> int:
 
 
 def _reader(ctx: PassContext) -> str:
-    t = ctx.target
-    return "debbuild" if t.builder == "debbuild" else f"rpm {t.rpm_version} ({t.name})"
+    return family_of(ctx.target).reader(ctx.target)
 
 
 _VERSION_TAG_RE = re.compile(r"^(Version\s*:\s*)(\S+)\s*$", re.IGNORECASE)
@@ -292,7 +289,7 @@ def convert_caret_version(lines: list[Line], ctx: PassContext) -> PassResult:
     post-release spelling) sort the same way: after 1.0, before 1.0.1."""
     if reads(ctx, "4.15"):
         return lines, []
-    sep = "+" if ctx.target.builder == "debbuild" else "."
+    sep = family_of(ctx.target).dist_separator
     out: list[Line] = []
     changes: list[Change] = []
     for ln in lines:
@@ -313,7 +310,7 @@ _PATCH_TAG_RE = re.compile(r"^Patch(\d+)\s*:", re.IGNORECASE)
 def convert_autopatch_range(lines: list[Line], ctx: PassContext) -> PassResult:
     """`%autopatch -m N -M N` (rpm >= 4.15; rpm 4.14 knows only -v and -p) -> one
     `%patch -P K` per numbered Patch tag in the range, in definition order, as rpm applies them."""
-    if ctx.target.builder == "debbuild" or reads(ctx, "4.15"):
+    if reads(ctx, "4.15"):
         return lines, []
     numbers = [int(m.group(1)) for ln in lines if (m := _PATCH_TAG_RE.match(ln.text))]
     out: list[Line] = []

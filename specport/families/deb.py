@@ -1,0 +1,142 @@
+"""The deb family: debbuild on Debian/Ubuntu images (bootstrapped with mmdebstrap), the .deb
+post-step, signed APT repositories, deb822 .sources files."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from specport.targets.model import Target
+
+if TYPE_CHECKING:
+    from specport.build.engines import Builder
+    from specport.config import Settings
+    from specport.container.images import Context
+    from specport.repo.gpg import SigningKey
+    from specport.repo.model import TargetReport
+    from specport.repo.packages import Package
+
+APT_KEYRING_DIR = "/etc/apt/keyrings"  # where Debian suggests local repository keys go
+
+# debbuild's runtime needs (its debbuild.spec) and what `make install` uses (msgfmt, pod2man)
+DEBBUILD_PACKAGES = (
+    "perl",
+    "make",
+    "gettext",
+    "liblocale-gettext-perl",
+    "lsb-release",
+    "xz-utils",
+    "bzip2",
+    "gzip",
+    "patch",
+    "pax",
+    "dpkg-dev",
+    "fakeroot",
+    "file",
+)
+
+
+@dataclass(frozen=True)
+class DebFamily:
+    name: str = "deb"
+    package_suffix: str = ".deb"
+    dist_separator: str = "+"  # Debian's own spelling for a post-release suffix
+    # %autopatch is debbuild's own; its -m/-M range is no rpm-4.14 problem to rewrite
+    skipped_passes: frozenset[str] = frozenset({"convert_autopatch_range"})
+    consumer_suffix: str = ".sources"
+    php_base_template: str = "deb.Containerfile.j2"
+    list_files_command: str = "dpkg -L"
+    supports_modules: bool = False
+
+    def reads(self, target: Target, rpm_version: str) -> bool:
+        return False  # debbuild implements its own parser, at none of rpm's newer syntax
+
+    def reader(self, target: Target) -> str:
+        return "debbuild"
+
+    def repository_slot(self, target: Target) -> str:
+        return f"APT suite {target.codename}"  # one APT repository, a suite per target
+
+    def can_bootstrap(self, target: Target) -> bool:
+        from specport.container.bootstrap import COMPONENTS
+
+        return target.distro in COMPONENTS
+
+    def builder_context(
+        self, target: Target, settings: Settings, base: str, ctx: Path, macros: list[Any]
+    ) -> Context:
+        from specport.container import images, vendor
+
+        debbuild = vendor.resolve(vendor.DEBBUILD, settings)
+        debbuild_macros = vendor.resolve(vendor.DEBBUILD_MACROS, settings)
+        (ctx / "vendor").mkdir()
+        for tarball in (debbuild, debbuild_macros):
+            shutil.copyfile(tarball.path, ctx / "vendor" / tarball.file)
+        packages = images.unique(
+            [*target.builder_packages, *DEBBUILD_PACKAGES, *target.php_packages]
+        )
+        template, text = images.render(
+            "builder/deb.Containerfile.j2",
+            target=target,
+            base=base,
+            packages=packages,
+            debbuild=debbuild,
+            macros=debbuild_macros,
+            apt_timeout=images.PACKAGE_TIMEOUT,
+        )
+        inputs = {
+            "template": template,
+            "containerfile": text,
+            "vendor": {"debbuild": debbuild.sha256, "debbuild-macros": debbuild_macros.sha256},
+        }
+        return images.Context(text, inputs)
+
+    def engine(self) -> Builder:
+        from specport.build.debbuild import DebBuild
+
+        return DebBuild()
+
+    def publish(
+        self,
+        repo_dir: Path,
+        target: Target,
+        packages: Sequence[Package],
+        key: SigningKey,
+        *,
+        keep: int,
+        module: str | None,
+        repo_name: str,
+        public_key: bytes,
+    ) -> TargetReport:
+        from specport.repo import atomic
+        from specport.repo.apt import publish_deb
+
+        atomic.write_atomically(repo_dir / "apt" / f"{repo_name}.asc", public_key)
+        return publish_deb(repo_dir, target, list(packages), key, keep=keep)
+
+    def render_consumer(
+        self,
+        target: Target,
+        *,
+        base_url: str,
+        repo_id: str,
+        public_key: str,
+        embed_key: bool,
+        module: str | None,
+    ) -> str:
+        from specport.repo.consumer import deb822_block, render_template
+
+        return render_template(
+            "apt.sources.j2",
+            target=target,
+            base_url=base_url,
+            repo_id=repo_id,
+            key_path=f"{APT_KEYRING_DIR}/{repo_id}.asc",
+            embedded_key=deb822_block(public_key) if embed_key else "",
+        )
+
+
+FAMILY = DebFamily()

@@ -1,0 +1,98 @@
+"""The rpm family: rpmbuild on EL images, signed rpm-md repositories, dnf .repo files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from specport.targets.model import Target, version_tuple
+
+if TYPE_CHECKING:
+    from specport.build.engines import Builder
+    from specport.config import Settings
+    from specport.container.images import Context
+    from specport.repo.gpg import SigningKey
+    from specport.repo.model import TargetReport
+    from specport.repo.packages import Package
+
+
+@dataclass(frozen=True)
+class RpmFamily:
+    name: str = "rpm"
+    package_suffix: str = ".rpm"
+    dist_separator: str = "."
+    # Debian's ini layout and dpkg's scriptlet arguments are deb matters
+    skipped_passes: frozenset[str] = frozenset({"debian_ini_layout", "flag_numeric_arguments"})
+    consumer_suffix: str = ".repo"
+    php_base_template: str = "rpm.Containerfile.j2"
+    list_files_command: str = "rpm -ql"
+    supports_modules: bool = True  # modules.yaml for EL module streams
+
+    def reads(self, target: Target, rpm_version: str) -> bool:
+        return target.rpm_version_tuple >= version_tuple(rpm_version)
+
+    def reader(self, target: Target) -> str:
+        return f"rpm {target.rpm_version} ({target.name})"
+
+    def repository_slot(self, target: Target) -> str:
+        return f"rpm-md repository rpm/{target.name}"
+
+    def can_bootstrap(self, target: Target) -> bool:
+        return False  # mmdebstrap makes Debian/Ubuntu trees only; EL images are pulled or loaded
+
+    def builder_context(
+        self, target: Target, settings: Settings, base: str, ctx: Path, macros: list[Any]
+    ) -> Context:
+        from specport.container import images
+
+        packages = images.unique([*target.builder_packages, *target.php_packages])
+        template, text = images.render(
+            "builder/rpm.Containerfile.j2",
+            target=target,
+            base=base,
+            packages=packages,
+            dnf_timeout=images.PACKAGE_TIMEOUT,
+        )
+        return images.Context(text, {"template": template, "containerfile": text})
+
+    def engine(self) -> Builder:
+        from specport.build.rpmbuild import RpmBuild
+
+        return RpmBuild()
+
+    def publish(
+        self,
+        repo_dir: Path,
+        target: Target,
+        packages: Sequence[Package],
+        key: SigningKey,
+        *,
+        keep: int,
+        module: str | None,
+        repo_name: str,
+        public_key: bytes,
+    ) -> TargetReport:
+        from specport.repo.rpmmd import publish_rpm
+
+        return publish_rpm(repo_dir, target, list(packages), key, keep=keep, module=module)
+
+    def render_consumer(
+        self,
+        target: Target,
+        *,
+        base_url: str,
+        repo_id: str,
+        public_key: str,
+        embed_key: bool,
+        module: str | None,
+    ) -> str:
+        from specport.repo.consumer import render_template
+
+        return render_template(
+            "dnf.repo.j2", target=target, base_url=base_url, repo_id=repo_id, module=module
+        )
+
+
+FAMILY = RpmFamily()
