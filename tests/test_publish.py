@@ -20,7 +20,6 @@ from test_repo_support import (
 )
 
 from specport.build.results import write_manifest
-from specport.repo.atomic import PAUSE_HOOK_ENV
 from specport.repo.gpg import gpg, stop_agent
 
 
@@ -28,6 +27,33 @@ def specport(*args: str | Path, env: dict[str, str] | None = None) -> subprocess
     return subprocess.Popen(
         [sys.executable, "-m", "specport", *map(str, args)],
         env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+# Runs specport with swap_in() wrapped: touch the marker named in the environment and sleep, so
+# a test can SIGKILL a publisher after it wrote new metadata aside and before the swap.
+_PAUSED_SPECPORT = """
+import os, sys, time
+from pathlib import Path
+from specport.repo import atomic
+real = atomic.swap_in
+def paused(*args, **kwargs):
+    Path(os.environ["PAUSE_MARKER"]).touch()
+    time.sleep(600)
+    return real(*args, **kwargs)
+atomic.swap_in = paused
+from specport.cli import main
+sys.argv[0] = "specport"
+main()
+"""
+
+
+def paused_specport(marker: Path, *args: str | Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", _PAUSED_SPECPORT, *map(str, args)],
+        env={**os.environ, "PAUSE_MARKER": str(marker)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -81,7 +107,7 @@ def test_a_publisher_killed_before_the_swap_leaves_the_old_repository(tmp_path: 
         ):
             marker = tmp_path / f"paused-{target}"
             args = publish_args(repo, target, new, gpg_home=home)
-            proc = specport(*args, env={PAUSE_HOOK_ENV: str(marker)})
+            proc = paused_specport(marker, *args)
             _wait_for(marker, proc)
             proc.send_signal(signal.SIGKILL)  # new metadata written aside, link not yet swapped
             proc.wait(timeout=30)

@@ -51,6 +51,7 @@ class BuildRun:
         self.options = options
         self.staging = options.output / f".specport-staging-{uuid.uuid4().hex[:8]}"
         self._image_locks: dict[str, threading.Lock] = {}
+        self._images: dict[str, str] = {}  # target -> its checked builder image
         self._lock = threading.Lock()
         self._stop = threading.Event()
 
@@ -143,8 +144,11 @@ class BuildRun:
 
         with self._lock:
             lock = self._image_locks.setdefault(pair.target.name, threading.Lock())
-        with lock:  # two specs for one target build its image once
-            return ensure_builder_image(self.engine, pair.target, self.settings)
+        with lock:  # two specs for one target check (and build) its image once
+            if pair.target.name not in self._images:
+                image = ensure_builder_image(self.engine, pair.target, self.settings)
+                self._images[pair.target.name] = image
+            return self._images[pair.target.name]
 
     def _publish(self, result: PairResult, stage: Path, log_path: Path) -> None:
         dest = self.options.output / result.pair.target.name

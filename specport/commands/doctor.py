@@ -38,7 +38,12 @@ def doctor(app: App, expression: str | None) -> None:
     for target in targets:
         base_missing = False
         for kind in img.image_chain(target):
-            st = img.status(engine, kind, target, settings)
+            try:
+                st = img.status(engine, kind, target, settings)
+            except SpecportError as exc:  # one image's problem must not hide the others
+                click.echo(f"image     {target.name:<14} {kind:<8} error: {exc}")
+                fixes.append(f"{target.name}: {kind} image: {exc}")
+                continue
             state = "ok" if st.up_to_date else ("stale" if st.present else "missing")
             click.echo(f"image     {target.name:<14} {kind:<8} {st.image:<32} {state}")
             if st.up_to_date:

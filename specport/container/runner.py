@@ -10,8 +10,8 @@
 The container is removed on success, failure, exception, Ctrl-C (SIGINT) and SIGTERM: while any
 throwaway lives, SIGTERM raises `Terminated` (a KeyboardInterrupt, so it unwinds like Ctrl-C), and
 signals are held back while the container is being removed. Containers carry the label
-`specport=1` (plus purpose, target and owner) so `specport clean` finds leftovers of a process
-that was killed outright (SIGKILL, power loss).
+`specport=1` (plus purpose, target and owner) so `specport images prune --containers` finds
+leftovers of a process that was killed outright (SIGKILL, power loss).
 """
 
 from __future__ import annotations
@@ -265,7 +265,10 @@ class Throwaway:
             pass
         except _TRANSPORT as exc:
             if self._created:
-                log.warn(f"could not remove container {self.name}: {exc}; `specport clean` will")
+                log.warn(
+                    f"could not remove container {self.name}: {exc}; "
+                    "`specport images prune --containers` removes it"
+                )
 
     # steps -------------------------------------------------------------------------------------
     def run(

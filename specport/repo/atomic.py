@@ -21,9 +21,6 @@ from specport import log
 
 LOCK_NAME = ".specport-publish.lock"
 META_DIR = ".meta"
-# test hook: when set, touch this file after writing aside and sleep before the swap, so a test
-# can SIGKILL a publisher at exactly that point
-PAUSE_HOOK_ENV = "SPECPORT_TEST_PAUSE_BEFORE_SWAP"
 
 
 @contextmanager
@@ -61,7 +58,6 @@ def swap_in(link: Path, generation: Path, inside: str = "") -> None:
     previous = current_target(link)
     if previous is not None and inside:
         previous = previous.parent
-    _pause_for_tests()
     temp = link.parent / f".{link.name}.new-{os.getpid()}"
     temp.unlink(missing_ok=True)
     temp.symlink_to(os.path.relpath(generation / inside, link.parent))
@@ -94,10 +90,3 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _pause_for_tests() -> None:
-    marker = os.environ.get(PAUSE_HOOK_ENV)
-    if marker:
-        Path(marker).touch()
-        time.sleep(600)
