@@ -76,7 +76,7 @@ sp_venv() {
   local stamp="$VENV/.installed-$(sha256sum "$SPECPORT_ROOT/pyproject.toml" | cut -c1-16)"
   if [ ! -e "$stamp" ]; then
     sp_log "installing specport into $VENV"
-    "$VENV/bin/pip" install -q -e "$SPECPORT_ROOT[rpm,test]"
+    "$VENV/bin/pip" install -q -e "$SPECPORT_ROOT[test]"
     touch "$stamp"
   fi
   export PATH="$VENV/bin:$PATH"

@@ -16,6 +16,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from debian.changelog import Changelog
+from debian.copyright import Copyright, FilesParagraph, License, LicenseParagraph
+
 DEP5_FORMAT = "https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"
 
 # SPDX (and Fedora's older) names -> DEP-5 short names (copyright-format 1.0, "License
@@ -73,43 +76,36 @@ def common_license_file(name: str) -> str | None:
 def copyright_file(
     upstream: str, url: str, spdx: str, texts: list[LicenseText], doc_dir: str
 ) -> str:
-    """A DEP-5 copyright file for one binary package."""
+    """A DEP-5 copyright file for one binary package (python-debian's copyright model)."""
     expression, names = dep5_license(spdx or "unknown")
     holders = _copyright_lines(texts)
-    head = [f"Format: {DEP5_FORMAT}", f"Upstream-Name: {upstream}"]
+    doc = Copyright()
+    # python-debian types these fields as its descriptor class; they take strings
+    doc.header.upstream_name = upstream  # type: ignore[assignment]
     if url:
-        head.append(f"Source: {url}")
-    head.append(
-        "Comment: written by specport from the RPM spec's License: tag"
-        + (" and the license files the package ships" if texts else "")
+        doc.header.source = url  # type: ignore[assignment]
+    doc.header.comment = "written by specport from the RPM spec's License: tag" + (  # type: ignore[assignment]
+        " and the license files the package ships" if texts else ""
     )
-    files = [
-        "Files: *",
-        "Copyright: " + ("\n ".join(holders) if holders else f"the authors of {upstream}"),
-        f"License: {expression}",
-    ]
-    paragraphs = ["\n".join(head), "\n".join(files)]
+    holder_text = "\n ".join(holders) if holders else f"the authors of {upstream}"
+    doc.add_files_paragraph(FilesParagraph.create(["*"], holder_text, License(expression)))
     for name in names:
-        paragraphs.append(f"License: {name}\n" + _license_body(name, texts, doc_dir))
-    return "\n\n".join(paragraphs) + "\n"
+        body = _license_body(name, texts, doc_dir)
+        doc.add_license_paragraph(LicenseParagraph.create(License(name, body)))
+    return str(doc.dump())
 
 
 def _license_body(name: str, texts: list[LicenseText], doc_dir: str) -> str:
     common = common_license_file(name)
     if common:
-        return f" On Debian systems, the full text of this license is in {common}."
+        return f"On Debian systems, the full text of this license is in {common}."
     if len(texts) == 1:
-        return _continuation(texts[0].text)
+        lines = texts[0].text.expandtabs().rstrip().splitlines() or ["(empty)"]
+        return "\n".join(line.rstrip() for line in lines)
     if texts:
         where = ", ".join(f"/{t.path}" for t in texts)
-        return f" The license texts the package ships are in {where}."
-    return f" The spec ships no license text; see the upstream source ({doc_dir})."
-
-
-def _continuation(text: str) -> str:
-    """Text as a deb822 continuation: each line indented, blank lines as " ." (policy 5.1)."""
-    lines = text.expandtabs().rstrip().splitlines() or ["(empty)"]
-    return "\n".join(f" {line.rstrip()}" if line.strip() else " ." for line in lines)
+        return f"The license texts the package ships are in {where}."
+    return f"The spec ships no license text; see the upstream source ({doc_dir})."
 
 
 def _copyright_lines(texts: list[LicenseText]) -> list[str]:
@@ -189,16 +185,32 @@ def debian_changelog(
     if rpm_text.strip() and not entries:
         # kept word for word when it is not in rpm's format
         first.append("The spec's %changelog:\n    " + "\n    ".join(rpm_text.strip().splitlines()))
-    out = [_entry(package, version, codename, first, maintainer, newest)]
-    for e in entries:
-        if e.version:
-            out.append(_entry(package, e.version, codename, e.lines or ["-"], e.who, e.when))
-    return "\n".join(out)
+    blocks = [(version, first, maintainer, newest)]
+    blocks += [(e.version, e.lines or ["-"], e.who, e.when) for e in entries if e.version]
+    changelog = Changelog()
+    for block_version, items, who, when in reversed(blocks):  # new_block() puts a block first
+        _entry(changelog, package, block_version, codename, items, who, when)
+    return str(changelog)
 
 
 def _entry(
-    package: str, version: str, codename: str, items: list[str], who: str, when: datetime
-) -> str:
-    body = "".join(f"  * {item}\n" for item in items)
-    date = email.utils.format_datetime(when)
-    return f"{package} ({version}) {codename}; urgency=medium\n\n{body}\n -- {who}  {date}\n"
+    changelog: Changelog,
+    package: str,
+    version: str,
+    codename: str,
+    items: list[str],
+    who: str,
+    when: datetime,
+) -> None:
+    changelog.new_block(
+        package=package,
+        version=version,
+        distributions=codename,
+        urgency="medium",
+        author=who,
+        date=email.utils.format_datetime(when),
+    )
+    changelog.add_change("")
+    for item in items:
+        changelog.add_change(f"  * {item}")
+    changelog.add_change("")

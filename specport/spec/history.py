@@ -3,6 +3,11 @@
 This module does I/O (it runs git); the passes only receive its results through
 NormalizeOptions. Release number: commits touching the spec since the last commit that changed
 its Version (that commit counts as 1). Changelog: one entry per commit, newest first.
+
+Whether a spec uses the two macros at all is rpmautospec's own answer (rpmautospec-core, which
+reads the text and runs nothing); git is not run for specs that do not. The numbers themselves
+are computed here: rpmautospec's PkgHistoryProcessor parses the spec of every past commit with
+rpm, which would run an untrusted spec's macros on the host.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from rpmautospec_core.main import check_specfile_features
 
 from specport.errors import ToolError
 from specport.run import git
@@ -79,7 +86,9 @@ def normalize_options(
     git history when git tracks it (like rpmautospec), else release 1 and one changelog entry
     dated by the file's mtime, signed by `packager`. `normalize` and `build` both use this, so
     they agree on Release and %changelog."""
-    history = spec_history(spec)
+    features = check_specfile_features(spec, enable_caching=False)
+    uses = features.has_autorelease or features.has_autochangelog
+    history = spec_history(spec) if uses else None
     if history is not None:
         return NormalizeOptions(
             release_suffix=release_suffix,
