@@ -9,6 +9,6 @@ ruff check specport tests tools bench
 ruff format --check specport tests tools bench
 mypy
 sp_log "fast tests"
-pytest -q -m "not container" "$@"
-sp_log "container tests"
-pytest -q -m container "$@"
+pytest -q -m "not container and not slow" "$@"
+sp_log "slow and container tests"
+pytest -q -m "container or slow" "$@"
