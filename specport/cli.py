@@ -35,9 +35,19 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: bool, quiet: bool
 
 def _register() -> None:
     # each command module adds its commands to the group; imported here to keep one entry point
-    from specport.commands import build, doctor, images, keys, matrix, normalize, publish, targets
+    from specport.commands import (
+        build,
+        doctor,
+        fork,
+        images,
+        keys,
+        matrix,
+        normalize,
+        publish,
+        targets,
+    )
 
-    for module in (targets, normalize, build, keys, publish, images, doctor, matrix):
+    for module in (targets, normalize, build, keys, publish, images, doctor, matrix, fork):
         module.register(cli)
 
 

@@ -78,3 +78,7 @@ class BuildError(SpecportError):
 
 class PublishError(SpecportError):
     """A repository could not be published."""
+
+
+class ConflictError(SpecportError):
+    """A fork update or a rebase stopped on conflicts it reports (markers, patches)."""

@@ -32,6 +32,9 @@ PACKAGES = {
     "dpkg-deb": "dpkg",
     "git": "git",
     "bwrap": "bubblewrap",
+    "patch": "patch",
+    "rpm2cpio": "rpm2cpio",
+    "nm": "binutils",
 }
 
 GIT_TIMEOUT = 60.0

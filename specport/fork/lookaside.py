@@ -1,0 +1,46 @@
+"""Fetch the files a dist-git `sources` file lists into the fork, checksums verified: the same
+search `specport build` uses (specport.build.sources), here run once, at import/update time."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from specport import log
+from specport.build.sources import SourceSearch, read_sources_file, resolve_sources
+from specport.build.specinfo import SourceRef
+from specport.errors import SourceError
+from specport.spec.lines import expand, simple_macros, split_lines
+
+
+def package_name(spec: Path) -> str:
+    """Name: of the spec, read as text (expanded from simple %globals); else the file's stem."""
+    macros = simple_macros(split_lines(spec.read_text(encoding="utf-8", errors="replace")))
+    name = expand(macros.get("name", ""), macros) if "name" in macros else None
+    return name or spec.stem
+
+
+def fetch_sources(directory: Path, spec: Path, search: SourceSearch) -> list[str]:
+    """Every file of directory/sources present in directory afterwards; returns the names that
+    were not there before. Without a lookaside, a file not already present is a warning."""
+    checksums = read_sources_file(directory / "sources")
+    if not checksums:
+        return []
+    refs = [SourceRef("sources", name) for name in checksums]
+    resolved = resolve_sources(spec, package_name(spec), refs, search)
+    fetched = []
+    for name, path in resolved.found.items():
+        dest = directory / name
+        if path.resolve() != dest.resolve():
+            shutil.copy2(path, dest)
+            fetched.append(name)
+    if resolved.missing:
+        names = ", ".join(m.split(" (", 1)[0] for m in resolved.missing)
+        if not search.lookaside:
+            log.warn(f"not fetched (no lookaside given): {names}")
+        else:
+            raise SourceError(
+                f"not in the lookaside {search.lookaside}: {names}",
+                hint="the fork's files are written; fetch these, or give another --lookaside",
+            )
+    return fetched

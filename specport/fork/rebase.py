@@ -1,0 +1,168 @@
+"""`specport rebase`: move a spec to a new upstream version, as text.
+
+Version set, Release reset, a %changelog entry as rpmdev-bumpspec writes it, the `sources` file
+and the new tarball in place; each patch tried on the new tree (patches.py): one that applies
+stays, one that applies in reverse (upstream merged it) is dropped, one that does neither stops
+the rebase before anything is written."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from specport import fetch
+from specport.build.sources import SourceSearch, read_sources_file, resolve_sources
+from specport.build.specinfo import SourceRef
+from specport.errors import SourceError, UsageError
+from specport.fork import specedit
+from specport.fork.patches import PatchCheck, check_patches, unpack
+
+
+@dataclass(frozen=True)
+class RebaseRequest:
+    spec: Path
+    version: str
+    source: str = ""  # the new upstream tarball: file or URL ("" = Source0 with the new version)
+    packager: str = ""
+    search: SourceSearch = field(default_factory=SourceSearch)
+    date: str = ""  # %changelog date ("" = today)
+
+
+@dataclass
+class RebasePlan:
+    request: RebaseRequest
+    old_version: str
+    new_text: str
+    tarball: Path  # the new upstream tarball (wherever it was found)
+    tarball_name: str  # its name in the spec's directory (Source0's file name)
+    checks: list[PatchCheck]
+
+    @property
+    def conflicts(self) -> list[PatchCheck]:
+        return [c for c in self.checks if c.state == "conflict"]
+
+    @property
+    def dropped(self) -> list[PatchCheck]:
+        return [c for c in self.checks if c.state == "merged"]
+
+
+def plan_rebase(request: RebaseRequest, work: Path) -> RebasePlan:
+    """Everything the rebase would write, computed in `work`; nothing in the spec's directory
+    changes here."""
+    spec = request.spec
+    text = spec.read_text(encoding="utf-8")
+    old_version = specedit.tag_value(text, "Version")
+    if old_version == request.version:
+        raise UsageError(f"{spec.name} is already at version {request.version}")
+    new_text = specedit.reset_release(specedit.set_version(text, request.version))
+    source0 = specedit.source0(new_text)
+    name = SourceRef("Source0", source0).filename
+    tarball = _new_tarball(request, source0, name, work)
+    tree = unpack(tarball, work / "tree")
+    refs = []
+    for ref in specedit.patches(text):
+        path = spec.parent / ref.name
+        if not path.is_file():
+            raise SourceError(f"{spec.name}: Patch{ref.number} {ref.name} is not next to the spec")
+        refs.append((ref, path))
+    checks = check_patches(tree, refs)
+    for check in checks:
+        if check.state == "merged":
+            new_text = specedit.drop_patch(new_text, check.patch)
+    # the dropped lines moved the later ones: re-read from the edited text where needed
+    release = specedit.tag_value(new_text, "Release").replace("%{?dist}", "")
+    entries = [f"Update to {request.version}"] + [
+        f"Drop {c.patch.name} (merged upstream)" for c in checks if c.state == "merged"
+    ]
+    date = request.date or time.strftime("%a %b %d %Y", time.gmtime())
+    header = f"{date} {request.packager} - {request.version}-{release}"
+    new_text = specedit.add_changelog(new_text, header, entries)
+    return RebasePlan(request, old_version, new_text, tarball, name, checks)
+
+
+def _new_tarball(request: RebaseRequest, source0: str, name: str, work: Path) -> Path:
+    spec_dir = request.spec.parent
+    if request.source:
+        if "://" in request.source:
+            cache = request.search.cache_dir or work
+            return fetch.cached_download(request.source, cache, name)
+        path = Path(request.source)
+        if not path.is_file():
+            raise UsageError(f"--source {request.source}: no such file")
+        return path
+    found = resolve_sources(
+        request.spec,
+        spec_dir.name,
+        [SourceRef("Source0", source0)],
+        SourceSearch(request.search.dirs, "", download=True, cache_dir=request.search.cache_dir),
+    )
+    if name in found.found:
+        return found.found[name]
+    raise UsageError(
+        f"no new upstream tarball {name}",
+        hint="give it with --source FILE-OR-URL",
+    )
+
+
+def write_rebase(plan: RebasePlan) -> None:
+    """Put the plan in place: spec, tarball, `sources`, dropped patch files removed."""
+    spec = plan.request.spec
+    spec_dir = spec.parent
+    dest = spec_dir / plan.tarball_name
+    if plan.tarball.resolve() != dest.resolve():
+        shutil.copy2(plan.tarball, dest)
+    sources = spec_dir / "sources"
+    if sources.is_file():
+        _update_sources(sources, spec.read_text(encoding="utf-8"), plan.tarball_name, dest)
+    tmp = spec.with_name(f".{spec.name}.tmp")
+    tmp.write_text(plan.new_text, encoding="utf-8")
+    tmp.replace(spec)
+    for check in plan.dropped:
+        (spec_dir / check.patch.name).unlink(missing_ok=True)
+
+
+def _update_sources(sources: Path, old_text: str, new_name: str, tarball: Path) -> None:
+    """The old Source0's line becomes the new tarball's (SHA512, as fedpkg new-sources writes);
+    the other lines stay as they are."""
+    old_name = SourceRef("Source0", specedit.source0(old_text)).filename
+    digest = hashlib.sha512(tarball.read_bytes()).hexdigest()
+    new_line = f"SHA512 ({new_name}) = {digest}"
+    listed = read_sources_file(sources)
+    lines = sources.read_text(encoding="utf-8").splitlines()
+    if old_name in listed:
+        lines = [new_line if f"({old_name})" in ln or ln.endswith(f"  {old_name}") else ln
+                 for ln in lines]  # fmt: skip
+    elif new_name not in listed:
+        lines.append(new_line)
+    sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def snapshot_old(spec: Path, dest: Path) -> Path:
+    """A copy of the spec's directory before the rebase (for --check's old build)."""
+    shutil.copytree(
+        spec.parent, dest, ignore=shutil.ignore_patterns(".git", ".specport-fork"), symlinks=True
+    )
+    return dest / spec.name
+
+
+def render_plan(plan: RebasePlan) -> str:
+    out = [f"{plan.request.spec.name}: {plan.old_version} -> {plan.request.version}"]
+    for c in plan.checks:
+        what = {
+            "applies": "applies",
+            "merged": "merged upstream (applies in reverse): dropped",
+            "conflict": "DOES NOT APPLY",
+        }[c.state]
+        out.append(f"  Patch{c.patch.number} {c.patch.name}: {what}")
+        for f in c.failures:
+            where = f"hunk #{f.hunk} at line {f.line}" if f.hunk else "file not found"
+            out.append(f"      {f.file}: {where}")
+    return "\n".join(out)
+
+
+def new_workdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="specport-rebase-"))

@@ -1,0 +1,246 @@
+"""`specport import` and `specport fork status|update` against local dist-git repositories that
+the tests make from the fixture spec (tests/data/fork), served as file:// URLs and local clones."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from specport.cli import main
+from specport.run import git
+
+DATA = Path(__file__).parent / "data" / "fork"
+_spec = importlib.util.spec_from_file_location("greet_upstream", DATA / "greet_upstream.py")
+assert _spec and _spec.loader
+upstream = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(upstream)
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def specport(capsys: pytest.CaptureFixture[str]) -> Run:
+    def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as done:
+            main(list(args))
+        out, err = capsys.readouterr()
+        return int(done.value.code or 0), out, err
+
+    return run
+
+
+def commit(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q",
+        "-m", message)  # fmt: skip
+    return git(repo, "rev-parse", "HEAD").text.strip()
+
+
+@pytest.fixture
+def lookaside(tmp_path: Path) -> Path:
+    d = tmp_path / "lookaside"
+    d.mkdir()
+    upstream.make_tarball(d, "1.0")
+    return d
+
+
+@pytest.fixture
+def distgit(tmp_path: Path, lookaside: Path) -> Path:
+    """A dist-git repository of greet on branch f40: spec, sources, patches."""
+    repo = tmp_path / "greet"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "f40")
+    for name in ("greet.spec", "greet-cflags.patch", "greet-flush.patch", "greet-readme.patch"):
+        (repo / name).write_bytes((DATA / name).read_bytes())
+    digest = hashlib.sha512((lookaside / "greet-1.0.tar.gz").read_bytes()).hexdigest()
+    (repo / "sources").write_text(f"SHA512 (greet-1.0.tar.gz) = {digest}\n")
+    (repo / ".gitignore").write_text("/greet-*.tar.gz\n")
+    commit(repo, "greet 1.0")
+    return repo
+
+
+def record(fork: Path) -> dict[str, object]:
+    return tomllib.loads((fork / "specport-fork.toml").read_text())
+
+
+def test_import_from_a_file_url(
+    specport: Run, distgit: Path, lookaside: Path, tmp_path: Path
+) -> None:
+    fork = tmp_path / "fork"
+    code, out, err = specport(
+        "import", f"file://{distgit}", "--branch", "f40", "--into", str(fork),
+        "--lookaside", str(lookaside),
+    )  # fmt: skip
+    assert code == 0, err
+    head = git(distgit, "rev-parse", "HEAD").text.strip()
+    assert record(fork)["upstream"] == {
+        "kind": "git",
+        "repository": f"file://{distgit}",
+        "branch": "f40",
+        "commit": head,
+    }
+    assert record(fork)["spec"] == "greet.spec"
+    assert head in out
+    assert (fork / "greet.spec").read_bytes() == (DATA / "greet.spec").read_bytes()
+    # the tarball came through the lookaside, checksum verified
+    assert (fork / "greet-1.0.tar.gz").read_bytes() == (lookaside / "greet-1.0.tar.gz").read_bytes()
+    assert not (fork / ".git").exists()
+    code, out, _ = specport("fork", "status", str(fork))
+    assert code == 0 and "no local changes" in out
+
+
+def test_import_from_a_local_clone_takes_its_default_branch(
+    specport: Run, distgit: Path, tmp_path: Path
+) -> None:
+    fork = tmp_path / "fork"
+    code, _, err = specport("import", str(distgit), "--into", str(fork))
+    assert code == 0, err
+    assert record(fork)["upstream"]["branch"] == "f40"  # type: ignore[index]
+    # no lookaside: the import is made, the missing tarball is named
+    assert "not fetched (no lookaside given): greet-1.0.tar.gz" in err
+
+
+def test_import_refuses_a_tarball_that_does_not_match_sources(
+    specport: Run, distgit: Path, lookaside: Path, tmp_path: Path
+) -> None:
+    (lookaside / "greet-1.0.tar.gz").write_bytes(b"not the release")
+    code, _, err = specport(
+        "import", str(distgit), "--into", str(tmp_path / "fork"), "--lookaside", str(lookaside)
+    )
+    assert code == 1
+    assert err.count("specport: error:") == 1
+    assert "greet-1.0.tar.gz: sha512 checksum does not match the sources file" in err
+
+
+def test_import_errors_are_one_line(specport: Run, distgit: Path, tmp_path: Path) -> None:
+    code, _, err = specport(
+        "import", str(distgit), "--branch", "nope", "--into", str(tmp_path / "f")
+    )
+    assert code == 1 and "cannot clone" in err and "branch nope" in err
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("x")
+    code, _, err = specport("import", str(distgit), "--into", str(tmp_path / "full"))
+    assert code == 2 and "not an empty directory" in err
+    code, _, err = specport("import", str(tmp_path / "full"), "--into", str(tmp_path / "g"))
+    assert code == 2 and "neither a git repository" in err
+    code, _, err = specport("fork", "status", str(tmp_path / "full"))
+    assert code == 2 and "is not a fork" in err
+
+
+def test_a_symlink_in_the_repository_is_refused(
+    specport: Run, distgit: Path, tmp_path: Path
+) -> None:
+    (distgit / "evil.patch").symlink_to("/etc/passwd")
+    commit(distgit, "link")
+    code, _, err = specport("import", str(distgit), "--into", str(tmp_path / "fork"))
+    assert code == 1 and "evil.patch: a symbolic link" in err
+
+
+@pytest.fixture
+def fork(specport: Run, distgit: Path, lookaside: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "fork"
+    code, _, err = specport(
+        "import", f"file://{distgit}", "--into", str(path), "--lookaside", str(lookaside)
+    )
+    assert code == 0, err
+    return path
+
+
+def test_status_shows_spec_hunks_and_added_and_removed_patches(specport: Run, fork: Path) -> None:
+    spec = fork / "greet.spec"
+    spec.write_text(
+        spec.read_text()
+        .replace("Release:        3%{?dist}", "Release:        3.acme1%{?dist}")
+        .replace("Patch1:         greet-flush.patch\n", "Patch3:         acme-motd.patch\n")
+    )
+    (fork / "greet-flush.patch").unlink()
+    (fork / "acme-motd.patch").write_text("--- a/README\n+++ b/README\n")
+    code, out, _ = specport("fork", "status", str(fork))
+    assert code == 0
+    assert "changed spec: greet.spec" in out
+    assert "    -Release:        3%{?dist}" in out and "    +Release:        3.acme1%{?dist}" in out
+    assert "added patch: acme-motd.patch" in out
+    assert "removed patch: greet-flush.patch" in out
+    assert "greet-1.0.tar.gz" not in out  # the lookaside's file is not a change
+    code, out, _ = specport("fork", "status", "--json", str(fork))
+    data = json.loads(out)
+    states = {(c["path"], c["state"], c["kind"]) for c in data["changes"]}
+    assert states == {
+        ("greet.spec", "changed", "spec"),
+        ("acme-motd.patch", "added", "patch"),
+        ("greet-flush.patch", "removed", "patch"),
+    }
+    (spec_change,) = [c for c in data["changes"] if c["kind"] == "spec"]
+    assert len(spec_change["hunks"]) == 2  # Release and the Patch line, far apart
+
+
+def _upstream_release_2(distgit: Path) -> str:
+    spec = distgit / "greet.spec"
+    spec.write_text(
+        spec.read_text()
+        .replace("Release:        3%{?dist}", "Release:        4%{?dist}")
+        .replace(
+            "%changelog\n",
+            "%changelog\n* Tue Nov 03 2026 Up Stream <up@example.invalid> - 1.0-4\n- Rebuilt\n\n",
+        )
+    )
+    (distgit / "greet-man.patch").write_text("--- a/greet.1\n+++ b/greet.1\n")
+    return commit(distgit, "release 4")
+
+
+def test_update_merges_upstream_into_the_fork(specport: Run, distgit: Path, fork: Path) -> None:
+    spec = fork / "greet.spec"
+    spec.write_text(
+        spec.read_text().replace(
+            "BuildRequires:  make\n", "BuildRequires:  make\nBuildRequires:  acme-rpm-config\n"
+        )
+    )
+    (fork / "acme.patch").write_text("--- a/x\n+++ b/x\n")
+    new = _upstream_release_2(distgit)
+    code, out, err = specport("fork", "update", str(fork))
+    assert code == 0, err
+    text = spec.read_text()
+    assert "BuildRequires:  acme-rpm-config" in text  # ours
+    assert "Release:        4%{?dist}" in text and "- Rebuilt" in text  # theirs
+    assert "greet.spec: merged" in out
+    assert "greet-man.patch: added from upstream" in out
+    assert (fork / "greet-man.patch").is_file() and (fork / "acme.patch").is_file()
+    assert record(fork)["upstream"]["commit"] == new  # type: ignore[index]
+    # the recorded upstream is now release 4: only the fork's own change is left
+    code, out, _ = specport("fork", "status", str(fork))
+    assert "+BuildRequires:  acme-rpm-config" in out and "Release" not in out
+    code, out, _ = specport("fork", "update", str(fork))
+    assert code == 0 and "up to date" in out
+
+
+def test_update_conflict_leaves_markers_and_fails(specport: Run, distgit: Path, fork: Path) -> None:
+    spec = fork / "greet.spec"
+    spec.write_text(
+        spec.read_text().replace("Release:        3%{?dist}", "Release:        3.acme1%{?dist}")
+    )
+    # upstream changed a patch the fork removed: kept aside, not lost
+    (fork / "greet-cflags.patch").unlink()
+    (distgit / "greet-cflags.patch").write_text((DATA / "greet-cflags.patch").read_text() + "\n")
+    _upstream_release_2(distgit)
+    code, out, err = specport("fork", "update", str(fork))
+    assert code == 1
+    assert err.count("specport: error:") == 1
+    assert "update stopped with conflicts in greet-cflags.patch, greet.spec" in err
+    text = spec.read_text()
+    assert "<<<<<<< fork\nRelease:        3.acme1%{?dist}\n" in text
+    assert "Release:        4%{?dist}\n>>>>>>> upstream " in text
+    assert "- Rebuilt" in text  # the part without conflict merged
+    assert (fork / "greet-cflags.patch.upstream").read_text().endswith("greet.c\n\n")
+    assert not (fork / "greet-cflags.patch").exists()
+    assert record(fork)["conflicts"] == ["greet-cflags.patch", "greet.spec"]
+    code, out, _ = specport("fork", "status", str(fork))
+    assert "unresolved conflict markers in: greet.spec" in out
+    code, _, err = specport("fork", "update", str(fork))
+    assert code == 1 and "an earlier update left conflicts" in err
