@@ -244,3 +244,32 @@ def test_update_conflict_leaves_markers_and_fails(specport: Run, distgit: Path, 
     assert "unresolved conflict markers in: greet.spec" in out
     code, _, err = specport("fork", "update", str(fork))
     assert code == 1 and "an earlier update left conflicts" in err
+
+
+def newc(entries: list[tuple[str, int, bytes]]) -> bytes:
+    """A cpio newc archive, as rpm's payload is."""
+    out = b""
+    for name, mode, data in [*entries, ("TRAILER!!!", 0, b"")]:
+        raw = name.encode() + b"\0"
+        fields = [0, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(raw), 0]
+        header = b"070701" + b"".join(b"%08X" % f for f in fields)
+        out += header + raw
+        out += b"\0" * (-len(out) % 4) + data
+        out += b"\0" * (-len(out) % 4)
+    return out
+
+
+def test_source_package_payload_is_read_without_escaping() -> None:
+    from specport.errors import SourceError
+    from specport.fork.srpm import read_newc
+
+    files = read_newc(
+        newc([("greet.spec", 0o100644, b"Name: greet\n"), ("a.patch", 0o100644, b"x" * 5)]), "t"
+    )
+    assert files == {"greet.spec": b"Name: greet\n", "a.patch": b"xxxxx"}
+    with pytest.raises(SourceError, match=r"refusing the path '\.\./evil'"):
+        read_newc(newc([("../evil", 0o100644, b"x")]), "t")
+    with pytest.raises(SourceError, match="link is not a regular file"):
+        read_newc(newc([("link", 0o120777, b"/etc/passwd")]), "t")
+    with pytest.raises(SourceError, match="not a cpio"):
+        read_newc(b"garbage", "t")

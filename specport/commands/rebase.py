@@ -21,8 +21,8 @@ from specport.targets import Target
 @click.option(
     "--source",
     default="",
-    help="The new upstream tarball, file or URL (default: Source0 with the new version, "
-    "next to the spec or from its URL).",
+    help="The new upstream tarball, file or URL (default: Source0's file name with the new "
+    "version, next to the spec).",
 )
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
 @click.option(

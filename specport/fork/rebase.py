@@ -26,7 +26,9 @@ from specport.fork.patches import PatchCheck, check_patches, unpack
 class RebaseRequest:
     spec: Path
     version: str
-    source: str = ""  # the new upstream tarball: file or URL ("" = Source0 with the new version)
+    source: str = (
+        ""  # the new upstream tarball: file or URL ("" = Source0's name, next to the spec)
+    )
     packager: str = ""
     search: SourceSearch = field(default_factory=SourceSearch)
     date: str = ""  # %changelog date ("" = today)
@@ -98,13 +100,14 @@ def _new_tarball(request: RebaseRequest, source0: str, name: str, work: Path) ->
         request.spec,
         spec_dir.name,
         [SourceRef("Source0", source0)],
-        SourceSearch(request.search.dirs, "", download=True, cache_dir=request.search.cache_dir),
+        SourceSearch(request.search.dirs, "", cache_dir=request.search.cache_dir),
     )
     if name in found.found:
         return found.found[name]
+    url = SourceRef("Source0", source0).url
     raise UsageError(
-        f"no new upstream tarball {name}",
-        hint="give it with --source FILE-OR-URL",
+        f"no new upstream tarball {name} next to the spec",
+        hint=f"give it with --source FILE-OR-URL{f' (Source0 says {url})' if url else ''}",
     )
 
 

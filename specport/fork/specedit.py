@@ -158,11 +158,17 @@ def _patch_line_number(m: re.Match[str]) -> int | None:
 
 
 def drop_patch(text: str, ref: PatchRef) -> str:
-    """Remove the PatchN: line and the %patch line that applies it (%autosetup needs nothing)."""
+    """Remove the PatchN: line, the comment lines right above it (Fedora's place for what a
+    patch is for), and the %patch line that applies it (%autosetup needs nothing)."""
     lines = text.splitlines(keepends=True)
+    gone = {ref.line}
+    above = ref.line - 1
+    while above >= 1 and lines[above - 1].startswith("#"):
+        gone.add(above)
+        above -= 1
     keep = []
     for i, line in enumerate(lines, 1):
-        if i == ref.line:
+        if i in gone:
             continue
         pm = _PATCH_LINE.match(line.rstrip("\n"))
         if pm and _patch_line_number(pm) == ref.number:

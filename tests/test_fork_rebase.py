@@ -1,0 +1,227 @@
+"""`specport rebase` on the fixture spec (tests/data/fork/greet.spec) between two releases of the
+made-up greet upstream: a patch that applies, one upstream merged, one that conflicts; the textual
+spec edits; and the package comparison of --check on real .debs."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from specport.cli import main
+from specport.errors import SpecError
+from specport.fork import specedit
+from specport.fork.compare import compare
+
+DATA = Path(__file__).parent / "data" / "fork"
+_spec = importlib.util.spec_from_file_location("greet_upstream", DATA / "greet_upstream.py")
+assert _spec and _spec.loader
+upstream = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(upstream)
+
+Run = Callable[..., tuple[int, str, str]]
+PATCHES = ("greet-cflags.patch", "greet-flush.patch", "greet-readme.patch")
+
+
+@pytest.fixture
+def specport(capsys: pytest.CaptureFixture[str]) -> Run:
+    def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as done:
+            main(list(args))
+        out, err = capsys.readouterr()
+        return int(done.value.code or 0), out, err
+
+    return run
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Path:
+    """The fork's directory: spec, patches, sources, the 1.0 tarball; 1.1 waits in new/."""
+    d = tmp_path / "greet"
+    d.mkdir()
+    for name in ("greet.spec", *PATCHES):
+        shutil.copy(DATA / name, d / name)
+    old = upstream.make_tarball(d, "1.0")
+    digest = hashlib.sha512(old.read_bytes()).hexdigest()
+    (d / "sources").write_text(f"SHA512 (greet-1.0.tar.gz) = {digest}\n")
+    (tmp_path / "new").mkdir()
+    upstream.make_tarball(tmp_path / "new", "1.1")
+    return d
+
+
+def test_the_patches_apply_to_the_old_release(package: Path, tmp_path: Path) -> None:
+    # the fixture's premise: every patch applies to 1.0 as %prep applies it
+    from specport.fork.patches import check_patches, unpack
+
+    tree = unpack(package / "greet-1.0.tar.gz", tmp_path / "t")
+    refs = [(r, package / r.name) for r in specedit.patches((package / "greet.spec").read_text())]
+    assert [c.state for c in check_patches(tree, refs)] == ["applies"] * 3
+
+
+def test_a_patch_that_no_longer_applies_stops_the_rebase(
+    specport: Run, package: Path, tmp_path: Path
+) -> None:
+    before = {p.name: p.read_bytes() for p in package.iterdir()}
+    code, out, err = specport(
+        "rebase", str(package / "greet.spec"), "--version", "1.1",
+        "--source", str(tmp_path / "new" / "greet-1.1.tar.gz"),
+    )  # fmt: skip
+    assert code == 1
+    assert "Patch0 greet-cflags.patch: applies" in out
+    assert "Patch1 greet-flush.patch: merged upstream (applies in reverse): dropped" in out
+    assert "Patch2 greet-readme.patch: DOES NOT APPLY" in out
+    assert "README: hunk #1 at line 1" in out
+    assert err.count("specport: error:") == 1
+    assert "greet-readme.patch no longer applies to 1.1 (greet-readme.patch: README hunk #1" in err
+    assert "nothing was written" in err
+    assert {p.name: p.read_bytes() for p in package.iterdir()} == before
+
+
+def test_rebase_edits_the_spec_as_text(specport: Run, package: Path, tmp_path: Path) -> None:
+    # the fork refreshed its README patch for 1.1
+    (package / "greet-readme.patch").write_text(
+        "Point at the fork's notes.\n\n--- a/README\n+++ b/README\n@@ -1,5 +1,5 @@\n"
+        " greet prints a greeting.\n \n-It takes no options and no arguments.\n"
+        "+It takes no options and no arguments; see the fork's notes.\n \n"
+        " Report bugs to the author.\n"
+    )
+    code, out, err = specport(
+        "rebase", str(package / "greet.spec"), "--version", "1.1",
+        "--source", str(tmp_path / "new" / "greet-1.1.tar.gz"),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "rebased greet.spec to 1.1; dropped greet-flush.patch" in out
+    text = (package / "greet.spec").read_text()
+    assert "\nVersion:        1.1\n" in text
+    assert "\nRelease:        1%{?dist}\n" in text
+    head = text.split("%changelog", 1)[0]
+    assert "greet-flush.patch" not in head and "%patch -P1" not in head
+    assert "sent upstream" not in head  # its comment went with it
+    assert "# build with warnings and debug data\nPatch0:" in head
+    assert "Patch0:         greet-cflags.patch" in text and "%patch -P0 -p1" in text
+    assert "Patch2:         %{name}-readme.patch" in text and "%patch -P2 -p1" in text
+    entry = text.split("%changelog\n", 1)[1]
+    assert entry.startswith("* ")
+    first = entry.splitlines()[:4]
+    assert first[0].endswith(" - 1.1-1")
+    assert first[1:] == ["- Update to 1.1", "- Drop greet-flush.patch (merged upstream)", ""]
+    assert "- 1.0-3\n- Carry the README patch" in text  # history kept
+    assert not (package / "greet-flush.patch").exists()
+    new = package / "greet-1.1.tar.gz"
+    assert new.is_file()
+    digest = hashlib.sha512(new.read_bytes()).hexdigest()
+    assert (package / "sources").read_text() == f"SHA512 (greet-1.1.tar.gz) = {digest}\n"
+    # again: the spec is at 1.1 now
+    code, _, err = specport("rebase", str(package / "greet.spec"), "--version", "1.1")
+    assert code == 2 and "already at version 1.1" in err
+
+
+def test_dry_run_writes_nothing(specport: Run, package: Path, tmp_path: Path) -> None:
+    (package / "greet-readme.patch").unlink()
+    spec = package / "greet.spec"
+    spec.write_text(spec.read_text().replace("%patch -P2 -p1\n", "").replace(
+        "Patch2:         %{name}-readme.patch\n", ""))  # fmt: skip
+    before = spec.read_text()
+    shutil.copy(tmp_path / "new" / "greet-1.1.tar.gz", package)  # found as Source0 of 1.1
+    code, out, err = specport("rebase", str(spec), "--version", "1.1", "--dry-run")
+    assert code == 0, err
+    assert "Patch1 greet-flush.patch: merged upstream" in out
+    assert spec.read_text() == before and (package / "greet-flush.patch").exists()
+
+
+def test_missing_new_tarball_is_named(specport: Run, package: Path) -> None:
+    code, _, err = specport("rebase", str(package / "greet.spec"), "--version", "1.1")
+    assert code == 2 and "no new upstream tarball greet-1.1.tar.gz" in err
+
+
+SPEC = """\
+%global upstream_version 2.3
+Name: x
+Version: %{upstream_version}
+Release: 7%{?dist}
+Source0: x-%{version}.tar.gz
+%description
+%changelog
+%autochangelog
+"""
+
+
+def test_version_through_a_global_and_autochangelog() -> None:
+    text = specedit.set_version(SPEC, "2.4")
+    assert "%global upstream_version 2.4\n" in text and "Version: %{upstream_version}\n" in text
+    assert specedit.tag_value(text, "Version") == "2.4"
+    assert specedit.source0(text) == "x-2.4.tar.gz"
+    assert "Release: 1%{?dist}" in specedit.reset_release(text)
+    # %autochangelog writes its own entries
+    assert specedit.add_changelog(text, "Mon Nov 30 2026 a <a@b> - 2.4-1", ["Update"]) == text
+    auto = SPEC.replace("7%{?dist}", "%autorelease")
+    assert specedit.reset_release(auto) == auto
+
+
+def test_what_text_cannot_edit_is_refused() -> None:
+    with pytest.raises(SpecError, match="cannot edit Version"):
+        specedit.set_version(SPEC.replace("%{upstream_version}", "%(cat /v)"), "2.4")
+    with pytest.raises(SpecError, match="defined 2 times"):
+        specedit.set_version("%global upstream_version 1\n" + SPEC, "2.4")
+    with pytest.raises(SpecError, match="not an rpm version"):
+        specedit.set_version(SPEC, "2.4; rm -rf /")
+    with pytest.raises(SpecError, match="cannot edit Release"):
+        specedit.reset_release(SPEC.replace("7%{?dist}", "%{baserel}%{?dist}"))
+
+
+def test_patch_numbers_and_strip_levels() -> None:
+    text = (
+        "Name: x\nVersion: 1\nPatch: a.patch\nPatch: b.patch\nPatch7: c.patch\n"
+        "%prep\n%autosetup -p2\n%patch7 -p0\n"
+    )
+    refs = specedit.patches(text)
+    assert [(r.number, r.name, r.strip) for r in refs] == [
+        (0, "a.patch", 2), (1, "b.patch", 2), (7, "c.patch", 0),
+    ]  # fmt: skip
+    dropped = specedit.drop_patch(text, refs[2])
+    assert "c.patch" not in dropped and "%patch7" not in dropped and "%autosetup -p2" in dropped
+
+
+def _deb(root: Path, name: str, version: str, depends: str, files: dict[str, str]) -> Path:
+    pkg = root / f"{name}-{version}"
+    (pkg / "DEBIAN").mkdir(parents=True)
+    (pkg / "DEBIAN" / "control").write_text(
+        f"Package: {name}\nVersion: {version}\nArchitecture: all\n"
+        f"Maintainer: t <t@example.invalid>\nDepends: {depends}\nDescription: t\n t\n"
+    )
+    for path, text in files.items():
+        (pkg / path).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / path).write_text(text)
+    out = root / f"{name}_{version}_all.deb"
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-b", str(pkg), str(out)],
+                   check=True, capture_output=True)  # fmt: skip
+    return out
+
+
+def test_compare_names_changed_dependencies_files_and_packages(tmp_path: Path) -> None:
+    doc = "usr/share/doc/greet/"
+    old = [
+        _deb(tmp_path, "greet", "1.0-1", "libc6 (>= 2.2)", {"usr/bin/greet": "1", doc + "OLD": ""}),
+        _deb(tmp_path, "greet-doc", "1.0-1", "greet", {"usr/share/doc/greet-doc/a": "x"}),
+    ]
+    new = [
+        _deb(
+            tmp_path, "greet", "1.1-1", "libc6 (>= 2.34)", {"usr/bin/greet": "2", doc + "NEW": ""}
+        ),
+        _deb(tmp_path, "greet-data", "1.1-1", "greet", {"usr/share/greet/d": "x"}),
+    ]
+    diff = compare("debian-12", old, new)
+    assert diff.added == ("greet-data",) and diff.removed == ("greet-doc",)
+    (greet,) = diff.packages
+    assert (greet.old_version, greet.new_version) == ("1.0-1", "1.1-1")
+    assert greet.requires.added == ("libc6 (>= 2.34)",)
+    assert greet.requires.removed == ("libc6 (>= 2.2)",)
+    assert greet.files.added == ("/usr/share/doc/greet/NEW",)
+    assert greet.files.removed == ("/usr/share/doc/greet/OLD",)
+    assert "/usr/bin/greet" not in greet.files.added
