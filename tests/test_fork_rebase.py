@@ -85,7 +85,8 @@ def test_a_patch_that_no_longer_applies_stops_the_rebase(
 
 def test_rebase_edits_the_spec_as_text(specport: Run, package: Path, tmp_path: Path) -> None:
     # the fork refreshed its README patch for 1.1
-    (package / "greet-readme.patch").write_text(
+    refreshed = tmp_path / "greet-readme-1.1.patch"
+    refreshed.write_text(
         "Point at the fork's notes.\n\n--- a/README\n+++ b/README\n@@ -1,5 +1,5 @@\n"
         " greet prints a greeting.\n \n-It takes no options and no arguments.\n"
         "+It takes no options and no arguments; see the fork's notes.\n \n"
@@ -94,9 +95,12 @@ def test_rebase_edits_the_spec_as_text(specport: Run, package: Path, tmp_path: P
     code, out, err = specport(
         "rebase", str(package / "greet.spec"), "--version", "1.1",
         "--source", str(tmp_path / "new" / "greet-1.1.tar.gz"),
+        "--patch", f"greet-readme.patch={refreshed}",
     )  # fmt: skip
     assert code == 0, err
+    assert "Patch2 greet-readme.patch: applies (refreshed)" in out
     assert "rebased greet.spec to 1.1; dropped greet-flush.patch" in out
+    assert (package / "greet-readme.patch").read_text() == refreshed.read_text()
     text = (package / "greet.spec").read_text()
     assert "\nVersion:        1.1\n" in text
     assert "\nRelease:        1%{?dist}\n" in text
@@ -109,8 +113,13 @@ def test_rebase_edits_the_spec_as_text(specport: Run, package: Path, tmp_path: P
     entry = text.split("%changelog\n", 1)[1]
     assert entry.startswith("* ")
     first = entry.splitlines()[:4]
+    assert entry.splitlines()[4] == ""
     assert first[0].endswith(" - 1.1-1")
-    assert first[1:] == ["- Update to 1.1", "- Drop greet-flush.patch (merged upstream)", ""]
+    assert first[1:] == [
+        "- Update to 1.1",
+        "- Drop greet-flush.patch (merged upstream)",
+        "- Refresh greet-readme.patch for 1.1",
+    ]
     assert "- 1.0-3\n- Carry the README patch" in text  # history kept
     assert not (package / "greet-flush.patch").exists()
     new = package / "greet-1.1.tar.gz"
@@ -122,17 +131,25 @@ def test_rebase_edits_the_spec_as_text(specport: Run, package: Path, tmp_path: P
     assert code == 2 and "already at version 1.1" in err
 
 
-def test_dry_run_writes_nothing(specport: Run, package: Path, tmp_path: Path) -> None:
-    (package / "greet-readme.patch").unlink()
+def test_dry_run_writes_nothing_and_drop_removes_a_patch(
+    specport: Run, package: Path, tmp_path: Path
+) -> None:
     spec = package / "greet.spec"
-    spec.write_text(spec.read_text().replace("%patch -P2 -p1\n", "").replace(
-        "Patch2:         %{name}-readme.patch\n", ""))  # fmt: skip
     before = spec.read_text()
     shutil.copy(tmp_path / "new" / "greet-1.1.tar.gz", package)  # found as Source0 of 1.1
-    code, out, err = specport("rebase", str(spec), "--version", "1.1", "--dry-run")
+    args = ("rebase", str(spec), "--version", "1.1", "--drop", "greet-readme.patch")
+    code, out, err = specport(*args, "--dry-run")
     assert code == 0, err
     assert "Patch1 greet-flush.patch: merged upstream" in out
+    assert "Patch2 greet-readme.patch: dropped (--drop)" in out
     assert spec.read_text() == before and (package / "greet-flush.patch").exists()
+    code, out, err = specport(*args)
+    assert code == 0, err
+    head = spec.read_text().split("%changelog", 1)[0]
+    assert "readme" not in head and "%patch -P2" not in head and "%patch -P0 -p1" in head
+    assert "- Drop greet-readme.patch\n" in spec.read_text()
+    code, _, err = specport("rebase", str(spec), "--version", "1.2", "--drop", "nope.patch")
+    assert code == 2 and "nope.patch is not a patch of greet.spec" in err
 
 
 def test_missing_new_tarball_is_named(specport: Run, package: Path) -> None:
@@ -184,7 +201,7 @@ def test_patch_numbers_and_strip_levels() -> None:
     assert [(r.number, r.name, r.strip) for r in refs] == [
         (0, "a.patch", 2), (1, "b.patch", 2), (7, "c.patch", 0),
     ]  # fmt: skip
-    dropped = specedit.drop_patch(text, refs[2])
+    dropped = specedit.drop_patches(text, [refs[2]])
     assert "c.patch" not in dropped and "%patch7" not in dropped and "%autosetup -p2" in dropped
 
 

@@ -24,6 +24,16 @@ from specport.targets import Target
     help="The new upstream tarball, file or URL (default: Source0's file name with the new "
     "version, next to the spec).",
 )
+@click.option(
+    "--patch",
+    "replace",
+    multiple=True,
+    metavar="NAME=FILE",
+    help="Use FILE as patch NAME refreshed for the new version (repeatable).",
+)
+@click.option(
+    "--drop", multiple=True, metavar="NAME", help="Drop patch NAME from the spec (repeatable)."
+)
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
 @click.option(
     "--check",
@@ -52,6 +62,8 @@ def rebase(
     spec: Path,
     version: str,
     source: str,
+    replace: tuple[str, ...],
+    drop: tuple[str, ...],
     dry_run: bool,
     check_targets: str | None,
     output: Path,
@@ -77,7 +89,21 @@ def rebase(
         raise UsageError(f"spec file {spec} does not exist")
     targets = app.select(check_targets) if check_targets else []
     search = source_search(app, lookaside)
-    request = RebaseRequest(spec.resolve(), version, source, app.config.settings.maintainer, search)
+    pairs = []
+    for item in replace:
+        name, sep, file = item.partition("=")
+        if not sep or not name or not Path(file).is_file():
+            raise UsageError(f"--patch {item}: expected NAME=FILE with an existing FILE")
+        pairs.append((name, Path(file).resolve()))
+    request = RebaseRequest(
+        spec.resolve(),
+        version,
+        source,
+        app.config.settings.maintainer,
+        search,
+        replace=tuple(pairs),
+        drop=drop,
+    )
     work = new_workdir()
     try:
         plan = plan_rebase(request, work)
@@ -94,7 +120,7 @@ def rebase(
                 f"{version}"
                 + (f" ({first.patch.name}: {where})" if where else "")
                 + "; nothing was written",
-                hint="refresh the patch against the new version (or remove it), then rebase again",
+                hint="refresh it for the new version and pass --patch NAME=FILE, or --drop NAME",
             )
         if dry_run:
             return

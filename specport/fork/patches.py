@@ -32,7 +32,8 @@ class HunkFailure:
 @dataclass(frozen=True)
 class PatchCheck:
     patch: PatchRef
-    state: str  # "applies", "merged" (applies in reverse: upstream has it), "conflict"
+    # "applies"; "merged" (applies in reverse: upstream has it); "conflict"; "dropped" (asked)
+    state: str
     failures: tuple[HunkFailure, ...] = ()
 
 

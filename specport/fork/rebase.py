@@ -32,6 +32,10 @@ class RebaseRequest:
     packager: str = ""
     search: SourceSearch = field(default_factory=SourceSearch)
     date: str = ""  # %changelog date ("" = today)
+    replace: tuple[
+        tuple[str, Path], ...
+    ] = ()  # (patch name, its version refreshed for the new tree)
+    drop: tuple[str, ...] = ()  # patches to drop whether they apply or not (the fork's decision)
 
 
 @dataclass
@@ -49,7 +53,7 @@ class RebasePlan:
 
     @property
     def dropped(self) -> list[PatchCheck]:
-        return [c for c in self.checks if c.state == "merged"]
+        return [c for c in self.checks if c.state in ("merged", "dropped")]
 
 
 def plan_rebase(request: RebaseRequest, work: Path) -> RebasePlan:
@@ -61,25 +65,36 @@ def plan_rebase(request: RebaseRequest, work: Path) -> RebasePlan:
     if old_version == request.version:
         raise UsageError(f"{spec.name} is already at version {request.version}")
     new_text = specedit.reset_release(specedit.set_version(text, request.version))
+    all_refs = specedit.patches(text)
+    replace = dict(request.replace)
+    known = {r.name for r in all_refs}
+    for patch_name in [*replace, *request.drop]:
+        if patch_name not in known:
+            raise UsageError(
+                f"{patch_name} is not a patch of {spec.name} ({', '.join(sorted(known))})"
+            )
     source0 = specedit.source0(new_text)
     name = SourceRef("Source0", source0).filename
     tarball = _new_tarball(request, source0, name, work)
     tree = unpack(tarball, work / "tree")
     refs = []
-    for ref in specedit.patches(text):
-        path = spec.parent / ref.name
+    for ref in all_refs:
+        path = replace.get(ref.name, spec.parent / ref.name)
         if not path.is_file():
-            raise SourceError(f"{spec.name}: Patch{ref.number} {ref.name} is not next to the spec")
-        refs.append((ref, path))
-    checks = check_patches(tree, refs)
-    for check in checks:
-        if check.state == "merged":
-            new_text = specedit.drop_patch(new_text, check.patch)
-    # the dropped lines moved the later ones: re-read from the edited text where needed
+            raise SourceError(f"{spec.name}: Patch{ref.number} {ref.name}: no such file {path}")
+        if ref.name not in request.drop:
+            refs.append((ref, path))
+    applied = {c.patch.name: c for c in check_patches(tree, refs)}
+    checks = [applied.get(r.name) or PatchCheck(r, "dropped") for r in all_refs]
+    # Version and Release were edited in place: the patches' line numbers still hold
+    new_text = specedit.drop_patches(
+        new_text, [c.patch for c in checks if c.state in ("merged", "dropped")]
+    )
     release = specedit.tag_value(new_text, "Release").replace("%{?dist}", "")
-    entries = [f"Update to {request.version}"] + [
-        f"Drop {c.patch.name} (merged upstream)" for c in checks if c.state == "merged"
-    ]
+    entries = [f"Update to {request.version}"]
+    entries += [f"Drop {c.patch.name} (merged upstream)" for c in checks if c.state == "merged"]
+    entries += [f"Drop {c.patch.name}" for c in checks if c.state == "dropped"]
+    entries += [f"Refresh {name} for {request.version}" for name in replace]
     date = request.date or time.strftime("%a %b %d %Y", time.gmtime())
     header = f"{date} {request.packager} - {request.version}-{release}"
     new_text = specedit.add_changelog(new_text, header, entries)
@@ -126,6 +141,8 @@ def write_rebase(plan: RebasePlan) -> None:
     tmp.replace(spec)
     for check in plan.dropped:
         (spec_dir / check.patch.name).unlink(missing_ok=True)
+    for name, path in plan.request.replace:
+        shutil.copyfile(path, spec_dir / name)
 
 
 def _update_sources(sources: Path, old_text: str, new_name: str, tarball: Path) -> None:
@@ -159,7 +176,10 @@ def render_plan(plan: RebasePlan) -> str:
             "applies": "applies",
             "merged": "merged upstream (applies in reverse): dropped",
             "conflict": "DOES NOT APPLY",
+            "dropped": "dropped (--drop)",
         }[c.state]
+        if c.patch.name in dict(plan.request.replace) and c.state == "applies":
+            what = "applies (refreshed)"
         out.append(f"  Patch{c.patch.number} {c.patch.name}: {what}")
         for f in c.failures:
             where = f"hunk #{f.hunk} at line {f.line}" if f.hunk else "file not found"

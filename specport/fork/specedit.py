@@ -90,7 +90,14 @@ def reset_release(text: str) -> str:
 
 
 def macros_of(text: str) -> dict[str, str]:
-    return simple_macros(split_lines(text))
+    """Simple %globals and Name/Version/Release, plus URL (Source0 is often %{url}/...)."""
+    macros = simple_macros(split_lines(text))
+    lines = text.splitlines()
+    for i in range(_preamble_end(lines)):
+        if m := re.match(r"^URL\s*:\s*(\S+)\s*$", lines[i], re.IGNORECASE):
+            macros.setdefault("url", m.group(1))
+            break
+    return macros
 
 
 def tag_value(text: str, tag: str) -> str:
@@ -157,21 +164,25 @@ def _patch_line_number(m: re.Match[str]) -> int | None:
     return int(plain[0]) if plain else 0  # bare %patch: Patch0
 
 
-def drop_patch(text: str, ref: PatchRef) -> str:
-    """Remove the PatchN: line, the comment lines right above it (Fedora's place for what a
-    patch is for), and the %patch line that applies it (%autosetup needs nothing)."""
+def drop_patches(text: str, refs: list[PatchRef]) -> str:
+    """Remove each PatchN: line, the comment lines right above it (Fedora's place for what a
+    patch is for), and the %patch line that applies it (%autosetup needs nothing). All in one
+    pass: the refs' line numbers are those of `text`."""
     lines = text.splitlines(keepends=True)
-    gone = {ref.line}
-    above = ref.line - 1
-    while above >= 1 and lines[above - 1].startswith("#"):
-        gone.add(above)
-        above -= 1
+    gone: set[int] = set()
+    numbers = {ref.number for ref in refs}
+    for ref in refs:
+        gone.add(ref.line)
+        above = ref.line - 1
+        while above >= 1 and lines[above - 1].startswith("#"):
+            gone.add(above)
+            above -= 1
     keep = []
     for i, line in enumerate(lines, 1):
         if i in gone:
             continue
         pm = _PATCH_LINE.match(line.rstrip("\n"))
-        if pm and _patch_line_number(pm) == ref.number:
+        if pm and _patch_line_number(pm) in numbers:
             continue
         keep.append(line)
     return "".join(keep)
