@@ -16,6 +16,8 @@ TOOL_TIMEOUT = 120.0
 _SO = re.compile(r"^(?P<stem>[^/]+\.so)(?:\.[\d.]+)?$")
 # packages that only carry debug data or sources: their changes are noise in a rebase report
 _SKIP = re.compile(r"(-debuginfo|-debugsource|-dbgsym)$")
+# rpm's build-id links change with every build of anything: noise too
+_BUILD_ID = "/usr/lib/.build-id/"
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,11 @@ def rpm_facts(rpm: Path) -> PackageFacts:
         return run(["rpm", "-qp", "--nosignature", *args, rpm], timeout=TOOL_TIMEOUT).text
 
     name, version = query("--qf", "%{NAME}\\n%{VERSION}-%{RELEASE}\\n").splitlines()[:2]
-    files = tuple(f for f in _lines(query("--list")) if f != "(contains no files)")
+    files = tuple(
+        f
+        for f in _lines(query("--list"))
+        if f != "(contains no files)" and not f.startswith(_BUILD_ID) and f != _BUILD_ID[:-1]
+    )
     symbols = {}
     with tempfile.TemporaryDirectory(prefix="specport-rpm-") as tmp:
         for entry in iter_newc(payload(rpm), rpm.name):

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from specport.fork.record import Fork
-from specport.fork.tree import Tree, package_files, read_tree
+from specport.fork.tree import Tree, lookaside_names, package_files, read_tree
 
 _PATCH_TAG = re.compile(r"^Patch\d*\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>) ", re.MULTILINE)
@@ -51,7 +51,7 @@ def patch_names(spec_text: str) -> set[str]:
 
 def fork_status(fork: Fork) -> Status:
     base = read_tree(fork.base_dir)
-    ours = package_files(fork.dir)
+    ours = current_tree(fork)
     patches = patch_names(_text(base.get(fork.spec, b""))) | patch_names(
         _text(ours.get(fork.spec, b""))
     )
@@ -116,4 +116,11 @@ def render_status(status: Status) -> str:
 
 
 def current_tree(fork: Fork) -> Tree:
-    return package_files(fork.dir)
+    """The fork's files less the tarballs its own or its upstream's `sources` file lists (a
+    rebase leaves the old tarball beside the new one, as in any dist-git checkout)."""
+    tree = package_files(fork.dir)
+    base_sources = fork.base_dir / "sources"
+    if base_sources.is_file():
+        for name in lookaside_names({"sources": base_sources.read_bytes()}):
+            tree.pop(name, None)
+    return tree
