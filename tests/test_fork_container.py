@@ -186,3 +186,25 @@ def test_a_source_package_imports(rebased: dict[str, object], tmp_path: Path) ->
     record = tomllib.loads((got / "specport-fork.toml").read_text())["upstream"]
     assert record["kind"] == "srpm"
     assert record["commit"] == "sha256:" + hashlib.sha256(srpm.read_bytes()).hexdigest()
+
+
+def test_a_fork_of_a_source_package_updates_from_the_newer_one(
+    rebased: dict[str, object], tmp_path: Path
+) -> None:
+    out = Path(str(rebased["out"]))
+    (old,) = (out / "old" / "el8-standin").glob("*.src.rpm")
+    (new,) = (out / "new" / "el8-standin").glob("*.src.rpm")
+    fork = tmp_path / "fork"
+    assert specport("import", str(old), "--into", str(fork)).returncode == 0
+    spec = fork / "lz4.spec"
+    spec.write_text(spec.read_text().replace("%description libs\n", "%description libs\nACME.\n"))
+    proc = specport("fork", "update", str(fork), "--from", str(new))
+    assert proc.returncode == 0, proc.stderr
+    assert "lz4.spec: merged" in proc.stdout
+    assert "lz4-debuglog-line.patch: removed (upstream removed it)" in proc.stdout
+    assert f"lz4_{NEW}.orig.tar.gz: added from upstream" in proc.stdout
+    text = spec.read_text()
+    assert "%description libs\nACME.\n" in text and f"Version:        {NEW}" in text
+    assert not (fork / "lz4-debuglog-line.patch").exists()
+    record = tomllib.loads((fork / "specport-fork.toml").read_text())["upstream"]
+    assert record["repository"] == str(new)

@@ -242,3 +242,15 @@ def test_compare_names_changed_dependencies_files_and_packages(tmp_path: Path) -
     assert greet.files.added == ("/usr/share/doc/greet/NEW",)
     assert greet.files.removed == ("/usr/share/doc/greet/OLD",)
     assert "/usr/bin/greet" not in greet.files.added
+
+
+def test_a_patch_for_a_file_the_new_tree_lacks_is_reported(tmp_path: Path) -> None:
+    from specport.fork.patches import HunkFailure, check_patches, unpack
+
+    tree = unpack(upstream.make_tarball(tmp_path, "1.1"), tmp_path / "t")
+    patch = tmp_path / "gone.patch"
+    patch.write_text("--- a/src/gone.c\n+++ b/src/gone.c\n@@ -1 +1 @@\n-a\n+b\n")
+    ref = specedit.PatchRef(5, "gone.patch", 1, 1)
+    (check,) = check_patches(tree, [(ref, patch)])
+    assert check.state == "conflict"
+    assert check.failures == (HunkFailure("b/src/gone.c", 0, 0),)

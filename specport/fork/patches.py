@@ -87,11 +87,16 @@ def failures(output: str) -> tuple[HunkFailure, ...]:
     """GNU patch's report, as (file, hunk, line) triples."""
     found: list[HunkFailure] = []
     current = "?"
+    missing = False  # inside "can't find file to patch": the name is in the quoted header
     for line in output.splitlines():
         if m := _PATCHING.match(line):
             current = m.group(1).strip("'")
         elif m := _HUNK_FAILED.match(line):
             found.append(HunkFailure(current, int(m.group(1)), int(m.group(2))))
         elif _NO_FILE.match(line):
-            found.append(HunkFailure(current, 0, 0))
+            missing = True
+        elif missing and line.startswith("|+++ "):
+            name = line[5:].split("\t")[0].strip()
+            found.append(HunkFailure(name, 0, 0))
+            missing = False
     return tuple(found)
