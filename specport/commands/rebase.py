@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from specport.app import App, pass_app
 from specport.build.sources import SourceSearch
 from specport.errors import BuildError, ConflictError, UsageError
 from specport.targets import Target
+
+if TYPE_CHECKING:  # the engine module imports the docker SDK: only when a check runs
+    from specport.container.engine import Engine
 
 
 @click.command()
@@ -88,6 +92,11 @@ def rebase(
     if not spec.is_file():
         raise UsageError(f"spec file {spec} does not exist")
     targets = app.select(check_targets) if check_targets else []
+    engine = None
+    if targets and not dry_run:
+        from specport.container.engine import connect
+
+        engine = connect()  # before anything is written: no engine, no rebase half checked
     search = source_search(app, lookaside)
     pairs = []
     for item in replace:
@@ -124,14 +133,14 @@ def rebase(
             )
         if dry_run:
             return
-        old_spec = snapshot_old(request.spec, work / "old") if targets else None
+        old_spec = snapshot_old(request.spec, work / "old") if engine is not None else None
         write_rebase(plan)
         dropped = ", ".join(c.patch.name for c in plan.dropped)
         click.echo(
             f"rebased {spec.name} to {version}" + (f"; dropped {dropped}" if dropped else "")
         )
-        if old_spec is not None:
-            _check(app, old_spec, request.spec, (plan.old_version, version), targets,
+        if engine is not None and old_spec is not None:
+            _check(app, engine, old_spec, request.spec, (plan.old_version, version), targets,
                    output, as_json, search, image)  # fmt: skip
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -139,6 +148,7 @@ def rebase(
 
 def _check(
     app: App,
+    engine: Engine,
     old_spec: Path,
     new_spec: Path,
     versions: tuple[str, str],
@@ -155,7 +165,7 @@ def _check(
     options = BuildOptions(
         output=output.resolve(), search=search, maintainer=settings.maintainer, image=image
     )
-    report = build_and_compare(old_spec, new_spec, versions, targets, options, settings)
+    report = build_and_compare(engine, old_spec, new_spec, versions, targets, options, settings)
     output.mkdir(parents=True, exist_ok=True)
     text = render_report(report)
     data = json.dumps(report.as_dict(), indent=2)

@@ -9,7 +9,7 @@ from pathlib import Path
 from specport.build.plan import BuildOptions, PairResult, make_pairs
 from specport.build.run import BuildRun, prepare_all
 from specport.config import Settings
-from specport.container.engine import connect
+from specport.container.engine import Engine
 from specport.fork.compare import TargetDiff, compare, render_target
 from specport.targets import Target
 
@@ -51,6 +51,7 @@ class CheckReport:
 
 
 def build_and_compare(
+    engine: Engine,
     old_spec: Path,
     new_spec: Path,
     versions: tuple[str, str],
@@ -58,7 +59,6 @@ def build_and_compare(
     options: BuildOptions,
     settings: Settings,
 ) -> CheckReport:
-    engine = connect()
     builds: dict[str, dict[str, PairResult]] = {t.name: {} for t in targets}
     for side, spec in (("old", old_spec), ("new", new_spec)):
         side_options = _with_output(options, options.output / side)
