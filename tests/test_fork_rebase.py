@@ -254,3 +254,20 @@ def test_a_patch_for_a_file_the_new_tree_lacks_is_reported(tmp_path: Path) -> No
     (check,) = check_patches(tree, [(ref, patch)])
     assert check.state == "conflict"
     assert check.failures == (HunkFailure("b/src/gone.c", 0, 0),)
+
+
+def test_autorelease_and_autochangelog_are_left_to_themselves(
+    specport: Run, package: Path, tmp_path: Path
+) -> None:
+    spec = package / "greet.spec"
+    text = spec.read_text()
+    head = text.split("%changelog", 1)[0].replace("3%{?dist}", "%autorelease")
+    spec.write_text(head + "%changelog\n%autochangelog\n")
+    code, _, err = specport(
+        "rebase", str(spec), "--version", "1.1", "--drop", "greet-readme.patch",
+        "--source", str(tmp_path / "new" / "greet-1.1.tar.gz"),
+    )  # fmt: skip
+    assert code == 0, err
+    text = spec.read_text()
+    assert "Release:        %autorelease\n" in text and "Version:        1.1\n" in text
+    assert text.endswith("%changelog\n%autochangelog\n")

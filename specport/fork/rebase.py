@@ -17,7 +17,7 @@ from pathlib import Path
 from specport import fetch
 from specport.build.sources import SourceSearch, read_sources_file, resolve_sources
 from specport.build.specinfo import SourceRef
-from specport.errors import SourceError, UsageError
+from specport.errors import SourceError, SpecError, UsageError
 from specport.fork import specedit
 from specport.fork.patches import PatchCheck, check_patches, unpack
 
@@ -90,15 +90,27 @@ def plan_rebase(request: RebaseRequest, work: Path) -> RebasePlan:
     new_text = specedit.drop_patches(
         new_text, [c.patch for c in checks if c.state in ("merged", "dropped")]
     )
-    release = specedit.tag_value(new_text, "Release").replace("%{?dist}", "")
+    release = _changelog_release(new_text)
     entries = [f"Update to {request.version}"]
     entries += [f"Drop {c.patch.name} (merged upstream)" for c in checks if c.state == "merged"]
     entries += [f"Drop {c.patch.name}" for c in checks if c.state == "dropped"]
-    entries += [f"Refresh {name} for {request.version}" for name in replace]
+    entries += [f"Refresh {patch} for {request.version}" for patch in replace]
     date = request.date or time.strftime("%a %b %d %Y", time.gmtime())
     header = f"{date} {request.packager} - {request.version}-{release}"
     new_text = specedit.add_changelog(new_text, header, entries)
     return RebasePlan(request, old_version, new_text, tarball, name, checks)
+
+
+def _changelog_release(text: str) -> str:
+    """The release for the %changelog header: the number, without %{?dist}; %autorelease
+    starts again at 1 with a new version."""
+    raw = specedit.macros_of(text).get("release", "")
+    if "autorelease" in raw:
+        return "1"
+    try:
+        return specedit.tag_value(text, "Release")
+    except SpecError:
+        return raw.split("%", 1)[0] or "1"
 
 
 def _new_tarball(request: RebaseRequest, source0: str, name: str, work: Path) -> Path:

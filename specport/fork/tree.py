@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 from specport.build.sources import read_sources_file
@@ -34,9 +35,8 @@ def lookaside_names(tree: Tree) -> set[str]:
     """The files the `sources` file lists: they come from the lookaside, not from the repo."""
     if "sources" not in tree:
         return set()
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
+    # read_sources_file (the build's parser, one for both) reads a file
+    with tempfile.TemporaryDirectory(prefix="specport-sources-") as tmp:
         (Path(tmp) / "sources").write_bytes(tree["sources"])
         return set(read_sources_file(Path(tmp) / "sources"))
 
