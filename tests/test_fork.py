@@ -273,3 +273,20 @@ def test_source_package_payload_is_read_without_escaping() -> None:
         read_newc(newc([("link", 0o120777, b"/etc/passwd")]), "t")
     with pytest.raises(SourceError, match="not a cpio"):
         read_newc(b"garbage", "t")
+
+
+def test_a_sources_line_cannot_name_a_path_outside_the_fork(
+    specport: Run, distgit: Path, lookaside: Path, tmp_path: Path
+) -> None:
+    (distgit / "sources").write_text(f"SHA512 (../../outside) = {'0' * 128}\n")
+    commit(distgit, "hostile sources")
+    code, _, err = specport(
+        "import",
+        str(distgit),
+        "--into",
+        str(tmp_path / "f" / "fork"),
+        "--lookaside",
+        str(lookaside),
+    )
+    assert code == 1 and "'../../outside' is not a plain file name" in err
+    assert not (tmp_path / "outside").exists()

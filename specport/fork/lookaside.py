@@ -26,6 +26,10 @@ def fetch_sources(directory: Path, spec: Path, search: SourceSearch) -> list[str
     checksums = read_sources_file(directory / "sources")
     if not checksums:
         return []
+    for name in checksums:
+        # a name is a file in the fork's top directory, never a path to somewhere else
+        if "/" in name or name in (".", "..") or name.startswith("."):
+            raise SourceError(f"{directory / 'sources'}: {name!r} is not a plain file name")
     refs = [SourceRef("sources", name) for name in checksums]
     resolved = resolve_sources(spec, package_name(spec), refs, search)
     fetched = []
