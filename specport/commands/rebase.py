@@ -75,7 +75,7 @@ def rebase(
     lookaside: str | None,
     image: str | None,
 ) -> None:
-    """Rebase SPEC onto upstream VERSION: Version, Release, %changelog, `sources`, patches.
+    """Rebase SPEC onto the upstream --version: Version, Release, %changelog, sources, patches.
 
     The spec is edited as text (rpm never parses it on this host). Patches upstream merged are
     dropped; a patch that no longer applies stops the rebase before anything is written."""
