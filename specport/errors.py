@@ -60,6 +60,10 @@ class DependencyError(SpecportError):
     """Dependency names that no rule translates, or that the target cannot install."""
 
 
+class PackageIndexError(SpecportError):
+    """A target's package index is missing, cannot be fetched, or its cache fails verification."""
+
+
 class SourceError(SpecportError):
     """Missing or corrupt sources."""
 

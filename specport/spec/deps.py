@@ -22,13 +22,21 @@ from specport.spec.conditions import evaluate_condition, live_lines
 from specport.spec.depsyntax import DEP_TAG_RE, Dep, DepSyntaxError, rich_alternatives, split_deps
 from specport.spec.lines import SECTION_RE, continued, expand, sections, simple_macros
 from specport.spec.model import Change, Line, PassContext, PassResult
-from specport.spec.resolver import Resolver, RuleResolver, debian_name
+from specport.spec.resolver import Resolver, RuleResolver, debian_name, target_macros
 
 NAME = "deps"
 _ISA_RE = re.compile(r"%\{\?_isa\}|%\{_isa\}")
 _DPKG_OP = {"<": "<<", ">": ">>", "==": "="}
 _SOFT_TAGS = ("conflicts", "buildconflicts", "obsoletes")
 _WRAPPED_RE = re.compile(r"^(%\{!?\?\w+:)\s*([^{}]*)\}\s*$")
+
+
+class UnresolvedError(DependencyError):
+    """Requirements nothing translates; `names` are the Fedora names (for --report)."""
+
+    def __init__(self, message: str, names: list[str], hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.names = names
 
 
 class RichDepError(Exception):
@@ -57,8 +65,10 @@ def translate_dependencies(
 ) -> PassResult:
     if ctx.target.name_rules != "debian":
         return lines, []
-    resolver = resolver or RuleResolver(ctx.target)
-    macros = simple_macros(lines)
+    resolver = resolver or ctx.resolver or RuleResolver(ctx.target)
+    # the target's directory/PEAR macros first, so %{_bindir}/phpunit and %{__pear} can be read;
+    # the spec's own definitions win
+    macros = {**target_macros(ctx.target), **simple_macros(lines)}
     own = own_packages(lines, macros)
     out: list[Line] = []
     changes: list[Change] = []
@@ -87,11 +97,15 @@ def translate_dependencies(
         new_items: list[str] = []
         for dep in deps:
             try:
-                items, notes, missing = _translate(dep, tag.lower(), resolver, macros, own)
+                items, notes, missing, records = _translate(dep, tag.lower(), resolver, macros, own)
             except RichDepError as exc:
                 raise SpecError(exc.message, path=ctx.path, line=ln.no, hint=exc.hint) from None
             new_items.extend(items)
-            changes.extend(Change(NAME, ln.no, n) for n in notes)
+            if len(notes) == len(records) == 1:  # the change note is the record's explanation
+                changes.append(Change(NAME, ln.no, notes[0], records[0]))
+            else:
+                changes.extend(Change(NAME, ln.no, n) for n in notes)
+                changes.extend(Change(NAME, ln.no, _record_note(tag, r), r) for r in records)
             unresolved.extend((ln.no, x) for x in missing)
             if missing and ctx.options.keep_unresolved:
                 new_items.append(dep.render())
@@ -112,10 +126,14 @@ def translate_dependencies(
             changes.append(Change(NAME, ln.no, note))
         out.append(Line(ln.no, text))
     if unresolved and not ctx.options.keep_unresolved:
-        listing = "; ".join(f"line {no}: {name}" for no, name in unresolved)
-        raise DependencyError(
-            f"{ctx.path or 'spec'}: no rule translates these names for {ctx.target.name}: "
-            + listing,
+        listing = "; ".join(f"line {no}: {name}{resolver.missing(name)}" for no, name in unresolved)
+        if isinstance(resolver, RuleResolver):
+            what = f"no rule translates these names for {ctx.target.name}"
+        else:
+            what = f"neither {ctx.target.name}'s package index nor the spec set has these names"
+        raise UnresolvedError(
+            f"{ctx.path or 'spec'}: {what}: {listing}",
+            [name for _, name in unresolved],
             hint="add them to specport/spec/names/debian.toml, guard them with %if 0%{?fedora}"
             " || 0%{?rhel}, or pass --keep-unresolved",
         )
@@ -124,33 +142,44 @@ def translate_dependencies(
     return out, changes
 
 
+Record = tuple[str, str, str]  # (Fedora name, target name or "" when dropped, how)
+Translated = tuple[list[str], list[str], list[str], list[Record]]
+
+
+def _record_note(tag: str, record: Record) -> str:
+    fedora, name, how = record
+    return f"{tag}: {fedora} -> {name or 'nothing'} [{how}]"
+
+
 def _translate(
     dep: Dep, tag: str, resolver: Resolver, macros: dict[str, str], own: set[str]
-) -> tuple[list[str], list[str], list[str]]:
-    """(rendered items, change notes, unresolved names) for one dependency."""
+) -> Translated:
+    """(rendered items, change notes, unresolved names, dependency records) for one dependency."""
     if dep.rich:
         return _translate_rich(dep, tag, resolver, macros, own)
     expanded = expand(dep.name, macros)
     if dep.name in own or (expanded is not None and expanded in own):
-        return [dep.render()], [], []
+        return [dep.render()], [], [], [(expanded or dep.name, expanded or dep.name, "this spec")]
     if tag == "provides":
         if "(" in (expanded or dep.name):
-            return [], [f"dropped Provides {dep.name}: a Fedora capability namespace"], []
-        return [dep.render()], [], []
+            return [], [f"dropped Provides {dep.name}: a Fedora capability namespace"], [], []
+        return [dep.render()], [], [], []
     if expanded is None and (raw := resolver.resolve(dep.name)) is not None and not raw.name:
         # a name with a %( ) no rule needs to read: perl(:MODULE_COMPAT_%(eval ...))
-        return [], [f"dropped {dep.name}: {raw.rule} (not needed on the target)"], []
+        return [], [f"dropped {dep.name}: {raw.rule} (not needed on the target)"], [], []
     if expanded is None:
         if tag in _SOFT_TAGS:
-            return [], [f"dropped {tag} {dep.name}: name uses a macro specport cannot read"], []
-        return [], [], [f"{dep.name} (uses a macro specport cannot read)"]
+            note = f"dropped {tag} {dep.name}: name uses a macro specport cannot read"
+            return [], [note], [], []
+        return [], [], [f"{dep.name} (uses a macro specport cannot read)"], []
     found = resolver.resolve(expanded)
     if found is None:
         if tag in _SOFT_TAGS:
-            return [], [f"dropped {tag} {expanded}: no such package on the target"], []
-        return [], [], [expanded]
+            return [], [f"dropped {tag} {expanded}: no such package on the target"], [], []
+        return [], [], [expanded], []
     if not found.name:
-        return [], [f"dropped {expanded}: {found.rule} (not needed on the target)"], []
+        note = f"dropped {expanded}: {found.rule} (not needed on the target)"
+        return [], [note], [], [(expanded, "", found.rule)]
     keep = found.keep_version and bool(dep.op)
     item = f"{found.name} {dep.op} {dep.version}" if keep else found.name
     notes = []
@@ -159,12 +188,13 @@ def _translate(
         if keep and dep.op in _DPKG_OP:
             note += f" (debbuild writes {found.name} ({_DPKG_OP[dep.op]} {dep.version}))"
         notes.append(f"{note} [{found.rule}{', a guess' if found.guess else ''}]")
-    return [item], notes, []
+    records = [] if tag in _SOFT_TAGS else [(expanded, found.name, found.rule)]
+    return [item], notes, [], records
 
 
 def _translate_rich(
     dep: Dep, tag: str, resolver: Resolver, macros: dict[str, str], own: set[str]
-) -> tuple[list[str], list[str], list[str]]:
+) -> Translated:
     alternatives = rich_alternatives(dep.name)
     if alternatives is None:
         raise RichDepError(
@@ -174,12 +204,13 @@ def _translate_rich(
     results = [_translate(alt, tag, resolver, macros, own) for alt in alternatives]
     names = {tuple(r[0]) for r in results}
     missing = [x for r in results for x in r[2]]
+    records = [x for r in results for x in r[3]]
     if len(names) == 1 and not missing:
         (items,) = names
-        return list(items), [f"{dep.name} -> {', '.join(items) or 'nothing'}"], []
+        return list(items), [f"{dep.name} -> {', '.join(items) or 'nothing'}"], [], records
     resolved = [r[0][0] for r in results if r[0]]
     if missing and not resolved:
-        return [], [], missing
+        return [], [], missing, []
     raise RichDepError(
         f"rich dependency {dep.name}: debbuild cannot express alternatives"
         f" ({' | '.join(resolved)} on the target)",

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from specport.config import DEFAULT_MAINTAINER
+from specport.spec.resolver import Resolver
 from specport.targets.model import Target
 
 
@@ -26,6 +27,8 @@ class Change:
     pass_name: str
     line: int  # line of the input spec (0: the change is not tied to one line)
     reason: str
+    # a translated dependency: (Fedora name, target name or "" when dropped, how it was found)
+    dependency: tuple[str, str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class PassContext:
     target: Target
     options: NormalizeOptions
     path: str | None = None
+    resolver: Resolver | None = None  # dependency names; None: the target's rule data
 
 
 PassResult = tuple[list[Line], list[Change]]

@@ -14,6 +14,7 @@ from specport.families import family_of
 from specport.spec import deps, header, php, release, scriptlets, shell, syntax
 from specport.spec.lines import join_lines, split_lines
 from specport.spec.model import Change, NormalizeOptions, NormalizeResult, Pass, PassContext
+from specport.spec.resolver import Resolver
 from specport.targets.model import Target
 
 PASSES: tuple[tuple[str, Pass], ...] = (
@@ -40,12 +41,16 @@ def normalize(
     *,
     path: str | os.PathLike[str] | None = None,
     options: NormalizeOptions | None = None,
+    resolver: Resolver | None = None,
 ) -> NormalizeResult:
     """The spec rewritten for `target`. Pure: no files, no processes, no clock.
 
-    `path` only labels messages; the file is not read."""
+    `path` only labels messages; the file is not read. `resolver` translates dependency names
+    (an IndexResolver with the target's package index); None uses the rule data alone."""
     label = os.fspath(path) if path is not None else None
-    ctx = PassContext(target=target, options=options or NormalizeOptions(), path=label)
+    ctx = PassContext(
+        target=target, options=options or NormalizeOptions(), path=label, resolver=resolver
+    )
     lines = split_lines(text)
     changes: list[Change] = []
     skipped = family_of(target).skipped_passes

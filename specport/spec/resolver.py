@@ -7,6 +7,7 @@ build, without the passes changing.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import re
 import tomllib
@@ -16,7 +17,7 @@ from importlib import resources
 from typing import Any, Protocol
 
 from specport.errors import ConfigError
-from specport.targets.model import Target
+from specport.targets.model import Target, version_tuple
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class Resolution:
 class Resolver(Protocol):
     def resolve(self, name: str) -> Resolution | None:
         """The target's name for Fedora dependency `name`, or None when no rule knows it."""
+        ...
+
+    def missing(self, name: str) -> str:
+        """Text after an unresolved name in the error: why, or the closest names; may be ""."""
         ...
 
 
@@ -64,6 +69,9 @@ class RuleResolver:
     def __init__(self, target: Target) -> None:
         self.target = target
         self.rules = load_rules(target.name_rules)
+
+    def missing(self, name: str) -> str:
+        return ""
 
     def _fill(self, value: str) -> str:
         return value.format(php_version=self.target.php_version, php_api=self.target.php_api)
@@ -114,3 +122,273 @@ def _star(name: str, pattern: str) -> str:
     """The text a single '*' of `pattern` matched in `name`."""
     head, _, tail = pattern.partition("*")
     return name[len(head) : len(name) - len(tail) if tail else len(name)]
+
+
+# --- the index-backed resolver -----------------------------------------------------------------
+
+_STACK_RES = (
+    # SCL (rh-php73-php-devel), Remi's SCL (php74-php-devel), IUS (php74-devel, php74)
+    re.compile(r"rh-php(\d)(\d+)-(php-.+)"),
+    re.compile(r"rh-php(\d)(\d+)()"),
+    re.compile(r"php(\d)(\d+)-(php-.+)"),
+    re.compile(r"php(\d)(\d+)-(.+)"),
+    re.compile(r"php(\d)(\d+)()"),
+)
+_COMPOSER_RE = re.compile(r"php-composer\(([^/()]+)/([^()]+)\)")
+_PEAR_RE = re.compile(r"php-pear\((?:([^/()]+)/)?([^()]+)\)")
+_CHANNEL_RE = re.compile(r"php-channel\(([^()]+)\)")
+_PHP_EXT_RE = re.compile(r"php-([a-z0-9_]+)")
+_DEVEL_RE = re.compile(r"(.+)-devel")
+
+
+class IndexResolver:
+    """Answers from the target's package index (specport/index), with the rule data as hints.
+
+    Nothing is answered unless the index has the name (or the name is built by a spec of the same
+    set): a rule or pattern whose result the index lacks is not an answer. Each Resolution's rule
+    says how the name was found (`normalize --explain`, `--report`)."""
+
+    def __init__(
+        self,
+        target: Target,
+        index: Any,
+        built_here: dict[str, str] | None = None,
+        rules: RuleResolver | None = None,
+    ) -> None:
+        self.target = target
+        self.index = index  # specport.index.model.Index (typed loosely: spec/ stays index-free)
+        self.rules = rules or RuleResolver(target)
+        self.built_here = built_here or {}
+        self.php = self.rules.rules.get("php", {})
+        self.composer = self.rules.rules.get("composer", {})
+        self._why_not: dict[str, str] = {}
+        self._names: list[str] | None = None
+
+    # the routes, in order; the first that answers wins
+    def resolve(self, name: str) -> Resolution | None:
+        if name in self.built_here:
+            return Resolution(self.built_here[name], f"built here ({self.built_here[name]})")
+        for route in (
+            self._stack, self._rules, self._php, self._exact, self._virtual, self._path,
+            self._pkgconfig, self._perl, self._python, self._devel,
+        ):  # fmt: skip
+            found = route(name)
+            if found is not None:
+                return found
+        return None
+
+    def missing(self, name: str) -> str:
+        """Why `name` has no answer, with the closest index names: " (did you mean x?)"."""
+        if name in self._why_not:
+            return f" ({self._why_not[name]})"
+        close = self.suggest(self._guess_name(name))
+        return f" (did you mean {' or '.join(close)}?)" if close else ""
+
+    def _has(self, name: str) -> bool:
+        return bool(self.index.has(name))
+
+    def _confirmed(self, name: str, how: str, keep: bool = True) -> Resolution | None:
+        return Resolution(name, how, keep) if self._has(name) else None
+
+    def _stack(self, name: str) -> Resolution | None:
+        for rx in _STACK_RES:
+            m = rx.fullmatch(name)
+            if m:
+                version = f"{m.group(1)}.{m.group(2)}"
+                if version != self.target.php_version:
+                    have = f"{self.target.name} has PHP {self.target.php_version}"
+                    self._why_not[name] = f"a PHP {version} stack; {have}"
+                    return None
+                base = m.group(3) or "php"
+                found = self.resolve(base)
+                if found is None:
+                    return None
+                how = f"PHP {version} stack name for {base}; {found.rule}"
+                return Resolution(found.name, how, found.keep_version)
+        return None
+
+    def _rules(self, name: str) -> Resolution | None:
+        found = self.rules.resolve(name)
+        if found is None:
+            return None
+        if not found.name:
+            return found  # a rule that drops the name: nothing to confirm
+        if self._has(found.name):
+            kind = "pattern" if found.guess else "rule"
+            return Resolution(found.name, f"{found.rule}, {kind} confirmed by the index",
+                              found.keep_version)  # fmt: skip
+        self._why_not.setdefault(name, f"the rules say {found.name}, which the index lacks")
+        return None
+
+    def _php(self, name: str) -> Resolution | None:
+        ver = self.target.php_version
+        if m := _COMPOSER_RE.fullmatch(name):
+            return self._composer(name, m.group(1).lower(), m.group(2).lower())
+        if m := _PEAR_RE.fullmatch(name):
+            channel = (m.group(1) or "pear.php.net").lower()
+            owners = self.index.pear.get(f"{channel}/{m.group(2).lower()}", [])
+            return self._pick(owners, f"PEAR registry of {channel}/{m.group(2)} in the Contents")
+        if m := _CHANNEL_RE.fullmatch(name):
+            owners = self.index.channels.get(m.group(1).lower(), [])
+            return self._pick(owners, f"PEAR channel {m.group(1)} registered in the Contents")
+        m = _PHP_EXT_RE.fullmatch(name)
+        if not m:
+            return None
+        ext = m.group(1)
+        versioned = f"php{ver}-{ext}"
+        if versioned in self.index.packages:
+            return Resolution(versioned, f"PHP extension {ext}: {versioned} in the index")
+        for provider in self.index.provides.get(name, []) + self.index.provides.get(versioned, []):
+            if provider.startswith(f"php{ver}-"):
+                return Resolution(provider, f"PHP extension {ext}: {provider} provides {name}")
+        since = self.php.get("since", {}).get(ext)
+        builtin = ext in self.php.get("builtin", []) and (
+            since is None or version_tuple(ver) >= version_tuple(since)
+        )
+        if builtin:
+            common = f"php{ver}-common"
+            how = f"PHP extension {ext} is built into Debian's PHP {ver}"
+            return self._confirmed(common, how, keep=False)
+        return None
+
+    def _composer(self, name: str, vendor: str, project: str) -> Resolution | None:
+        key = f"{vendor}/{project}"
+        if key in self.composer:
+            target = str(self.composer[key])
+            if not target:
+                return Resolution("", f"composer {key}: built into the target's PHP")
+            return self._confirmed(target, f"composer {key}: Debian packages it as {target}")
+        debname = composer_debian_name(vendor, project)
+        found = self._confirmed(debname, f"composer {key}: pkg-php-tools' name {debname}")
+        if found is None:
+            self._why_not.setdefault(name, f"no {debname} in the index" + self._did_you(debname))
+        return found
+
+    def _did_you(self, name: str) -> str:
+        close = self.suggest(name)
+        return f"; did you mean {' or '.join(close)}?" if close else ""
+
+    def _pick(self, owners: list[str], how: str) -> Resolution | None:
+        if not owners:
+            return None
+        return Resolution(
+            owners[0], how + (f" (also {', '.join(owners[1:])})" if owners[1:] else "")
+        )
+
+    def _exact(self, name: str) -> Resolution | None:
+        if name in self.index.packages:
+            return Resolution(name, "same package name in the index")
+        return None
+
+    def _virtual(self, name: str) -> Resolution | None:
+        providers = self.index.provides.get(name, [])
+        if len(providers) == 1:
+            return Resolution(providers[0], f"{providers[0]} provides {name}", keep_version=False)
+        if providers:
+            return Resolution(name, f"virtual package provided by {', '.join(providers)}")
+        return None
+
+    def _path(self, name: str) -> Resolution | None:
+        if not name.startswith("/"):
+            return None
+        aliases = [name]
+        for short in ("/bin/", "/sbin/", "/lib/"):  # merged /usr: both spellings name one file
+            if name.startswith(short):
+                aliases.append("/usr" + name)
+            elif name.startswith("/usr" + short):
+                aliases.append(name[4:])
+        for path in aliases:
+            owners = self.index.files.get(path, [])
+            if owners:
+                return self._pick(owners, f"{path} is in the Contents")
+        return None
+
+    def _pkgconfig(self, name: str) -> Resolution | None:
+        m = _PKGCONFIG_RE.fullmatch(name)
+        if not m:
+            return None
+        owners = self.index.pkgconfig.get(m.group(1), [])
+        return self._pick(owners, f"{m.group(1)}.pc is in the Contents")
+
+    def _perl(self, name: str) -> Resolution | None:
+        m = _PERL_RE.fullmatch(name)
+        if not m:
+            return None
+        owners = self.index.perl.get(m.group(1), [])
+        if not owners:
+            return None
+        file = m.group(1).replace("::", "/") + ".pm"
+        perl_source = self.index.source("perl")
+        if any(self.index.source(o) == perl_source for o in owners):
+            # the interpreter's own modules (perl, perl-base, perl-modules-X): depend on perl
+            return Resolution("perl", f"perl core module: {file} is in perl's packages", False)
+        return self._pick(owners, f"{file} is in the Contents")
+
+    def _python(self, name: str) -> Resolution | None:
+        m = _PY3DIST_RE.fullmatch(name)
+        if not m:
+            return None
+        from specport.index.parse import normalize_python_name
+
+        owners = self.index.python.get(normalize_python_name(m.group(1)), [])
+        return self._pick(owners, f"Python distribution {m.group(1)} (dist-info in the Contents)")
+
+    def _devel(self, name: str) -> Resolution | None:
+        m = _DEVEL_RE.fullmatch(name)
+        if not m:
+            return None
+        base = m.group(1)
+        candidates = [base, base.lower()]
+        candidates += [base[3:]] if base.startswith("lib") else [f"lib{base}"]
+        for source in dict.fromkeys(candidates):
+            devs = [b for b in self.index.binaries.get(source, []) if b.endswith("-dev")]
+            if len(devs) == 1:
+                return Resolution(devs[0], f"the -dev package of source {source}")
+            preferred = [d for d in devs if d in (f"lib{source}-dev", f"{source}-dev")]
+            if preferred:
+                how = f"the -dev package of source {source} (of {', '.join(devs)})"
+                return Resolution(preferred[0], how)
+            if devs:
+                self._why_not.setdefault(
+                    name, f"source {source} has several -dev packages: {', '.join(devs)}"
+                )
+        return None
+
+    def _guess_name(self, name: str) -> str:
+        """The Debian-looking name to search near for a suggestion."""
+        if m := _COMPOSER_RE.fullmatch(name):
+            return composer_debian_name(m.group(1).lower(), m.group(2).lower())
+        if m := _PEAR_RE.fullmatch(name):
+            return debian_name(f"php-{m.group(2).replace('_', '-')}")
+        found = self.rules.resolve(name)
+        return found.name if found and found.name else debian_name(name)
+
+    def suggest(self, name: str, n: int = 2) -> list[str]:
+        """The closest index names (difflib), searched among names sharing its longest word."""
+        if self._names is None:
+            self._names = sorted(set(self.index.packages) | set(self.index.provides))
+        words = sorted(re.split(r"[-_.()/:]+", name.lower()), key=len, reverse=True)
+        word = next((w for w in words if w not in ("php", "lib", "dev", "perl", "python3")), "")
+        pool = [x for x in self._names if word and word in x] or self._names
+        return difflib.get_close_matches(name, pool[:5000], n=n, cutoff=0.6)
+
+
+def composer_debian_name(vendor: str, project: str) -> str:
+    """pkg-php-tools' Debian name of composer package vendor/project (pkg-php-tools 1.44,
+    base/dependency.php debName(): php-<vendor>-<project>, the project's first word dropped
+    when it repeats the vendor's last, and no vendor part when the project starts with it)."""
+    if project.startswith(vendor):
+        parts = [project]
+    else:
+        vendor_parts, project_parts = vendor.split("-"), project.split("-")
+        if vendor_parts[-1] == project_parts[0]:
+            project_parts = project_parts[1:]
+        parts = vendor_parts + project_parts
+    return re.sub(r"[^a-z0-9.-]", "-", "-".join(["php", *parts]))
+
+
+def target_macros(target: Target) -> dict[str, str]:
+    """Directory and PEAR macros of the target's rule data, to read names like %{_bindir}/x."""
+    multiarch = f"{target.arch}-linux-gnu"
+    table = load_rules(target.name_rules).get("macros", {})
+    return {k: str(v).replace("{multiarch}", multiarch) for k, v in table.items()}

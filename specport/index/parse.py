@@ -1,0 +1,215 @@
+"""Packages, Sources and Contents files -> the compact Index (only what the resolver needs).
+
+Contents files are large (hundreds of MB uncompressed): each line is tested with cheap byte
+checks first, and only lines under the directories that answer a dependency are kept: bin and
+sbin dirs, pkg-config files, Perl modules, Python dist/egg-info, the PEAR registry and channels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from specport.index.model import Index
+
+_BIN_DIRS = (b"bin/", b"sbin/", b"usr/bin/", b"usr/sbin/", b"usr/games/")
+_PERL_RE = re.compile(
+    rb"^usr/(?:share/perl5|share/perl/[\d.]+|lib/[^/]+/perl5/[\d.]+|lib/[^/]+/perl/[\d.]+"
+    rb"|lib/[^/]+/perl-base|lib/[^/]+/perl5)/(.+)\.pm$"
+)
+_PY_RE = re.compile(rb"^usr/lib/python3/dist-packages/([^/]+?)-[^/-]*\.(?:dist|egg)-info(?:/|$)")
+_PEAR_RE = re.compile(rb"^usr/share/php/\.registry/(?:\.channel\.([^/]+)/)?([^/]+)\.reg$")
+_CHANNEL_RE = re.compile(rb"^usr/share/php/\.channels/([^/]+)\.reg$")
+_TABLES = ("files", "pkgconfig", "perl", "python", "pear", "channels")
+_PEAR_DEFAULT_CHANNEL = "pear.php.net"  # PEAR's own channel: its registry has no .channel. dir
+
+
+def stanzas(text: str) -> Iterator[dict[str, str]]:
+    """deb822 paragraphs; continuation lines are joined with a space."""
+    current: dict[str, str] = {}
+    key = ""
+    for line in text.splitlines():
+        if not line:
+            if current:
+                yield current
+            current, key = {}, ""
+        elif line[0] in " \t":
+            if key:
+                current[key] += " " + line.strip()
+        else:
+            key, _, value = line.partition(":")
+            current[key] = value.strip()
+    if current:
+        yield current
+
+
+def names(relation: str) -> list[str]:
+    """Package names of a Provides/Binary field: "a (= 1), b:any" -> ["a", "b"]."""
+    out = []
+    for part in relation.split(","):
+        word = part.strip().split(" ", 1)[0].split("(", 1)[0].split(":", 1)[0]
+        if word:
+            out.append(word)
+    return out
+
+
+def normalize_python_name(name: str) -> str:
+    """PEP 503: python3dist() names and dist-info directories compare this way."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@dataclass
+class Builder:
+    """Collects the parsed files of every pocket and component of one target."""
+
+    packages: dict[str, str] = field(default_factory=dict)
+    provides: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    source_of: dict[str, str] = field(default_factory=dict)
+    binaries: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    essential: set[str] = field(default_factory=set)
+    tables: dict[str, defaultdict[str, set[str]]] = field(
+        default_factory=lambda: {k: defaultdict(set) for k in _TABLES}
+    )
+
+    def add_packages(self, text: str) -> None:
+        for st in stanzas(text):
+            name, version = st.get("Package"), st.get("Version", "")
+            if not name:
+                continue
+            old = self.packages.get(name)
+            if old is None or compare_versions(version, old) > 0:
+                self.packages[name] = version
+            for virtual in names(st.get("Provides", "")):
+                self.provides[virtual].add(name)
+            source = st.get("Source", "").split(" ", 1)[0]
+            if source and source != name:
+                self.source_of[name] = source
+            if st.get("Essential") == "yes":
+                self.essential.add(name)
+
+    def add_sources(self, text: str) -> None:
+        for st in stanzas(text):
+            source = st.get("Package")
+            if source:
+                self.binaries[source].update(names(st.get("Binary", "")))
+
+    def add_contents(self, lines: Iterable[bytes], components: tuple[str, ...], own: str) -> None:
+        """Contents lines "path  [component/]section/pkg,..."; `own` is the file's component."""
+        files, pkgconfig = self.tables["files"], self.tables["pkgconfig"]
+        perl, python = self.tables["perl"], self.tables["python"]
+        pear, channels = self.tables["pear"], self.tables["channels"]
+        for raw in lines:
+            line = raw.rstrip()
+            table: defaultdict[str, set[str]] | None = None
+            key = ""
+            if line.startswith(_BIN_DIRS):
+                path, _, where = line.rpartition(b" ")
+                path = path.rstrip()
+                if path.count(b"/") - path.startswith(b"usr/") == 1:
+                    table, key = files, "/" + path.decode(errors="replace")
+            elif b".pc " in line or b".pc\t" in line:
+                path = line.split(None, 1)[0]
+                if b"/pkgconfig/" in path:
+                    table, key = pkgconfig, path.rsplit(b"/", 1)[1][:-3].decode(errors="replace")
+            elif b".pm " in line or b".pm\t" in line:
+                m = _PERL_RE.match(line.split(None, 1)[0])
+                if m:
+                    table, key = perl, m.group(1).decode(errors="replace").replace("/", "::")
+            elif line.startswith(b"usr/lib/python3/dist-packages/") and b"-info" in line:
+                m = _PY_RE.match(line)
+                if m:
+                    table, key = python, normalize_python_name(m.group(1).decode(errors="replace"))
+            elif line.startswith(b"usr/share/php/."):
+                path = line.split(None, 1)[0]
+                if m := _PEAR_RE.match(path):
+                    channel = (m.group(1) or _PEAR_DEFAULT_CHANNEL.encode()).decode()
+                    table, key = pear, f"{channel}/{m.group(2).decode()}".lower()
+                elif m := _CHANNEL_RE.match(path):
+                    # a channel with a path is stored with "_" for "/": nikic.github.com_pear
+                    table, key = channels, m.group(1).decode().replace("_", "/").lower()
+            if table is None:
+                continue
+            where = line.rsplit(None, 1)[1]
+            for location in where.decode(errors="replace").split(","):
+                parts = location.split("/")
+                component = parts[0] if len(parts) >= 3 else own
+                if component in components:
+                    table[key].add(parts[-1])
+
+    def build(self, target: str) -> Index:
+        binaries = {
+            src: sorted(b for b in bins if b in self.packages)
+            for src, bins in self.binaries.items()
+        }
+        return Index(
+            target=target,
+            packages=dict(sorted(self.packages.items())),
+            provides=_lists(self.provides),
+            source_of=dict(sorted(self.source_of.items())),
+            binaries={k: v for k, v in sorted(binaries.items()) if v},
+            essential=sorted(self.essential),
+            **{name: _lists(table) for name, table in self.tables.items()},
+        )
+
+
+def _lists(table: dict[str, set[str]]) -> dict[str, list[str]]:
+    return {k: sorted(v) for k, v in sorted(table.items())}
+
+
+# --- Debian version comparison (deb-version(7)) ------------------------------------------------
+
+
+def _order(c: str) -> int:
+    if c == "~":
+        return -1
+    if c.isdigit():
+        return 0
+    if c.isalpha():
+        return ord(c)
+    return ord(c) + 256
+
+
+def _compare_part(a: str, b: str) -> int:
+    i = j = 0
+    while i < len(a) or j < len(b):
+        first_diff = 0
+        while (i < len(a) and not a[i].isdigit()) or (j < len(b) and not b[j].isdigit()):
+            ac = _order(a[i]) if i < len(a) and not a[i].isdigit() else 0
+            bc = _order(b[j]) if j < len(b) and not b[j].isdigit() else 0
+            if ac != bc:
+                return ac - bc
+            i += 1
+            j += 1
+        while i < len(a) and a[i] == "0":
+            i += 1
+        while j < len(b) and b[j] == "0":
+            j += 1
+        while i < len(a) and a[i].isdigit() and j < len(b) and b[j].isdigit():
+            if not first_diff:
+                first_diff = ord(a[i]) - ord(b[j])
+            i += 1
+            j += 1
+        if i < len(a) and a[i].isdigit():
+            return 1
+        if j < len(b) and b[j].isdigit():
+            return -1
+        if first_diff:
+            return first_diff
+    return 0
+
+
+def _split(version: str) -> tuple[int, str, str]:
+    epoch, _, rest = version.rpartition(":") if ":" in version else ("0", "", version)
+    upstream, _, revision = rest.rpartition("-") if "-" in rest else (rest, "", "0")
+    return int(epoch or 0), upstream, revision
+
+
+def compare_versions(a: str, b: str) -> int:
+    """<0, 0, >0 as dpkg --compare-versions orders Debian versions a and b."""
+    ea, ua, ra = _split(a)
+    eb, ub, rb = _split(b)
+    if ea != eb:
+        return ea - eb
+    return _compare_part(ua, ub) or _compare_part(ra, rb)

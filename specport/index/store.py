@@ -1,0 +1,247 @@
+"""The on-disk index cache of each target, and the one way to load it.
+
+    <cache>/index/by-hash/<sha256>          raw Packages/Sources/Contents, as the mirror sent them
+    <cache>/index/<target>/InRelease.<suite> the verified InRelease of each suite
+    <cache>/index/<target>/index.json       the derived Index (model.py), a few MB
+    <cache>/index/<target>/manifest.json    which raw files (by SHA256) made it, and its SHA256
+
+Loading checks everything again before using it: gpgv on each InRelease, each raw file's SHA256
+listed in that signed text, and the derived file's SHA256 against the manifest. A changed file is
+refused with one message; nothing is silently rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from specport import fetch, log
+from specport.config import Settings
+from specport.container.inputs import cache_root, file_sha256
+from specport.errors import PackageIndexError, SourceError
+from specport.index import debian
+from specport.index.model import FORMAT, Index
+from specport.index.parse import Builder
+from specport.targets.model import Target
+
+MANIFEST = "manifest.json"
+DERIVED = "index.json"
+_LOADED: dict[tuple[str, int], Index] = {}
+
+
+def target_dir(target: Target, settings: Settings) -> Path:
+    return cache_root(settings) / "index" / target.name
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    target: str
+    made: float | None  # epoch seconds of the last update; None: never
+    size: int  # bytes: raw files and derived index
+    packages: int
+
+
+# --- update ------------------------------------------------------------------------------------
+
+
+def update(
+    target: Target,
+    settings: Settings,
+    *,
+    suites: list[debian.Suite] | None = None,
+    keyring: Path | None = None,
+    comps: tuple[str, ...] | None = None,
+) -> Index:
+    """Fetch, verify and derive the target's index; suites/keyring/comps default to the
+    bootstrap's (tests pass a local signed archive)."""
+    if target.family != "deb":
+        raise PackageIndexError(f"{target.name}: package indexes are made for deb targets only")
+    comps = comps or debian.components(target)
+    keyring = keyring or debian.archive_keyring(target, settings, fetch=True)
+    suites = suites or debian.index_suites(target, settings)
+    where = target_dir(target, settings)
+    where.mkdir(parents=True, exist_ok=True)
+    builder = Builder()
+    records = []
+    for suite in suites:
+        log.step(f"{target.name}: {suite.suite} from {suite.uri}")
+        inrelease = where / f"InRelease.{suite.suite}"
+        url = f"{suite.uri}/dists/{suite.suite}/InRelease"
+        with tempfile.TemporaryDirectory(prefix="specport-index-") as tmp:
+            fresh = fetch.download(url, Path(tmp) / "InRelease")
+            text = debian.verify_inrelease(fresh, keyring)
+            shutil.copyfile(fresh, inrelease.with_suffix(".tmp"))
+            os.replace(inrelease.with_suffix(".tmp"), inrelease)
+        fields, hashes = debian.release_fields(text)
+        by_hash = fields.get("Acquire-By-Hash", "").lower() == "yes"
+        files, skipped = [], []
+        for file in debian.pick_files(hashes, comps, target.deb_arch):
+            if file.kind == "Contents" and file.size > debian.CONTENTS_LIMIT:
+                log.info(f"{suite.suite}: {file.path} skipped ({file.size / 1e6:.0f} MB)")
+                skipped.append(file.path)
+                continue
+            raw = debian.fetch_file(suite, file, by_hash, settings)
+            _add(builder, raw, file, comps)
+            files.append({"path": file.path, "sha256": file.sha256, "kind": file.kind})
+        records.append(
+            {
+                "suite": suite.suite,
+                "uri": suite.uri,
+                "pocket": suite.pocket,
+                "inrelease": inrelease.name,
+                "files": files,
+                "skipped": skipped,
+            }
+        )
+    index = builder.build(target.name)
+    save(where, index, records)
+    log.info(
+        f"{target.name}: {len(index.packages)} packages, {len(index.provides)} virtual names,"
+        f" {len(index.files)} programs"
+    )
+    return index
+
+
+def _add(builder: Builder, raw: Path, file: debian.IndexFile, comps: tuple[str, ...]) -> None:
+    if file.kind == "Packages":
+        builder.add_packages(debian.read_text(raw, file.path))
+    elif file.kind == "Sources":
+        builder.add_sources(debian.read_text(raw, file.path))
+    else:
+        own = file.component or "main"
+        builder.add_contents(debian.read_lines(raw, file.path), comps, own)
+
+
+def save(where: Path, index: Index, suites: list[dict[str, Any]]) -> None:
+    data = json.dumps(index.as_json(), separators=(",", ":")).encode()
+    _write(where / DERIVED, data)
+    manifest = {
+        "format": FORMAT,
+        "target": index.target,
+        "made": time.time(),
+        "suites": suites,
+        "derived_sha256": debian.sha256_bytes(data),
+    }
+    _write(where / MANIFEST, json.dumps(manifest, indent=1).encode())
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+# --- load --------------------------------------------------------------------------------------
+
+
+def cached(target: Target, settings: Settings) -> bool:
+    return (target_dir(target, settings) / MANIFEST).is_file()
+
+
+def load(target: Target, settings: Settings, *, keyring: Path | None = None) -> Index:
+    """The verified cached index; PackageIndexError when missing or changed."""
+    where = target_dir(target, settings)
+    manifest_path = where / MANIFEST
+    if not manifest_path.is_file():
+        raise PackageIndexError(
+            f"no package index of {target.name} is cached in {where}",
+            f"run `specport index update --target {target.name}`",
+        )
+    key = (str(manifest_path), manifest_path.stat().st_mtime_ns)
+    if key in _LOADED:
+        return _LOADED[key]
+    manifest = _read_manifest(manifest_path, target)
+    keyring = keyring or debian.archive_keyring(target, settings, fetch=False)
+    for suite in manifest["suites"]:
+        text = debian.verify_inrelease(where / suite["inrelease"], keyring)
+        _, hashes = debian.release_fields(text)
+        for f in suite["files"]:
+            if hashes.get(f["path"], ("",))[0] != f["sha256"]:
+                raise PackageIndexError(
+                    f"{manifest_path}: {suite['suite']}/{f['path']} is not the file the signed"
+                    " InRelease lists: the cache was changed",
+                    f"run `specport index update --target {target.name}`",
+                )
+    derived = where / DERIVED
+    data = derived.read_bytes() if derived.is_file() else b""
+    if debian.sha256_bytes(data) != manifest.get("derived_sha256"):
+        raise PackageIndexError(
+            f"{derived} does not match the SHA256 in {MANIFEST}: the cache was changed",
+            f"run `specport index update --target {target.name}`",
+        )
+    doc = json.loads(data)
+    if doc.get("format") != FORMAT or doc.get("target") != target.name:
+        raise PackageIndexError(
+            f"{derived} was made by another specport version or for another target",
+            f"run `specport index update --target {target.name}`",
+        )
+    index = Index.from_json(doc)
+    _LOADED[key] = index
+    return index
+
+
+def _read_manifest(path: Path, target: Target) -> dict[str, Any]:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if manifest["target"] != target.name or not isinstance(manifest["suites"], list):
+            raise ValueError("not this target's manifest")
+        if manifest.get("format") != FORMAT:
+            raise ValueError("made by another specport version")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PackageIndexError(
+            f"{path}: unreadable index manifest ({exc})",
+            f"run `specport index update --target {target.name}`",
+        ) from None
+    return dict(manifest)
+
+
+def obtain(target: Target, settings: Settings, *, offline: bool) -> Index:
+    """The cached index, fetched first when there is none (never with offline)."""
+    if offline or cached(target, settings):
+        if offline and not cached(target, settings):
+            raise PackageIndexError(
+                f"--offline: no package index of {target.name} is cached"
+                f" in {target_dir(target, settings)}",
+                f"run `specport index update --target {target.name}` while online",
+            )
+        return load(target, settings)
+    log.step(f"{target.name}: no package index cached yet; fetching it")
+    try:
+        update(target, settings)
+    except SourceError as exc:
+        raise PackageIndexError(
+            f"{target.name}: cannot fetch the package index: {exc.message}",
+            "check the network, or pass --no-index to translate with the rule data only",
+        ) from None
+    return load(target, settings)
+
+
+def info(target: Target, settings: Settings) -> CacheInfo:
+    where = target_dir(target, settings)
+    manifest_path = where / MANIFEST
+    if not manifest_path.is_file():
+        return CacheInfo(target.name, None, 0, 0)
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return CacheInfo(target.name, None, 0, 0)
+    size = sum(p.stat().st_size for p in where.iterdir() if p.is_file())
+    raw = debian.raw_dir(settings)
+    for suite in manifest.get("suites", []):
+        for f in suite.get("files", []):
+            p = raw / f["sha256"]
+            size += p.stat().st_size if p.is_file() else 0
+    try:
+        count = len(json.loads((where / DERIVED).read_bytes()).get("packages", {}))
+    except (OSError, ValueError):
+        count = 0
+    return CacheInfo(target.name, float(manifest.get("made", 0)), size, count)
+
+
+__all__ = ["CacheInfo", "cached", "file_sha256", "info", "load", "obtain", "update"]
