@@ -40,6 +40,7 @@ def _register() -> None:
         doctor,
         fork,
         images,
+        index,
         keys,
         matrix,
         normalize,
@@ -47,7 +48,7 @@ def _register() -> None:
         targets,
     )
 
-    for module in (targets, normalize, build, keys, publish, images, doctor, matrix, fork):
+    for module in (targets, index, normalize, build, keys, publish, images, doctor, matrix, fork):
         module.register(cli)
 
 

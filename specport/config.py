@@ -38,6 +38,9 @@ class Settings:
     repo_url: str = ""  # URL of the published repository that php-base images are set up for
     repo_key: str = ""  # its public key file (specport publish writes DIR/keys/<repo-id>.asc)
     repo_id: str = "specport"  # the repo id / file names used in php-base images
+    # deb targets' package index for dependency names: "auto" (cached, fetched when missing),
+    # "offline" (cached only), "off" (rule data only); --offline / --no-index override it
+    index: str = "auto"
 
 
 @dataclass(frozen=True)

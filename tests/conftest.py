@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# the fast suite translates names with the rule data; tests of the package index set their own
+# cache and mode (tests/test_index*.py), so no test fetches an index unless it means to
+os.environ.setdefault("SPECPORT_INDEX", "off")
 
 
 @pytest.fixture(scope="session")

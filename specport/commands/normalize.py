@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -14,13 +15,15 @@ from rich.table import Table
 from specport import log
 from specport.app import App, pass_app
 from specport.config import Settings
-from specport.errors import EngineError, SpecError, SpecportError, ToolError
+from specport.errors import EngineError, SpecError, SpecportError, ToolError, UsageError
 from specport.spec.check import CheckResult, check_on_host, needs_old_rpm
+from specport.spec.deps import UnresolvedError, provided_names
 from specport.spec.history import normalize_options
 from specport.spec.lines import expand, simple_macros, split_lines
 from specport.spec.macrofiles import write_macro_files
 from specport.spec.model import NormalizeResult
 from specport.spec.normalize import normalize
+from specport.spec.resolver import BuiltHere, IndexResolver, Resolver, RuleResolver
 from specport.targets.model import Target
 
 
@@ -33,6 +36,7 @@ class Outcome:
     target: Target
     result: NormalizeResult | None
     error: SpecportError | None = None
+    output: Path | None = None
 
 
 @click.command("normalize")
@@ -53,6 +57,14 @@ class Outcome:
 @click.option(
     "--release-suffix", default="", help="Append to Release, e.g. a CI counter: 1 -> 1.<suffix>."
 )
+@click.option("--offline", is_flag=True, help="Use only the cached package indexes (no network).")
+@click.option("--no-index", is_flag=True, help="Translate names with the rule data only.")
+@click.option("--keep-going", is_flag=True, help="Go on with the other specs after one fails.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a JSON report: per spec and target, status, output, dependencies, unresolved.",
+)
 @pass_app
 def normalize_command(
     app: App,
@@ -64,21 +76,37 @@ def normalize_command(
     run_check: bool,
     keep_unresolved: bool,
     release_suffix: str,
+    offline: bool,
+    no_index: bool,
+    keep_going: bool,
+    report: Path | None,
 ) -> None:
-    """Rewrite each SPEC for each target (the input files are never modified)."""
+    """Rewrite each SPEC for each target (the input files are never modified).
+
+    Given several SPECs, names that one of them builds (its packages and Provides) count as
+    "built here" for the others."""
     targets = app.select(expression)
+    texts = {spec: _read(spec) for spec in specs}
+    resolvers = make_resolvers(app, targets, texts, offline=offline, no_index=no_index)
+    stems = output_stems(texts)
     failed: list[tuple[Path, SpecportError]] = []
+    entries: list[dict[str, object]] = []
     for spec in specs:
         try:
             normalize_one(
                 app, spec, targets, output, show_diff, explain, run_check,
-                keep_unresolved, release_suffix,
+                keep_unresolved, release_suffix, resolvers=resolvers, stem=stems[spec],
+                entries=entries,
             )  # fmt: skip
         except SpecportError as exc:
             if len(specs) == 1:
+                _write_report(report, entries)
                 raise
             log.error(str(exc))
             failed.append((spec, exc))
+            if not keep_going:
+                break
+    _write_report(report, entries)
     if failed:
         names = ", ".join(str(spec) for spec, _ in failed)
         raise SpecError(f"{len(failed)} of {len(specs)} spec(s) failed: {names}")
@@ -94,12 +122,15 @@ def normalize_one(
     run_check: bool,
     keep_unresolved: bool,
     release_suffix: str,
+    *,
+    resolvers: dict[str, Resolver] | None = None,
+    stem: str | None = None,
+    entries: list[dict[str, object]] | None = None,
 ) -> None:
-    """One spec for every target: write, diff, explain, check (see the command's options)."""
-    try:
-        text = spec.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read the spec: {exc}", path=str(spec)) from None
+    """One spec for every target: write, diff, explain, check (see the command's options).
+
+    `entries` receives one --report record per target."""
+    text = _read(spec)
     options = normalize_options(
         spec,
         packager=app.config.settings.maintainer,
@@ -109,19 +140,23 @@ def normalize_one(
     outcomes = []
     for target in targets:
         try:
-            result = normalize(text, target, path=str(spec), options=options)
+            resolver = (resolvers or {}).get(target.name)
+            result = normalize(text, target, path=str(spec), options=options, resolver=resolver)
             outcomes.append(Outcome(target, result))
         except SpecportError as exc:
             outcomes.append(Outcome(target, None, exc))
             if len(targets) > 1:  # one target: its error is the one the command ends with
                 log.error(f"{target.name}: {exc}")
     good = [o for o in outcomes if o.result is not None]
-    name = package_name(text, spec)
+    name = stem or package_name(text, spec)
     if output is not None:
         for o in good:
             assert o.result is not None
             write_target(output, o.target, name, o.result)
+            o.output = output / o.target.name / f"{name}.spec"
         log.info(f"wrote {len(good)} target(s) to {output}")
+    if entries is not None:
+        entries.extend(report_entry(spec, o) for o in outcomes)
     if show_diff:
         for o in good:
             assert o.result is not None
@@ -146,6 +181,77 @@ def normalize_one(
             raise failed[0].error
         names = ", ".join(o.target.name for o in failed)
         raise SpecError(f"normalization failed for {names}", path=str(spec))
+
+
+def _read(spec: Path) -> str:
+    try:
+        return spec.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read the spec: {exc}", path=str(spec)) from None
+
+
+def make_resolvers(
+    app: App, targets: list[Target], texts: dict[Path, str], *, offline: bool, no_index: bool
+) -> dict[str, Resolver]:
+    """Per deb target: its package index (unless --no-index) plus what the spec set builds."""
+    from specport.index import store
+
+    mode = "off" if no_index else "offline" if offline else app.config.settings.index
+    if mode not in ("auto", "offline", "off"):
+        raise UsageError(f"settings.index: {mode!r} is not one of auto, offline, off")
+    built: dict[str, tuple[str, str]] = {}
+    if len(texts) > 1:
+        for spec, text in texts.items():
+            for capability, package in provided_names(text).items():
+                built.setdefault(capability, (package, str(spec)))
+    out: dict[str, Resolver] = {}
+    for target in targets:
+        if target.name_rules != "debian":
+            continue
+        inner: Resolver = RuleResolver(target)
+        if mode != "off":
+            index = store.obtain(target, app.config.settings, offline=mode == "offline")
+            inner = IndexResolver(target, index)
+        out[target.name] = BuiltHere(inner, built) if built else inner
+    return out
+
+
+def output_stems(texts: dict[Path, str]) -> dict[Path, str]:
+    """The file name (without .spec) of each spec under -o: its package name; specs that share
+    one get "<name>@<k>", k counting them in the order of their resolved paths."""
+    names = {spec: package_name(text, spec) for spec, text in texts.items()}
+    stems = dict(names)
+    for name in set(names.values()):
+        same = sorted((s for s, n in names.items() if n == name), key=lambda p: str(p.resolve()))
+        if len(same) > 1:
+            for k, spec in enumerate(same, start=1):
+                stems[spec] = f"{name}@{k}"
+    return stems
+
+
+def report_entry(spec: Path, o: Outcome) -> dict[str, object]:
+    changes = o.result.changes if o.result is not None else []
+    deps = [c.dependency for c in changes if c.dependency is not None]
+    unresolved = o.error.names if isinstance(o.error, UnresolvedError) else []
+    return {
+        "spec": str(spec),
+        "target": o.target.name,
+        "status": "ok" if o.result is not None else "failed",
+        "output": str(o.output) if o.output is not None else None,
+        "dependencies": [{"fedora": f, "target": t, "how": h} for f, t, h in deps],
+        "unresolved": unresolved,
+        "error": str(o.error) if o.error is not None else None,
+    }
+
+
+def _write_report(path: Path | None, entries: list[dict[str, object]]) -> None:
+    if path is None:
+        return
+    try:
+        path.write_text(json.dumps({"specs": entries}, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--report {path}: {exc.strerror}") from None
+    log.info(f"report written to {path}")
 
 
 def package_name(text: str, spec: Path) -> str:

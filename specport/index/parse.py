@@ -19,7 +19,7 @@ _PERL_RE = re.compile(
     rb"^usr/(?:share/perl5|share/perl/[\d.]+|lib/[^/]+/perl5/[\d.]+|lib/[^/]+/perl/[\d.]+"
     rb"|lib/[^/]+/perl-base|lib/[^/]+/perl5)/(.+)\.pm$"
 )
-_PY_RE = re.compile(rb"^usr/lib/python3/dist-packages/([^/]+?)-[^/-]*\.(?:dist|egg)-info(?:/|$)")
+_PY_RE = re.compile(rb"^usr/lib/python3/dist-packages/([^/]+?)-[^/-]*\.(?:dist|egg)-info(?:/|\s|$)")
 _PEAR_RE = re.compile(rb"^usr/share/php/\.registry/(?:\.channel\.([^/]+)/)?([^/]+)\.reg$")
 _CHANNEL_RE = re.compile(rb"^usr/share/php/\.channels/([^/]+)\.reg$")
 _TABLES = ("files", "pkgconfig", "perl", "python", "pear", "channels")

@@ -20,9 +20,22 @@ import re
 from specport.errors import DependencyError, SpecError
 from specport.spec.conditions import evaluate_condition, live_lines
 from specport.spec.depsyntax import DEP_TAG_RE, Dep, DepSyntaxError, rich_alternatives, split_deps
-from specport.spec.lines import SECTION_RE, continued, expand, sections, simple_macros
+from specport.spec.lines import (
+    SECTION_RE,
+    continued,
+    expand,
+    sections,
+    simple_macros,
+    split_lines,
+)
 from specport.spec.model import Change, Line, PassContext, PassResult
-from specport.spec.resolver import Resolver, RuleResolver, debian_name, target_macros
+from specport.spec.resolver import (
+    Resolver,
+    RuleResolver,
+    debian_name,
+    target_macros,
+    uses_index,
+)
 
 NAME = "deps"
 _ISA_RE = re.compile(r"%\{\?_isa\}|%\{_isa\}")
@@ -127,10 +140,10 @@ def translate_dependencies(
         out.append(Line(ln.no, text))
     if unresolved and not ctx.options.keep_unresolved:
         listing = "; ".join(f"line {no}: {name}{resolver.missing(name)}" for no, name in unresolved)
-        if isinstance(resolver, RuleResolver):
-            what = f"no rule translates these names for {ctx.target.name}"
-        else:
+        if uses_index(resolver):
             what = f"neither {ctx.target.name}'s package index nor the spec set has these names"
+        else:
+            what = f"no rule translates these names for {ctx.target.name}"
         raise UnresolvedError(
             f"{ctx.path or 'spec'}: {what}: {listing}",
             [name for _, name in unresolved],
@@ -218,9 +231,48 @@ def _translate_rich(
     )
 
 
+def provided_names(text: str) -> dict[str, str]:
+    """Name -> package, for what a spec builds: its packages and their Provides (read as text)."""
+    lines = split_lines(text)
+    macros = simple_macros(lines)
+    main = expand(macros.get("name", ""), macros) or macros.get("name", "")
+    out: dict[str, str] = {}
+    package = main
+    for ln, sec, cont in zip(lines, sections(lines), continued(lines), strict=True):
+        m = re.match(r"^%package\s+(-n\s+)?(\S+)", ln.text)
+        if m:
+            sub = m.group(2) if m.group(1) else f"{main}-{m.group(2)}"
+            package = expand(sub, macros) or sub
+            out.setdefault(package, package)
+            continue
+        if sec != "preamble" or cont:
+            continue
+        t = DEP_TAG_RE.match(ln.text)
+        if not t or t.group(1).lower() != "provides":
+            continue
+        try:
+            deps = split_deps(t.group(3).strip())
+        except DepSyntaxError:
+            continue
+        for dep in deps:
+            name = expand(dep.name, macros)
+            if name and not dep.rich:
+                out.setdefault(name, package)
+    if main:
+        out[main] = main
+    return out
+
+
 def dpkg_relation(op: str) -> str:
     """dpkg's spelling of an rpm version operator (what debbuild writes)."""
     return _DPKG_OP.get(op, op)
 
 
-__all__ = ["NAME", "debian_name", "dpkg_relation", "own_packages", "translate_dependencies"]
+__all__ = [
+    "NAME",
+    "debian_name",
+    "dpkg_relation",
+    "own_packages",
+    "provided_names",
+    "translate_dependencies",
+]

@@ -131,7 +131,7 @@ _STACK_RES = (
     re.compile(r"rh-php(\d)(\d+)-(php-.+)"),
     re.compile(r"rh-php(\d)(\d+)()"),
     re.compile(r"php(\d)(\d+)-(php-.+)"),
-    re.compile(r"php(\d)(\d+)-(.+)"),
+    re.compile(r"php(\d)(\d+)-(?!php-)(.+)"),
     re.compile(r"php(\d)(\d+)()"),
 )
 _COMPOSER_RE = re.compile(r"php-composer\(([^/()]+)/([^()]+)\)")
@@ -169,8 +169,8 @@ class IndexResolver:
         if name in self.built_here:
             return Resolution(self.built_here[name], f"built here ({self.built_here[name]})")
         for route in (
-            self._stack, self._rules, self._php, self._exact, self._virtual, self._path,
-            self._pkgconfig, self._perl, self._python, self._devel,
+            self._stack, self._drop, self._php, self._path, self._pkgconfig, self._perl,
+            self._python, self._rules, self._exact, self._virtual, self._devel, self._patterns,
         ):  # fmt: skip
             found = route(name)
             if found is not None:
@@ -199,7 +199,8 @@ class IndexResolver:
                     have = f"{self.target.name} has PHP {self.target.php_version}"
                     self._why_not[name] = f"a PHP {version} stack; {have}"
                     return None
-                base = m.group(3) or "php"
+                rest = m.group(3)
+                base = rest if rest.startswith("php-") else f"php-{rest}" if rest else "php"
                 found = self.resolve(base)
                 if found is None:
                     return None
@@ -207,9 +208,14 @@ class IndexResolver:
                 return Resolution(found.name, how, found.keep_version)
         return None
 
-    def _rules(self, name: str) -> Resolution | None:
+    def _drop(self, name: str) -> Resolution | None:
+        """A rule that drops the name (an essential package has it): nothing to confirm."""
         found = self.rules.resolve(name)
-        if found is None:
+        return found if found is not None and not found.name else None
+
+    def _rules(self, name: str, *, guesses: bool = False) -> Resolution | None:
+        found = self.rules.resolve(name)
+        if found is None or found.guess != guesses:
             return None
         if not found.name:
             return found  # a rule that drops the name: nothing to confirm
@@ -219,6 +225,10 @@ class IndexResolver:
                               found.keep_version)  # fmt: skip
         self._why_not.setdefault(name, f"the rules say {found.name}, which the index lacks")
         return None
+
+    def _patterns(self, name: str) -> Resolution | None:
+        """The rule data's name patterns (php-pecl-* -> php-*), last: only what the index has."""
+        return self._rules(name, guesses=True)
 
     def _php(self, name: str) -> Resolution | None:
         ver = self.target.php_version
@@ -238,9 +248,6 @@ class IndexResolver:
         versioned = f"php{ver}-{ext}"
         if versioned in self.index.packages:
             return Resolution(versioned, f"PHP extension {ext}: {versioned} in the index")
-        for provider in self.index.provides.get(name, []) + self.index.provides.get(versioned, []):
-            if provider.startswith(f"php{ver}-"):
-                return Resolution(provider, f"PHP extension {ext}: {provider} provides {name}")
         since = self.php.get("since", {}).get(ext)
         builtin = ext in self.php.get("builtin", []) and (
             since is None or version_tuple(ver) >= version_tuple(since)
@@ -249,6 +256,9 @@ class IndexResolver:
             common = f"php{ver}-common"
             how = f"PHP extension {ext} is built into Debian's PHP {ver}"
             return self._confirmed(common, how, keep=False)
+        for provider in self.index.provides.get(name, []) + self.index.provides.get(versioned, []):
+            if provider.startswith(f"php{ver}-"):
+                return Resolution(provider, f"PHP extension {ext}: {provider} provides {name}")
         return None
 
     def _composer(self, name: str, vendor: str, project: str) -> Resolution | None:
@@ -392,3 +402,25 @@ def target_macros(target: Target) -> dict[str, str]:
     multiarch = f"{target.arch}-linux-gnu"
     table = load_rules(target.name_rules).get("macros", {})
     return {k: str(v).replace("{multiarch}", multiarch) for k, v in table.items()}
+
+
+class BuiltHere:
+    """Names the other specs of a set build (their packages and Provides) before `inner`."""
+
+    def __init__(self, inner: Resolver, built: dict[str, tuple[str, str]]) -> None:
+        self.inner = inner
+        self.built = built  # name -> (package that has it, spec that builds it)
+
+    def resolve(self, name: str) -> Resolution | None:
+        if name in self.built:
+            package, spec = self.built[name]
+            return Resolution(package, f"built here by {spec}")
+        return self.inner.resolve(name)
+
+    def missing(self, name: str) -> str:
+        return self.inner.missing(name)
+
+
+def uses_index(resolver: Resolver) -> bool:
+    inner = resolver.inner if isinstance(resolver, BuiltHere) else resolver
+    return isinstance(inner, IndexResolver)

@@ -1,0 +1,53 @@
+"""Cut the index fixtures of tests/test_index_routes.py from the real archive files.
+
+Run by hand with the real (decompressed) files of bookworm main and focal main+universe:
+    python tests/data/index/cut.py RELEASE PACKAGES SOURCES CONTENTS... > tests/data/index/RELEASE.txt
+Keeps whole stanzas of the packages and sources listed below, and the Contents lines of the
+paths below; the output is one file with three parts separated by "#### <kind>" lines.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+PACKAGES = re.compile(
+    r"php-pear|phpunit|xsltproc|libxml2-dev|libxml-parser-perl|perl|perl-base|perl-modules-5\.\d+"
+    r"|python3-yaml|libyaml-dev|gperf|php(8\.2|7\.4)-(dev|common|cli|mbstring|json|xml)"
+    r"|php-symfony-console|php-symfony-config|php-horde-exception|pear-channels|apache2|apache2-bin"
+    r"|apache2-dev|systemd|php-date|libcurl4-openssl-dev|libcurl4-gnutls-dev|libpcre2-dev"
+    r"|php-common|php|dash|libsystemd-dev|php-apcu"
+)
+SOURCES = re.compile(r"libyaml|libxml2|curl|pcre2|php8\.2|php7\.4|perl|php-apcu|systemd")
+PATHS = re.compile(
+    r"^(usr/bin/(xsltproc|phpunit|pear|php8\.2|php7\.4)|bin/sh|usr/bin/sh"
+    r"|usr/lib/x86_64-linux-gnu/pkgconfig/(libxml-2\.0|yaml-0\.1|libsystemd)\.pc"
+    r"|usr/lib/x86_64-linux-gnu/perl5/[\d.]+/XML/Parser\.pm|usr/share/perl/[\d.]+/File/Temp\.pm"
+    r"|usr/lib/python3/dist-packages/PyYAML-[^/]+\.(egg|dist)-info(/METADATA)?"
+    r"|usr/share/php/\.registry/pear\.reg"
+    r"|usr/share/php/\.registry/\.channel\.pear\.horde\.org/horde_exception\.reg"
+    r"|usr/share/php/\.channels/pear\.horde\.org\.reg)\s"
+)
+
+
+def stanzas(path: str, keep: re.Pattern[str]) -> str:
+    out = []
+    for block in open(path, encoding="utf-8").read().split("\n\n"):
+        m = re.search(r"^Package: (\S+)$", block, re.M)
+        if m and keep.fullmatch(m.group(1)):
+            out.append(block.strip("\n"))
+    return "\n\n".join(out) + "\n"
+
+
+def main() -> None:
+    packages, sources, *contents = sys.argv[2:]
+    sys.stdout.write("#### Packages\n" + stanzas(packages, PACKAGES))
+    sys.stdout.write("#### Sources\n" + stanzas(sources, SOURCES))
+    sys.stdout.write("#### Contents\n")
+    for path in contents:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            sys.stdout.writelines(line for line in f if PATHS.match(line))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""IndexResolver's routes against small fixtures cut from the real bookworm and focal indexes
+(tests/data/index/*.txt, made by tests/data/index/cut.py from the archives' own files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from specport.config import load_config
+from specport.index.model import Index
+from specport.index.parse import Builder, compare_versions
+from specport.spec.resolver import IndexResolver
+
+DATA = Path(__file__).parent / "data" / "index"
+TARGETS = load_config(None).targets
+RELEASES = {"debian-12": "bookworm", "ubuntu-20.04": "focal"}
+
+
+def fixture_index(target: str) -> Index:
+    text = (DATA / f"{RELEASES[target]}.txt").read_text(encoding="utf-8")
+    parts = dict(p.split("\n", 1) for p in text.split("#### ")[1:])
+    builder = Builder()
+    builder.add_packages(parts["Packages"])
+    builder.add_sources(parts["Sources"])
+    lines = [line.encode() for line in parts["Contents"].splitlines()]
+    builder.add_contents(lines, ("main", "universe"), "main")
+    return builder.build(target)
+
+
+def resolver(target: str) -> IndexResolver:
+    return IndexResolver(TARGETS[target], fixture_index(target))
+
+
+# (Fedora name, debian-12 answer, ubuntu-20.04 answer, a word of the explanation)
+ROUTES = [
+    ("gperf", "gperf", "gperf", "rule confirmed"),
+    ("php-pear", "php-pear", "php-pear", "confirmed"),
+    ("apache2-dev", "apache2-dev", "apache2-dev", "same package name"),
+    ("httpd", "apache2", "apache2", "rule"),
+    ("httpd-mmn", "apache2-api-20120211", "apache2-api-20120211", "rule"),
+    ("systemd-units", "systemd", "systemd", "rule"),
+    ("/usr/bin/xsltproc", "xsltproc", "xsltproc", "Contents"),
+    ("/usr/bin/phpunit", "phpunit", "phpunit", "Contents"),
+    ("/usr/bin/sh", "", "", "path /usr/bin/sh"),  # essential: dropped by the rule data
+    ("pkgconfig(libxml-2.0)", "libxml2-dev", "libxml2-dev", "libxml-2.0.pc"),
+    ("pkgconfig(yaml-0.1)", "libyaml-dev", "libyaml-dev", "yaml-0.1.pc"),
+    ("perl(XML::Parser)", "libxml-parser-perl", "libxml-parser-perl", "XML/Parser.pm"),
+    ("perl(File::Temp)", "perl", "perl", "perl core module"),
+    ("python3dist(pyyaml)", "python3-yaml", "python3-yaml", "dist-info"),
+    ("libpcre2-devel", "libpcre2-dev", "libpcre2-dev", "-dev package of source pcre2"),
+    ("yaml-devel", "libyaml-dev", "libyaml-dev", "-dev package of source libyaml"),
+    ("php-pecl-apcu", "php-apcu", "php-apcu", "pattern php-pecl-*"),
+    ("php-pcre", "php8.2-common", "php7.4-common", "built into"),
+    ("php-date", "php8.2-common", "php7.4-common", "built into"),
+    ("php-reflection", "php8.2-common", "php7.4-common", "built into"),
+    ("php-spl", "php8.2-common", "php7.4-common", "built into"),
+    ("php-ctype", "php8.2-common", "php7.4-common", "provides php-ctype"),
+    ("php-mbstring", "php8.2-mbstring", "php7.4-mbstring", "PHP extension"),
+    ("php-json", "php8.2-common", "php7.4-json", "json"),
+    ("php-composer(symfony/console)", "php-symfony-console", "php-symfony-console", "pkg-php"),
+    ("php-composer(phpunit/phpunit)", "phpunit", "phpunit", "Debian packages it as phpunit"),
+    ("php-pear(PEAR)", "php-pear", "php-pear", "PEAR registry"),
+    ("php-channel(pear.horde.org)", "pear-channels", "pear-channels", "PEAR channel"),
+    ("php-devel", "php8.2-dev", "php7.4-dev", "rule"),
+]
+
+
+@pytest.mark.parametrize("target", ["debian-12", "ubuntu-20.04"])
+@pytest.mark.parametrize(("name", "deb12", "focal", "how"), ROUTES)
+def test_route(target: str, name: str, deb12: str, focal: str, how: str) -> None:
+    found = resolver(target).resolve(name)
+    assert found is not None, name
+    assert found.name == (deb12 if target == "debian-12" else focal)
+    assert how in found.rule
+
+
+def test_pear_package_of_a_channel_only_where_the_index_has_it() -> None:
+    name = "php-pear(pear.horde.org/Horde_Exception)"
+    found = resolver("debian-12").resolve(name)
+    assert found is not None and found.name == "php-horde-exception"
+    assert resolver("ubuntu-20.04").resolve(name) is None  # focal has no php-horde-exception
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "expected"),
+    [
+        ("php82-cli", "debian-12", "php8.2-cli"),
+        ("php82-devel", "debian-12", "php8.2-dev"),
+        ("rh-php74-php-devel", "ubuntu-20.04", "php7.4-dev"),
+        ("php74-php-devel", "ubuntu-20.04", "php7.4-dev"),
+        ("php74-pecl-apcu-devel", "ubuntu-20.04", "php-apcu"),
+        ("pear1", "ubuntu-20.04", "php-pear"),
+    ],
+)
+def test_versioned_php_stacks(name: str, target: str, expected: str) -> None:
+    found = resolver(target).resolve(name)
+    assert found is not None and found.name == expected
+
+
+def test_a_stack_of_another_php_version_names_both() -> None:
+    r = resolver("debian-12")
+    assert r.resolve("rh-php73-php-devel") is None
+    assert r.missing("rh-php73-php-devel") == " (a PHP 7.3 stack; debian-12 has PHP 8.2)"
+
+
+def test_unknown_name_gets_a_suggestion() -> None:
+    r = resolver("debian-12")
+    assert r.resolve("php-composer(symfony/consol)") is None
+    assert "did you mean php-symfony-console" in r.missing("php-composer(symfony/consol)")
+
+
+def test_a_guess_the_index_lacks_is_no_answer() -> None:
+    # the rule data's pattern would say libnosuchthing-dev: not in the index, so no answer
+    r = resolver("debian-12")
+    assert r.resolve("nosuchthing-devel") is None
+    assert "index lacks" in r.missing("nosuchthing-devel")
+
+
+def test_built_here_and_the_pear_date_library_are_told_apart() -> None:
+    # Debian's php-date is PEAR's Date library; Fedora's php-date is the extension
+    assert "php-date" in fixture_index("debian-12").packages
+    found = resolver("debian-12").resolve("php-date")
+    assert found is not None and found.name == "php8.2-common"
+
+
+def test_debian_version_order() -> None:
+    assert compare_versions("8.2.29-1~deb12u1", "8.2.7-1~deb12u1") > 0
+    assert compare_versions("1:1.0", "2.0") > 0
+    assert compare_versions("1.0~rc1", "1.0") < 0
+    assert compare_versions("1.0-1", "1.0-1") == 0

@@ -1,0 +1,110 @@
+"""The index cache end to end on a small archive signed here: fetch (file://), verify, derive,
+load; a changed cached file is refused with one message."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import lzma
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from specport.cli import cli
+from specport.config import Settings, load_config
+from specport.errors import PackageIndexError
+from specport.index import store
+from specport.index.debian import Suite
+from specport.repo.gpg import SigningKey, _secret_fingerprint, clearsign, gpg, private_home
+
+DATA = Path(__file__).parent / "data" / "index"
+TARGET = load_config(None).targets["debian-12"]
+
+
+def _archive(root: Path, key: SigningKey) -> None:
+    text = (DATA / "bookworm.txt").read_text(encoding="utf-8")
+    parts = dict(p.split("\n", 1) for p in text.split("#### ")[1:])
+    dists = root / "dists" / "bookworm"
+    files = {
+        "main/binary-amd64/Packages.xz": lzma.compress(parts["Packages"].encode()),
+        "main/source/Sources.xz": lzma.compress(parts["Sources"].encode()),
+        "main/Contents-amd64.gz": gzip.compress(parts["Contents"].encode()),
+    }
+    lines = []
+    for rel, data in files.items():
+        (dists / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dists / rel).write_bytes(data)
+        lines.append(f" {hashlib.sha256(data).hexdigest()} {len(data)} {rel}")
+    release = "Codename: bookworm\nComponents: main\nSHA256:\n" + "\n".join(lines) + "\n"
+    (dists / "Release").write_text(release, encoding="utf-8")
+    clearsign(key, dists / "Release", dists / "InRelease")
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(archive root, keyring) of a one-suite archive cut from the bookworm fixture."""
+    root = tmp_path_factory.mktemp("archive")
+    with private_home() as home:
+        gpg(home, "--pinentry-mode", "loopback", "--passphrase", "",
+            "--quick-generate-key", "test <t@example.invalid>", "ed25519", "sign", "never")  # fmt: skip
+        key = SigningKey(home, _secret_fingerprint(home, None))
+        _archive(root, key)
+        keyring = root / "keyring.gpg"
+        keyring.write_bytes(key.gpg("--export", key.fingerprint))
+    return root, keyring
+
+
+def _update(archive: tuple[Path, Path], settings: Settings) -> None:
+    root, keyring = archive
+    suite = Suite(f"file://{root}", "bookworm", "release")
+    store.update(TARGET, settings, suites=[suite], keyring=keyring, comps=("main",))
+    store._LOADED.clear()
+
+
+def test_update_then_load(archive: tuple[Path, Path], tmp_path: Path) -> None:
+    settings = Settings(cache_dir=str(tmp_path))
+    _update(archive, settings)
+    index = store.load(TARGET, settings, keyring=archive[1])
+    assert index.files["/usr/bin/xsltproc"] == ["xsltproc"]
+    assert "php8.2-common" in index.packages
+    assert store.info(TARGET, settings).packages == len(index.packages)
+
+
+def test_changed_derived_cache_is_refused(archive: tuple[Path, Path], tmp_path: Path) -> None:
+    settings = Settings(cache_dir=str(tmp_path))
+    _update(archive, settings)
+    derived = store.target_dir(TARGET, settings) / "index.json"
+    derived.write_bytes(derived.read_bytes().replace(b'"xsltproc"', b'"evilproc"'))
+    with pytest.raises(PackageIndexError, match="does not match the SHA256 in manifest.json"):
+        store.load(TARGET, settings, keyring=archive[1])
+
+
+def test_changed_inrelease_is_refused(archive: tuple[Path, Path], tmp_path: Path) -> None:
+    settings = Settings(cache_dir=str(tmp_path))
+    _update(archive, settings)
+    inrelease = store.target_dir(TARGET, settings) / "InRelease.bookworm"
+    inrelease.write_bytes(inrelease.read_bytes().replace(b"Components: main", b"Components: evil"))
+    with pytest.raises(PackageIndexError, match="signature does not verify"):
+        store.load(TARGET, settings, keyring=archive[1])
+
+
+def test_changed_raw_file_is_refused(archive: tuple[Path, Path], tmp_path: Path) -> None:
+    settings = Settings(cache_dir=str(tmp_path))
+    _update(archive, settings)
+    raw = next((tmp_path / "index" / "by-hash").iterdir())
+    raw.write_bytes(raw.read_bytes() + b"x")
+    with pytest.raises(PackageIndexError, match="does not match its SHA256 in the signed"):
+        _update(archive, settings)
+
+
+def test_offline_without_a_cache_is_one_clear_error(tmp_path: Path) -> None:
+    spec = tmp_path / "x.spec"
+    spec.write_text("Name: x\nVersion: 1\nRelease: 1\nBuildRequires: gcc\n")
+    env = {"SPECPORT_CACHE_DIR": str(tmp_path / "cache"), "SPECPORT_INDEX": "auto"}
+    result = CliRunner().invoke(
+        cli, ["normalize", str(spec), "--target", "debian-12", "--offline"], env=env
+    )
+    assert result.exit_code == 1
+    assert isinstance(result.exception, PackageIndexError)
+    assert "--offline: no package index of debian-12 is cached" in str(result.exception)
