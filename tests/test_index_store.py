@@ -46,8 +46,9 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(archive root, keyring) of a one-suite archive cut from the bookworm fixture."""
     root = tmp_path_factory.mktemp("archive")
     with private_home() as home:
+        uid = "test <t@example.invalid>"
         gpg(home, "--pinentry-mode", "loopback", "--passphrase", "",
-            "--quick-generate-key", "test <t@example.invalid>", "ed25519", "sign", "never")  # fmt: skip
+            "--quick-generate-key", uid, "ed25519", "sign", "never")  # fmt: skip
         key = SigningKey(home, _secret_fingerprint(home, None))
         _archive(root, key)
         keyring = root / "keyring.gpg"
@@ -76,7 +77,7 @@ def test_changed_derived_cache_is_refused(archive: tuple[Path, Path], tmp_path: 
     _update(archive, settings)
     derived = store.target_dir(TARGET, settings) / "index.json"
     derived.write_bytes(derived.read_bytes().replace(b'"xsltproc"', b'"evilproc"'))
-    with pytest.raises(PackageIndexError, match="does not match the SHA256 in manifest.json"):
+    with pytest.raises(PackageIndexError, match=r"does not match the SHA256 in manifest\.json"):
         store.load(TARGET, settings, keyring=archive[1])
 
 

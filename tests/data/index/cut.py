@@ -1,7 +1,7 @@
 """Cut the index fixtures of tests/test_index_routes.py from the real archive files.
 
 Run by hand with the real (decompressed) files of bookworm main and focal main+universe:
-    python tests/data/index/cut.py RELEASE PACKAGES SOURCES CONTENTS... > tests/data/index/RELEASE.txt
+    python tests/data/index/cut.py NAME PACKAGES SOURCES CONTENTS... > tests/data/index/NAME.txt
 Keeps whole stanzas of the packages and sources listed below, and the Contents lines of the
 paths below; the output is one file with three parts separated by "#### <kind>" lines.
 """
@@ -32,7 +32,9 @@ PATHS = re.compile(
 
 def stanzas(path: str, keep: re.Pattern[str]) -> str:
     out = []
-    for block in open(path, encoding="utf-8").read().split("\n\n"):
+    with open(path, encoding="utf-8") as f:
+        blocks = f.read().split("\n\n")
+    for block in blocks:
         m = re.search(r"^Package: (\S+)$", block, re.M)
         if m and keep.fullmatch(m.group(1)):
             out.append(block.strip("\n"))
