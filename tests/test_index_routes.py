@@ -56,7 +56,7 @@ ROUTES = [
     ("php-reflection", "php8.2-common", "php7.4-common", "built into"),
     ("php-spl", "php8.2-common", "php7.4-common", "built into"),
     ("php-ctype", "php8.2-common", "php7.4-common", "provides php-ctype"),
-    ("php-mbstring", "php8.2-mbstring", "php7.4-mbstring", "PHP extension"),
+    ("php-mbstring", "php8.2-mbstring", "php7.4-mbstring", "the target's PHP"),
     ("php-json", "php8.2-common", "php7.4-json", "json"),
     ("php-composer(symfony/console)", "php-symfony-console", "php-symfony-console", "pkg-php"),
     ("php-composer(phpunit/phpunit)", "phpunit", "phpunit", "Debian packages it as phpunit"),

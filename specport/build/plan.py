@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from specport.build.sources import SourceSearch
 from specport.config import DEFAULT_MAINTAINER
+from specport.spec.resolver import Resolver
 from specport.targets import Target
 
 # seconds per step; --timeout sets the build step, the others are generous fixed bounds
@@ -27,6 +29,8 @@ class BuildOptions:
     maintainer: str = DEFAULT_MAINTAINER
     lintian: bool = True
     image: str | None = None  # use this image instead of the target's builder (stand-ins, bench)
+    # dependency-name resolver per target name (specport.index.resolvers); absent: rule data
+    resolvers: Mapping[str, Resolver] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

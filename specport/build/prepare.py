@@ -18,6 +18,7 @@ from specport.build.sources import SourceSearch, resolve_sources
 from specport.build.specinfo import SpecInfo, read_spec_info
 from specport.config import DEFAULT_MAINTAINER
 from specport.errors import SpecError
+from specport.spec.resolver import Resolver
 from specport.targets.facts import spec_macros
 
 
@@ -35,7 +36,9 @@ class Prepared:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
-def prepare(pair: Pair, search: SourceSearch, maintainer: str = "") -> Prepared:
+def prepare(
+    pair: Pair, search: SourceSearch, maintainer: str = "", resolver: Resolver | None = None
+) -> Prepared:
     """`maintainer` signs the %changelog entry %autochangelog gets without git history."""
     from specport.spec.history import normalize_options
     from specport.spec.macrofiles import write_macro_files
@@ -48,7 +51,9 @@ def prepare(pair: Pair, search: SourceSearch, maintainer: str = "") -> Prepared:
     work = Path(tempfile.mkdtemp(prefix="specport-build-"))
     try:
         options = normalize_options(pair.spec, packager=maintainer or DEFAULT_MAINTAINER)
-        result = normalize(text, pair.target, path=str(pair.spec), options=options)
+        result = normalize(
+            text, pair.target, path=str(pair.spec), options=options, resolver=resolver
+        )
         specs = work / "top" / "SPECS"
         specs.mkdir(parents=True)
         (work / "top" / "SOURCES").mkdir()

@@ -30,7 +30,8 @@ def prepare_all(pairs: list[Pair], options: BuildOptions) -> list[Prepared]:
     done: list[Prepared] = []
     try:
         for pair in pairs:
-            done.append(prepare(pair, options.search, options.maintainer))
+            resolver = options.resolvers.get(pair.target.name)
+            done.append(prepare(pair, options.search, options.maintainer, resolver))
         missing = list(dict.fromkeys(m for p in done for m in p.missing))
         if missing:
             raise SourceError(

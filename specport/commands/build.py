@@ -14,6 +14,7 @@ from specport.build.sources import SourceSearch
 from specport.commands.publish import key_options, print_report
 from specport.errors import BuildError, UsageError
 from specport.families import family_for_suffix
+from specport.index.resolvers import index_mode, make_resolvers
 from specport.repo import PublishOptions, publish
 from specport.repo.gpg import open_key, passphrase_from_env
 from specport.repo.packages import Package, read_package
@@ -80,6 +81,8 @@ def register(group: click.Group) -> None:
     hidden=True,
     help="Build in this image instead of the target's builder (stand-ins, bench).",
 )
+@click.option("--offline", is_flag=True, help="Use only the cached package indexes.")
+@click.option("--no-index", is_flag=True, help="Translate names with the rule data only.")
 @pass_app
 def build(
     app: App,
@@ -102,6 +105,8 @@ def build(
     key_id: str | None,
     passphrase_env: str | None,
     image: str | None,
+    offline: bool,
+    no_index: bool,
 ) -> None:
     """Build SPEC files for every --target, each in a throwaway container."""
     from specport.build.run import BuildRun, prepare_all
@@ -136,6 +141,12 @@ def build(
         maintainer=settings.maintainer,
         lintian=not no_lintian,
         image=image,
+        resolvers=make_resolvers(
+            targets,
+            {s: s.read_text(encoding="utf-8", errors="replace") for s in specs},
+            settings,
+            index_mode(settings, offline=offline, no_index=no_index),
+        ),
     )
     if engine == "podman" and not os.environ.get("DOCKER_HOST"):
         # Podman's Docker-compatible socket, where `podman system service` puts it

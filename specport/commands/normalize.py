@@ -16,14 +16,15 @@ from specport import log
 from specport.app import App, pass_app
 from specport.config import Settings
 from specport.errors import EngineError, SpecError, SpecportError, ToolError, UsageError
+from specport.index.resolvers import index_mode, make_resolvers
 from specport.spec.check import CheckResult, check_on_host, needs_old_rpm
-from specport.spec.deps import UnresolvedError, provided_names
+from specport.spec.deps import UnresolvedError
 from specport.spec.history import normalize_options
 from specport.spec.lines import expand, simple_macros, split_lines
 from specport.spec.macrofiles import write_macro_files
 from specport.spec.model import NormalizeResult
 from specport.spec.normalize import normalize
-from specport.spec.resolver import BuiltHere, IndexResolver, Resolver, RuleResolver
+from specport.spec.resolver import Resolver
 from specport.targets.model import Target
 
 
@@ -87,7 +88,8 @@ def normalize_command(
     "built here" for the others."""
     targets = app.select(expression)
     texts = {spec: _read(spec) for spec in specs}
-    resolvers = make_resolvers(app, targets, texts, offline=offline, no_index=no_index)
+    mode = index_mode(app.config.settings, offline=offline, no_index=no_index)
+    resolvers = make_resolvers(targets, texts, app.config.settings, mode)
     stems = output_stems(texts)
     failed: list[tuple[Path, SpecportError]] = []
     entries: list[dict[str, object]] = []
@@ -188,32 +190,6 @@ def _read(spec: Path) -> str:
         return spec.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read the spec: {exc}", path=str(spec)) from None
-
-
-def make_resolvers(
-    app: App, targets: list[Target], texts: dict[Path, str], *, offline: bool, no_index: bool
-) -> dict[str, Resolver]:
-    """Per deb target: its package index (unless --no-index) plus what the spec set builds."""
-    from specport.index import store
-
-    mode = "off" if no_index else "offline" if offline else app.config.settings.index
-    if mode not in ("auto", "offline", "off"):
-        raise UsageError(f"settings.index: {mode!r} is not one of auto, offline, off")
-    built: dict[str, tuple[str, str]] = {}
-    if len(texts) > 1:
-        for spec, text in texts.items():
-            for capability, package in provided_names(text).items():
-                built.setdefault(capability, (package, str(spec)))
-    out: dict[str, Resolver] = {}
-    for target in targets:
-        if target.name_rules != "debian":
-            continue
-        inner: Resolver = RuleResolver(target)
-        if mode != "off":
-            index = store.obtain(target, app.config.settings, offline=mode == "offline")
-            inner = IndexResolver(target, index)
-        out[target.name] = BuiltHere(inner, built) if built else inner
-    return out
 
 
 def output_stems(texts: dict[Path, str]) -> dict[Path, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-FORMAT = 1  # bump when the derived layout changes: older caches are then rebuilt, not misread
+FORMAT = 2  # bump when the derived layout changes: older caches are then rebuilt, not misread
 
 
 @dataclass(frozen=True)

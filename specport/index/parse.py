@@ -19,6 +19,11 @@ _PERL_RE = re.compile(
     rb"^usr/(?:share/perl5|share/perl/[\d.]+|lib/[^/]+/perl5/[\d.]+|lib/[^/]+/perl/[\d.]+"
     rb"|lib/[^/]+/perl-base|lib/[^/]+/perl5)/(.+)\.pm$"
 )
+# pkg-config's own search path: /usr/lib/pkgconfig, /usr/share/pkgconfig, the multiarch dir
+# (cross and MinGW toolchains keep .pc files elsewhere: they are not the target's)
+_PC_RE = re.compile(
+    rb"^usr/(?:lib(?:/[a-z0-9_]+-linux-gnu[a-z0-9_]*)?|share)/pkgconfig/([^/]+)\.pc$"
+)
 _PY_RE = re.compile(rb"^usr/lib/python3/dist-packages/([^/]+?)-[^/-]*\.(?:dist|egg)-info(?:/|\s|$)")
 _PEAR_RE = re.compile(rb"^usr/share/php/\.registry/(?:\.channel\.([^/]+)/)?([^/]+)\.reg$")
 _CHANNEL_RE = re.compile(rb"^usr/share/php/\.channels/([^/]+)\.reg$")
@@ -110,9 +115,9 @@ class Builder:
                 if path.count(b"/") - path.startswith(b"usr/") == 1:
                     table, key = files, "/" + path.decode(errors="replace")
             elif b".pc " in line or b".pc\t" in line:
-                path = line.split(None, 1)[0]
-                if b"/pkgconfig/" in path:
-                    table, key = pkgconfig, path.rsplit(b"/", 1)[1][:-3].decode(errors="replace")
+                m = _PC_RE.match(line.split(None, 1)[0])
+                if m:
+                    table, key = pkgconfig, m.group(1).decode(errors="replace")
             elif b".pm " in line or b".pm\t" in line:
                 m = _PERL_RE.match(line.split(None, 1)[0])
                 if m:

@@ -247,7 +247,7 @@ class IndexResolver:
         ext = m.group(1)
         versioned = f"php{ver}-{ext}"
         if versioned in self.index.packages:
-            return Resolution(versioned, f"PHP extension {ext}: {versioned} in the index")
+            return Resolution(versioned, f"{versioned}: the target's PHP {ver} package")
         since = self.php.get("since", {}).get(ext)
         builtin = ext in self.php.get("builtin", []) and (
             since is None or version_tuple(ver) >= version_tuple(since)
