@@ -129,3 +129,44 @@ def test_debian_version_order() -> None:
     assert compare_versions("1:1.0", "2.0") > 0
     assert compare_versions("1.0~rc1", "1.0") < 0
     assert compare_versions("1.0-1", "1.0-1") == 0
+
+
+SPEC = """Name: php-acme-demo
+Version: 1.0
+Release: 1%{?dist}
+Summary: demo
+License: MIT
+BuildRequires: %{_bindir}/phpunit
+Requires(post): %{__pear}
+Requires: php-pcre, php-composer(symfony/console) >= 5.0
+%description
+demo
+"""
+
+
+def test_normalize_through_the_index_explains_each_answer() -> None:
+    from specport.spec.normalize import normalize
+
+    result = normalize(SPEC, TARGETS["debian-12"], resolver=resolver("debian-12"))
+    assert "BuildRequires: phpunit\n" in result.text
+    assert "Requires(post): php-pear\n" in result.text
+    assert "Requires: php8.2-common, php-symfony-console >= 5.0\n" in result.text
+    records = {c.dependency[0]: c.dependency for c in result.changes if c.dependency}
+    assert records["/usr/bin/phpunit"] == (
+        "/usr/bin/phpunit", "phpunit", "/usr/bin/phpunit is in the Contents",
+    )  # fmt: skip
+    assert records["php-pcre"][2] == "PHP extension pcre is built into Debian's PHP 8.2"
+
+
+def test_unknown_name_is_one_error_with_a_suggestion() -> None:
+    from specport.spec.deps import UnresolvedError
+    from specport.spec.normalize import normalize
+
+    text = SPEC.replace("php-pcre", "php-symfony-consle")
+    with pytest.raises(UnresolvedError) as caught:
+        normalize(text, TARGETS["debian-12"], path="x.spec", resolver=resolver("debian-12"))
+    assert caught.value.names == ["php-symfony-consle"]
+    assert str(caught.value).startswith(
+        "x.spec: neither debian-12's package index nor the spec set has these names:"
+        " line 8: php-symfony-consle (did you mean php-symfony-console"
+    )

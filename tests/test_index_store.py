@@ -109,3 +109,17 @@ def test_offline_without_a_cache_is_one_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert isinstance(result.exception, PackageIndexError)
     assert "--offline: no package index of debian-12 is cached" in str(result.exception)
+
+
+def test_index_list_says_what_is_cached(archive: tuple[Path, Path], tmp_path: Path) -> None:
+    env = {"SPECPORT_CACHE_DIR": str(tmp_path)}
+    result = CliRunner().invoke(cli, ["index", "list"], env=env)
+    assert result.exit_code == 0
+    assert ["ubuntu-20.04", "not", "cached", "-", "-"] in [
+        ln.split() for ln in result.output.splitlines()
+    ]
+    _update(archive, Settings(cache_dir=str(tmp_path)))
+    result = CliRunner().invoke(cli, ["index", "list"], env=env)
+    line = next(ln for ln in result.output.splitlines() if ln.startswith("debian-12"))
+    index = store.load(TARGET, Settings(cache_dir=str(tmp_path)), keyring=archive[1])
+    assert "min" in line and line.split()[-1] == str(len(index.packages))
