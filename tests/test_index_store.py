@@ -67,7 +67,7 @@ def test_update_then_load(archive: tuple[Path, Path], tmp_path: Path) -> None:
     settings = Settings(cache_dir=str(tmp_path))
     _update(archive, settings)
     index = store.load(TARGET, settings, keyring=archive[1])
-    assert index.files["/usr/bin/xsltproc"] == ["xsltproc"]
+    assert index.owners("files", "/usr/bin/xsltproc") == ["xsltproc"]
     assert "php8.2-common" in index.packages
     assert store.info(TARGET, settings).packages == len(index.packages)
 

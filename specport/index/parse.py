@@ -145,7 +145,7 @@ class Builder:
 
     def build(self, target: str) -> Index:
         binaries = {
-            src: sorted(b for b in bins if b in self.packages)
+            src: ",".join(sorted(b for b in bins if b in self.packages))
             for src, bins in self.binaries.items()
         }
         return Index(
@@ -159,8 +159,8 @@ class Builder:
         )
 
 
-def _lists(table: dict[str, set[str]]) -> dict[str, list[str]]:
-    return {k: sorted(v) for k, v in sorted(table.items())}
+def _lists(table: dict[str, set[str]]) -> dict[str, str]:
+    return {k: ",".join(sorted(v)) for k, v in sorted(table.items())}
 
 
 # --- Debian version comparison (deb-version(7)) ------------------------------------------------

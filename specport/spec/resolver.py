@@ -184,6 +184,9 @@ class IndexResolver:
         close = self.suggest(self._guess_name(name))
         return f" (did you mean {' or '.join(close)}?)" if close else ""
 
+    def _provides(self, name: str) -> list[str]:
+        return list(self.index.owners("provides", name))
+
     def _has(self, name: str) -> bool:
         return bool(self.index.has(name))
 
@@ -236,10 +239,10 @@ class IndexResolver:
             return self._composer(name, m.group(1).lower(), m.group(2).lower())
         if m := _PEAR_RE.fullmatch(name):
             channel = (m.group(1) or "pear.php.net").lower()
-            owners = self.index.pear.get(f"{channel}/{m.group(2).lower()}", [])
+            owners = self.index.owners("pear", f"{channel}/{m.group(2).lower()}")
             return self._pick(owners, f"PEAR registry of {channel}/{m.group(2)} in the Contents")
         if m := _CHANNEL_RE.fullmatch(name):
-            owners = self.index.channels.get(m.group(1).lower(), [])
+            owners = self.index.owners("channels", m.group(1).lower())
             return self._pick(owners, f"PEAR channel {m.group(1)} registered in the Contents")
         m = _PHP_EXT_RE.fullmatch(name)
         if not m:
@@ -256,7 +259,7 @@ class IndexResolver:
             common = f"php{ver}-common"
             how = f"PHP extension {ext} is built into Debian's PHP {ver}"
             return self._confirmed(common, how, keep=False)
-        for provider in self.index.provides.get(name, []) + self.index.provides.get(versioned, []):
+        for provider in self._provides(name) + self._provides(versioned):
             if provider.startswith(f"php{ver}-"):
                 return Resolution(provider, f"PHP extension {ext}: {provider} provides {name}")
         return None
@@ -291,7 +294,7 @@ class IndexResolver:
         return None
 
     def _virtual(self, name: str) -> Resolution | None:
-        providers = self.index.provides.get(name, [])
+        providers = self._provides(name)
         if len(providers) == 1:
             return Resolution(providers[0], f"{providers[0]} provides {name}", keep_version=False)
         if providers:
@@ -308,7 +311,7 @@ class IndexResolver:
             elif name.startswith("/usr" + short):
                 aliases.append(name[4:])
         for path in aliases:
-            owners = self.index.files.get(path, [])
+            owners = self.index.owners("files", path)
             if owners:
                 return self._pick(owners, f"{path} is in the Contents")
         return None
@@ -317,14 +320,14 @@ class IndexResolver:
         m = _PKGCONFIG_RE.fullmatch(name)
         if not m:
             return None
-        owners = self.index.pkgconfig.get(m.group(1), [])
+        owners = self.index.owners("pkgconfig", m.group(1))
         return self._pick(owners, f"{m.group(1)}.pc is in the Contents")
 
     def _perl(self, name: str) -> Resolution | None:
         m = _PERL_RE.fullmatch(name)
         if not m:
             return None
-        owners = self.index.perl.get(m.group(1), [])
+        owners = self.index.owners("perl", m.group(1))
         if not owners:
             return None
         file = m.group(1).replace("::", "/") + ".pm"
@@ -340,7 +343,7 @@ class IndexResolver:
             return None
         from specport.index.parse import normalize_python_name
 
-        owners = self.index.python.get(normalize_python_name(m.group(1)), [])
+        owners = self.index.owners("python", normalize_python_name(m.group(1)))
         return self._pick(owners, f"Python distribution {m.group(1)} (dist-info in the Contents)")
 
     def _devel(self, name: str) -> Resolution | None:
@@ -351,7 +354,7 @@ class IndexResolver:
         candidates = [base, base.lower()]
         candidates += [base[3:]] if base.startswith("lib") else [f"lib{base}"]
         for source in dict.fromkeys(candidates):
-            devs = [b for b in self.index.binaries.get(source, []) if b.endswith("-dev")]
+            devs = [b for b in self.index.owners("binaries", source) if b.endswith("-dev")]
             if len(devs) == 1:
                 return Resolution(devs[0], f"the -dev package of source {source}")
             preferred = [d for d in devs if d in (f"lib{source}-dev", f"{source}-dev")]
