@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import lzma
 from pathlib import Path
 
@@ -123,3 +124,19 @@ def test_index_list_says_what_is_cached(archive: tuple[Path, Path], tmp_path: Pa
     line = next(ln for ln in result.output.splitlines() if ln.startswith("debian-12"))
     index = store.load(TARGET, Settings(cache_dir=str(tmp_path)), keyring=archive[1])
     assert "min" in line and line.split()[-1] == str(len(index.packages))
+
+
+def test_an_older_layout_is_rebuilt_from_the_cached_files(
+    archive: tuple[Path, Path], tmp_path: Path
+) -> None:
+    settings = Settings(cache_dir=str(tmp_path))
+    _update(archive, settings)
+    manifest = store.target_dir(TARGET, settings) / "manifest.json"
+    doc = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**doc, "format": 0}))
+    with pytest.raises(store.StaleIndexError):
+        store.load(TARGET, settings, keyring=archive[1])
+    # no network: the raw files are in the cache, each verified again
+    store.rederive(TARGET, settings, keyring=archive[1])
+    store._LOADED.clear()
+    assert "xsltproc" in store.load(TARGET, settings, keyring=archive[1]).packages

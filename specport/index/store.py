@@ -35,6 +35,10 @@ DERIVED = "index.json"
 _LOADED: dict[tuple[str, int], Index] = {}
 
 
+class StaleIndexError(PackageIndexError):
+    """The cache is sound but in an older layout: rebuild it (rederive) rather than refuse."""
+
+
 def target_dir(target: Target, settings: Settings) -> Path:
     return cache_root(settings) / "index" / target.name
 
@@ -88,7 +92,15 @@ def update(
                 continue
             raw = debian.fetch_file(suite, file, by_hash, settings)
             _add(builder, raw, file, comps)
-            files.append({"path": file.path, "sha256": file.sha256, "kind": file.kind})
+            files.append(
+                {
+                    "path": file.path,
+                    "sha256": file.sha256,
+                    "kind": file.kind,
+                    "size": file.size,
+                    "component": file.component,
+                }
+            )
         records.append(
             {
                 "suite": suite.suite,
@@ -100,11 +112,43 @@ def update(
             }
         )
     index = builder.build(target.name)
-    save(where, index, records)
+    save(where, index, records, comps)
     log.info(
         f"{target.name}: {len(index.packages)} packages, {len(index.provides)} virtual names,"
         f" {len(index.files)} programs"
     )
+    return index
+
+
+def rederive(target: Target, settings: Settings, *, keyring: Path | None = None) -> Index:
+    """The derived index made again from the cached raw files (no network), e.g. after a
+    specport upgrade changed its layout; every file is verified as in `update`."""
+    where = target_dir(target, settings)
+    try:
+        manifest = json.loads((where / MANIFEST).read_text(encoding="utf-8"))
+        comps = tuple(manifest["components"])
+        records = manifest["suites"]
+        keyring = keyring or debian.archive_keyring(target, settings, fetch=False)
+        builder = Builder()
+        for suite in records:
+            text = debian.verify_inrelease(where / suite["inrelease"], keyring)
+            _, hashes = debian.release_fields(text)
+            for f in suite["files"]:
+                file = debian.IndexFile(
+                    f["kind"], f["path"], f["sha256"], f["size"], f["component"]
+                )
+                if hashes.get(file.path, ("",))[0] != file.sha256:
+                    raise PackageIndexError(f"{suite['suite']}/{file.path}: not in its InRelease")
+                raw = debian.raw_dir(settings) / file.sha256
+                debian.check_file(raw, file.sha256, f"{suite['suite']}/{file.path}")
+                _add(builder, raw, file, comps)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PackageIndexError(
+            f"{target.name}: the cached index cannot be rebuilt ({exc})",
+            f"run `specport index update --target {target.name}`",
+        ) from None
+    index = builder.build(target.name)
+    save(where, index, records, comps)
     return index
 
 
@@ -118,13 +162,14 @@ def _add(builder: Builder, raw: Path, file: debian.IndexFile, comps: tuple[str, 
         builder.add_contents(debian.read_lines(raw, file.path), comps, own)
 
 
-def save(where: Path, index: Index, suites: list[dict[str, Any]]) -> None:
+def save(where: Path, index: Index, suites: list[dict[str, Any]], comps: tuple[str, ...]) -> None:
     data = json.dumps(index.as_json(), separators=(",", ":")).encode()
     _write(where / DERIVED, data)
     manifest = {
         "format": FORMAT,
         "target": index.target,
         "made": time.time(),
+        "components": list(comps),
         "suites": suites,
         "derived_sha256": debian.sha256_bytes(data),
     }
@@ -192,7 +237,12 @@ def _read_manifest(path: Path, target: Target) -> dict[str, Any]:
         if manifest["target"] != target.name or not isinstance(manifest["suites"], list):
             raise ValueError("not this target's manifest")
         if manifest.get("format") != FORMAT:
-            raise ValueError("made by another specport version")
+            raise StaleIndexError(
+                f"{path}: the cached index was made by another specport version",
+                f"run `specport index update --target {target.name}`",
+            )
+    except StaleIndexError:
+        raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise PackageIndexError(
             f"{path}: unreadable index manifest ({exc})",
@@ -210,7 +260,17 @@ def obtain(target: Target, settings: Settings, *, offline: bool) -> Index:
                 f" in {target_dir(target, settings)}",
                 f"run `specport index update --target {target.name}` while online",
             )
-        return load(target, settings)
+        try:
+            return load(target, settings)
+        except StaleIndexError:
+            log.step(f"{target.name}: rebuilding the cached index for this specport version")
+            try:
+                rederive(target, settings)
+            except PackageIndexError:
+                if offline:
+                    raise
+                update(target, settings)
+            return load(target, settings)
     log.step(f"{target.name}: no package index cached yet; fetching it")
     try:
         update(target, settings)
