@@ -74,6 +74,24 @@ def test_spec_set_report_and_collisions(tmp_path: Path) -> None:
     )
 
 
+def test_an_unreadable_spec_is_reported_and_the_others_go_on(tmp_path: Path) -> None:
+    broken, lib = tmp_path / "broken.spec", tmp_path / "lib.spec"
+    broken.write_bytes(b"Name: x\n\xff\xfe\n")
+    lib.write_text(LIB)
+    report = tmp_path / "r.json"
+    code, _ = invoke(
+        "normalize", str(broken), str(lib), "--target", "debian-12", "--no-index",
+        "--keep-going", "--report", str(report),
+    )  # fmt: skip
+    assert code == 1
+    entries = json.loads(report.read_text())["specs"]
+    assert [(e["spec"], e["status"]) for e in entries] == [
+        (str(broken), "failed"),
+        (str(lib), "ok"),
+    ]
+    assert "cannot read the spec" in entries[0]["error"]
+
+
 def test_without_keep_going_the_first_failure_stops(tmp_path: Path) -> None:
     bad, lib = tmp_path / "bad.spec", tmp_path / "lib.spec"
     bad.write_text(BAD)

@@ -87,7 +87,13 @@ def normalize_command(
     Given several SPECs, names that one of them builds (its packages and Provides) count as
     "built here" for the others."""
     targets = app.select(expression)
-    texts = {spec: _read(spec) for spec in specs}
+    texts: dict[Path, str] = {}
+    unreadable: dict[Path, SpecportError] = {}
+    for spec in specs:
+        try:
+            texts[spec] = _read(spec)
+        except SpecError as exc:
+            unreadable[spec] = exc
     mode = index_mode(app.config.settings, offline=offline, no_index=no_index)
     resolvers = make_resolvers(targets, texts, app.config.settings, mode)
     stems = output_stems(texts)
@@ -95,12 +101,16 @@ def normalize_command(
     entries: list[dict[str, object]] = []
     for spec in specs:
         try:
+            if spec in unreadable:
+                raise unreadable[spec]
             normalize_one(
                 app, spec, targets, output, show_diff, explain, run_check,
-                keep_unresolved, release_suffix, resolvers=resolvers, stem=stems[spec],
+                keep_unresolved, release_suffix, resolvers=resolvers, stem=stems.get(spec),
                 entries=entries,
             )  # fmt: skip
         except SpecportError as exc:
+            if not any(e["spec"] == str(spec) for e in entries):  # failed before any target
+                entries.extend(report_entry(spec, Outcome(t, None, exc)) for t in targets)
             if len(specs) == 1:
                 _write_report(report, entries)
                 raise
@@ -196,6 +206,7 @@ def output_stems(texts: dict[Path, str]) -> dict[Path, str]:
     """The file name (without .spec) of each spec under -o: its package name; specs that share
     one get "<name>@<k>", k counting them in the order of their resolved paths."""
     names = {spec: package_name(text, spec) for spec, text in texts.items()}
+    # an unreadable spec has no name and writes nothing
     stems = dict(names)
     for name in set(names.values()):
         same = sorted((s for s, n in names.items() if n == name), key=lambda p: str(p.resolve()))
