@@ -1,8 +1,8 @@
 """Dependency name translation for a target: rules kept as data (names/<rules>.toml).
 
-`Resolver` is the seam: the default `RuleResolver` answers from data only; a later resolver can
-wrap it and check each answer against the target's package index (Packages/Contents) before the
-build, without the passes changing.
+`Resolver` is the seam the `deps` pass calls: `RuleResolver` answers from the data only;
+`IndexResolver` answers from the target's package index (specport/index), using the rules as
+hints it confirms; `BuiltHere` puts what the other specs of a set build in front of either.
 """
 
 from __future__ import annotations
@@ -144,21 +144,14 @@ _DEVEL_RE = re.compile(r"(.+)-devel")
 class IndexResolver:
     """Answers from the target's package index (specport/index), with the rule data as hints.
 
-    Nothing is answered unless the index has the name (or the name is built by a spec of the same
-    set): a rule or pattern whose result the index lacks is not an answer. Each Resolution's rule
-    says how the name was found (`normalize --explain`, `--report`)."""
+    Nothing is answered unless the index has the name: a rule or pattern whose result the index
+    lacks is not an answer (BuiltHere adds what the other specs of a set build). Each
+    Resolution's rule says how the name was found (`normalize --explain`, `--report`)."""
 
-    def __init__(
-        self,
-        target: Target,
-        index: Any,
-        built_here: dict[str, str] | None = None,
-        rules: RuleResolver | None = None,
-    ) -> None:
+    def __init__(self, target: Target, index: Any, rules: RuleResolver | None = None) -> None:
         self.target = target
         self.index = index  # specport.index.model.Index (typed loosely: spec/ stays index-free)
         self.rules = rules or RuleResolver(target)
-        self.built_here = built_here or {}
         self.php = self.rules.rules.get("php", {})
         self.composer = self.rules.rules.get("composer", {})
         self._why_not: dict[str, str] = {}
@@ -166,8 +159,6 @@ class IndexResolver:
 
     # the routes, in order; the first that answers wins
     def resolve(self, name: str) -> Resolution | None:
-        if name in self.built_here:
-            return Resolution(self.built_here[name], f"built here ({self.built_here[name]})")
         for route in (
             self._stack, self._drop, self._php, self._path, self._pkgconfig, self._perl,
             self._python, self._rules, self._exact, self._virtual, self._devel, self._patterns,
