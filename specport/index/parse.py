@@ -110,8 +110,7 @@ class Builder:
             table: defaultdict[str, set[str]] | None = None
             key = ""
             if line.startswith(_BIN_DIRS):
-                path, _, where = line.rpartition(b" ")
-                path = path.rstrip()
+                path = line.rsplit(None, 1)[0]
                 if path.count(b"/") - path.startswith(b"usr/") == 1:
                     table, key = files, "/" + path.decode(errors="replace")
             elif b".pc " in line or b".pc\t" in line:
