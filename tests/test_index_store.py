@@ -96,6 +96,8 @@ def test_changed_raw_file_is_refused(archive: tuple[Path, Path], tmp_path: Path)
     _update(archive, settings)
     raw = next((tmp_path / "index" / "by-hash").iterdir())
     raw.write_bytes(raw.read_bytes() + b"x")
+    with pytest.raises(PackageIndexError, match="was changed or removed since"):
+        store.load(TARGET, settings, keyring=archive[1])
     with pytest.raises(PackageIndexError, match="does not match its SHA256 in the signed"):
         _update(archive, settings)
 

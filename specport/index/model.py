@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-FORMAT = 3  # bump when the derived layout changes: older caches are then rebuilt, not misread
+FORMAT = 4  # bump when the derived layout changes: older caches are then rebuilt, not misread
 
 
 @dataclass(frozen=True)

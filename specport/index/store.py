@@ -23,7 +23,7 @@ from typing import Any
 
 from specport import fetch, log
 from specport.config import Settings
-from specport.container.inputs import cache_root, file_sha256
+from specport.container.inputs import cache_root
 from specport.errors import PackageIndexError, SourceError
 from specport.index import debian
 from specport.index.model import FORMAT, Index
@@ -99,6 +99,7 @@ def update(
                     "kind": file.kind,
                     "size": file.size,
                     "component": file.component,
+                    "mtime_ns": raw.stat().st_mtime_ns,  # a cheap tamper check on load
                 }
             )
         records.append(
@@ -141,6 +142,7 @@ def rederive(target: Target, settings: Settings, *, keyring: Path | None = None)
                     raise PackageIndexError(f"{suite['suite']}/{file.path}: not in its InRelease")
                 raw = debian.raw_dir(settings) / file.sha256
                 debian.check_file(raw, file.sha256, f"{suite['suite']}/{file.path}")
+                f["mtime_ns"] = raw.stat().st_mtime_ns
                 _add(builder, raw, file, comps)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise PackageIndexError(
@@ -213,6 +215,7 @@ def load(target: Target, settings: Settings, *, keyring: Path | None = None) -> 
                     " InRelease lists: the cache was changed",
                     f"run `specport index update --target {target.name}`",
                 )
+            _check_raw(debian.raw_dir(settings) / f["sha256"], f, target)
     derived = where / DERIVED
     data = derived.read_bytes() if derived.is_file() else b""
     if debian.sha256_bytes(data) != manifest.get("derived_sha256"):
@@ -229,6 +232,21 @@ def load(target: Target, settings: Settings, *, keyring: Path | None = None) -> 
     index = Index.from_json(doc)
     _LOADED[key] = index
     return index
+
+
+def _check_raw(raw: Path, record: dict[str, Any], target: Target) -> None:
+    """Size and mtime of a raw file as the update left it: hashing every raw file on each load
+    would cost more than the load itself (`update` and `rederive` hash them)."""
+    try:
+        st = raw.stat()
+    except OSError:
+        st = None
+    if st is None or st.st_size != record.get("size") or st.st_mtime_ns != record.get("mtime_ns"):
+        raise PackageIndexError(
+            f"cached index file {raw} ({record['path']}) was changed or removed since"
+            " `specport index update` verified it",
+            f"run `specport index update --target {target.name}`",
+        )
 
 
 def _read_manifest(path: Path, target: Target) -> dict[str, Any]:
@@ -304,4 +322,4 @@ def info(target: Target, settings: Settings) -> CacheInfo:
     return CacheInfo(target.name, float(manifest.get("made", 0)), size, count)
 
 
-__all__ = ["CacheInfo", "cached", "file_sha256", "info", "load", "obtain", "update"]
+__all__ = ["CacheInfo", "cached", "info", "load", "obtain", "rederive", "update"]
