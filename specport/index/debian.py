@@ -203,6 +203,7 @@ def fetch_file(suite: Suite, file: IndexFile, by_hash: bool, settings: Settings)
     """The file from the cache (checked again) or the mirror (checked before it is kept)."""
     dest = raw_dir(settings) / file.sha256
     if dest.is_file():
+        log.info(f"{suite.suite}: {file.path} ({file.size / 1e6:.1f} MB, cached)")
         check_file(dest, file.sha256, f"{suite.suite}/{file.path}")
         return dest
     directory = file.path.rpartition("/")[0]
