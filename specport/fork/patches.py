@@ -15,6 +15,7 @@ from pathlib import Path
 from specport.errors import SourceError
 from specport.fork.specedit import PatchRef
 from specport.run import run
+from specport.safetar import extract_all
 
 PATCH_TIMEOUT = 120.0
 _HUNK_FAILED = re.compile(r"^Hunk #(\d+) FAILED at (\d+)")
@@ -50,7 +51,7 @@ def unpack(archive: Path, dest: Path) -> Path:
                 z.extractall(dest)
         else:
             with tarfile.open(archive) as tar:
-                tar.extractall(dest, filter="data")
+                extract_all(tar, dest, label=archive.name)
     except (tarfile.TarError, zipfile.BadZipFile, OSError) as exc:
         raise SourceError(f"{archive.name}: cannot unpack: {exc}") from None
     tops = list(dest.iterdir())
