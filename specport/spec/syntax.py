@@ -177,6 +177,8 @@ def check_new_syntax(lines: list[Line], ctx: PassContext) -> PassResult:
 
 
 def _uses(text: str, token: str) -> bool:
+    if token not in text:  # most lines: no need to look for escapes
+        return False
     return any(not _escaped(text, m.start()) for m in re.finditer(re.escape(token), text))
 
 
