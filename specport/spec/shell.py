@@ -25,6 +25,8 @@ _BASHISMS = re.compile(r"\$\{\w+:|\$\{\w+//|\[\[|<<<|\$\(\(|\bdeclare\b|\$\{#\w+
 
 def find_expansions(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each outermost `%( ... )` and `%{lua: ... }` in text, `%%` skipped."""
+    if "%(" not in text and "%{lua:" not in text:  # most lines: skip the character walk
+        return
     i = 0
     while i < len(text):
         if text.startswith("%%", i):
