@@ -9,6 +9,7 @@ rpmspec can --load each one.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -28,17 +29,30 @@ def render_macro_files(target: Target) -> dict[str, str]:
     source = template_dir(target)
     if not source.is_dir():
         raise ConfigError(f"macro templates not found in {source} (a broken install)")
-    env = jinja2.Environment(
+    return dict(_rendered(target, source))
+
+
+# Rendering compiles every template (milliseconds each); `normalize -o` and `build` ask once per
+# spec for the same target. Targets are frozen and hash by identity, and the templates are
+# package data, so one rendering per target object per process is the same answer.
+@cache
+def _environment(source: Path) -> jinja2.Environment:
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(source)),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
     )
+
+
+@cache
+def _rendered(target: Target, source: Path) -> tuple[tuple[str, str], ...]:
+    env = _environment(source)
     values = {"t": target, "platform": platform_macros(target)}
-    out = {}
-    for template in sorted(source.glob("macros.*.j2")):
-        out[template.name.removesuffix(".j2")] = env.get_template(template.name).render(values)
-    return out
+    return tuple(
+        (template.name.removesuffix(".j2"), env.get_template(template.name).render(values))
+        for template in sorted(source.glob("macros.*.j2"))
+    )
 
 
 def write_macro_files(target: Target, dest_dir: Path) -> list[Path]:
