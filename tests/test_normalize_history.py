@@ -54,3 +54,27 @@ def test_release_counts_commits_since_version_change(tmp_path: Path) -> None:
 def test_untracked_spec_has_no_history(tmp_path: Path) -> None:
     (tmp_path / "y.spec").write_text("Name: y\n")
     assert spec_history(tmp_path / "y.spec") is None
+
+
+def test_one_tracked_files_answers_for_several_directories(tmp_path: Path) -> None:
+    from specport.spec.history import TrackedFiles
+
+    git(tmp_path, "init", "-q")
+    commit(tmp_path, "1.0", "first")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "z.spec").write_text("Name: z\nVersion: 3\n")
+    git(tmp_path, "add", "sub/z.spec")
+    git(tmp_path, "commit", "-q", "-m", "add z")
+    (sub / "new.spec").write_text("Name: new\n")  # not added: not tracked
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "o.spec").write_text("Name: o\n")
+    tracked = TrackedFiles()
+    assert tracked.full_name(tmp_path / "x.spec") == "x.spec"
+    assert tracked.full_name(sub / "z.spec") == "sub/z.spec"
+    assert tracked.full_name(sub / "new.spec") is None
+    assert tracked.full_name(outside / "o.spec") is None
+    history = spec_history(sub / "z.spec", tracked)
+    assert history is not None
+    assert history.changelog == ("* Tue Mar 05 2024 A Packager <a@example.org> - 3-1\n- add z",)

@@ -20,7 +20,7 @@ from pathlib import Path
 from rpmautospec_core.main import check_specfile_features
 
 from specport.errors import ToolError
-from specport.run import git
+from specport.run import GIT_TIMEOUT, git, git_argv, git_env, run
 from specport.spec.model import NormalizeOptions
 
 MAX_COMMITS = 500
@@ -42,13 +42,33 @@ def _git(cwd: Path, *args: str) -> str | None:
     return done.text if done.ok else None
 
 
-def spec_history(spec: Path) -> History | None:
+class TrackedFiles:
+    """Which files git tracks, asked once per directory: normalizing a set of specs costs one
+    `git ls-files` per directory instead of one per spec (and nothing more outside git).
+
+    Keep one for one command run: a later commit is not seen by an instance made before it."""
+
+    def __init__(self) -> None:
+        self._by_dir: dict[Path, dict[str, str]] = {}
+
+    def full_name(self, spec: Path) -> str | None:
+        """The spec's path from the top of its work tree, or None when git does not track it."""
+        spec = spec.resolve()
+        names = self._by_dir.get(spec.parent)
+        if names is None:
+            # `:(glob)*` is the directory's own files only: `*` does not cross `/` in glob magic
+            out = _git(spec.parent, "ls-files", "-z", "--full-name", "--", ":(glob)*") or ""
+            names = {p.rsplit("/", 1)[-1]: p for p in out.split("\0") if p}
+            self._by_dir[spec.parent] = names
+        return names.get(spec.name)
+
+
+def spec_history(spec: Path, tracked: TrackedFiles | None = None) -> History | None:
     """None when the spec is not tracked by git (or git is missing)."""
     spec = spec.resolve()
-    rel = _git(spec.parent, "ls-files", "--full-name", "--", spec.name)
-    if not rel or not rel.strip():
+    rel_path = (tracked or TrackedFiles()).full_name(spec)
+    if not rel_path:
         return None
-    rel_path = rel.strip().splitlines()[0]
     log = _git(
         spec.parent,
         "log",
@@ -62,8 +82,7 @@ def spec_history(spec: Path) -> History | None:
         return None
     commits = [line.split("\x1f") for line in log.splitlines() if line.count("\x1f") == 4]
     versions = []
-    for commit in commits:
-        text = _git(spec.parent, "show", f"{commit[0]}:{rel_path}") or ""
+    for text in _blobs(spec.parent, [f"{commit[0]}:{rel_path}" for commit in commits]):
         m = _VERSION_RE.search(text)
         versions.append(m.group(1) if m else "0")
     # walk oldest -> newest, numbering releases per version
@@ -79,16 +98,58 @@ def spec_history(spec: Path) -> History | None:
     return History(release=numbered[-1][2], changelog=entries, date=commits[0][3])
 
 
+def _blobs(cwd: Path, objects: list[str]) -> list[str]:
+    """The text of each `commit:path` ("" when it does not exist there), from one
+    `git cat-file --batch` (was one `git show` per commit; cat-file also never runs a textconv
+    filter a repository's config might name)."""
+    if not objects:
+        return []
+    if any("\n" in o for o in objects):  # cat-file reads one object name per line
+        return [_git(cwd, "show", o) or "" for o in objects]
+    try:
+        done = run(
+            git_argv(cwd, "cat-file", "--batch"),
+            timeout=GIT_TIMEOUT,
+            env=git_env(),
+            input_bytes="".join(f"{o}\n" for o in objects).encode(),
+            check=False,
+        )
+    except ToolError:
+        return [""] * len(objects)
+    out, pos, data = [], 0, done.stdout if done.ok else b""
+    for _ in objects:
+        end = data.find(b"\n", pos)
+        if end < 0:
+            out.append("")
+            continue
+        header = data[pos:end].split()
+        pos = end + 1
+        # "<oid> <type> <size>" then the content and a newline; "<object> missing" otherwise
+        if len(header) == 3 and header[2].isdigit():
+            size = int(header[2])
+            blob = data[pos : pos + size] if header[1] == b"blob" else b""
+            out.append(blob.decode("utf-8", errors="replace"))
+            pos += size + 1
+        else:
+            out.append("")
+    return out
+
+
 def normalize_options(
-    spec: Path, *, packager: str, keep_unresolved: bool = False, release_suffix: str = ""
+    spec: Path,
+    *,
+    packager: str,
+    keep_unresolved: bool = False,
+    release_suffix: str = "",
+    tracked: TrackedFiles | None = None,
 ) -> NormalizeOptions:
     """Options for normalizing the spec file at `spec`: %autorelease and %autochangelog from its
     git history when git tracks it (like rpmautospec), else release 1 and one changelog entry
     dated by the file's mtime, signed by `packager`. `normalize` and `build` both use this, so
-    they agree on Release and %changelog."""
+    they agree on Release and %changelog. Pass one `tracked` for a set of specs."""
     features = check_specfile_features(spec, enable_caching=False)
     uses = features.has_autorelease or features.has_autochangelog
-    history = spec_history(spec) if uses else None
+    history = spec_history(spec, tracked) if uses else None
     if history is not None:
         return NormalizeOptions(
             release_suffix=release_suffix,
