@@ -19,7 +19,7 @@ from specport.errors import EngineError, SpecError, SpecportError, ToolError, Us
 from specport.index.resolvers import index_mode, make_resolvers
 from specport.spec.check import CheckResult, check_on_host, needs_old_rpm
 from specport.spec.deps import UnresolvedError
-from specport.spec.history import normalize_options
+from specport.spec.history import TrackedFiles, normalize_options
 from specport.spec.lines import expand, simple_macros, split_lines
 from specport.spec.macrofiles import write_macro_files
 from specport.spec.model import NormalizeResult
@@ -99,6 +99,7 @@ def normalize_command(
     stems = output_stems(texts)
     failed: list[tuple[Path, SpecportError]] = []
     entries: list[dict[str, object]] = []
+    tracked = TrackedFiles()  # git asked once per directory, not once per spec
     for spec in specs:
         try:
             if spec in unreadable:
@@ -106,7 +107,7 @@ def normalize_command(
             normalize_one(
                 app, spec, targets, output, show_diff, explain, run_check,
                 keep_unresolved, release_suffix, resolvers=resolvers, stem=stems.get(spec),
-                entries=entries,
+                entries=entries, tracked=tracked,
             )  # fmt: skip
         except SpecportError as exc:
             if not any(e["spec"] == str(spec) for e in entries):  # failed before any target
@@ -138,6 +139,7 @@ def normalize_one(
     resolvers: dict[str, Resolver] | None = None,
     stem: str | None = None,
     entries: list[dict[str, object]] | None = None,
+    tracked: TrackedFiles | None = None,
 ) -> None:
     """One spec for every target: write, diff, explain, check (see the command's options).
 
@@ -148,6 +150,7 @@ def normalize_one(
         packager=app.config.settings.maintainer,
         keep_unresolved=keep_unresolved,
         release_suffix=release_suffix,
+        tracked=tracked,
     )
     outcomes = []
     for target in targets:
