@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""How much of a forest of Fedora-style specs does `specport normalize` carry to each target, how
+much of that the target's own spec reader accepts, and how fast?
+
+    bench/normalize_corpus.py [--target debian-12,el8-php7.4] [--git] [--no-check] [--keep DIR]
+
+The corpus is bench/specgen.py's (about 240 specs: PECL extensions, PHP library stacks that need
+each other, PEAR packages, C libraries, programs). For each target, one `specport normalize` call
+(a subprocess, exactly what a user runs, with `-o`) normalizes every spec; it prints:
+
+  resolved   specs normalized with no unresolved dependency name (on rpm targets names are kept,
+             so this is the share that normalizes at all);
+  debbuild   deb targets: the share the real `debbuild --showpkgs` parses cleanly (exit 0, and no
+             dash error such as "Bad substitution" on its output), one container of the target's
+             builder image for all specs; a spec that did not normalize counts as not parsed;
+  rpm        rpm targets with an older rpm than the host's (el8: 4.14): `rpmspec -P` in one
+             ubuntu:20.04 container (rpm 4.14), same counting; never on the host;
+  specs/s    specs divided by the wall time of the one call (Python start-up included), by its
+             CPU time (user + system: on a shared machine wall time counts other work too), and
+             the in-process rate of the same passes (normalize() over the texts, no I/O).
+
+`--git` first commits the corpus twice into a throwaway git repository, so %autorelease and
+%autochangelog come from git history as they would in a packager's repository (one `git log` and
+one `git cat-file` per spec). When the CLI has `--report FILE` (issue 13), its per-spec statuses
+and unresolved names are used; otherwise a spec counts as normalized when its output file exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from specport.config import load_config
+from specport.errors import SpecportError
+from specport.spec.lines import expand, simple_macros, split_lines
+from specport.spec.macrofiles import write_macro_files
+from specport.spec.model import NormalizeOptions
+from specport.spec.normalize import normalize
+from specport.targets.model import Target
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import specgen  # a sibling script, not a package
+
+DEFAULT_TARGETS = "debian-12,el8-php7.4"
+
+
+@dataclass(frozen=True)
+class Run:
+    target: str
+    specs: int
+    normalized: dict[Path, Path]  # input spec -> normalized output
+    resolved: int
+    wall: float
+    cpu: float  # user + system seconds of the call: the machine may be shared
+    failures: Counter[str]  # first words of each failing spec's error, for the summary
+
+
+def cli_options() -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "specport", "normalize", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {w.strip(",") for w in done.stdout.split() if w.startswith("--")}
+
+
+def output_name(spec: Path) -> str:
+    """The name `normalize -o` writes the spec under (the same expansion the CLI uses)."""
+    text = spec.read_text(encoding="utf-8")
+    macros = simple_macros(split_lines(text))
+    return expand(macros.get("name", ""), macros) or spec.stem
+
+
+def run_cli(specs: list[Path], target: str, out: Path, options: set[str]) -> Run:
+    argv = [sys.executable, "-m", "specport", "-q", "normalize", "--target", target, "-o", str(out)]
+    report = out / f"report-{target}.json"
+    if "--report" in options:
+        argv += ["--report", str(report)]
+    if "--keep-going" in options:
+        argv.append("--keep-going")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    done = subprocess.run([*argv, *map(str, specs)], capture_output=True, text=True, check=False)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    failures: Counter[str] = Counter()
+    normalized: dict[Path, Path] = {}
+    if report.is_file():
+        data = json.loads(report.read_text(encoding="utf-8"))
+        resolved = 0
+        for entry in data["specs"]:
+            if entry["target"] != target:
+                continue
+            if entry["status"] == "ok" and entry.get("output"):
+                normalized[Path(entry["spec"]).resolve()] = Path(entry["output"])
+                resolved += not entry.get("unresolved")
+            else:
+                failures[_kind(str(entry.get("error", "")))] += 1
+    else:
+        for spec in specs:
+            path = out / target / f"{output_name(spec)}.spec"
+            if path.is_file():
+                normalized[spec.resolve()] = path
+        resolved = len(normalized)  # without --keep-unresolved, unresolved names fail the spec
+        for line in done.stderr.splitlines():
+            if line.startswith("specport: error: ") and ".spec" in line.split(":")[2]:
+                failures[_kind(line.split(": ", 3)[-1])] += 1
+    return Run(target, len(specs), normalized, resolved, wall, cpu, failures)
+
+
+def _kind(error: str) -> str:
+    if "no rule translates" in error or "unresolved" in error:
+        return "unresolved dependency names"
+    return error.split(":")[0][:60] if error else "unknown"
+
+
+def in_process_rate(specs: list[Path], target: Target) -> float:
+    """Specs/s of normalize() alone over the same texts (no git, no files written)."""
+    texts = [(str(p), p.read_text(encoding="utf-8")) for p in specs]
+    options = NormalizeOptions()
+    started = time.perf_counter()
+    for path, text in texts:
+        with contextlib.suppress(SpecportError):
+            normalize(text, target, path=path, options=options)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def check_debbuild(run: Run, target: Target, work: Path) -> tuple[int, Counter[str]]:
+    from specport.container.engine import connect
+    from specport.container.images import ensure_builder_image
+    from specport.spec.checkold import check_with_debbuild
+
+    settings = load_config(None).settings
+    engine = connect()
+    try:
+        image = ensure_builder_image(engine, target, settings)
+    finally:
+        engine.close()
+    macros = write_macro_files(target, work / f"macros-{target.name}")
+    jobs = [
+        (spec.name, out.read_text(encoding="utf-8"), macros) for spec, out in run.normalized.items()
+    ]
+    results = check_with_debbuild(target.name, image, jobs, work / f"debbuild-{target.name}.log")
+    return sum(r.ok for r in results), Counter(r.detail[:70] for r in results if not r.ok)
+
+
+def check_rpm414(run: Run, target: Target, work: Path) -> tuple[int, Counter[str]]:
+    from specport.container.engine import connect
+    from specport.container.images import ensure_base_image
+    from specport.spec.checkold import check_in_container
+
+    config = load_config(None)
+    engine = connect()
+    try:
+        image = ensure_base_image(engine, config.targets["ubuntu-20.04"], config.settings)
+    finally:
+        engine.close()
+    macros = write_macro_files(target, work / f"macros-{target.name}")
+    jobs = [
+        (target.name, spec.name, out.read_text(encoding="utf-8"), macros)
+        for spec, out in run.normalized.items()
+    ]
+    results = check_in_container(jobs, work / f"rpm414-{target.name}.log", image=image)
+    return sum(r.ok for r in results), Counter(r.detail[:70] for r in results if not r.ok)
+
+
+def commit_twice(corpus: Path) -> None:
+    """A packager's repository: the corpus committed, then touched once more."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Corpus Writer",
+        "GIT_AUTHOR_EMAIL": "corpus@example.org",
+        "GIT_COMMITTER_NAME": "Corpus Writer",
+        "GIT_COMMITTER_EMAIL": "corpus@example.org",
+    }
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(corpus), *args], check=True, env=env, capture_output=True)
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "import the corpus")
+    for spec in sorted(corpus.glob("*.spec"))[::2]:
+        spec.write_text(spec.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    git("commit", "-q", "-a", "-m", "touch every other spec")
+
+
+def share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100 * part / whole:.1f}%)" if whole else "0/0"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--target", default=DEFAULT_TARGETS, help="comma list of target names")
+    parser.add_argument("--git", action="store_true", help="normalize from a git repository")
+    parser.add_argument("--no-check", action="store_true", help="skip debbuild / rpm 4.14")
+    parser.add_argument("--keep", type=Path, help="keep the corpus and outputs in this directory")
+    args = parser.parse_args()
+
+    targets = load_config(None).targets
+    work = args.keep or Path(tempfile.mkdtemp(prefix="specport-bench-corpus-"))
+    corpus = work / "corpus"
+    specs = sorted(specgen.write(corpus))
+    if args.git:
+        commit_twice(corpus)
+    options = cli_options()
+    print(
+        f"corpus: {len(specs)} specs (bench/specgen.py) in {corpus}"
+        f"{', in git' if args.git else ''}; cores: {os.cpu_count()}"
+    )
+    print(f"normalize reports per spec: {'--report' in options}; load: {os.getloadavg()[0]:.1f}")
+    for name in args.target.split(","):
+        target = targets[name]
+        run = run_cli(specs, name, work / "out", options)
+        rate = in_process_rate(specs, target)
+        print(f"\n== {name}")
+        print(f"  resolved       {share(run.resolved, run.specs)}")
+        print(f"  normalized     {share(len(run.normalized), run.specs)}")
+        for kind, n in run.failures.most_common(5):
+            print(f"    failed: {n} x {kind}")
+        print(
+            f"  speed          {run.specs / run.wall:.0f} specs/s wall, {run.specs / run.cpu:.0f}"
+            f" per CPU second (one CLI call: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU, Python"
+            f" start-up included); {rate:.0f} specs/s in-process normalize()"
+        )
+        if args.no_check or not run.normalized:
+            continue
+        if target.family == "deb":
+            ok, why = check_debbuild(run, target, work)
+            tool = "debbuild --showpkgs"
+        else:
+            ok, why = check_rpm414(run, target, work)
+            tool = "rpmspec -P, rpm 4.14"
+        print(f"  {tool:<14} {share(ok, run.specs)} of all specs")
+        print(f"  {'':<14} {share(ok, len(run.normalized))} of normalized specs")
+        for detail, n in why.most_common(5):
+            print(f"    failed: {n} x {detail}")
+    if args.keep is None:
+        print(f"\n(outputs left in {work}; pass --keep DIR to choose where)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
