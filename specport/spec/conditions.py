@@ -155,6 +155,9 @@ def live_lines(lines: list[Line], target: Target) -> list[bool]:
     for ln in lines:
         outer_dead = any(dead for dead, _ in stack)
         text = ln.text
+        if "%" not in text:  # not %if/%else/%endif: every pattern below needs a %
+            out.append(not outer_dead)
+            continue
         if _IFARCH_RE.match(text):
             stack.append((False, None))
             out.append(not outer_dead)

@@ -34,6 +34,9 @@ def disable_zts(lines: list[Line], ctx: PassContext) -> PassResult:
     why = f"{ctx.target.name} ships no thread-safe (ZTS) PHP"
     for ln in lines:
         text = ln.text
+        if "zts" not in text:  # every pattern below names zts
+            out.append(ln)
+            continue
         if m := _ZTS_BCOND_RE.match(text):
             text = f"{m.group(1)}%bcond_with zts"
         elif (m2 := _ZTS_BCOND_NEW_RE.match(text)) and m2.group(2).strip() != "0":
@@ -66,6 +69,9 @@ def debian_ini_layout(lines: list[Line], ctx: PassContext) -> PassResult:
     modules: dict[str, _Module] = {}
     for ln in lines:
         text = ln.text
+        if ".ini" not in text and "ini_name" not in text and "pecl" not in text:
+            out.append(ln)  # none of the patterns below can match
+            continue
         if m := _INI_NAME_RE.match(text):
             modules.setdefault(m.group(3), _Module(m.group(3), m.group(2), ln.no))
             text = f"{m.group(1)}{m.group(3)}.ini"

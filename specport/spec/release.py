@@ -64,7 +64,10 @@ def normalize_release(lines: list[Line], ctx: PassContext) -> PassResult:
     changes: list[Change] = []
     for ln, sec in zip(lines, sections(lines), strict=True):
         text = ln.text
-        m = TAG_RE.match(text)
+        if not suffix and "autorelease" not in text:  # nothing to do on this line
+            out.append(ln)
+            continue
+        m = TAG_RE.match(text) if sec == "preamble" else None
         is_release = sec == "preamble" and m is not None and m.group(1).lower() == "release"
         if "autorelease" in text and (is_release or re.match(r"^\s*%(global|define)\s", text)):
             number = ctx.options.autorelease or 1
