@@ -61,6 +61,16 @@ def write_macro_files(target: Target, dest_dir: Path) -> list[Path]:
     paths = []
     for name, content in render_macro_files(target).items():
         path = dest_dir / name
-        path.write_text(content, encoding="utf-8")
+        # `normalize -o` writes the same files once per spec: truncating and rewriting a file
+        # costs a millisecond or more on ext4, reading it back a few microseconds
+        if not _holds(path, content):
+            path.write_text(content, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def _holds(path: Path, content: str) -> bool:
+    try:
+        return path.is_file() and not path.is_symlink() and path.read_text("utf-8") == content
+    except (OSError, UnicodeDecodeError):
+        return False
