@@ -13,6 +13,8 @@ each other, PEAR packages, C libraries, programs). For each target, one `specpor
   debbuild   deb targets: the share the real `debbuild --showpkgs` parses cleanly (exit 0, and no
              dash error such as "Bad substitution" on its output), one container of the target's
              builder image for all specs; a spec that did not normalize counts as not parsed;
+             then the same for the call with --keep-unresolved (what else debbuild stumbles on
+             once names no longer stop normalize);
   rpm        rpm targets with an older rpm than the host's (el8: 4.14): `rpmspec -P` in one
              ubuntu:20.04 container (rpm 4.14), same counting; never on the host;
   specs/s    specs divided by the wall time of the one call (Python start-up included), by its
@@ -82,8 +84,9 @@ def output_name(spec: Path) -> str:
     return expand(macros.get("name", ""), macros) or spec.stem
 
 
-def run_cli(specs: list[Path], target: str, out: Path, options: set[str]) -> Run:
+def run_cli(specs: list[Path], target: str, out: Path, options: set[str], *extra: str) -> Run:
     argv = [sys.executable, "-m", "specport", "-q", "normalize", "--target", target, "-o", str(out)]
+    argv += extra
     report = out / f"report-{target}.json"
     if "--report" in options:
         argv += ["--report", str(report)]
@@ -152,8 +155,9 @@ def check_debbuild(run: Run, target: Target, work: Path) -> tuple[int, Counter[s
     jobs = [
         (spec.name, out.read_text(encoding="utf-8"), macros) for spec, out in run.normalized.items()
     ]
-    results = check_with_debbuild(target.name, image, jobs, work / f"debbuild-{target.name}.log")
-    return sum(r.ok for r in results), Counter(r.detail[:70] for r in results if not r.ok)
+    log = work / f"debbuild-{target.name}-{len(jobs)}.log"
+    results = check_with_debbuild(target.name, image, jobs, log)
+    return sum(r.ok for r in results), Counter(_why(r.spec, r.detail) for r in results if not r.ok)
 
 
 def check_rpm414(run: Run, target: Target, work: Path) -> tuple[int, Counter[str]]:
@@ -173,7 +177,11 @@ def check_rpm414(run: Run, target: Target, work: Path) -> tuple[int, Counter[str
         for spec, out in run.normalized.items()
     ]
     results = check_in_container(jobs, work / f"rpm414-{target.name}.log", image=image)
-    return sum(r.ok for r in results), Counter(r.detail[:70] for r in results if not r.ok)
+    return sum(r.ok for r in results), Counter(_why(r.spec, r.detail) for r in results if not r.ok)
+
+
+def _why(spec: str, detail: str) -> str:
+    return f"{detail[:90]} (e.g. {spec})"
 
 
 def commit_twice(corpus: Path) -> None:
@@ -195,6 +203,18 @@ def commit_twice(corpus: Path) -> None:
     for spec in sorted(corpus.glob("*.spec"))[::2]:
         spec.write_text(spec.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     git("commit", "-q", "-a", "-m", "touch every other spec")
+
+
+def _print_failures(why: Counter[str]) -> None:
+    # "same message, different spec" collapses: count by the message alone
+    by_message: Counter[str] = Counter()
+    example: dict[str, str] = {}
+    for detail, n in why.items():
+        message = detail.rsplit(" (e.g. ", 1)[0]
+        by_message[message] += n
+        example.setdefault(message, detail)
+    for message, n in by_message.most_common(6):
+        print(f"    failed: {n} x {example[message]}")
 
 
 def share(part: int, whole: int) -> str:
@@ -245,8 +265,15 @@ def main() -> int:
             tool = "rpmspec -P, rpm 4.14"
         print(f"  {tool:<14} {share(ok, run.specs)} of all specs")
         print(f"  {'':<14} {share(ok, len(run.normalized))} of normalized specs")
-        for detail, n in why.most_common(5):
-            print(f"    failed: {n} x {detail}")
+        _print_failures(why)
+        if target.family == "deb":
+            # what debbuild makes of every spec once names no longer stop it (issue 13's resolver
+            # aims there): the same call with --keep-unresolved, then the same check
+            kept = run_cli(specs, name, work / "out-kept", options, "--keep-unresolved")
+            ok, why = check_debbuild(kept, target, work)
+            print(f"  with --keep-unresolved: normalized {share(len(kept.normalized), kept.specs)}")
+            print(f"  {tool:<14} {share(ok, len(kept.normalized))} of those")
+            _print_failures(why)
     if args.keep is None:
         print(f"\n(outputs left in {work}; pass --keep DIR to choose where)")
     return 0
