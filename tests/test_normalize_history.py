@@ -78,3 +78,54 @@ def test_one_tracked_files_answers_for_several_directories(tmp_path: Path) -> No
     history = spec_history(sub / "z.spec", tracked)
     assert history is not None
     assert history.changelog == ("* Tue Mar 05 2024 A Packager <a@example.org> - 3-1\n- add z",)
+
+
+def _spec(path: Path, version: str, note: str = "") -> None:
+    path.write_text(f"Name: {path.stem}\nVersion: {version}\nRelease: %autorelease\n# {note}\n")
+
+
+def test_one_log_per_directory_matches_the_log_of_each_spec(tmp_path: Path) -> None:
+    from specport.spec.history import TrackedFiles, _directory_log
+
+    git(tmp_path, "init", "-q")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    _spec(sub / "a.spec", "1")
+    _spec(sub / "b.spec", "1")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "import")
+    _spec(sub / "a.spec", "2")
+    git(tmp_path, "commit", "-q", "-a", "-m", "a 2")
+    git(tmp_path, "mv", "sub/b.spec", "sub/c.spec")
+    git(tmp_path, "commit", "-q", "-m", "b is c now")
+    _spec(sub / "a.spec", "2", "again")
+    git(tmp_path, "commit", "-q", "-a", "-m", "a again")
+    git(tmp_path, "config", "diff.relative", "true")  # names must still be paths from the top
+    logs = _directory_log(sub)
+    assert logs is not None
+    assert sorted(logs) == ["sub/a.spec", "sub/b.spec", "sub/c.spec"]
+    tracked = TrackedFiles()
+    a = spec_history(sub / "a.spec", tracked)
+    c = spec_history(sub / "c.spec", tracked)
+    assert a is not None and c is not None
+    assert [e.splitlines()[1] for e in a.changelog] == ["- a again", "- a 2", "- import"]
+    assert a.release == 2
+    assert c.changelog == ("* Tue Mar 05 2024 A Packager <a@example.org> - 1-1\n- b is c now",)
+
+
+def test_history_with_merges_is_read_per_spec(tmp_path: Path) -> None:
+    from specport.spec.history import _directory_log
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    commit(tmp_path, "1.0", "first")
+    git(tmp_path, "checkout", "-q", "-b", "side")
+    commit(tmp_path, "1.0", "on the side")
+    git(tmp_path, "checkout", "-q", "main")
+    (tmp_path / "other").write_text("x\n")
+    git(tmp_path, "add", "other")
+    git(tmp_path, "commit", "-q", "-m", "other file")
+    git(tmp_path, "merge", "-q", "--no-edit", "side")
+    assert _directory_log(tmp_path) is None  # git simplifies merges per pathspec: ask per spec
+    history = spec_history(tmp_path / "x.spec")
+    assert history is not None
+    assert [e.splitlines()[1] for e in history.changelog] == ["- on the side", "- first"]

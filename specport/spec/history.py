@@ -24,6 +24,8 @@ from specport.run import GIT_TIMEOUT, git, git_argv, git_env, run
 from specport.spec.model import NormalizeOptions
 
 MAX_COMMITS = 500
+_LOG_FORMAT = "--format=%H%x1f%an%x1f%ae%x1f%ad%x1f%s"
+_LOG_DATE = "--date=format:%a %b %d %Y"
 _VERSION_RE = re.compile(r"^Version\s*:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
 
 
@@ -50,6 +52,7 @@ class TrackedFiles:
 
     def __init__(self) -> None:
         self._by_dir: dict[Path, dict[str, str]] = {}
+        self._logs: dict[Path, dict[str, list[str]] | None] = {}
 
     def full_name(self, spec: Path) -> str | None:
         """The spec's path from the top of its work tree, or None when git does not track it."""
@@ -62,22 +65,60 @@ class TrackedFiles:
             self._by_dir[spec.parent] = names
         return names.get(spec.name)
 
+    def log(self, spec: Path) -> str | None:
+        """What `git log --format=... -- NAME` prints for the spec, cut from one log of its
+        directory; None when that cannot be the same answer (then ask git for this spec).
+
+        Only for a history without merges: there `git log -- a` is exactly the commits of
+        `git log -- a b ...` that changed a, in the same order. With merges git simplifies the
+        history per pathspec, so one file's log may walk other parents."""
+        spec = spec.resolve()
+        if spec.parent not in self._logs:
+            self._logs[spec.parent] = _directory_log(spec.parent)
+        logs = self._logs[spec.parent]
+        full_name = self.full_name(spec)
+        if logs is None or full_name is None:
+            return None
+        headers = logs.get(full_name, [])[:MAX_COMMITS]
+        return "".join(f"{h}\n" for h in headers)
+
+
+def _directory_log(cwd: Path) -> dict[str, list[str]] | None:
+    """Path from the top of the work tree -> log lines of each commit that changed it, newest
+    first, for the files directly in `cwd`; None for a history with merges or file names git
+    quotes."""
+    merges = _git(cwd, "rev-list", "--merges", "--max-count=1", "HEAD")
+    if merges is None or merges.strip():
+        return None
+    # \x1e marks a commit's own line; the names it changed follow, one per line
+    # names as paths from the top whatever the repository's diff.relative says
+    out = _git(cwd, "-c", "diff.relative=false", "log", _LOG_DATE,
+               _LOG_FORMAT.replace("=", "=%x1e", 1), "--name-only", "--", ":(glob)*")  # fmt: skip
+    if out is None:
+        return None
+    logs: dict[str, list[str]] = {}
+    header = ""
+    for line in out.split("\n"):
+        if line.startswith("\x1e"):
+            header = line[1:]
+        elif line.startswith('"'):
+            return None  # a quoted name ("\303\244.spec"): not worth decoding here
+        elif line:
+            logs.setdefault(line, []).append(header)
+    return logs
+
 
 def spec_history(spec: Path, tracked: TrackedFiles | None = None) -> History | None:
     """None when the spec is not tracked by git (or git is missing)."""
     spec = spec.resolve()
-    rel_path = (tracked or TrackedFiles()).full_name(spec)
+    tracked = tracked or TrackedFiles()
+    rel_path = tracked.full_name(spec)
     if not rel_path:
         return None
-    log = _git(
-        spec.parent,
-        "log",
-        f"--max-count={MAX_COMMITS}",
-        "--date=format:%a %b %d %Y",
-        "--format=%H%x1f%an%x1f%ae%x1f%ad%x1f%s",
-        "--",
-        spec.name,
-    )
+    log = tracked.log(spec)
+    if log is None:
+        log = _git(spec.parent, "log", f"--max-count={MAX_COMMITS}", _LOG_DATE, _LOG_FORMAT,
+                   "--", spec.name)  # fmt: skip
     if not log:
         return None
     commits = [line.split("\x1f") for line in log.splitlines() if line.count("\x1f") == 4]
