@@ -53,6 +53,7 @@ class TrackedFiles:
     def __init__(self) -> None:
         self._by_dir: dict[Path, dict[str, str]] = {}
         self._logs: dict[Path, dict[str, list[str]] | None] = {}
+        self._asked: set[Path] = set()
 
     def full_name(self, spec: Path) -> str | None:
         """The spec's path from the top of its work tree, or None when git does not track it."""
@@ -71,8 +72,12 @@ class TrackedFiles:
 
         Only for a history without merges: there `git log -- a` is exactly the commits of
         `git log -- a b ...` that changed a, in the same order. With merges git simplifies the
-        history per pathspec, so one file's log may walk other parents."""
+        history per pathspec, so one file's log may walk other parents. The first spec of a
+        directory gets None too: for one spec its own log is cheaper than the directory's."""
         spec = spec.resolve()
+        if spec.parent not in self._asked:
+            self._asked.add(spec.parent)
+            return None
         if spec.parent not in self._logs:
             self._logs[spec.parent] = _directory_log(spec.parent)
         logs = self._logs[spec.parent]
