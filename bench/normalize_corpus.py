@@ -65,6 +65,7 @@ class Run:
     wall: float
     cpu: float  # user + system seconds of the call: the machine may be shared
     failures: Counter[str]  # first words of each failing spec's error, for the summary
+    unresolved: Counter[str]  # names left unresolved (from --report), by how many specs
 
 
 def cli_options() -> set[str]:
@@ -99,6 +100,7 @@ def run_cli(specs: list[Path], target: str, out: Path, options: set[str], *extra
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     failures: Counter[str] = Counter()
+    unresolved: Counter[str] = Counter()
     normalized: dict[Path, Path] = {}
     if report.is_file():
         data = json.loads(report.read_text(encoding="utf-8"))
@@ -106,9 +108,12 @@ def run_cli(specs: list[Path], target: str, out: Path, options: set[str], *extra
         for entry in data["specs"]:
             if entry["target"] != target:
                 continue
+            unresolved.update(set(entry.get("unresolved") or []))
             if entry["status"] == "ok" and entry.get("output"):
                 normalized[Path(entry["spec"]).resolve()] = Path(entry["output"])
                 resolved += not entry.get("unresolved")
+            elif entry.get("unresolved"):
+                failures["unresolved dependency names"] += 1
             else:
                 failures[_kind(str(entry.get("error", "")))] += 1
     else:
@@ -120,7 +125,7 @@ def run_cli(specs: list[Path], target: str, out: Path, options: set[str], *extra
         for line in done.stderr.splitlines():
             if line.startswith("specport: error: ") and ".spec" in line.split(":")[2]:
                 failures[_kind(line.split(": ", 3)[-1])] += 1
-    return Run(target, len(specs), normalized, resolved, wall, cpu, failures)
+    return Run(target, len(specs), normalized, resolved, wall, cpu, failures, unresolved)
 
 
 def _kind(error: str) -> str:
@@ -129,15 +134,30 @@ def _kind(error: str) -> str:
     return error.split(":")[0][:60] if error else "unknown"
 
 
-def in_process_rate(specs: list[Path], target: Target) -> float:
-    """Specs/s of normalize() alone over the same texts (no git, no files written)."""
-    texts = [(str(p), p.read_text(encoding="utf-8")) for p in specs]
+def in_process_rate(specs: list[Path], target: Target) -> tuple[float, float]:
+    """(seconds to set up the resolver as the CLI does, specs/s of normalize() alone over the
+    same texts with it: no git, no files written)."""
+    texts = {p: p.read_text(encoding="utf-8") for p in specs}
     options = NormalizeOptions()
     started = time.perf_counter()
-    for path, text in texts:
+    resolver = None
+    try:  # the CLI's resolver (package index + spec set) where this specport has one
+        from specport.index.resolvers import index_mode, make_resolvers
+
+        settings = load_config(None).settings
+        mode = index_mode(settings, offline=True, no_index=False)
+        resolver = make_resolvers([target], texts, settings, mode).get(target.name)
+    except (ImportError, SpecportError):
+        pass
+    setup = time.perf_counter() - started
+    started = time.perf_counter()
+    for path, text in texts.items():
         with contextlib.suppress(SpecportError):
-            normalize(text, target, path=path, options=options)
-    return len(texts) / (time.perf_counter() - started)
+            if resolver is None:
+                normalize(text, target, path=str(path), options=options)
+            else:
+                normalize(text, target, path=str(path), options=options, resolver=resolver)
+    return setup, len(texts) / (time.perf_counter() - started)
 
 
 def check_debbuild(run: Run, target: Target, work: Path) -> tuple[int, Counter[str]]:
@@ -244,16 +264,20 @@ def main() -> int:
     for name in args.target.split(","):
         target = targets[name]
         run = run_cli(specs, name, work / "out", options)
-        rate = in_process_rate(specs, target)
+        setup, rate = in_process_rate(specs, target)
         print(f"\n== {name}")
         print(f"  resolved       {share(run.resolved, run.specs)}")
         print(f"  normalized     {share(len(run.normalized), run.specs)}")
         for kind, n in run.failures.most_common(5):
             print(f"    failed: {n} x {kind}")
+        if run.unresolved:
+            names = ", ".join(f"{k} ({n})" for k, n in run.unresolved.most_common(8))
+            print(f"    unresolved names (specs): {names}")
         print(
             f"  speed          {run.specs / run.wall:.0f} specs/s wall, {run.specs / run.cpu:.0f}"
             f" per CPU second (one CLI call: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU, Python"
-            f" start-up included); {rate:.0f} specs/s in-process normalize()"
+            f" start-up included); {rate:.0f} specs/s in-process normalize() after {setup:.2f} s"
+            " of resolver set-up (package index, spec set)"
         )
         if args.no_check or not run.normalized:
             continue
