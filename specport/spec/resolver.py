@@ -156,6 +156,9 @@ class IndexResolver:
         self.composer = self.rules.rules.get("composer", {})
         self._why_not: dict[str, str] = {}
         self._names: list[str] | None = None
+        # a spec set repeats its unknown names (docbook-style-xsl in many specs); each search
+        # scans the whole index
+        self._suggested: dict[tuple[str, int], list[str]] = {}
 
     # the routes, in order; the first that answers wins
     def resolve(self, name: str) -> Resolution | None:
@@ -369,12 +372,16 @@ class IndexResolver:
 
     def suggest(self, name: str, n: int = 2) -> list[str]:
         """The closest index names (difflib), searched among names sharing its longest word."""
+        if (name, n) in self._suggested:
+            return list(self._suggested[name, n])
         if self._names is None:
             self._names = sorted(set(self.index.packages) | set(self.index.provides))
         words = sorted(re.split(r"[-_.()/:]+", name.lower()), key=len, reverse=True)
         word = next((w for w in words if w not in ("php", "lib", "dev", "perl", "python3")), "")
         pool = [x for x in self._names if word and word in x] or self._names
-        return difflib.get_close_matches(name, pool[:5000], n=n, cutoff=0.6)
+        found = difflib.get_close_matches(name, pool[:5000], n=n, cutoff=0.6)
+        self._suggested[name, n] = found
+        return list(found)
 
 
 def composer_debian_name(vendor: str, project: str) -> str:
