@@ -51,6 +51,10 @@ class Family(Protocol):
         """Does the target's spec reader understand syntax rpm added in `rpm_version`?"""
         ...
 
+    def unreadable(self, token: str, since: str) -> str:
+        """Why the target's reader cannot take syntax `token` (added in rpm `since`)."""
+        ...
+
     def reader(self, target: Target) -> str:
         """Who reads the spec on the target, for messages: "debbuild", "rpm 4.14.3 (el8-php7.4)"."""
         ...

@@ -54,6 +54,11 @@ class DebFamily:
     def reads(self, target: Target, rpm_version: str) -> bool:
         return False  # debbuild implements its own parser, at none of rpm's newer syntax
 
+    def unreadable(self, token: str, since: str) -> str:
+        if token == "%generate_buildrequires":
+            return "debbuild has no dynamic build dependencies; list them as BuildRequires"
+        return "debbuild does not evaluate it"
+
     def reader(self, target: Target) -> str:
         return "debbuild"
 

@@ -33,6 +33,9 @@ class RpmFamily:
     def reads(self, target: Target, rpm_version: str) -> bool:
         return target.rpm_version_tuple >= version_tuple(rpm_version)
 
+    def unreadable(self, token: str, since: str) -> str:
+        return f"needs rpm {since}"
+
     def reader(self, target: Target) -> str:
         return f"rpm {target.rpm_version} ({target.name})"
 

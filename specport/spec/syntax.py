@@ -193,11 +193,7 @@ def _escaped(text: str, at: int) -> bool:
 
 
 def _needs(ctx: PassContext, token: str, since: str) -> str:
-    if ctx.target.builder != "debbuild":
-        return f"needs rpm {since}"
-    if token == "%generate_buildrequires":
-        return "debbuild has no dynamic build dependencies; list them as BuildRequires"
-    return "debbuild does not evaluate it"
+    return family_of(ctx.target).unreadable(token, since)
 
 
 _ARITH_RE = {
