@@ -76,6 +76,10 @@ class ToolError(SpecportError):
     """An external tool (rpmspec, rpmbuild, debbuild, gpg, ...) failed."""
 
 
+class SandboxError(SpecportError):
+    """No sandbox to read a spec in (or the sandbox itself failed): never run on the host."""
+
+
 class BuildError(SpecportError):
     """One or more builds failed."""
 

@@ -1,17 +1,18 @@
-"""What the build needs to know from a normalized spec, read on the host with rpmspec.
+"""What the build needs to know from a normalized spec, read with rpmspec in the sandbox.
 
-The spec is untrusted: rpm only ever sees a sanitized copy (`specport.spec.rpmspec`), so
-reading it never runs anything on the host. What they would have produced is
-the build's business, inside the container.
+The spec is untrusted: rpmspec only reads it in the sandbox (`specport.spec.sandbox`), and what
+comes back is untrusted too: the name becomes a file name only after rpm's name rules pass.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from specport import names
+from specport.errors import SpecError
 from specport.spec import rpmspec
 
 _SOURCE_LINE = re.compile(r"^(Source|Patch)(\d*)\s*:\s*(\S+)\s*$", re.IGNORECASE)
@@ -48,21 +49,63 @@ class SpecInfo:
     url: str = ""  # the main package's URL:
 
 
+_QUERIES = (
+    ("-P",),
+    ("-q", "--srpm", "--qf", "%{NAME}\\n%{VERSION}\\n%{RELEASE}\\n"),
+    ("-q", "--buildrequires"),
+)
+
+
+def info_request(
+    text: str,
+    *,
+    label: str,
+    macro_files: Sequence[Path] = (),
+    defines: Mapping[str, str] | None = None,
+) -> rpmspec.Request:
+    return rpmspec.Request(label, text, _QUERIES, tuple(macro_files), dict(defines or {}))
+
+
+def read_spec_infos(
+    requests: Sequence[rpmspec.Request], *, image: str | None = None
+) -> list[SpecInfo | SpecError]:
+    """Name, version, sources and BuildRequires of each (normalized) spec, all in one sandbox
+    (a container from `image`, else bwrap): an info, or the error that spec ended in."""
+    batch = rpmspec.run_many(requests, image=image)
+    out: list[SpecInfo | SpecError] = []
+    for request, row in zip(requests, batch.answers, strict=True):
+        results = [rpmspec.outcome(a.exit_code, a.out, a.err) for a in row]
+        failed = [text for ok, text in results if not ok]
+        if failed:
+            out.append(SpecError(f"rpmspec: {failed[0]}", path=request.label))
+            continue
+        try:
+            out.append(_info(results[0][1], results[1][1], results[2][1], request.label))
+        except SpecError as exc:
+            out.append(exc)
+    return out
+
+
 def read_spec_info(
     text: str,
     *,
     label: str,
     macro_files: Sequence[Path] = (),
     defines: dict[str, str] | None = None,
+    image: str | None = None,
 ) -> SpecInfo:
-    """Name, version, sources and BuildRequires of a (normalized) spec for one target."""
-    macros = list(macro_files)
-    parsed = rpmspec.query(text, macros, "-P", label=label, defines=defines)
-    nvr = rpmspec.query(
-        text, macros, "-q", "--srpm", "--qf", "%{NAME}\\n%{VERSION}\\n%{RELEASE}\\n",
-        label=label, defines=defines,
-    ).split("\n")  # fmt: skip
-    brs = rpmspec.query(text, macros, "-q", "--buildrequires", label=label, defines=defines)
+    """One spec's info (see read_spec_infos); a failure raises."""
+    request = info_request(text, label=label, macro_files=macro_files, defines=defines)
+    result = read_spec_infos([request], image=image)[0]
+    if isinstance(result, SpecError):
+        raise result
+    return result
+
+
+def _info(parsed: str, nvr_text: str, brs: str, label: str) -> SpecInfo:
+    nvr = nvr_text.split("\n")
+    if len(nvr) < 3:
+        raise SpecError("rpmspec printed no name, version and release", path=label)
     sources: list[SourceRef] = []
     packager = ""
     tags: dict[str, str] = {}
@@ -74,8 +117,9 @@ def read_spec_info(
             packager = m.group(1)
         elif m := _MAIN_TAG_LINE.match(line):
             tags.setdefault(m.group(1).lower(), m.group(2))
+    name = names.rpm_name(nvr[0], label)
     return SpecInfo(
-        name=nvr[0],
+        name=name,
         version=nvr[1],
         release=nvr[2],
         packager=packager,

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from specport import log
 from specport.app import App, pass_app
-from specport.config import Settings
-from specport.errors import EngineError, SpecError, SpecportError, ToolError, UsageError
+from specport.errors import SpecError, SpecportError, ToolError, UsageError
 from specport.index.resolvers import index_mode, make_resolvers
-from specport.spec.check import CheckResult, check_on_host, needs_old_rpm
+from specport.spec.check import CheckJob, CheckResult, check_specs
 from specport.spec.deps import UnresolvedError
 from specport.spec.history import TrackedFiles, normalize_options
 from specport.spec.lines import expand, simple_macros, split_lines
@@ -186,7 +185,7 @@ def normalize_one(
             print_summary(outcomes)
     failed = [o for o in outcomes if o.error is not None]
     if run_check and good:
-        results = run_checks(good, name, output, app.config.settings)
+        results = run_checks(good, name, output, app)
         print_checks(results)
         bad = [r for r in results if not r.ok]
         if bad:
@@ -282,87 +281,26 @@ def print_summary(outcomes: list[Outcome]) -> None:
         table.add_column(col)
     for o in outcomes:
         if o.result is None:
-            table.add_row(o.target.name, "failed", str(o.error))
+            table.add_row(Text(o.target.name), "failed", Text(str(o.error)))
         else:
-            table.add_row(o.target.name, "ok", str(len(o.result.changes)))
+            table.add_row(Text(o.target.name), "ok", str(len(o.result.changes)))
     log.out_console.print(table)
 
 
 def run_checks(
-    outcomes: list[Outcome], name: str, output: Path | None, settings: Settings
+    outcomes: list[Outcome], name: str, output: Path | None, app: App
 ) -> list[CheckResult]:
+    """Every result of this spec, read in the sandbox (one per image; see spec/check.py)."""
     with tempfile.TemporaryDirectory(prefix="specport-normalize-") as tmp:
         base = output or Path(tmp)
-        old_jobs = []
-        results: list[CheckResult] = []
-        label = f"{name}.spec"
+        jobs = []
         for o in outcomes:
             assert o.result is not None
             macros = write_target(base, o.target, name, o.result)
-            if needs_old_rpm(o.target):
-                old_jobs.append((o.target, label, o.result.text, macros))
-            else:
-                results.append(check_on_host(o.target, label, o.result.text, macros))
-        results.extend(_check_old(old_jobs))
-        debs = [o for o in outcomes if o.target.family == "deb"]
-        results.extend(_check_debbuild(debs, base, name, settings))
+            jobs.append(CheckJob(o.target, f"{name}.spec", o.result.text, tuple(macros)))
+        results = check_specs(jobs, app.config.settings, app.config.targets)
     order = {o.target.name: k for k, o in enumerate(outcomes)}
     return sorted(results, key=lambda r: (order[r.target], r.tool.startswith("debbuild")))
-
-
-def _check_old(jobs: list[tuple[Target, str, str, list[Path]]]) -> list[CheckResult]:
-    if not jobs:
-        return []
-    try:
-        from specport.spec.checkold import check_in_container
-
-        log.step(f"checking {len(jobs)} spec(s) with rpm 4.14 in a container")
-        # the log outlives the temporary output directory: error hints point at it
-        fd, log_name = tempfile.mkstemp(prefix="specport-check-rpm414-", suffix=".log")
-        os.close(fd)
-        return check_in_container([(t.name, s, text, m) for t, s, text, m in jobs], Path(log_name))
-    except (ImportError, EngineError) as exc:
-        # no engine here: the host's rpm is newer and more lenient, so say so in the table
-        log.warn(f"rpm 4.14 check not possible ({exc}); checking with the host's rpm instead")
-        out = []
-        for t, s, text, m in jobs:
-            r = check_on_host(t, s, text, m)
-            out.append(CheckResult(r.target, r.spec, r.tool + ", not rpm 4.14", r.ok, r.detail))
-        return out
-
-
-def _check_debbuild(
-    outcomes: list[Outcome], base: Path, name: str, settings: Settings
-) -> list[CheckResult]:
-    """Optional: debbuild itself, in the target's builder image when that image exists."""
-    if not outcomes:
-        return []
-    try:
-        from specport.container import images
-        from specport.container.engine import connect
-        from specport.spec.checkold import check_with_debbuild
-
-        engine = connect()
-    except (ImportError, EngineError) as exc:
-        log.info(f"debbuild check skipped: {exc}")
-        return []
-    out: list[CheckResult] = []
-    try:
-        for o in outcomes:
-            assert o.result is not None
-            image = images.image_ref("builder", o.target, settings)
-            macros = sorted((base / o.target.name / "macros.d").iterdir())
-            fd, log_name = tempfile.mkstemp(prefix="specport-check-debbuild-", suffix=".log")
-            os.close(fd)
-            job = [(f"{name}.spec", o.result.text, macros)]
-            try:
-                out += check_with_debbuild(o.target.name, image, job, Path(log_name))
-            except EngineError as exc:
-                # most often: no builder image yet (`specport images build` makes it)
-                log.info(f"{o.target.name}: debbuild check skipped: {exc}")
-    finally:
-        engine.close()
-    return out
 
 
 def print_checks(results: list[CheckResult]) -> None:
@@ -370,5 +308,10 @@ def print_checks(results: list[CheckResult]) -> None:
     for col in ("target", "spec", "parsed by", "result"):
         table.add_column(col)
     for r in results:
-        table.add_row(r.target, r.spec, r.tool, "ok" if r.ok else f"FAILED: {r.detail}")
+        table.add_row(*(Text(v) for v in (r.target, r.spec, r.tool)), _result_text(r))
     log.out_console.print(table)
+
+
+def _result_text(r: CheckResult) -> Text:
+    # Text, not a markup string: spec text in an error ("[/bold]") is shown, never parsed
+    return Text("ok" if r.ok else f"FAILED: {r.detail}")

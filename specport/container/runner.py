@@ -45,6 +45,7 @@ LABEL = "specport"
 BASE_ENV = {"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C.UTF-8"}
 # what a failed engine request raises (the SDK's errors, or requests' below them)
 _TRANSPORT = (docker.errors.DockerException, requests.exceptions.RequestException)
+HARDENED_CAPS = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID")
 KEEPALIVE = ["sleep", "infinity"]  # PID 1 of the container; steps run as exec sessions
 
 
@@ -173,6 +174,8 @@ class Throwaway:
         memory: str | int | None = None,
         env: Mapping[str, str] | None = None,
         target: str | None = None,
+        pids: int | None = None,
+        hardened: bool = False,
     ) -> None:
         self.engine = engine
         self.image = image
@@ -183,6 +186,8 @@ class Throwaway:
         self.memory = memory
         self.env = {**BASE_ENV, **(env or {})}
         self.target = target
+        self.pids = pids
+        self.hardened = hardened
         # named before creation, so an interrupted create can still be removed by name
         self.name = f"specport-{_slug(purpose)}-{uuid.uuid4().hex[:12]}"
         self._created = False
@@ -240,6 +245,15 @@ class Throwaway:
             kwargs["nano_cpus"] = int(self.cpus * 1e9)
         if self.memory:
             kwargs["mem_limit"] = self.memory
+            kwargs["memswap_limit"] = self.memory  # no swap beyond the limit
+        if self.pids:
+            kwargs["pids_limit"] = self.pids
+        if self.hardened:
+            # for untrusted input (the spec sandbox): no privilege gain, and only the
+            # capabilities a root script needs to install files and drop to nobody
+            kwargs["security_opt"] = ["no-new-privileges"]
+            kwargs["cap_drop"] = ["ALL"]
+            kwargs["cap_add"] = list(HARDENED_CAPS)
         with _live_lock:
             _live_boxes[self.name] = self
         with _engine_errors(f"cannot start a container from {self.image}"):
@@ -525,7 +539,12 @@ def _safe_extract(tar: tarfile.TarFile, dest: Path) -> None:
         member.mode &= 0o1777  # drop setuid/setgid
         member.uid, member.gid = uid, gid
         members.append(member)
-    tar.extractall(dest, members=members, numeric_owner=True)
+    try:
+        # the data filter on top: it refuses what slipped past the checks above (links out of
+        # dest, devices) and drops owners and special mode bits
+        tar.extractall(dest, members=members, filter="data")
+    except (tarfile.FilterError, OSError) as exc:
+        raise EngineError(f"refusing to copy out from the container: {exc}") from exc
 
 
 def _slug(text: str) -> str:

@@ -79,6 +79,14 @@ def simple_macros(lines: list[Line]) -> dict[str, str]:
     return out
 
 
+MAX_DEPTH = 10  # rpm's own limit is 64 levels; textual expansion needs far fewer
+MAX_EXPANSION = 64 * 1024  # characters one expansion may grow to: `%define a %{a}%{a}` stops
+
+
+class _TooBig(Exception):
+    pass
+
+
 _MACRO_RE = re.compile(r"%\{([?!]*)([A-Za-z_]\w*)(?::([^{}]*))?\}|%([A-Za-z_]\w*)")
 
 
@@ -87,11 +95,20 @@ def expand(text: str, macros: Mapping[str, str], *, depth: int = 0) -> str | Non
 
     Returns None when a macro it cannot know is left (a plain %{unknown}), so callers can say
     "unresolved" instead of guessing. %{?unknown} expands to nothing, as in rpm."""
-    if depth > 10:
+    if depth > MAX_DEPTH or len(text) > MAX_EXPANSION:
         return None
     unknown = False
+    size = len(text)
 
     def repl(m: re.Match[str]) -> str:
+        nonlocal unknown, size
+        value = _value(m)
+        size += len(value)
+        if size > MAX_EXPANSION:
+            raise _TooBig
+        return value
+
+    def _value(m: re.Match[str]) -> str:
         nonlocal unknown
         flags, name, alt, bare = m.group(1), m.group(2), m.group(3), m.group(4)
         if bare is not None:
@@ -110,7 +127,10 @@ def expand(text: str, macros: Mapping[str, str], *, depth: int = 0) -> str | Non
             return m.group(0)
         return macros[name]
 
-    out = _MACRO_RE.sub(repl, text)
+    try:
+        out = _MACRO_RE.sub(repl, text)
+    except _TooBig:
+        return None  # "unresolved": callers keep the text as written
     if unknown:
         return None
     if "%" in out.replace("%%", "") and out != text:

@@ -1,19 +1,21 @@
-"""The one place that runs the host's rpmspec: argv, timeout, a clean environment, and rpm's noise
-turned into its first `error:` line. Specs are always parsed from a sanitized copy, so no `%( )`
-of an untrusted spec runs on the host."""
+"""The one place that asks rpmspec about a spec: always in the sandbox (specport.spec.sandbox),
+never on the host, and rpm's noise turned into its first `error:` line.
+
+Specs are also sanitized before they enter (no `%( )`, `%{lua:}` or `%include`): not a security
+boundary (`%%(`, `%{expand:}` and rpm's own macros such as `%{__make}` get past any text filter;
+the sandbox is the boundary), but it keeps a parse from depending on what a shell would print.
+"""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from specport.errors import SpecError
-from specport.run import Done, first_error_line, require, run
+from specport.run import first_error_line
+from specport.spec.sandbox import Batch, Job, defines_of, run_jobs
 from specport.spec.shell import sanitize
-
-RPMSPEC_TIMEOUT = 60.0
 
 
 def first_error(output: str) -> str:
@@ -21,25 +23,53 @@ def first_error(output: str) -> str:
     return first_error_line(output) if output.strip() else ""
 
 
-def rpmspec_argv(
-    spec: str,
-    macro_files: Sequence[str],
-    *query: str,
-    defines: Mapping[str, str] | None = None,
-) -> list[str]:
-    argv = ["rpmspec"]
-    for m in macro_files:
-        argv += ["--load", m]
-    for key, value in (defines or {}).items():
-        argv += ["--define", f"{key} {value}"]
-    return [*argv, *(query or ("-P",)), spec]
+@dataclass(frozen=True)
+class Request:
+    """One spec and the rpmspec queries to run on it (each a tuple of arguments: ("-P",))."""
+
+    label: str
+    text: str
+    queries: tuple[tuple[str, ...], ...]
+    macro_files: tuple[Path, ...] = ()
+    defines: Mapping[str, str] | None = None
+    debbuild_showpkgs: bool = False  # also `debbuild --showpkgs` (container sandboxes only)
 
 
-def _run(argv: list[str]) -> Done:
-    require("rpmspec")
-    # a clean environment: the spec's parse must not depend on the caller's shell
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8", "HOME": "/"}
-    return run(argv, timeout=RPMSPEC_TIMEOUT, env=env, check=False)
+def job_for(request: Request) -> Job:
+    queries = [("rpmspec", *q) for q in request.queries]
+    if request.debbuild_showpkgs:
+        queries.append(("debbuild", "--showpkgs"))
+    return Job(
+        label=request.label,
+        text=sanitize(request.text),
+        queries=tuple(queries),
+        macro_files=tuple(request.macro_files),
+        # the sources directory is empty inside the sandbox: nothing of the host is read
+        defines=(("_sourcedir", "/tmp"), *defines_of(request.defines)),
+    )
+
+
+def run_many(
+    requests: Sequence[Request],
+    *,
+    image: str | None = None,
+    install_rpm: bool = False,
+    log_path: Path | None = None,
+) -> Batch:
+    """Every request in one sandbox (see sandbox.run_jobs for which)."""
+    jobs = [job_for(r) for r in requests]
+    return run_jobs(jobs, image=image, install_rpm=install_rpm, log_path=log_path)
+
+
+def outcome(exit_code: int, out: str, err: str) -> tuple[bool, str]:
+    """(ok, stdout or the first error line)."""
+    if exit_code == 0:
+        return True, out
+    if exit_code in (137, -9):
+        return False, "rpmspec was stopped: it ran past the sandbox's time limit"
+    if exit_code == 153:  # SIGXFSZ
+        return False, "rpmspec was stopped: its output passed the sandbox's size limit"
+    return False, first_error(err) or first_error(out) or f"rpmspec exited {exit_code}"
 
 
 def run_rpmspec(
@@ -47,17 +77,12 @@ def run_rpmspec(
     macro_files: Sequence[Path],
     *query: str,
     defines: Mapping[str, str] | None = None,
+    image: str | None = None,
 ) -> tuple[bool, str]:
-    """rpmspec on a sanitized copy of spec_text: (ok, stdout or its first error)."""
-    with tempfile.TemporaryDirectory(prefix="specport-rpmspec-") as tmp:
-        path = Path(tmp) / "check.spec"
-        path.write_text(sanitize(spec_text), encoding="utf-8")
-        all_defines = {"_sourcedir": tmp, **(defines or {})}
-        argv = rpmspec_argv(str(path), [str(m) for m in macro_files], *query, defines=all_defines)
-        done = _run(argv)
-    if done.returncode != 0:
-        return False, first_error(done.error_text) or f"rpmspec exited {done.returncode}"
-    return True, done.text
+    """rpmspec on one spec, in the sandbox: (ok, stdout or its first error)."""
+    request = Request("spec", spec_text, (tuple(query) or ("-P",),), tuple(macro_files), defines)
+    answer = run_many([request], image=image).answers[0][0]
+    return outcome(answer.exit_code, answer.out, answer.err)
 
 
 def query(

@@ -1,0 +1,336 @@
+"""The one sandbox for everything that reads spec text with rpm or debbuild.
+
+rpm macros run shell (`%( )`, `%{__make}` through `%_make_output_sync`, ...) and Lua, and a spec
+can `%include` or `%{load:}` files, so neither rpmspec nor debbuild ever parses a spec on the
+host. A batch of jobs (specs, each with its macro files and its queries) runs in one sandbox:
+
+- a throwaway container (the engine door, `specport.container.runner`) with no network, no
+  capabilities beyond what the runner script needs, a pid limit, one CPU and a memory cap;
+  the jobs are copied in owned by root and every query runs as `nobody`, under `prlimit`
+  (address space, file size, cpu time) and `timeout`;
+- where no engine (or no image) is there: bubblewrap on the host, with no namespace shared
+  (no network), only /usr and the jobs bound read-only, a tmpfs /tmp, as uid 65534, under the
+  same `prlimit` and `timeout`;
+- else a refusal (SandboxError): never plain on the host.
+
+A batch is one container (or one bwrap) however many specs it holds: the runner script
+(`sandbox.sh`) loops over the jobs and leaves each query's stdout, stderr and exit code in an
+output directory, which comes back through the runner's filtered tar copy.
+
+`SPECPORT_SANDBOX` chooses: `auto` (the default: container, else bwrap), `container`, `bwrap`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from specport import log
+from specport.errors import EngineError, SandboxError
+from specport.run import run
+
+SANDBOX_ENV = "SPECPORT_SANDBOX"
+QUERY_SECONDS = int(os.environ.get("SPECPORT_SANDBOX_SECONDS", "60"))  # one rpmspec/debbuild call
+MEMORY_BYTES = 2 << 30  # address space of one call
+OUTPUT_BYTES = 8 << 20  # what one call may write (stdout, stderr): more is an error
+CONTAINER_MEMORY = "2g"
+CONTAINER_PIDS = 256
+INSTALL_TIMEOUT = 900.0
+IN_BOX = "/sandbox"  # the jobs, read-only for the queries
+OUT_BOX = "/sandbox-out"  # the results
+NOBODY = "65534"
+
+# Runs inside the sandbox, as root in a container (queries drop to nobody with setpriv) or as
+# nobody under bwrap. $1: "setpriv" or "bwrap". Each query's results: OUT/<job>.q<n>.{out,err,rc}.
+RUNNER_SCRIPT = r"""#!/bin/bash
+set -u
+out=/sandbox-out
+drop=()
+if [ "${1:-}" = setpriv ]; then
+  drop=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+limit=(prlimit --as="$SANDBOX_MEMORY" --fsize="$SANDBOX_FSIZE" --cpu="$SANDBOX_SECONDS" --nofile=256)
+rpm --version > "$out/rpm-version" 2>/dev/null
+for dir in /sandbox/jobs/*/; do
+  job=$(basename "$dir")
+  if [ -s "$dir/macros-dest" ]; then
+    while read -r dest; do
+      [ -d "$(dirname "$dest")" ] || continue
+      mkdir -p "$dest" && rm -f "$dest"/macros.specport-* && cp "$dir"/macros/macros.* "$dest"/
+    done < "$dir/macros-dest"
+  fi
+  for q in "$dir"/q*; do
+    [ -e "$q" ] || continue
+    n=$(basename "$q")
+    mapfile -d '' argv < "$q"
+    work=$(mktemp -d)
+    chmod 0777 "$work"
+    ( cd "$work" && exec "${drop[@]}" "${limit[@]}" timeout -s KILL "$SANDBOX_SECONDS" "${argv[@]}" ) \
+      < /dev/null > "$out/$job.$n.out" 2> "$out/$job.$n.err"
+    echo $? > "$out/$job.$n.rc"
+  done
+done
+"""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One spec and what to ask about it. queries: argv tails, each starting with the tool
+    ("rpmspec", "-P") or ("debbuild", "--showpkgs"); the spec's path is appended."""
+
+    label: str
+    text: str
+    queries: tuple[tuple[str, ...], ...]
+    macro_files: tuple[Path, ...] = ()
+    defines: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    exit_code: int
+    out: str
+    err: str
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a sandbox said: `where` names it ("container specport/builder:debian-12, no
+    network", "bwrap"), `rpm_version` is its rpm's, answers[job][query]."""
+
+    where: str
+    rpm_version: str
+    answers: list[list[Answer]] = field(default_factory=list)
+
+
+def mode() -> str:
+    value = os.environ.get(SANDBOX_ENV, "auto") or "auto"
+    if value not in ("auto", "container", "bwrap"):
+        raise SandboxError(f"${SANDBOX_ENV}={value!r}: expected auto, container or bwrap")
+    return value
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    *,
+    image: str | None,
+    install_rpm: bool = False,
+    log_path: Path | None = None,
+) -> Batch:
+    """Run every job in one sandbox: a container from `image` (None: no container), else bwrap.
+
+    install_rpm: the image lacks rpm (ubuntu:20.04): apt installs it before any spec enters,
+    then the network is cut."""
+    chosen = mode()
+    if chosen != "bwrap" and image is not None:
+        try:
+            return _in_container(jobs, image, install_rpm, log_path)
+        except EngineError as exc:
+            if chosen == "container":
+                raise SandboxError(f"no container sandbox: {exc}") from exc
+            log.info(f"container sandbox not available ({exc}); using bwrap")
+    elif chosen == "container":
+        raise SandboxError("no container image to read this spec in")
+    return _in_bwrap(jobs)
+
+
+# --- staging ----------------------------------------------------------------------------------
+
+
+def _stage(jobs: Sequence[Job], root: Path, *, load: bool, macros_dest: Sequence[str]) -> Path:
+    """Lay the jobs out under root/sandbox: <k>/spec.spec, <k>/macros/, <k>/q<n> (argv, NUL
+    separated), <k>/macros-dest (where the runner installs the macro files, as root)."""
+    box = root / "sandbox"
+    (box / "jobs").mkdir(parents=True)
+    (box / "sandbox.sh").write_text(RUNNER_SCRIPT)
+    for k, job in enumerate(jobs):
+        where = box / "jobs" / f"{k:05d}"
+        (where / "macros").mkdir(parents=True)
+        (where / "spec.spec").write_text(job.text, encoding="utf-8")
+        inside = f"{IN_BOX}/jobs/{k:05d}"
+        loads: list[str] = []
+        for m in job.macro_files:
+            (where / "macros" / m.name).write_bytes(m.read_bytes())
+            loads += ["--load", f"{inside}/macros/{m.name}"]
+        if not load and job.macro_files:
+            (where / "macros-dest").write_text("".join(f"{d}\n" for d in macros_dest))
+        for n, query in enumerate(job.queries):
+            argv = _argv(query, f"{inside}/spec.spec", loads if load else [], job.defines)
+            (where / f"q{n}").write_bytes(b"".join(a.encode() + b"\0" for a in argv))
+    return box
+
+
+def _argv(
+    query: tuple[str, ...], spec: str, loads: list[str], defines: Sequence[tuple[str, str]]
+) -> list[str]:
+    tool, *args = query
+    if tool == "debbuild":
+        return [tool, *args, spec]
+    if tool != "rpmspec":
+        raise SandboxError(f"the sandbox runs rpmspec and debbuild only, not {tool}")
+    argv = [tool, *loads]
+    for key, value in defines:
+        argv += ["--define", f"{key} {value}"]
+    return [*argv, *args, spec]
+
+
+def _collect(jobs: Sequence[Job], out: Path) -> list[list[Answer]]:
+    answers = []
+    for k, job in enumerate(jobs):
+        row = []
+        for n in range(len(job.queries)):
+            stem = out / f"{k:05d}.q{n}"
+            rc = _read(stem.with_suffix(stem.suffix + ".rc")).strip()
+            row.append(
+                Answer(
+                    int(rc) if rc.lstrip("-").isdigit() else -1,
+                    _read(stem.with_suffix(stem.suffix + ".out")),
+                    _read(stem.with_suffix(stem.suffix + ".err")),
+                )
+            )
+        answers.append(row)
+    return answers
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_bytes()[:OUTPUT_BYTES].decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _limits() -> dict[str, str]:
+    return {
+        "SANDBOX_SECONDS": str(QUERY_SECONDS),
+        "SANDBOX_MEMORY": str(MEMORY_BYTES),
+        "SANDBOX_FSIZE": str(OUTPUT_BYTES),
+    }
+
+
+# --- container --------------------------------------------------------------------------------
+
+
+def _in_container(
+    jobs: Sequence[Job], image: str, install_rpm: bool, log_path: Path | None
+) -> Batch:
+    from specport.container.engine import connect
+    from specport.container.runner import Throwaway
+
+    engine = connect()
+    try:
+        with tempfile.TemporaryDirectory(prefix="specport-sandbox-") as tmp:
+            if log_path is None:
+                log_path = Path(tmp) / "sandbox.log"
+            # rpm 4.14 has no --load: every container run installs the macro files instead
+            box_dir = _stage(
+                jobs, Path(tmp), load=False,
+                macros_dest=("/etc/rpm", "/usr/lib/debbuild/macros.d"),
+            )  # fmt: skip
+            with Throwaway(
+                engine,
+                image,
+                log_path=log_path,
+                purpose="spec-sandbox",
+                network=install_rpm,  # only apt's, cut below before any spec enters
+                cpus=1.0,
+                memory=CONTAINER_MEMORY,
+                pids=CONTAINER_PIDS,
+                hardened=not install_rpm,
+            ) as box:
+                if install_rpm:
+                    box.run(
+                        "apt-get update -qq && apt-get install -y -qq --no-install-recommends"
+                        " rpm >/dev/null",
+                        timeout=INSTALL_TIMEOUT,
+                    )
+                    box.cut_network()
+                box.copy_in(box_dir, "/")
+                box.run(
+                    f"chmod -R go-w {IN_BOX} && mkdir -m 0755 {OUT_BOX}", timeout=60, user="0"
+                )
+                budget = QUERY_SECONDS * sum(len(j.queries) for j in jobs) + 120
+                box.run(
+                    ["bash", f"{IN_BOX}/sandbox.sh", "setpriv"],
+                    timeout=budget,
+                    user="0",
+                    env=_limits(),
+                )
+                box.copy_out(OUT_BOX, tmp)
+            out = Path(tmp) / "sandbox-out"
+            version = _read(out / "rpm-version").split()
+            return Batch(
+                f"container {image}, no network",
+                version[-1] if version else "?",
+                _collect(jobs, out),
+            )
+    finally:
+        engine.close()
+
+
+# --- bubblewrap -------------------------------------------------------------------------------
+
+
+def bwrap_available() -> bool:
+    return shutil.which("bwrap") is not None
+
+
+def _in_bwrap(jobs: Sequence[Job]) -> Batch:
+    if not bwrap_available():
+        raise SandboxError(
+            "no sandbox to read spec files in: no container engine (or image), and bwrap is "
+            "not installed; specport does not run rpm on a spec outside a sandbox",
+            hint="start the container engine, or apt-get install bubblewrap",
+        )
+    with tempfile.TemporaryDirectory(prefix="specport-sandbox-") as tmp:
+        box_dir = _stage(jobs, Path(tmp), load=True, macros_dest=())
+        out = Path(tmp) / "sandbox-out"
+        out.mkdir()
+        os.chmod(out, 0o777)  # the sandbox's uid writes here
+        argv = [*bwrap_argv(box_dir, out), "bash", f"{IN_BOX}/sandbox.sh", "bwrap"]
+        budget = QUERY_SECONDS * sum(len(j.queries) for j in jobs) + 60
+        env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "HOME": "/tmp", **_limits()}
+        done = run(argv, timeout=budget, env=env, check=False)
+        if done.returncode != 0:
+            raise SandboxError(f"bwrap failed (exit {done.returncode}): {done.error_text[:300]}")
+        version = _read(out / "rpm-version").split()
+        return Batch("bwrap", version[-1] if version else "?", _collect(jobs, out))
+
+
+def bwrap_argv(box_dir: Path, out_dir: Path) -> list[str]:
+    """Nothing shared with the host but /usr (read-only) and the two sandbox directories."""
+    argv = [
+        "bwrap",
+        "--unshare-all",  # network, ipc, pid, uts, cgroup, user
+        "--die-with-parent",
+        "--new-session",
+        "--hostname", "sandbox",
+        "--uid", NOBODY, "--gid", NOBODY,
+        "--ro-bind", "/usr", "/usr",
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--tmpfs", "/tmp",
+        "--ro-bind", str(box_dir), IN_BOX,
+        "--bind", str(out_dir), OUT_BOX,
+        "--clearenv",
+        "--setenv", "PATH", "/usr/bin:/bin",
+        "--setenv", "HOME", "/tmp",
+        "--setenv", "LC_ALL", "C.UTF-8",
+        "--chdir", "/tmp",
+    ]  # fmt: skip
+    for key, value in _limits().items():
+        argv += ["--setenv", key, value]
+    for link in ("bin", "sbin", "lib", "lib64", "lib32"):
+        if Path(f"/{link}").is_symlink():
+            argv += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
+    return argv
+
+
+def defines_of(mapping: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    return tuple((mapping or {}).items())
