@@ -59,18 +59,16 @@ def repo_id(value: str) -> str:
     return value
 
 
-def spec_names(text: str, label: str) -> str:
-    """The spec's Name (after simple macros), its subpackage names checked too. A name
-    specport cannot expand as text ("%{expand:...}") is refused rather than guessed."""
+def spec_names(text: str, label: str) -> str | None:
+    """The spec's Name (after simple macros), its subpackage names checked too; None when the
+    Name uses macros specport cannot expand as text (rpm reads it later, in the sandbox)."""
     lines = split_lines(text)
     macros = simple_macros(lines)
-    raw = macros.get("name", "")
-    if not raw:
-        raise SpecError("no Name: tag", path=label)
-    name = expand(raw, macros)
-    if name is None:
-        raise SpecError(f"Name: {_show(raw)} uses macros specport cannot expand", path=label)
-    rpm_name(name, label)
+    name = expand(macros.get("name", ""), macros)
+    if name:
+        rpm_name(name, label)
+    else:
+        name = "%{name}"
     for ln in lines:
         m = _PACKAGE_RE.match(ln.text)
         if not m or DEFINE_RE.match(ln.text):
@@ -81,8 +79,10 @@ def spec_names(text: str, label: str) -> str:
             try:
                 rpm_name(value, label)
             except SpecError as exc:
-                raise SpecError(exc.message.removeprefix(f"{label}: "), path=label, line=ln.no)
-    return name
+                raise SpecError(
+                    exc.message.removeprefix(f"{label}: "), path=label, line=ln.no
+                ) from None
+    return None if name == "%{name}" else name
 
 
 def _show(value: str) -> str:

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from specport import names, safeio
 from specport.build.plan import Pair
 from specport.build.sources import SourceSearch, resolve_sources
-from specport.build.specinfo import SpecInfo, read_spec_info
-from specport.config import DEFAULT_MAINTAINER
+from specport.build.specinfo import SpecInfo, info_request, read_spec_infos
+from specport.config import DEFAULT_MAINTAINER, Settings
 from specport.errors import SpecError
 from specport.spec.resolver import Resolver
+from specport.spec.rpmspec import Request
+from specport.targets import Target
 from specport.targets.facts import spec_macros
 
 
@@ -36,52 +40,117 @@ class Prepared:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
+@dataclass
+class _Staged:
+    pair: Pair
+    work: Path
+    text: str  # the normalized spec
+    macro_files: list[Path]
+    changes: list[str]
+
+
 def prepare(
     pair: Pair, search: SourceSearch, maintainer: str = "", resolver: Resolver | None = None
 ) -> Prepared:
     """`maintainer` signs the %changelog entry %autochangelog gets without git history."""
+    resolvers = {pair.target.name: resolver} if resolver is not None else None
+    return prepare_many([pair], search, maintainer, resolvers=resolvers)[0]
+
+
+def prepare_many(
+    pairs: list[Pair],
+    search: SourceSearch,
+    maintainer: str = "",
+    image: str | None = None,
+    resolvers: Mapping[str, Resolver] | None = None,
+) -> list[Prepared]:
+    """Normalize every pair, read all their specs in the sandbox (one per target image), then
+    find their sources. image: read every spec in this image (stand-ins) instead of the
+    target's builder image; resolvers: by target name (the package index)."""
+    staged: list[_Staged] = []
+    done: list[Prepared] = []
+    try:
+        for pair in pairs:
+            staged.append(_stage(pair, maintainer, (resolvers or {}).get(pair.target.name)))
+        infos = _read_infos(staged, image)
+        for st, info in zip(staged, infos, strict=True):
+            spec_name = f"{info.name}.spec"
+            safeio.write_text(st.work / "top" / "SPECS" / spec_name, st.text)
+            resolved = resolve_sources(st.pair.spec, info.name, info.sources, search)
+            for name, path in resolved.found.items():
+                shutil.copy2(path, st.work / "top" / "SOURCES" / name)
+            done.append(
+                Prepared(
+                    st.pair,
+                    st.work,
+                    info,
+                    spec_name,
+                    [p.name for p in st.macro_files],
+                    st.changes,
+                    [f"{st.pair.spec}: {m}" for m in resolved.missing],
+                )
+            )
+    except BaseException:
+        for st in staged:
+            shutil.rmtree(st.work, ignore_errors=True)
+        raise
+    return done
+
+
+def _stage(pair: Pair, maintainer: str, resolver: Resolver | None) -> _Staged:
     from specport.spec.history import normalize_options
     from specport.spec.macrofiles import write_macro_files
     from specport.spec.normalize import normalize
 
     try:
         text = pair.spec.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(f"cannot read the spec: {exc.strerror}", path=str(pair.spec)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read the spec: {exc}", path=str(pair.spec)) from None
+    names.spec_names(text, str(pair.spec))  # rpm's answer is checked again after the sandbox
+    options = normalize_options(pair.spec, packager=maintainer or DEFAULT_MAINTAINER)
+    result = normalize(text, pair.target, path=str(pair.spec), options=options, resolver=resolver)
     work = Path(tempfile.mkdtemp(prefix="specport-build-"))
     try:
-        options = normalize_options(pair.spec, packager=maintainer or DEFAULT_MAINTAINER)
-        result = normalize(
-            text, pair.target, path=str(pair.spec), options=options, resolver=resolver
-        )
-        specs = work / "top" / "SPECS"
-        specs.mkdir(parents=True)
+        (work / "top" / "SPECS").mkdir(parents=True)
         (work / "top" / "SOURCES").mkdir()
         macro_files = write_macro_files(pair.target, work / "macros")
-        info = _read_info(result.text, pair, macro_files)
-        spec_name = f"{info.name}.spec"
-        (specs / spec_name).write_text(result.text, encoding="utf-8")
-        resolved = resolve_sources(pair.spec, info.name, info.sources, search)
-        for name, path in resolved.found.items():
-            shutil.copy2(path, work / "top" / "SOURCES" / name)
-        changes = [f"{c.pass_name}: line {c.line}: {c.reason}" for c in result.changes]
-        return Prepared(
-            pair,
-            work,
-            info,
-            spec_name,
-            [p.name for p in macro_files],
-            changes,
-            [f"{pair.spec}: {m}" for m in resolved.missing],
-        )
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    changes = [f"{c.pass_name}: line {c.line}: {c.reason}" for c in result.changes]
+    return _Staged(pair, work, result.text, macro_files, changes)
 
 
-def _read_info(text: str, pair: Pair, macro_files: list[Path]) -> SpecInfo:
+def _read_infos(staged: list[_Staged], image: str | None) -> list[SpecInfo]:
+    """Every spec's info, one sandbox per image; the first failure raises."""
+    groups: dict[str | None, list[int]] = {}
+    for k, st in enumerate(staged):
+        groups.setdefault(image or _builder_image(st.pair.target), []).append(k)
+    out: dict[int, SpecInfo] = {}
+    for where, members in groups.items():
+        requests = [_request(staged[k]) for k in members]
+        results = read_spec_infos(requests, image=where)
+        for k, r in zip(members, results, strict=True):
+            if isinstance(r, SpecError):
+                raise r
+            out[k] = r
+    return [out[k] for k in range(len(staged))]
+
+
+def _request(st: _Staged) -> Request:
     # the same macro files and platform facts the container build loads (targets.facts), so the
-    # host-side query picks the BuildRequires and Sources the build will see
-    return read_spec_info(
-        text, label=str(pair.spec), macro_files=macro_files, defines=spec_macros(pair.target)
+    # sandboxed query picks the BuildRequires and Sources the build will see
+    return info_request(
+        st.text,
+        label=str(st.pair.spec),
+        macro_files=st.macro_files,
+        defines=spec_macros(st.pair.target),
     )
+
+
+def _builder_image(target: Target) -> str | None:
+    try:
+        from specport.container import images
+    except ImportError:  # no docker SDK: bwrap
+        return None
+    return images.image_ref("builder", target, Settings())

@@ -17,7 +17,7 @@ from pathlib import Path
 from specport import log
 from specport.build.engines import RESULT, TOPDIR, WORK, builder_for
 from specport.build.plan import BuildOptions, Pair, PairResult
-from specport.build.prepare import Prepared, prepare
+from specport.build.prepare import Prepared, prepare_many
 from specport.config import Settings
 from specport.container import runner
 from specport.container.engine import Engine
@@ -27,11 +27,8 @@ from specport.errors import SourceError, SpecportError
 
 def prepare_all(pairs: list[Pair], options: BuildOptions) -> list[Prepared]:
     """Prepare every pair; all missing sources of all specs fail in one error."""
-    done: list[Prepared] = []
+    done = prepare_many(pairs, options.search, options.maintainer, options.image, options.resolvers)
     try:
-        for pair in pairs:
-            resolver = options.resolvers.get(pair.target.name)
-            done.append(prepare(pair, options.search, options.maintainer, resolver))
         missing = list(dict.fromkeys(m for p in done for m in p.missing))
         if missing:
             raise SourceError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import tempfile
@@ -12,15 +13,14 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from specport import log
+from specport import log, names, safeio
 from specport.app import App, pass_app
 from specport.errors import SpecError, SpecportError, ToolError, UsageError
 from specport.index.resolvers import index_mode, make_resolvers
 from specport.spec.check import CheckJob, CheckResult, check_specs
 from specport.spec.deps import UnresolvedError
 from specport.spec.history import TrackedFiles, normalize_options
-from specport.spec.lines import expand, simple_macros, split_lines
-from specport.spec.macrofiles import write_macro_files
+from specport.spec.macrofiles import render_macro_files
 from specport.spec.model import NormalizeResult
 from specport.spec.normalize import normalize
 from specport.spec.resolver import Resolver
@@ -144,6 +144,7 @@ def normalize_one(
 
     `entries` receives one --report record per target."""
     text = _read(spec)
+    name = stem or package_name(text, spec)
     options = normalize_options(
         spec,
         packager=app.config.settings.maintainer,
@@ -162,11 +163,10 @@ def normalize_one(
             if len(targets) > 1:  # one target: its error is the one the command ends with
                 log.error(f"{target.name}: {exc}")
     good = [o for o in outcomes if o.result is not None]
-    name = stem or package_name(text, spec)
     if output is not None:
         for o in good:
             assert o.result is not None
-            write_target(output, o.target, name, o.result)
+            write_target(output, o.target, name, o.result, protect=(spec,))
             o.output = output / o.target.name / f"{name}.spec"
         log.info(f"wrote {len(good)} target(s) to {output}")
     if entries is not None:
@@ -207,11 +207,15 @@ def _read(spec: Path) -> str:
 def output_stems(texts: dict[Path, str]) -> dict[Path, str]:
     """The file name (without .spec) of each spec under -o: its package name; specs that share
     one get "<name>@<k>", k counting them in the order of their resolved paths."""
-    names = {spec: package_name(text, spec) for spec, text in texts.items()}
+    by_spec = {}
+    for spec, text in texts.items():
+        # a name against rpm's rules: that spec fails on its own, with this error
+        with contextlib.suppress(SpecError):
+            by_spec[spec] = package_name(text, spec)
     # an unreadable spec has no name and writes nothing
-    stems = dict(names)
-    for name in set(names.values()):
-        same = sorted((s for s, n in names.items() if n == name), key=lambda p: str(p.resolve()))
+    stems = dict(by_spec)
+    for name in set(by_spec.values()):
+        same = sorted((s for s, n in by_spec.items() if n == name), key=lambda p: str(p.resolve()))
         if len(same) > 1:
             for k, spec in enumerate(same, start=1):
                 stems[spec] = f"{name}@{k}"
@@ -244,16 +248,23 @@ def _write_report(path: Path | None, entries: list[dict[str, object]]) -> None:
 
 
 def package_name(text: str, spec: Path) -> str:
-    macros = simple_macros(split_lines(text))
-    name = expand(macros.get("name", ""), macros)
-    return name or spec.stem
+    """The spec's Name, checked against rpm's rules: it becomes a file name."""
+    return names.spec_names(text, str(spec)) or names.rpm_name(spec.stem, str(spec))
 
 
-def write_target(output: Path, target: Target, name: str, result: NormalizeResult) -> list[Path]:
-    where = output / target.name
-    where.mkdir(parents=True, exist_ok=True)
-    (where / f"{name}.spec").write_text(result.text, encoding="utf-8")
-    return write_macro_files(target, where / "macros.d")
+def write_target(
+    output: Path, target: Target, name: str, result: NormalizeResult, protect: tuple[Path, ...] = ()
+) -> list[Path]:
+    """DIR/<target>/<name>.spec and its macros.d/, never through a link or over an input."""
+    spec = safeio.write_file(
+        output, Path(target.name, f"{name}.spec"), result.text.encode(), protect=protect
+    )
+    paths = []
+    for file, content in render_macro_files(target).items():
+        rel = Path(target.name, "macros.d", file)
+        paths.append(safeio.write_file(output, rel, content.encode(), protect=protect))
+    assert spec.name == f"{name}.spec"
+    return paths
 
 
 def print_diff(old: str, new: str, spec: Path, label: str) -> None:

@@ -81,7 +81,9 @@ def check_specs(
     return results
 
 
-def check_group(jobs: Sequence[CheckJob], image: str | None, install_rpm: bool) -> list[CheckResult]:
+def check_group(
+    jobs: Sequence[CheckJob], image: str | None, install_rpm: bool
+) -> list[CheckResult]:
     """Jobs that share one sandbox image (None: bwrap)."""
     requests = [
         Request(j.spec, j.text, (("-P",),), j.macros, debbuild_showpkgs=j.target.family == "deb")
@@ -93,7 +95,8 @@ def check_group(jobs: Sequence[CheckJob], image: str | None, install_rpm: bool) 
     if image is not None:
         log.step(f"checking {len(jobs)} spec(s) in a sandbox from {image}")
     batch = run_many(requests, image=image, install_rpm=install_rpm, log_path=Path(log_name))
-    return [r for job, row in zip(jobs, batch.answers, strict=True) for r in _results(job, batch, row)]
+    rows = zip(jobs, batch.answers, strict=True)
+    return [r for job, row in rows for r in _results(job, batch, row)]
 
 
 def _results(job: CheckJob, batch: Batch, row: list[Answer]) -> list[CheckResult]:

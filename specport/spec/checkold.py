@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from specport.errors import SandboxError
-from specport.spec.check import OLD_RPM_IMAGE, CheckResult, _last_line, _SHELL_NOISE
+from specport.spec.check import _SHELL_NOISE, OLD_RPM_IMAGE, CheckResult, _last_line
 from specport.spec.rpmspec import Request, outcome, run_many
 
 
@@ -35,7 +35,8 @@ def check_with_debbuild(
     """`debbuild --showpkgs` in the target's builder image, for jobs (spec label, text, macro
     files). The image's own macros.d gets this target's files, as a build would install them."""
     requests = [
-        Request(spec, text, (), tuple(macros), debbuild_showpkgs=True) for spec, text, macros in jobs
+        Request(spec, text, (), tuple(macros), debbuild_showpkgs=True)
+        for spec, text, macros in jobs
     ]
     batch = run_many(requests, image=image, log_path=log_path)
     if batch.where.startswith("bwrap"):
@@ -47,5 +48,6 @@ def check_with_debbuild(
         noise = [ln for ln in text.splitlines() if any(n in ln for n in _SHELL_NOISE)]
         ok = deb.exit_code == 0 and not noise
         detail = "" if ok else (noise[0] if noise else _last_line(text, deb.exit_code))
-        results.append(CheckResult(target, spec, f"debbuild --showpkgs ({batch.where})", ok, detail))
+        tool = f"debbuild --showpkgs ({batch.where})"
+        results.append(CheckResult(target, spec, tool, ok, detail))
     return results

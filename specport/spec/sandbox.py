@@ -53,7 +53,8 @@ drop=()
 if [ "${1:-}" = setpriv ]; then
   drop=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
-limit=(prlimit --as="$SANDBOX_MEMORY" --fsize="$SANDBOX_FSIZE" --cpu="$SANDBOX_SECONDS" --nofile=256)
+limit=(prlimit --as="$SANDBOX_MEMORY" --fsize="$SANDBOX_FSIZE" --cpu="$SANDBOX_SECONDS"
+  --nofile=256)
 rpm --version > "$out/rpm-version" 2>/dev/null
 for dir in /sandbox/jobs/*/; do
   job=$(basename "$dir")
@@ -69,7 +70,8 @@ for dir in /sandbox/jobs/*/; do
     mapfile -d '' argv < "$q"
     work=$(mktemp -d)
     chmod 0777 "$work"
-    ( cd "$work" && exec "${drop[@]}" "${limit[@]}" timeout -s KILL "$SANDBOX_SECONDS" "${argv[@]}" ) \
+    ( cd "$work" &&
+      exec "${drop[@]}" "${limit[@]}" timeout -s KILL "$SANDBOX_SECONDS" "${argv[@]}" ) \
       < /dev/null > "$out/$job.$n.out" 2> "$out/$job.$n.err"
     echo $? > "$out/$job.$n.rc"
   done
@@ -252,9 +254,7 @@ def _in_container(
                     )
                     box.cut_network()
                 box.copy_in(box_dir, "/")
-                box.run(
-                    f"chmod -R go-w {IN_BOX} && mkdir -m 0755 {OUT_BOX}", timeout=60, user="0"
-                )
+                box.run(f"chmod -R go-w {IN_BOX} && mkdir -m 0755 {OUT_BOX}", timeout=60, user="0")
                 budget = QUERY_SECONDS * sum(len(j.queries) for j in jobs) + 120
                 box.run(
                     ["bash", f"{IN_BOX}/sandbox.sh", "setpriv"],
