@@ -71,8 +71,16 @@ def settings_from_env(settings: Settings) -> Settings:
     for f in dataclasses.fields(Settings):
         value = os.environ.get(f"SPECPORT_{f.name.upper()}")
         if value is not None:
-            changes[f.name] = value
+            changes[f.name] = _one_line(f"$SPECPORT_{f.name.upper()}", value)
     return dataclasses.replace(settings, **changes)
+
+
+def _one_line(label: str, value: str) -> str:
+    # every setting lands in one line of something: a %changelog entry, a Containerfile, a URL;
+    # a newline there would add lines (a %changelog entry with its own macros)
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ConfigError(f"{label}: must be one line without control characters")
+    return value
 
 
 def load_config(explicit: Path | None = None) -> Config:
@@ -101,4 +109,5 @@ def parse_settings(label: str, raw: Any) -> Settings:
             raise ConfigError(f"{label}: settings.{key}: unknown key{hint}")
         if not isinstance(value, str):
             raise ConfigError(f"{label}: settings.{key}: expected a string")
+        _one_line(f"{label}: settings.{key}", value)
     return Settings(**raw)

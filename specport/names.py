@@ -16,9 +16,9 @@ from specport.spec.lines import DEFINE_RE, expand, simple_macros, split_lines
 # rpm (build/parsePreamble.c, rpmCharCheck): alphanumerics and "._+-", not starting with "."
 # or "-" (after macro expansion; "%{}" only appear before it)
 RPM_NAME = re.compile(r"[A-Za-z0-9_+][A-Za-z0-9._+-]*")
-# Debian Policy 5.6.1 (Source) and 5.6.7 (Package): lower case, digits, "+-.", at least two
-# characters, starting with an alphanumeric
-DEB_NAME = re.compile(r"[a-z0-9][a-z0-9.+-]+")
+# Debian Policy 5.6.1 (Source) and 5.6.7 (Package): lower case, digits, "+-.", starting with
+# an alphanumeric (Policy wants two characters; dpkg, whose rule this is, takes one)
+DEB_NAME = re.compile(r"[a-z0-9][a-z0-9.+-]*")
 # dnf repo ids: letters, digits and "-_.:" (dnf's repo id check); ":" is left out because the
 # id also names files that consumers copy around
 REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")

@@ -55,11 +55,19 @@ def read_sources_file(path: Path) -> dict[str, Checksum]:
     if not path.is_file():
         return {}
     out: dict[str, Checksum] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(f"{path}: cannot read the sources file: {exc}") from None
+    for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line:
             continue
         if m := _SOURCES_LINE.match(line):
+            if m["type"].lower() not in hashlib.algorithms_guaranteed:
+                raise SourceError(f"{path}:{number}: unknown hash type {m['type']!r}")
+            if "/" in m["file"] or m["file"] in (".", ".."):
+                raise SourceError(f"{path}:{number}: {m['file']!r} is not a plain file name")
             out[m["file"]] = Checksum(m["type"].lower(), m["hash"])
         elif m := _OLD_SOURCES_LINE.match(line):
             out[m["file"]] = Checksum("md5", m["hash"])
@@ -71,6 +79,9 @@ def read_sources_file(path: Path) -> dict[str, Checksum]:
 def resolve_sources(
     spec_path: Path, package: str, refs: Sequence[SourceRef], search: SourceSearch
 ) -> Resolved:
+    for ref in refs:  # each name becomes SOURCES/<name> and a lookaside/cache path
+        if ref.filename in ("", ".", "..") or "/" in ref.filename or "\0" in ref.filename:
+            raise SourceError(f"{spec_path}: {ref.tag} names no plain file: {ref.value!r}")
     checksums = read_sources_file(spec_path.parent / "sources")
     found: dict[str, Path] = {}
     missing: list[str] = []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from specport import log
+from specport import log, names
 from specport.app import App, pass_app
 from specport.errors import UsageError
 from specport.repo import PublishOptions, PublishReport
@@ -91,6 +91,7 @@ def publish_command(
     packages: tuple[Path, ...],
 ) -> None:
     """Publish PACKAGES (.rpm/.deb files or a build output OUT/<target>/) into --repo."""
+    names.repo_id(repo_id)
     targets = app.select(expression) if expression else list(app.config.targets.values())
     options = PublishOptions(
         keep=keep,
@@ -121,6 +122,8 @@ def print_report(report: PublishReport) -> None:
     for t in report.targets:
         state = "updated" if t.changed else "unchanged"
         parts = [f"+{len(t.added)}", f"={len(t.unchanged)}", f"-{len(t.removed)}"]
-        log.out_console.print(f"{t.target}: {state} ({' '.join(parts)}) {t.path}", markup=False)
+        log.out_console.print(
+            f"{t.target}: {state} ({' '.join(parts)}) {t.path}", markup=False, highlight=False
+        )
     for path in report.consumer_files:
         log.info(f"consumer file: {path}")

@@ -22,7 +22,7 @@ from pathlib import Path
 from debian.deb822 import Deb822, Packages, Release
 from debian.debfile import DebFile
 
-from specport import log
+from specport import log, names
 from specport.errors import PublishError
 from specport.repo import atomic
 from specport.repo.gpg import SigningKey, clearsign, sign_detached
@@ -130,7 +130,9 @@ def _read_suite(base: Path, current: Path | None, target: Target) -> list[Entry]
 
 def _add_to_pool(base: Path, pkg: Package) -> Entry:
     control = DebFile(str(pkg.path)).debcontrol()
-    source = str(control.get("Source", pkg.name)).split()[0]
+    source = names.deb_field(
+        "Source", str(control.get("Source", pkg.name)).split()[0], pkg.filename
+    )
     initial = source[:4] if source.startswith("lib") else source[:1]
     rel = f"pool/{COMPONENT}/{initial}/{source}/{pkg.filename}"
     dest = base / rel
@@ -140,6 +142,7 @@ def _add_to_pool(base: Path, pkg: Package) -> Entry:
         )
     if not dest.exists():
         dest.parent.mkdir(parents=True, exist_ok=True)
+        atomic.set_owned(base, atomic.owned(base) | {rel})  # before the file: never unrecorded
         temp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
         shutil.copyfile(pkg.path, temp)
         os.replace(temp, dest)
@@ -201,9 +204,12 @@ def _collect_pool_garbage(base: Path) -> None:
         for index in current.glob(f"{COMPONENT}/binary-*/Packages"):
             with open(index) as handle:
                 used.update(base / p["Filename"] for p in Deb822.iter_paragraphs(handle))
-    for path in (base / "pool").rglob("*"):
-        if path.is_file() and path not in used:
-            path.unlink()
+    mine = atomic.owned(base)
+    gone = {rel for rel in mine if base / rel not in used}
+    for rel in gone:  # only files publish recorded as its own; others are left alone
+        (base / rel).unlink(missing_ok=True)
+    if gone:
+        atomic.set_owned(base, mine - gone)
 
 
 def _sha256(path: Path) -> str:

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from specport import log
+from specport import log, safeio
+from specport.errors import PublishError
 
 LOCK_NAME = ".specport-publish.lock"
 META_DIR = ".meta"
@@ -75,13 +76,43 @@ def discard(generation: Path) -> None:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Replace one file by rename (consumer files, the exported key)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_file() and path.read_bytes() == data:
+    """Replace one file by rename (consumer files, the exported key), never through a link."""
+    if not path.is_symlink() and path.is_file() and path.read_bytes() == data:
         return  # unchanged: keep its mtime, so a republish changes nothing
-    temp = path.with_name(f".{path.name}.new-{os.getpid()}")
-    temp.write_bytes(data)
-    os.replace(temp, path)
+    safeio.write_file(path.parent, path.name, data)
+
+
+def check_links(repo_dir: Path) -> None:
+    """Refuse a repository whose tree holds a link publish did not make: every link must stay
+    inside repo_dir (publish's own point into .meta/), so no write or delete leaves it."""
+    safeio.check_root(repo_dir)
+    root = repo_dir.resolve()
+    for dirpath, dirnames, filenames in os.walk(repo_dir):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                target = (path.parent / os.readlink(path)).resolve()
+                if os.readlink(path).startswith("/") or not target.is_relative_to(root):
+                    raise PublishError(
+                        f"{path} is a link out of the repository: refusing to publish there"
+                    )
+
+
+OWNED = ".specport-owned"  # in a pool's directory: the files publish put there, one a line
+
+
+def owned(directory: Path) -> set[str]:
+    """Files (relative paths) publish recorded as its own in directory."""
+    try:
+        text = (directory / OWNED).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {ln for ln in text.splitlines() if ln and ".." not in Path(ln).parts}
+
+
+def set_owned(directory: Path, paths: set[str]) -> None:
+    data = "".join(f"{p}\n" for p in sorted(paths)).encode()
+    safeio.write_file(directory, OWNED, data)
 
 
 def _fsync_dir(path: Path) -> None:

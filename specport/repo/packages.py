@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from debian.debfile import DebError, DebFile
+from debian.debfile import DebFile
 from debian.debian_support import version_compare
 
+from specport import names
 from specport.errors import PublishError
 from specport.rpmlib import rpm as rpm_bindings
 
@@ -72,15 +74,23 @@ def read_rpm(path: Path) -> Package:
 def read_deb(path: Path) -> Package:
     try:
         control = DebFile(str(path)).debcontrol()
-    except (DebError, OSError, KeyError) as exc:
-        raise PublishError(f"{path}: not a readable .deb ({exc})") from exc
+        name = names.deb_field("Package", str(control["Package"]), str(path))
+        source = str(control.get("Source", name)).split(" ", 1)[0]
+        names.deb_field("Source", source, str(path))
+        version, arch = str(control["Version"]), str(control["Architecture"])
+    except PublishError:
+        raise
+    except Exception as exc:  # python-debian raises many kinds on a file that is no .deb
+        raise PublishError(f"{path}: not a readable .deb ({type(exc).__name__})") from None
+    if not re.fullmatch(r"[A-Za-z0-9.+~:-]+", version) or not re.fullmatch(r"[a-z0-9-]+", arch):
+        raise PublishError(f"{path}: control Version or Architecture is not valid")
     return Package(
         path=path,
         kind="deb",
-        name=control["Package"],
-        version=control["Version"],
-        arch=control["Architecture"],
-        release=control["Version"],
+        name=name,
+        version=version,
+        arch=arch,
+        release=version,
         identity=_file_digest(path),  # debs are not modified by publishing
     )
 

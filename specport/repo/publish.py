@@ -33,7 +33,11 @@ def publish(
     options: PublishOptions,
 ) -> PublishReport:
     """Publish each target's packages (target name -> packages) into repo_dir."""
+    atomic.check_links(repo_dir)
     repo_dir = repo_dir.resolve()
+    for t in targets:
+        if t.family == "deb" and not t.codename:
+            raise UsageError(f"{t.name}: a deb target needs a codename to publish")
     if not any(by_target.values()):
         raise UsageError("no .rpm or .deb packages to publish")
     chosen = [t for t in targets if t.name in by_target]

@@ -82,9 +82,12 @@ def publish_rpm(
     report.changed = True
     report.removed = [p.filename for p in dropped]
     keep_files = {p.filename for p in kept}
-    for path in pool.iterdir():  # only now: the new metadata no longer names them
-        if path.name not in keep_files:
-            path.unlink()
+    mine = atomic.owned(repo)
+    gone = {rel for rel in mine if Path(rel).name not in keep_files}
+    for rel in gone:  # only now, and only files publish recorded as its own
+        (repo / rel).unlink(missing_ok=True)
+    if gone:
+        atomic.set_owned(repo, mine - gone)
     return report
 
 
@@ -97,6 +100,8 @@ def _published_files(current: Path | None) -> list[str]:
 
 def _add_signed(pkg: Package, pool: Path, key: SigningKey) -> Package:
     """Copy into the pool under a temporary name, sign the copy, then give it its real name."""
+    repo = pool.parent
+    atomic.set_owned(repo, atomic.owned(repo) | {f"{pool.name}/{pkg.filename}"})  # before the file
     temp = pool / f".{pkg.filename}.{os.getpid()}.tmp"
     shutil.copyfile(pkg.path, temp)
     try:
