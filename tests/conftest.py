@@ -22,6 +22,27 @@ REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("SPECPORT_INDEX", "off")
 
 
+@pytest.fixture(autouse=True)
+def _fast_sandbox(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast suite reads specs in bwrap (no container starts); container tests choose."""
+    if request.node.get_closest_marker("container") is None:
+        monkeypatch.setenv("SPECPORT_SANDBOX", "bwrap")
+
+
+def engine_or_fail() -> object:
+    """A connected Engine for helpers outside fixtures: skips without one, or fails under
+    SPECPORT_REQUIRE_ENGINE=1 (CI), like the `engine` fixture."""
+    from specport.container.engine import connect
+    from specport.errors import EngineError
+
+    try:
+        return connect()
+    except EngineError as exc:
+        if os.environ.get("SPECPORT_REQUIRE_ENGINE") == "1":
+            pytest.fail(f"no container engine, and SPECPORT_REQUIRE_ENGINE=1: {exc}")
+        pytest.skip(f"no container engine: {exc}")
+
+
 @pytest.fixture(scope="session")
 def engine() -> Iterator[object]:
     """The connected Engine; skips (or fails with SPECPORT_REQUIRE_ENGINE=1) without one."""

@@ -46,6 +46,8 @@ def engine() -> Iterator[object]:
     try:
         conn = connect()
     except EngineError as exc:
+        if os.environ.get("SPECPORT_REQUIRE_ENGINE") == "1":
+            pytest.fail(f"no container engine, and SPECPORT_REQUIRE_ENGINE=1: {exc}")
         pytest.skip(f"no container engine: {exc}")
     yield conn
 

@@ -220,15 +220,10 @@ def tree_snapshot(root: Path) -> dict[str, str]:
 
 
 def engine_or_skip():  # type: ignore[no-untyped-def]
-    import pytest
+    """The engine; fails instead of skipping under SPECPORT_REQUIRE_ENGINE=1 (conftest)."""
+    from conftest import engine_or_fail
 
-    from specport.container.engine import connect
-    from specport.errors import EngineError
-
-    try:
-        return connect()
-    except EngineError as exc:
-        pytest.skip(f"no container engine: {exc}")
+    return engine_or_fail()
 
 
 def bridge_gateway(engine) -> str:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ VENV=$SPECPORT_ROOT/.venv
 APT_PACKAGES=(
   python3 python3-venv python3-rpm python3-createrepo-c createrepo-c rpm gnupg
   dpkg-dev fakeroot mmdebstrap docker.io ca-certificates curl xz-utils iproute2
+  bubblewrap  # the spec sandbox where no container engine runs (and in the fast suite)
   distro-info-data  # mmdebstrap needs it to know Ubuntu's suites and mirror
 )
 # only for the Podman run of the runner tests (sp_podman)

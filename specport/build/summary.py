@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from rich.table import Table
+from rich.text import Text
 
 from specport import log
 from specport.build.plan import PairResult
@@ -22,13 +23,14 @@ def print_summary(results: list[PairResult]) -> None:
             state, style = "skipped", "yellow"
         else:
             state, style = "FAILED", "red"
+        # Text, not markup strings: a file name like "[/bold].spec" is shown, never parsed
         table.add_row(
-            r.pair.spec.name,
-            r.pair.target.name,
-            f"[{style}]{state}[/{style}]",
+            Text(r.pair.spec.name),
+            Text(r.pair.target.name),
+            Text(state, style=style),
             f"{r.seconds:.0f} s",
-            "\n".join(p.name for p in r.packages) or "-",
-            _short_path(str(r.log_path)) if r.log_path else "-",
+            Text("\n".join(p.name for p in r.packages) or "-"),
+            Text(_short_path(str(r.log_path)) if r.log_path else "-"),
         )
     log.out_console.print(table)
 

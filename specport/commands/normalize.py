@@ -99,29 +99,37 @@ def normalize_command(
     failed: list[tuple[Path, SpecportError]] = []
     entries: list[dict[str, object]] = []
     tracked = TrackedFiles()  # git asked once per directory, not once per spec
-    for spec in specs:
-        try:
-            if spec in unreadable:
-                raise unreadable[spec]
-            normalize_one(
-                app, spec, targets, output, show_diff, explain, run_check,
-                keep_unresolved, release_suffix, resolvers=resolvers, stem=stems.get(spec),
-                entries=entries, tracked=tracked,
-            )  # fmt: skip
-        except SpecportError as exc:
-            if not any(e["spec"] == str(spec) for e in entries):  # failed before any target
-                entries.extend(report_entry(spec, Outcome(t, None, exc)) for t in targets)
-            if len(specs) == 1:
-                _write_report(report, entries)
-                raise
-            log.error(str(exc))
-            failed.append((spec, exc))
-            if not keep_going:
-                break
+    checks: list[CheckJob] = []  # every spec's, checked together: one sandbox per image
+    with tempfile.TemporaryDirectory(prefix="specport-normalize-") as tmp:
+        for spec in specs:
+            try:
+                if spec in unreadable:
+                    raise unreadable[spec]
+                normalize_one(
+                    app, spec, targets, output, show_diff, explain,
+                    checks if run_check else None, Path(tmp), keep_unresolved, release_suffix,
+                    resolvers=resolvers, stem=stems.get(spec), entries=entries, tracked=tracked,
+                )  # fmt: skip
+            except SpecportError as exc:
+                if not any(e["spec"] == str(spec) for e in entries):  # failed before any target
+                    entries.extend(report_entry(spec, Outcome(t, None, exc)) for t in targets)
+                failed.append((spec, exc))
+                if len(specs) > 1:
+                    log.error(str(exc))
+                    if not keep_going:
+                        break
+        results = check_specs(checks, app.config.settings, app.config.targets) if checks else []
     _write_report(report, entries)
+    if results:
+        print_checks(results)
+    if len(specs) == 1 and failed:
+        raise failed[0][1]
     if failed:
-        names = ", ".join(str(spec) for spec, _ in failed)
-        raise SpecError(f"{len(failed)} of {len(specs)} spec(s) failed: {names}")
+        listed = ", ".join(str(spec) for spec, _ in failed)
+        raise SpecError(f"{len(failed)} of {len(specs)} spec(s) failed: {listed}")
+    bad = [r for r in results if not r.ok]
+    if bad:
+        raise ToolError(f"{len(bad)} of {len(results)} check(s) failed")
 
 
 def normalize_one(
@@ -131,7 +139,8 @@ def normalize_one(
     output: Path | None,
     show_diff: bool,
     explain: bool,
-    run_check: bool,
+    checks: list[CheckJob] | None,
+    check_dir: Path,
     keep_unresolved: bool,
     release_suffix: str,
     *,
@@ -140,9 +149,9 @@ def normalize_one(
     entries: list[dict[str, object]] | None = None,
     tracked: TrackedFiles | None = None,
 ) -> None:
-    """One spec for every target: write, diff, explain, check (see the command's options).
-
-    `entries` receives one --report record per target."""
+    """One spec for every target: write, diff, explain; with `checks`, add its check jobs
+    (their files go to check_dir). `entries` receives one --report record
+    per target."""
     text = _read(spec)
     name = stem or package_name(text, spec)
     options = normalize_options(
@@ -177,24 +186,25 @@ def normalize_one(
             print_diff(text, o.result.text, spec, f"{o.target.name}/{name}.spec")
     if explain:
         print_explain(good)
-    if not (output or show_diff or explain or run_check):
+    if not (output or show_diff or explain or checks is not None):
         if len(targets) == 1 and good:
             assert good[0].result is not None
             click.echo(good[0].result.text, nl=False)
         elif len(targets) > 1:  # one target that failed: the error below says it all
             print_summary(outcomes)
     failed = [o for o in outcomes if o.error is not None]
-    if run_check and good:
-        results = run_checks(good, name, output, app)
-        print_checks(results)
-        bad = [r for r in results if not r.ok]
-        if bad:
-            raise ToolError(f"{len(bad)} of {len(results)} check(s) failed")
+    if checks is not None:
+        # under check_dir/<k>: two specs may share a Name
+        base = check_dir / str(len(checks))
+        for o in good:
+            assert o.result is not None
+            macros = write_target(base, o.target, name, o.result)
+            checks.append(CheckJob(o.target, f"{name}.spec", o.result.text, tuple(macros)))
     if failed:
         if len(outcomes) == 1 and failed[0].error is not None:
             raise failed[0].error
-        names = ", ".join(o.target.name for o in failed)
-        raise SpecError(f"normalization failed for {names}", path=str(spec))
+        listed = ", ".join(o.target.name for o in failed)
+        raise SpecError(f"normalization failed for {listed}", path=str(spec))
 
 
 def _read(spec: Path) -> str:
@@ -296,22 +306,6 @@ def print_summary(outcomes: list[Outcome]) -> None:
         else:
             table.add_row(Text(o.target.name), "ok", str(len(o.result.changes)))
     log.out_console.print(table)
-
-
-def run_checks(
-    outcomes: list[Outcome], name: str, output: Path | None, app: App
-) -> list[CheckResult]:
-    """Every result of this spec, read in the sandbox (one per image; see spec/check.py)."""
-    with tempfile.TemporaryDirectory(prefix="specport-normalize-") as tmp:
-        base = output or Path(tmp)
-        jobs = []
-        for o in outcomes:
-            assert o.result is not None
-            macros = write_target(base, o.target, name, o.result)
-            jobs.append(CheckJob(o.target, f"{name}.spec", o.result.text, tuple(macros)))
-        results = check_specs(jobs, app.config.settings, app.config.targets)
-    order = {o.target.name: k for k, o in enumerate(outcomes)}
-    return sorted(results, key=lambda r: (order[r.target], r.tool.startswith("debbuild")))
 
 
 def print_checks(results: list[CheckResult]) -> None:

@@ -72,19 +72,20 @@ def check_specs(
     jobs: Sequence[CheckJob], settings: Settings, targets: Mapping[str, Target]
 ) -> list[CheckResult]:
     """Every job, one sandbox per image (so a forest of specs costs one container per image)."""
-    groups: dict[tuple[str | None, bool], list[CheckJob]] = {}
-    for job in jobs:
-        groups.setdefault(sandbox_image(job.target, settings, targets), []).append(job)
-    results: list[CheckResult] = []
-    for (image, install_rpm), group in groups.items():
-        results += check_group(group, image, install_rpm)
-    return results
+    groups: dict[tuple[str | None, bool], list[int]] = {}
+    for k, job in enumerate(jobs):
+        groups.setdefault(sandbox_image(job.target, settings, targets), []).append(k)
+    by_job: dict[int, list[CheckResult]] = {}
+    for (image, install_rpm), members in groups.items():
+        rows = check_group([jobs[k] for k in members], image, install_rpm)
+        by_job.update(zip(members, rows, strict=True))
+    return [r for k in range(len(jobs)) for r in by_job[k]]  # in the jobs' order
 
 
 def check_group(
     jobs: Sequence[CheckJob], image: str | None, install_rpm: bool
-) -> list[CheckResult]:
-    """Jobs that share one sandbox image (None: bwrap)."""
+) -> list[list[CheckResult]]:
+    """Jobs that share one sandbox image (None: bwrap): each job's results."""
     requests = [
         Request(j.spec, j.text, (("-P",),), j.macros, debbuild_showpkgs=j.target.family == "deb")
         for j in jobs
@@ -95,8 +96,7 @@ def check_group(
     if image is not None:
         log.step(f"checking {len(jobs)} spec(s) in a sandbox from {image}")
     batch = run_many(requests, image=image, install_rpm=install_rpm, log_path=Path(log_name))
-    rows = zip(jobs, batch.answers, strict=True)
-    return [r for job, row in rows for r in _results(job, batch, row)]
+    return [_results(job, batch, row) for job, row in zip(jobs, batch.answers, strict=True)]
 
 
 def _results(job: CheckJob, batch: Batch, row: list[Answer]) -> list[CheckResult]:
