@@ -34,7 +34,7 @@ from specport.errors import EngineError, SandboxError
 from specport.run import run
 
 SANDBOX_ENV = "SPECPORT_SANDBOX"
-QUERY_SECONDS = int(os.environ.get("SPECPORT_SANDBOX_SECONDS", "60"))  # one rpmspec/debbuild call
+SECONDS_ENV = "SPECPORT_SANDBOX_SECONDS"  # one rpmspec/debbuild call's time limit (default 60)
 MEMORY_BYTES = 2 << 30  # address space of one call
 OUTPUT_BYTES = 8 << 20  # what one call may write (stdout, stderr): more is an error
 CONTAINER_MEMORY = "2g"
@@ -208,9 +208,16 @@ def _read(path: Path) -> str:
         return ""
 
 
+def query_seconds() -> int:
+    value = os.environ.get(SECONDS_ENV, "60")
+    if not value.isdigit() or int(value) < 1:
+        raise SandboxError(f"${SECONDS_ENV}={value!r}: expected a number of seconds")
+    return int(value)
+
+
 def _limits() -> dict[str, str]:
     return {
-        "SANDBOX_SECONDS": str(QUERY_SECONDS),
+        "SANDBOX_SECONDS": str(query_seconds()),
         "SANDBOX_MEMORY": str(MEMORY_BYTES),
         "SANDBOX_FSIZE": str(OUTPUT_BYTES),
     }
@@ -255,7 +262,7 @@ def _in_container(
                     box.cut_network()
                 box.copy_in(box_dir, "/")
                 box.run(f"chmod -R go-w {IN_BOX} && mkdir -m 0755 {OUT_BOX}", timeout=60, user="0")
-                budget = QUERY_SECONDS * sum(len(j.queries) for j in jobs) + 120
+                budget = query_seconds() * sum(len(j.queries) for j in jobs) + 120
                 box.run(
                     ["bash", f"{IN_BOX}/sandbox.sh", "setpriv"],
                     timeout=budget,
@@ -294,7 +301,7 @@ def _in_bwrap(jobs: Sequence[Job]) -> Batch:
         out.mkdir()
         os.chmod(out, 0o777)  # the sandbox's uid writes here
         argv = [*bwrap_argv(box_dir, out), "bash", f"{IN_BOX}/sandbox.sh", "bwrap"]
-        budget = QUERY_SECONDS * sum(len(j.queries) for j in jobs) + 60
+        budget = query_seconds() * sum(len(j.queries) for j in jobs) + 60
         env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "HOME": "/tmp", **_limits()}
         done = run(argv, timeout=budget, env=env, check=False)
         if done.returncode != 0:

@@ -41,6 +41,10 @@ class Contained:
         self.name = f"pwned-name-{self.token}"
         self.before = snapshot(self.tmp)
 
+    def settle(self) -> None:
+        """What the test set up so far is input, not output."""
+        self.before = snapshot(self.tmp)
+
     def fill(self, text: str) -> str:
         return (
             text.replace("@MARKER@", str(self.marker))
