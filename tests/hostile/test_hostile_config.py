@@ -79,10 +79,11 @@ def test_git_config_of_the_specs_repository_runs_nothing(
         "%description\nd\n%files\n%changelog\n%autochangelog\n"
     )
 
+    who = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x.invalid"}
+    env = {**git_env(), **who, "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x.invalid"}
+
     def git(*args: str) -> None:
-        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                       env={**git_env(), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x.invalid",
-                            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x.invalid"})  # fmt: skip
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
 
     git("init", "-q")
     git("add", spec.name)
