@@ -162,7 +162,7 @@ def generate_key(
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-").lower() or "repository"
     public_path, secret_path = out_dir / f"{slug}.public.asc", out_dir / f"{slug}.secret.asc"
     for path in (public_path, secret_path):
-        if path.exists():
+        if os.path.lexists(path):  # a dangling link too: it would be followed
             raise UsageError(f"{path} already exists; not overwriting a key")
     out_dir.mkdir(parents=True, exist_ok=True)
     with private_home() as home:
@@ -177,8 +177,9 @@ def generate_key(
         key = SigningKey(home, _secret_fingerprint(home, None), passphrase)
         public = export_public(key)
         secret = key.gpg("--armor", "--export-secret-keys", key.fingerprint)
-    public_path.write_bytes(public)
-    fd = os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secret)
+    for path, data, mode in ((public_path, public, 0o644), (secret_path, secret, 0o600)):
+        # O_EXCL|O_NOFOLLOW: a file or link that appeared meanwhile is an error, not a target
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
     return GeneratedKey(key.fingerprint, public_path, secret_path)
