@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from specport import names
+from specport import log, names
 from specport.errors import SpecError
 from specport.spec import rpmspec
 
@@ -72,6 +72,7 @@ def read_spec_infos(
     """Name, version, sources and BuildRequires of each (normalized) spec, all in one sandbox
     (a container from `image`, else bwrap): an info, or the error that spec ended in."""
     batch = rpmspec.run_many(requests, image=image)
+    log.info(f"read {len(requests)} spec(s) with rpmspec {batch.rpm_version} in {batch.where}")
     out: list[SpecInfo | SpecError] = []
     for request, row in zip(requests, batch.answers, strict=True):
         results = [rpmspec.outcome(a.exit_code, a.out, a.err) for a in row]

@@ -88,3 +88,17 @@ def test_non_utf8_spec_is_one_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     code, output = run_cli(["normalize", str(spec), "--target", "debian-12"], capsys)
     assert code != 0
     one_clear_line(output)
+
+
+@pytest.mark.parametrize("name", sorted(BAD_NAMES))
+def test_build_refuses_bad_names_before_any_container(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    box = Contained(tmp_path)
+    spec = box.spec(next(s for s in SPECS if s.stem == name))
+    out = tmp_path / "out"
+    code, output = run_cli(["build", str(spec), "--target", "debian-12", "-o", str(out)], capsys)
+    assert code != 0
+    one_clear_line(output)
+    assert "name rules" in output
+    box.check([output], allowed=[out])

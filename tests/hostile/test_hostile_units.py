@@ -129,3 +129,17 @@ def test_bwrap_sandbox_sees_no_host_file(tmp_path: Path) -> None:
     assert "65534" in answer.out
     assert "home" not in answer.out.split() and "etc" not in answer.out.split()
     box.check([answer.out, answer.err])
+
+
+@pytest.mark.parametrize("fixture", ["expand-shell", "global-percent", "lua-expand"])
+def test_control_the_fixtures_do_run_code_without_a_sandbox(fixture: str, tmp_path: Path) -> None:
+    """Plain rpmspec on the host would run them (what the sandbox is for): the tests above
+    could fail. The code only touches a marker in tmp_path."""
+    import subprocess
+
+    from hostile_support import SPECS
+
+    box = Contained(tmp_path)
+    spec = box.spec(next(s for s in SPECS if s.stem == fixture))
+    subprocess.run(["rpmspec", "-P", str(spec)], capture_output=True, timeout=60, check=False)
+    assert box.marker.exists() or Path(f"{box.marker}-2").exists()
