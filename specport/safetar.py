@@ -17,18 +17,26 @@ from pathlib import Path, PurePosixPath
 from specport.errors import SourceError
 
 
-def extract_all(tar: tarfile.TarFile, dest: Path, *, label: str) -> None:
-    """Unpack every member of tar into dest under the data filter's rules; SourceError naming
-    `label` and the member for anything that would leave dest or is not plain data."""
+def extract_all(
+    tar: tarfile.TarFile,
+    dest: Path,
+    *,
+    label: str,
+    members: list[tarfile.TarInfo] | None = None,
+) -> None:
+    """Unpack the members of tar (default: all) into dest under the data filter's rules;
+    SourceError naming `label` and the member for anything that would leave dest or is not
+    plain data."""
     dest.mkdir(parents=True, exist_ok=True)
+    chosen = tar.getmembers() if members is None else members
     if hasattr(tarfile, "data_filter"):
         try:
-            tar.extractall(dest, filter="data")
+            tar.extractall(dest, members=chosen, filter="data")
         except tarfile.FilterError as exc:
             raise SourceError(f"{label}: refused member: {exc}") from None
         return
-    members = [_checked(m, dest.resolve(), label) for m in tar.getmembers()]
-    tar.extractall(dest, members=members, numeric_owner=True)
+    checked = [_checked(m, dest.resolve(), label) for m in chosen]
+    tar.extractall(dest, members=checked, numeric_owner=True)
 
 
 def _checked(member: tarfile.TarInfo, dest: Path, label: str) -> tarfile.TarInfo:

@@ -36,9 +36,9 @@ from typing import Any
 import docker.errors
 import requests.exceptions
 
-from specport import log
+from specport import log, safetar
 from specport.container.engine import Engine
-from specport.errors import EngineError, ToolError
+from specport.errors import EngineError, SourceError, ToolError
 
 LABEL = "specport"
 # environment of every container: no debconf questions, predictable messages
@@ -540,10 +540,10 @@ def _safe_extract(tar: tarfile.TarFile, dest: Path) -> None:
         member.uid, member.gid = uid, gid
         members.append(member)
     try:
-        # the data filter on top: it refuses what slipped past the checks above (links out of
-        # dest, devices) and drops owners and special mode bits
-        tar.extractall(dest, members=members, filter="data")
-    except (tarfile.FilterError, OSError) as exc:
+        # the data filter's rules on top: they refuse what slipped past the checks above (links
+        # out of dest, devices) and drop owners and special mode bits
+        safetar.extract_all(tar, dest, label="the container's output", members=members)
+    except (SourceError, OSError) as exc:
         raise EngineError(f"refusing to copy out from the container: {exc}") from exc
 
 
