@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from rich.markup import escape
 from rich.table import Table
 
 from specport import log
@@ -12,12 +13,16 @@ from specport.build.plan import PairResult
 
 def print_summary(results: list[PairResult]) -> None:
     table = Table(box=None, pad_edge=False, title="specport build", title_justify="left")
-    for col in ("spec", "target", "result", "time", "packages", "log"):
+    ordered = any(r.wave > 1 for r in results)
+    cols = ("spec", "target", *(("wave",) if ordered else ()), "result", "time", "packages", "log")
+    for col in cols:
         table.add_column(col, overflow="fold")
-    for r in results:
+    for r in sorted(results, key=lambda r: r.wave) if ordered else results:
         if r.ok:
             state = "ok" + (f" (lintian: {len(r.lint)} errors)" if r.lint else "")
             style = "green"
+        elif r.blocked:
+            state, style = r.message, "yellow"
         elif r.skipped:
             state, style = "skipped", "yellow"
         else:
@@ -25,7 +30,8 @@ def print_summary(results: list[PairResult]) -> None:
         table.add_row(
             r.pair.spec.name,
             r.pair.target.name,
-            f"[{style}]{state}[/{style}]",
+            *((str(r.wave),) if ordered else ()),
+            f"[{style}]{escape(state)}[/{style}]",
             f"{r.seconds:.0f} s",
             "\n".join(p.name for p in r.packages) or "-",
             _short_path(str(r.log_path)) if r.log_path else "-",

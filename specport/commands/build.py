@@ -109,7 +109,7 @@ def build(
     no_index: bool,
 ) -> None:
     """Build SPEC files for every --target, each in a throwaway container."""
-    from specport.build.run import BuildRun, prepare_all
+    from specport.build.run import BuildRun, prepare_all, set_plan
     from specport.build.summary import print_summary
 
     targets = app.select(expression)
@@ -158,15 +158,17 @@ def build(
     from specport.container.engine import connect
 
     try:
+        # a set builds in the order of its graph; one spec per target needs none
+        plan = set_plan(prepared) if len(specs) > 1 else None
         conn = connect()
     except BaseException:
         for p in prepared:
             p.cleanup()
         raise
-    results = BuildRun(conn, settings, options).run(prepared)
+    results = BuildRun(conn, settings, options, plan).run(prepared)
     record_results(results)
     print_summary(results)
-    failed = [r for r in results if not r.ok and not r.skipped]
+    failed = [r for r in results if not r.ok and not r.skipped and not r.blocked]
     built = built_packages(results)
     if publish_repo is not None and built:
         # only what succeeded: a failed pair publishes nothing, the others still do
@@ -181,6 +183,8 @@ def build(
     if failed:
         first = failed[0]
         more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        blocked = sum(1 for r in results if r.blocked)
+        more += f"; {blocked} blocked by it" if blocked else ""
         raise BuildError(
             f"{first.pair.label}: {first.message}{more}",
             hint=f"log: {first.log_path}",

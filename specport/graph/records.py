@@ -123,7 +123,7 @@ def _read(lines: list[Line], target: Target) -> _Facts:
             continue
         m = DEP_TAG_RE.match(ln.text)
         tag = m.group(1).lower().split("(", 1)[0] if m else ""
-        if tag not in ("provides", "buildrequires", "requires"):
+        if m is None or tag not in ("provides", "buildrequires", "requires"):
             continue
         try:
             deps = split_deps(_ISA_RE.sub("", m.group(3)).strip())
