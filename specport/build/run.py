@@ -331,3 +331,13 @@ class BuildRun:
                 shutil.move(str(pkg), target_path)
                 result.packages.append(target_path)
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def suffix_releases(prepared: list[Prepared], suffix: str) -> None:
+    """Rebuild without editing the specs: `.suffix` before the dist tag of each Release."""
+    from specport.graph.bump import add_release_suffix
+
+    for prep in prepared:
+        path = prep.work / "top" / "SPECS" / prep.spec_name
+        path.write_text(add_release_suffix(path.read_text(encoding="utf-8"), suffix), "utf-8")
+        prep.changes.append(f"rebuild: release suffix .{suffix}")
