@@ -110,6 +110,11 @@ def _link_or_copy(src: Path, dest: Path) -> None:
         shutil.copy2(src, dest)
 
 
-def deb_names(packages: list[Path]) -> list[str]:
-    """Package names of .deb files named as dpkg-deb -b names them (name_version_arch.deb)."""
-    return sorted({p.name.split("_", 1)[0] for p in packages if p.suffix == ".deb"})
+def query_command(target: Target, packages: list[Path]) -> str:
+    """A command that lists which of `packages` the container has installed (for the log)."""
+    if target.family == "deb":
+        # dpkg-deb -b names files name_version_arch.deb
+        names = sorted({p.name.split("_", 1)[0] for p in packages if p.suffix == ".deb"})
+        return "dpkg-query -W -f '${Package} ${Version} ${db:Status-Status}\\n' " + " ".join(names)
+    nevras = sorted(p.name.removesuffix(".rpm") for p in packages if p.suffix == ".rpm")
+    return "rpm -q " + " ".join(shlex.quote(n) for n in nevras) + " || true"

@@ -61,7 +61,12 @@ def set_plan(prepared: list[Prepared]) -> SetPlan:
     the set's package (graph/setnames.py), in the spec and in the info apt/dnf install from.
     A cycle fails here, before any container starts."""
     from specport.graph.records import read_record
-    from specport.graph.setnames import point_at_set, rename_requirement, renames
+    from specport.graph.setnames import (
+        point_at_set,
+        rename_requirement,
+        renames,
+        requires_renames,
+    )
     from specport.graph.sets import target_graph
 
     needs: list[frozenset[int]] = [frozenset() for _ in prepared]
@@ -94,7 +99,10 @@ def set_plan(prepared: list[Prepared]) -> SetPlan:
         for local, i in enumerate(indexes):
             edges = [e for e in tg.graph.edges if e.spec == local]
             needs[i] = frozenset(indexes[e.needs] for e in edges)
+            if target.family != "deb":
+                continue  # rpm and dnf resolve Provides themselves
             names = renames(edges)
+            names.update(requires_renames(tg.records, local))
             if not names:
                 continue
             prep = prepared[i]
@@ -288,14 +296,10 @@ class BuildRun:
                     f.write(f"# local repository: packages of {', '.join(needed)}\n")
                 localrepo.attach(box, target, self.repos.snapshot(target), install)
             builder.install_build_deps(box, target, prep.info, spec)
-            if plan.needs[index] and target.family == "deb":
+            if plan.needs[index]:
                 # the log shows which of the set's packages this build got
-                box.run(
-                    "dpkg-query -W -f '${Package} ${Version}\\n' "
-                    + " ".join(localrepo.deb_names(self.repos.snapshot(target))),
-                    timeout=60,
-                    check=False,
-                )
+                query = localrepo.query_command(target, self.repos.snapshot(target))
+                box.run(query, timeout=60, check=False)
             box.cut_network()  # %prep/%build/%install run offline
             lint = builder.build(box, target, prep.info, spec, self.options)
             box.copy_out(RESULT, out)

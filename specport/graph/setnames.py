@@ -1,4 +1,4 @@
-"""Point BuildRequires at the packages the set builds.
+"""Point BuildRequires (and Requires) at the packages the set builds.
 
 On deb targets the normalizer turns a Fedora name into the target's (`libfoo-devel` ->
 `libfoo-dev`), but a spec of the same set builds the package under its own name
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from specport.graph.model import Edge
+from specport.graph.model import Edge, SpecRecord, provider_map
 from specport.spec.depsyntax import DEP_TAG_RE, DepSyntaxError, split_deps
 from specport.spec.lines import continued, join_lines, sections, split_lines
 from specport.spec.model import Line
@@ -18,6 +18,19 @@ from specport.spec.model import Line
 
 def renames(edges: list[Edge]) -> dict[str, str]:
     return {e.via: e.package for e in edges if e.via != e.package and "(" not in e.package}
+
+
+def requires_renames(records: tuple[SpecRecord, ...], index: int) -> dict[str, str]:
+    """Run-time Requires another spec of the set answers under another name: the built package
+    must name the set's package (`php-spfoo` -> `php-pecl-spfoo`), or it will not install."""
+    providers = provider_map(records)
+    out: dict[str, str] = {}
+    for name in records[index].requires:
+        for j, pkg in providers.get(name, ()):
+            if j != index and pkg != name and "(" not in pkg:
+                out[name] = pkg
+                break
+    return out
 
 
 def point_at_set(text: str, names: Mapping[str, str]) -> tuple[str, list[str]]:
@@ -29,7 +42,8 @@ def point_at_set(text: str, names: Mapping[str, str]) -> tuple[str, list[str]]:
     notes: list[str] = []
     for ln, sec, cont in zip(lines, sections(lines), continued(lines), strict=True):
         m = DEP_TAG_RE.match(ln.text)
-        if sec != "preamble" or cont or not m or m.group(1).lower() != "buildrequires":
+        tag = m.group(1).lower().split("(", 1)[0] if m else ""
+        if sec != "preamble" or cont or not m or tag not in ("buildrequires", "requires"):
             out.append(ln)
             continue
         try:
@@ -41,7 +55,7 @@ def point_at_set(text: str, names: Mapping[str, str]) -> tuple[str, list[str]]:
         for dep in deps:
             new = names.get(dep.name)
             if new:
-                notes.append(f"BuildRequires {dep.name} -> {new}: built by this set")
+                notes.append(f"{m.group(1)} {dep.name} -> {new}: built by this set")
             items.append(dep.render(new) if new else dep.render())
         out.append(Line(ln.no, f"{m.group(1)}{m.group(2)}{', '.join(items)}"))
     return join_lines(out), notes
