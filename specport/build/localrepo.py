@@ -110,6 +110,16 @@ def _link_or_copy(src: Path, dest: Path) -> None:
         shutil.copy2(src, dest)
 
 
+def seeded(dirs: tuple[Path, ...], target: Target) -> list[Path]:
+    """Binary packages under any `<target.name>/` directory below `dirs` (CI artifacts)."""
+    found: list[Path] = []
+    for d in dirs:
+        for sub in sorted(d.rglob(target.name)):
+            if sub.is_dir():
+                found += binary_packages(sorted(sub.glob("*.*")))
+    return found
+
+
 def query_command(target: Target, packages: list[Path]) -> str:
     """A command that lists which of `packages` the container has installed (for the log)."""
     if target.family == "deb":

@@ -31,6 +31,8 @@ class BuildOptions:
     image: str | None = None  # use this image instead of the target's builder (stand-ins, bench)
     # dependency-name resolver per target name (specport.index.resolvers); absent: rule data
     resolvers: Mapping[str, Resolver] = field(default_factory=dict)
+    # packages built before (earlier CI waves): DIR/.../<target>/*.deb|rpm, in every local repo
+    with_packages: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)

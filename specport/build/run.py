@@ -54,13 +54,14 @@ def prepare_all(pairs: list[Pair], options: BuildOptions) -> list[Prepared]:
     return done
 
 
-def set_plan(prepared: list[Prepared]) -> SetPlan:
+def set_plan(prepared: list[Prepared], others: list[Path] | None = None) -> SetPlan:
     """The order of the prepared pairs, per target, from the graph of their normalized specs.
 
     BuildRequires that name a package of the set under the target's name for it are pointed at
     the set's package (graph/setnames.py), in the spec and in the info apt/dnf install from.
+    `others` are specs of the set built elsewhere (earlier CI waves): they give names, not order.
     A cycle fails here, before any container starts."""
-    from specport.graph.records import read_record
+    from specport.graph.records import read_record, record_from_spec
     from specport.graph.setnames import (
         point_at_set,
         rename_requirement,
@@ -87,18 +88,22 @@ def set_plan(prepared: list[Prepared]) -> SetPlan:
                     original=prep.pair.spec.read_text(encoding="utf-8"),
                 )
             )
+        records += [
+            record_from_spec(str(o), o.read_text(encoding="utf-8"), target) for o in others or []
+        ]
         tg = target_graph(records, target)
         if tg.cycles:
             raise BuildError(
                 f"{target.name}: build cycle: " + " | ".join(tg.cycle_text(c) for c in tg.cycles),
                 hint="build one side without the other first (bootstrap), then the whole set",
             )
-        for w, members in enumerate(tg.waves, start=1):
+        built_waves = [[m for m in members if m < len(indexes)] for members in tg.waves]
+        for w, members in enumerate([m for m in built_waves if m], start=1):
             for local in members:
                 wave[indexes[local]] = w
         for local, i in enumerate(indexes):
             edges = [e for e in tg.graph.edges if e.spec == local]
-            needs[i] = frozenset(indexes[e.needs] for e in edges)
+            needs[i] = frozenset(indexes[e.needs] for e in edges if e.needs < len(indexes))
             if target.family != "deb":
                 continue  # rpm and dnf resolve Provides themselves
             names = renames(edges)
@@ -141,6 +146,8 @@ class BuildRun:
 
     def run(self, prepared: list[Prepared]) -> list[PairResult]:
         plan = self.plan or SetPlan.unordered(len(prepared))
+        for target in {p.pair.target.name: p.pair.target for p in prepared}.values():
+            self.repos.add(target, localrepo.seeded(self.options.with_packages, target))
         results = [PairResult(p.pair, wave=plan.wave[i]) for i, p in enumerate(prepared)]
         self.staging.mkdir(parents=True, exist_ok=True)
         try:
@@ -284,21 +291,23 @@ class BuildRun:
             box.copy_in(prep.work / "macros", WORK)
             builder.install_macros(box, prep.macro_names)
             self._phase(pair, "build dependencies")
-            if plan.needs[index]:
-                # what the pairs it needs built, for this container only
+            offered = self.repos.snapshot(target)
+            if offered:
+                # what the pairs it needs built (and earlier waves), for this container only
                 install = [
                     p.name
                     for n in sorted(plan.closure(index))
                     for p in localrepo.binary_packages(results[n].packages)
                     if "-debug" not in p.name
                 ]
+                install += [p.name for p in localrepo.seeded(self.options.with_packages, target)]
                 with log_path.open("a", encoding="utf-8") as f:
-                    f.write(f"# local repository: packages of {', '.join(needed)}\n")
-                localrepo.attach(box, target, self.repos.snapshot(target), install)
+                    f.write(f"# local repository: {len(offered)} packages; needed: {needed}\n")
+                localrepo.attach(box, target, offered, install)
             builder.install_build_deps(box, target, prep.info, spec)
-            if plan.needs[index]:
+            if offered:
                 # the log shows which of the set's packages this build got
-                query = localrepo.query_command(target, self.repos.snapshot(target))
+                query = localrepo.query_command(target, offered)
                 box.run(query, timeout=60, check=False)
             box.cut_network()  # %prep/%build/%install run offline
             lint = builder.build(box, target, prep.info, spec, self.options)

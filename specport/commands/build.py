@@ -79,6 +79,21 @@ def run_options(func: F) -> F:
         ),
         click.option("--no-lintian", is_flag=True, help="Do not run lintian on .debs."),
         click.option(
+            "--with-packages",
+            "with_packages",
+            multiple=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Packages built before (earlier waves' OUTPUT): every <target>/ directory under "
+            "DIR is part of that target's local repository in each build.",
+        ),
+        click.option(
+            "--with-set",
+            "with_set",
+            multiple=True,
+            help="Other specs of the set (paths, blank-separated): read for the order and the "
+            "names of the set's packages, not built.",
+        ),
+        click.option(
             "--image",
             default=None,
             hidden=True,
@@ -137,7 +152,17 @@ def make_options(
             settings,
             index_mode(settings, offline=kw["offline"], no_index=kw["no_index"]),
         ),
+        with_packages=tuple(Path(d).resolve() for d in kw["with_packages"]),
     )
+
+
+def set_specs(kw: dict[str, Any], building: list[Path]) -> list[Path]:
+    """--with-set's specs that are not built in this run."""
+    paths = [Path(p).resolve() for value in kw["with_set"] for p in str(value).split()]
+    for p in paths:
+        if not p.is_file():
+            raise UsageError(f"--with-set: spec file {p} does not exist")
+    return [p for p in dict.fromkeys(paths) if p not in building]
 
 
 def execute(
@@ -147,6 +172,7 @@ def execute(
     *,
     ordered: bool,
     release_suffix: str = "",
+    others: list[Path] | None = None,
 ) -> list[PairResult]:
     """Prepare, order (a set), build, print the summary; the results, failed or not."""
     from specport.build.run import BuildRun, prepare_all, set_plan, suffix_releases
@@ -159,7 +185,7 @@ def execute(
         if release_suffix:
             suffix_releases(prepared, release_suffix)
         # a set builds in the order of its graph; one spec per target needs none
-        plan = set_plan(prepared) if ordered else None
+        plan = set_plan(prepared, others or []) if ordered or others else None
         conn = connect()
     except BaseException:
         for p in prepared:
@@ -215,9 +241,11 @@ def build(
     the set provides builds after it, with its packages installable (see `specport graph`).
     """
     targets = app.select(expression)
-    options = make_options(app, list(specs), kw, targets, list(specs))
-    pairs = make_pairs([s.resolve() for s in specs], targets)
-    results = execute(app, pairs, options, ordered=len(specs) > 1)
+    building = [s.resolve() for s in specs]
+    others = set_specs(kw, building)
+    options = make_options(app, list(specs), kw, targets, [*building, *others])
+    pairs = make_pairs(building, targets)
+    results = execute(app, pairs, options, ordered=len(specs) > 1, others=others)
     built = built_packages(results)
     if publish_repo is not None and built:
         # only what succeeded: a failed pair publishes nothing, the others still do

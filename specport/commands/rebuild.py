@@ -24,7 +24,7 @@ import click
 from specport import log
 from specport.app import App, pass_app
 from specport.build.plan import Pair
-from specport.commands.build import execute, make_options, raise_failures, run_options
+from specport.commands.build import execute, make_options, raise_failures, run_options, set_specs
 from specport.commands.graph import read_specs
 from specport.errors import UsageError
 from specport.graph.bump import bump_spec
@@ -104,7 +104,10 @@ def rebuild(
     if suffix is None:
         keep = changed_spec.resolve() if changed_spec is not None else None
         _bump({p.spec for p in pairs} - {keep}, reason or f"Rebuilt for {what}", app)
-    results = execute(app, pairs, options, ordered=True, release_suffix=suffix or "")
+    # the rest of the set still names the packages the rebuilt specs need (--with-packages)
+    rebuilt = {p.spec for p in pairs}
+    others = [p for p in paths if p not in rebuilt] + set_specs(kw, paths)
+    results = execute(app, pairs, options, ordered=True, release_suffix=suffix or "", others=others)
     raise_failures(results)
 
 
