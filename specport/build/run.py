@@ -32,6 +32,7 @@ from specport.container import runner
 from specport.container.engine import Engine
 from specport.container.runner import Throwaway
 from specport.errors import BuildError, SourceError, SpecportError
+from specport.targets import Target
 
 
 def prepare_all(pairs: list[Pair], options: BuildOptions) -> list[Prepared]:
@@ -291,24 +292,11 @@ class BuildRun:
             box.copy_in(prep.work / "macros", WORK)
             builder.install_macros(box, prep.macro_names)
             self._phase(pair, "build dependencies")
-            offered = self.repos.snapshot(target)
-            if offered:
-                # what the pairs it needs built (and earlier waves), for this container only
-                install = [
-                    p.name
-                    for n in sorted(plan.closure(index))
-                    for p in localrepo.binary_packages(results[n].packages)
-                    if "-debug" not in p.name
-                ]
-                install += [p.name for p in localrepo.seeded(self.options.with_packages, target)]
-                with log_path.open("a", encoding="utf-8") as f:
-                    f.write(f"# local repository: {len(offered)} packages; needed: {needed}\n")
-                localrepo.attach(box, target, offered, install)
+            shown = self._offer(box, target, index, plan, results, needed)
             builder.install_build_deps(box, target, prep.info, spec)
-            if offered:
+            if shown:
                 # the log shows which of the set's packages this build got
-                query = localrepo.query_command(target, offered)
-                box.run(query, timeout=60, check=False)
+                box.run(localrepo.query_command(target, shown), timeout=60, check=False)
             box.cut_network()  # %prep/%build/%install run offline
             lint = builder.build(box, target, prep.info, spec, self.options)
             box.copy_out(RESULT, out)
@@ -317,6 +305,34 @@ class BuildRun:
                 f.write("\n# lintian errors (reported, not fatal):\n")
                 f.writelines(f"#   {line}\n" for line in lint)
         return lint
+
+    def _offer(
+        self,
+        box: Throwaway,
+        target: Target,
+        index: int,
+        plan: SetPlan,
+        results: list[PairResult],
+        needed: list[str],
+    ) -> list[Path]:
+        """The local repository for this container; returns the packages to show in the log."""
+        offered = self.repos.snapshot(target)
+        if not offered:
+            return []
+        # what the pairs it needs built (and earlier CI waves): an image without dnf gets these
+        install = [
+            p.name
+            for n in sorted(plan.closure(index))
+            for p in localrepo.binary_packages(results[n].packages)
+            if "-debug" not in p.name
+        ]
+        install += [p.name for p in localrepo.seeded(self.options.with_packages, target)]
+        with box.log_path.open("a", encoding="utf-8") as f:
+            f.write(f"# local repository: {len(offered)} packages; needed: {', '.join(needed)}\n")
+        localrepo.attach(box, target, offered, install)
+        if target.family == "deb":
+            return offered
+        return [p for p in offered if p.name in install]
 
     def _builder_image(self, pair: Pair) -> str:
         from specport.container.images import ensure_builder_image
