@@ -9,6 +9,7 @@ the post-step and lintian commands appear as `$ ...` lines.
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 import time
@@ -40,6 +41,25 @@ def phase_in(text: str) -> str | None:
             if best is None or m.start() >= best[0]:
                 best = (m.start(), phase)
     return best[1] if best else None
+
+
+class _Above(io.StringIO):
+    """A text file whose lines the live display's console prints above the display (rich's own
+    FileProxy is unwrapped by other consoles, whose output would then tear the display)."""
+
+    def __init__(self, console: Console) -> None:
+        super().__init__()
+        self._console = console
+        self._buffer = ""
+
+    def write(self, text: str) -> int:
+        *lines, self._buffer = (self._buffer + text).split("\n")
+        for line in lines:
+            self._console.print(line, markup=False, highlight=False)
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False
 
 
 @dataclass
@@ -111,9 +131,15 @@ class Status:
                 self._table(), console=self._saved_console, refresh_per_second=2, transient=True
             )
             self._display.start()
-            # other output goes through stderr, which Live shows above itself; a plain console
-            # there also keeps the runner from opening a second live display of its own
-            log.err_console = Console(stderr=True, highlight=False, soft_wrap=True, no_color=True)
+            # other messages print above the display; a console that is no terminal also keeps
+            # the runner from opening a second live display of its own
+            log.err_console = Console(
+                file=_Above(self._saved_console),
+                highlight=False,
+                soft_wrap=True,
+                no_color=True,
+                force_terminal=False,
+            )
         self._thread = threading.Thread(target=self._watch, name="specport-status", daemon=True)
         self._thread.start()
         return self
