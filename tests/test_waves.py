@@ -179,7 +179,7 @@ def test_status_lines_when_not_a_terminal(
         status.phase("a / debian-12", "build dependencies")
         with log_path.open("a") as f:
             f.write("Executing (%build): sh\n")
-        status._read_logs()  # what the watcher thread does every half second
+        status.refresh()  # what the watcher thread does every half second
         status.finish("a / debian-12", 1, "ok")
         assert status.waves_done() == 1
     err = capsys.readouterr().err
@@ -237,3 +237,29 @@ def test_gitlab_schema_rejects_an_unsplit_matrix() -> None:
     doc["wave-1-part-1"]["parallel"]["matrix"] += doc.pop("wave-1-part-2")["parallel"]["matrix"]
     with pytest.raises(jsonschema.ValidationError):
         validate(doc, "gitlab-ci.json")
+
+
+def test_live_display_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from specport import log
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100, color_system=None)
+    monkeypatch.setattr(log, "err_console", terminal)
+    with Status([1, 2]) as status:
+        assert status.live
+        assert log.err_console is not terminal and not log.err_console.is_terminal
+        status.start("a / debian-12", 1)
+        status.phase("a / debian-12", "%install")
+        status.refresh()
+        log.info("a message from elsewhere")
+        status.finish("a / debian-12", 1, "ok")
+    assert log.err_console is terminal
+    shown = screen.getvalue()
+    assert "a / debian-12  wave 1  %install" in shown
+    assert "waves: 0 done, 2 to go" in shown
+    assert "a message from elsewhere" in shown
+    assert "a / debian-12: ok (" in shown and "wave 1 of 2 done" in shown

@@ -160,9 +160,13 @@ class Status:
 
     def _watch(self) -> None:
         while not self._stop.wait(TICK):
-            self._read_logs()
-            if self._display is not None:
-                self._display.update(self._table())
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Read the new log output of the running pairs, redraw (the watcher's tick)."""
+        self._read_logs()
+        if self._display is not None:
+            self._display.update(self._table(), refresh=True)
 
     def _read_logs(self) -> None:
         with self._lock:
