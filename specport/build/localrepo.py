@@ -58,9 +58,10 @@ class LocalRepos:
             return list(self._packages.get(target.name, []))
 
 
-def attach(box: Throwaway, target: Target, packages: list[Path], install: list[str]) -> None:
-    """Make `packages` the container's private repository; `install` names what an image
-    without dnf gets with rpm -U (the needed specs' packages)."""
+def attach(box: Throwaway, packages: list[Path], install: list[str]) -> None:
+    """Make `packages` (one target's, so one kind) the container's private repository;
+    `install` names what an image without dnf gets with rpm -U (the needed specs' packages).
+    The kind of repository follows the package files, not a family name."""
     if not packages:
         return
     with tempfile.TemporaryDirectory(prefix="specport-localrepo-") as tmp:
@@ -68,7 +69,7 @@ def attach(box: Throwaway, target: Target, packages: list[Path], install: list[s
         repo.mkdir()
         for pkg in packages:
             _link_or_copy(pkg, repo / pkg.name)
-        if target.family == "deb":
+        if any(p.suffix == ".deb" for p in packages):
             box.copy_in(repo, WORK)
             _apt(box)
         else:
@@ -120,9 +121,9 @@ def seeded(dirs: tuple[Path, ...], target: Target) -> list[Path]:
     return found
 
 
-def query_command(target: Target, packages: list[Path]) -> str:
+def query_command(packages: list[Path]) -> str:
     """A command that lists which of `packages` the container has installed (for the log)."""
-    if target.family == "deb":
+    if any(p.suffix == ".deb" for p in packages):
         # dpkg-deb -b names files name_version_arch.deb
         names = sorted({p.name.split("_", 1)[0] for p in packages if p.suffix == ".deb"})
         return "dpkg-query -W -f '${Package} ${Version} ${db:Status-Status}\\n' " + " ".join(names)

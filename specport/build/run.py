@@ -105,8 +105,8 @@ def set_plan(prepared: list[Prepared], others: list[Path] | None = None) -> SetP
         for local, i in enumerate(indexes):
             edges = [e for e in tg.graph.edges if e.spec == local]
             needs[i] = frozenset(indexes[e.needs] for e in edges if e.needs < len(indexes))
-            if target.family != "deb":
-                continue  # rpm and dnf resolve Provides themselves
+            if target.name_rules != "debian":
+                continue  # no names were translated: rpm and dnf resolve Provides themselves
             names = renames(edges)
             names.update(requires_renames(tg.records, local))
             if not names:
@@ -296,7 +296,7 @@ class BuildRun:
             builder.install_build_deps(box, target, prep.info, spec)
             if shown:
                 # the log shows which of the set's packages this build got
-                box.run(localrepo.query_command(target, shown), timeout=60, check=False)
+                box.run(localrepo.query_command(shown), timeout=60, check=False)
             box.cut_network()  # %prep/%build/%install run offline
             lint = builder.build(box, target, prep.info, spec, self.options)
             box.copy_out(RESULT, out)
@@ -329,10 +329,9 @@ class BuildRun:
         install += [p.name for p in localrepo.seeded(self.options.with_packages, target)]
         with box.log_path.open("a", encoding="utf-8") as f:
             f.write(f"# local repository: {len(offered)} packages; needed: {', '.join(needed)}\n")
-        localrepo.attach(box, target, offered, install)
-        if target.family == "deb":
-            return offered
-        return [p for p in offered if p.name in install]
+        localrepo.attach(box, offered, install)
+        # apt installs what it needs from all of them; an image without dnf only `install`
+        return [p for p in offered if p.suffix == ".deb" or p.name in install]
 
     def _builder_image(self, pair: Pair) -> str:
         from specport.container.images import ensure_builder_image

@@ -4,8 +4,8 @@ specs.
 The record is read from the spec as normalized for the target (its BuildRequires are already in
 the target's names); Provides also come from the input spec, because the deb normalizer drops
 Fedora capability names (`pkgconfig(x)`, `php-pecl(x)`) that specs of the same set still ask
-for. On deb targets each package also answers to the name the target's resolver gives its
-Fedora name (`libfoo-devel` -> `libfoo-dev`): that is what another spec's BuildRequires become.
+for. Where Debian name rules apply, each package also answers to the name the target's resolver
+gives its Fedora name (`libfoo-devel` -> `libfoo-dev`): what other specs' BuildRequires become.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def read_record(
     original: str | None = None,
     resolver: Resolver | None = None,
 ) -> SpecRecord:
-    deb = target.family == "deb"
+    # Debian name rules: debbuild writes lower-case names, and other specs ask by translated name
+    deb = target.name_rules == "debian"
     lines = split_lines(normalized)
     facts = _read(lines, target)
     rename = debian_name if deb else (lambda n: n)
