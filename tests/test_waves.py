@@ -17,7 +17,7 @@ import yaml
 from specport.build import localrepo
 from specport.build.debfix import shlibs_lines
 from specport.build.plan import SetPlan
-from specport.build.status import Status, phase_in
+from specport.build.status import Status, phase_in, phases_in
 from specport.config import load_config
 from specport.graph import ci
 
@@ -167,6 +167,11 @@ def test_phase_from_build_output() -> None:
     assert phase_in("\n$ sh /specport/debfix.sh unpack /a /b\n") == "post-step"
     assert phase_in("\n$ cd /specport/result && lintian --suppress-tags x *.deb\n") == "lintian"
     assert phase_in("gcc -c x.c\n") is None
+    assert phases_in("Executing(%prep): a\nExecuting(%build): b\n$ lintian x\n") == [
+        "%prep",
+        "%build",
+        "lintian",
+    ]
 
 
 def test_status_lines_when_not_a_terminal(
@@ -178,8 +183,10 @@ def test_status_lines_when_not_a_terminal(
         status.start("a / debian-12", 1, log_path)
         status.phase("a / debian-12", "build dependencies")
         with log_path.open("a") as f:
-            f.write("Executing (%build): sh\n")
+            f.write("Executing (%build): sh\nExecuting (%install): sh\nExecuting (%ch")
         status.refresh()  # what the watcher thread does every half second
+        with log_path.open("a") as f:
+            f.write("eck): sh\n")
         status.finish("a / debian-12", 1, "ok")
         assert status.waves_done() == 1
     err = capsys.readouterr().err
@@ -188,10 +195,12 @@ def test_status_lines_when_not_a_terminal(
         "a / debian-12: starting (wave 1/2)",
         "a / debian-12: build dependencies",
         "a / debian-12: %build",
-        lines[3],
+        "a / debian-12: %install",
+        "a / debian-12: %check",  # read by finish(), the half line completed
+        lines[5],
         "wave 1 of 2 done",
     ]
-    assert lines[3].startswith("a / debian-12: ok (")
+    assert lines[5].startswith("a / debian-12: ok (")
     assert all(line[2] == ":" and line[5] == ":" for line in err.splitlines())  # HH:MM:SS
 
 

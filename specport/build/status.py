@@ -32,15 +32,16 @@ _LOG_PHASES = [
 TICK = 0.5  # seconds between looks at the logs
 
 
+def phases_in(text: str) -> list[str]:
+    """The phases `text` (new build log output) shows, in order."""
+    found = [(m.start(), name or m.group(1)) for rx, name in _LOG_PHASES for m in rx.finditer(text)]
+    return [phase for _, phase in sorted(found)]
+
+
 def phase_in(text: str) -> str | None:
-    """The last phase `text` (new build log output) shows, or None."""
-    best: tuple[int, str] | None = None
-    for rx, name in _LOG_PHASES:
-        for m in rx.finditer(text):
-            phase = name or m.group(1)
-            if best is None or m.start() >= best[0]:
-                best = (m.start(), phase)
-    return best[1] if best else None
+    """The last phase `text` shows, or None."""
+    found = phases_in(text)
+    return found[-1] if found else None
 
 
 class _Above(io.StringIO):
@@ -83,6 +84,7 @@ class Status:
     def __init__(self, waves: list[int], *, live: bool | None = None) -> None:
         """`waves`: the wave of each pair of the run."""
         self._lock = threading.Lock()
+        self._read_lock = threading.Lock()
         self._state = _State()
         for w in waves:
             self._state.waves[w] = self._state.waves.get(w, 0) + 1
@@ -110,6 +112,7 @@ class Status:
         self._say(label, phase)
 
     def finish(self, label: str, wave: int, outcome: str) -> None:
+        self._read_logs(only=label)  # the phases since the last tick, before the result
         with self._lock:
             run = self._state.running.pop(label, None)
             left = self._state.waves.get(wave, 0) - 1
@@ -168,22 +171,25 @@ class Status:
         if self._display is not None:
             self._display.update(self._table(), refresh=True)
 
-    def _read_logs(self) -> None:
+    def _read_logs(self, only: str | None = None) -> None:
         with self._lock:
             running = list(self._state.running.items())
-        for label, run in running:
-            if run.log_path is None:
-                continue
-            try:
-                with run.log_path.open("rb") as f:
-                    f.seek(run.offset)
-                    data = f.read()
-            except OSError:
-                continue
-            run.offset += len(data)
-            found = phase_in(data.decode("utf-8", "replace"))
-            if found:
-                self.phase(label, found)
+        with self._read_lock:  # the watcher and finish() never read one log at the same time
+            for label, run in running:
+                if run.log_path is None or (only is not None and label != only):
+                    continue
+                try:
+                    with run.log_path.open("rb") as f:
+                        f.seek(run.offset)
+                        data = f.read()
+                except OSError:
+                    continue
+                # whole lines only: a line still being written is read at the next tick
+                data = data[: data.rfind(b"\n") + 1]
+                run.offset += len(data)
+                # every phase, also those a tick went past: CI logs show each one
+                for found in phases_in(data.decode("utf-8", "replace")):
+                    self.phase(label, found)
 
     def _table(self) -> Table:
         with self._lock:
