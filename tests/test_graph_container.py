@@ -189,6 +189,11 @@ def test_rpm_set_in_the_stand_in_image(
     # the dependent's %check loaded the extension built in the wave before
     assert "Executing(%check)" in spbar and "extension=spfoo.so" in spbar
     assert len(list((out / "el8-standin").glob("spfoo-tool-1.0-1.el8*.x86_64.rpm"))) == 1
+    # what rebuild --with-packages reads: the extension was built against EL8's PHP API
+    from specport.build.localrepo import requirements_of
+
+    (ext,) = (out / "el8-standin").glob("php-pecl-spfoo-1.0-1.el8*.x86_64.rpm")
+    assert {"php(api)", "php(zend-abi)"} <= requirements_of([ext])["php-pecl-spfoo"]
 
 
 def test_failed_pair_blocks_its_dependents(

@@ -128,3 +128,45 @@ def test_bump_keeps_epoch_and_only_the_main_release() -> None:
 def test_release_suffix_before_the_dist_tag() -> None:
     assert "Release: 3.rb1%{?dist}\n" in add_release_suffix(BUMPED, "rb1")
     assert "Release: 3.rb1\n" in add_release_suffix(BUMPED.replace("%{?dist}", ""), "rb1")
+
+
+def fake_deb(dest: Path, package: str, depends: str) -> Path:
+    """A .deb with only a control file: what a package built earlier says it requires."""
+    root = dest / package
+    (root / "DEBIAN").mkdir(parents=True)
+    (root / "DEBIAN" / "control").write_text(
+        f"Package: {package}\nVersion: 1.0-1+deb12\nArchitecture: amd64\n"
+        f"Maintainer: T <t@example.org>\nDepends: {depends}\nDescription: test\n test\n"
+    )
+    deb = dest / "debian-12" / f"{package}_1.0-1+deb12_amd64.deb"
+    deb.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["dpkg-deb", "-b", str(root), str(deb)], check=True, capture_output=True)
+    return deb
+
+
+def test_target_moved_to_a_new_php_lists_what_was_built_for_the_old(tmp_path: Path) -> None:
+    # debian-12 as if it had moved from PHP 8.2 (API 20220829) to 8.3 (20230831)
+    config = tmp_path / "specport.toml"
+    config.write_text('[targets.debian-12]\nphp_version = "8.3"\nphp_api = "20230831"\n')
+    dist = tmp_path / "dist"
+    fake_deb(dist, "php-pecl-spfoo", "phpapi-20220829, libspfoo (>= 1.0), libc6 (>= 2.34)")
+    fake_deb(dist, "spfoo-tool", "libspfoo (>= 1.0) | libspfoo-alt, libc6 (>= 2.34)")
+
+    def run(*extra: str) -> list[str]:
+        proc = specport(
+            "--config", str(config), "rebuild", *SPECS, "-t", "debian-12", "--list", "--json",
+            "--whatrequires", "phpapi-20220829", *extra,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        (target,) = json.loads(proc.stdout)["targets"]
+        return [r["name"] for r in target["rebuild"]]
+
+    assert run() == []  # the specs alone now say phpapi-20230831
+    assert run("--with-packages", str(dist)) == ["php-pecl-spfoo", "php-spbar"]
+
+
+def test_requirements_of_built_packages(tmp_path: Path) -> None:
+    from specport.build.localrepo import requirements_of
+
+    deb = fake_deb(tmp_path, "x", "a (>= 1), b:any | c, libc6")
+    assert requirements_of([deb]) == {"x": {"a", "b", "c", "libc6"}}

@@ -17,6 +17,7 @@ repository while a build reads it.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import tempfile
@@ -26,6 +27,7 @@ from pathlib import Path
 from specport.build.engines import WORK
 from specport.build.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT
 from specport.container.runner import Throwaway
+from specport.errors import BuildError
 from specport.run import run
 from specport.targets import Target
 
@@ -129,3 +131,52 @@ def query_command(packages: list[Path]) -> str:
         return "dpkg-query -W -f '${Package} ${Version} ${db:Status-Status}\\n' " + " ".join(names)
     nevras = sorted(p.name.removesuffix(".rpm") for p in packages if p.suffix == ".rpm")
     return "rpm -q " + " ".join(shlex.quote(n) for n in nevras) + " || true"
+
+
+def requirements_of(packages: list[Path]) -> dict[str, set[str]]:
+    """Package name -> the names its metadata requires (deb Depends/Pre-Depends, rpm
+    Requires): what a package was built against, after the target has moved on."""
+    out: dict[str, set[str]] = {}
+    for path in packages:
+        if path.suffix == ".deb":
+            name, names = _deb_requirements(path)
+        elif path.suffix == ".rpm":
+            name, names = _rpm_requirements(path)
+        else:
+            continue
+        out.setdefault(name, set()).update(names)
+    return out
+
+
+def _deb_requirements(path: Path) -> tuple[str, set[str]]:
+    from debian.debfile import DebError, DebFile
+
+    try:
+        control = DebFile(str(path)).debcontrol()
+    except (DebError, OSError, KeyError) as exc:
+        raise BuildError(f"{path}: not a readable .deb ({exc})") from exc
+    text = ", ".join(control.get(f, "") for f in ("Depends", "Pre-Depends"))
+    names = {
+        re.split(r"[\s(:]", alt.strip(), maxsplit=1)[0]
+        for item in text.split(",")
+        for alt in item.split("|")
+        if alt.strip()
+    }
+    return str(control["Package"]), names
+
+
+def _rpm_requirements(path: Path) -> tuple[str, set[str]]:
+    from specport.rpmlib import rpm as rpm_bindings
+
+    rpm = rpm_bindings()
+    ts = rpm.TransactionSet()
+    ts.setVSFlags(rpm._RPMVSF_NOSIGNATURES | rpm._RPMVSF_NODIGESTS)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            hdr = ts.hdrFromFdno(fd)
+        finally:
+            os.close(fd)
+    except (OSError, rpm.error) as exc:
+        raise BuildError(f"{path}: not a readable rpm ({exc})") from exc
+    return str(hdr[rpm.RPMTAG_NAME]), {str(n) for n in hdr[rpm.RPMTAG_REQUIRENAME]}

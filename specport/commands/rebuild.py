@@ -2,9 +2,11 @@
 
 `--whatrequires NAME` (a capability such as `php(api)`, a Debian virtual such as
 `phpapi-20220829`, a library or package name) or `--changed SPEC` picks, per target, the specs
-of the set that depend on it (graph/select.py); they build in one run, wave by wave, each with
-the packages built before it. A target's PHP moving to a new API is such a change:
-`--whatrequires php(api)` lists and rebuilds every extension built against the old one.
+of the set that depend on it (graph/select.py), and with `--with-packages DIR` also those whose
+packages built before require it (their Depends/Requires). They build in one run, wave by wave,
+each with the packages built before it. A target's PHP moving to a new API is such a change:
+`--whatrequires php(api)` lists and rebuilds every PHP extension of the target, and
+`--whatrequires phpapi-20220829 --with-packages dist/` exactly those built against the old API.
 
 The rebuilt specs get a release bump and a %changelog entry in place, as rpmdev-bumpspec does
 (commit them), unless --suffix is given: then the spec files stay as they are and the packages
@@ -23,6 +25,7 @@ import click
 
 from specport import log
 from specport.app import App, pass_app
+from specport.build.localrepo import requirements_of, seeded
 from specport.build.plan import Pair
 from specport.commands.build import execute, make_options, raise_failures, run_options, set_specs
 from specport.commands.graph import read_specs
@@ -84,10 +87,13 @@ def rebuild(
     targets = app.select(expression)
     texts = read_specs(paths)
     chosen: list[tuple[TargetGraph, list[int]]] = []
+    seeds = tuple(Path(d) for d in kw["with_packages"])
     for target in targets:
         tg = graph_of_texts(texts, target)
         if name is not None:
-            picked = what_requires(tg, name)
+            # what was built before also counts: built against a PHP API the target left
+            built = requirements_of(seeded(seeds, target)) if seeds else None
+            picked = what_requires(tg, name, built)
         else:
             assert changed_spec is not None
             picked = changed(tg, paths.index(changed_spec.resolve()))

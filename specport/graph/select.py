@@ -23,11 +23,21 @@ def provides_name(record: SpecRecord, name: str) -> bool:
     return name in record.packages or any(p.split("=", 1)[0] == name for p in record.provides)
 
 
-def what_requires(tg: TargetGraph, name: str) -> list[int]:
-    """The specs to rebuild for a change of NAME, in build order (wave by wave)."""
+def what_requires(
+    tg: TargetGraph, name: str, built: dict[str, set[str]] | None = None
+) -> list[int]:
+    """The specs to rebuild for a change of NAME, in build order (wave by wave).
+
+    `built`: package name -> what the package built earlier requires (its metadata); a spec
+    whose packages required NAME is picked even when the target has moved on (a new PHP API)."""
     records = tg.records
     providers = {i for i, r in enumerate(records) if provides_name(r, name)}
-    direct = {i for i, r in enumerate(records) if requires_name(r, name)} - providers
+    direct = {i for i, r in enumerate(records) if requires_name(r, name)}
+    if built:
+        direct |= {
+            i for i, r in enumerate(records) if any(name in built.get(p, ()) for p in r.packages)
+        }
+    direct -= providers
     chosen = direct | tg.graph.dependents(direct | providers)
     return _ordered(tg, chosen - providers)
 
