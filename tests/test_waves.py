@@ -16,7 +16,7 @@ import yaml
 
 from specport.build import localrepo
 from specport.build.debfix import shlibs_lines
-from specport.build.plan import SetPlan
+from specport.build.plan import PairResult, SetPlan
 from specport.build.status import Status, phase_in, phases_in
 from specport.config import load_config
 from specport.graph import ci
@@ -271,3 +271,70 @@ def test_live_display_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "waves: 0 done, 2 to go" in shown
     assert "a message from elsewhere" in shown
     assert "a / debian-12: ok (" in shown and "wave 1 of 2 done" in shown
+
+
+def scripted_run(
+    tmp: Path, jobs: int, keep_going: bool, fail: set[int]
+) -> tuple[list[int], list[PairResult]]:
+    """BuildRun with the container part replaced by scripted outcomes: the scheduling (order,
+    blocked, skipped, keep-going) is under test here, the builds themselves in the container
+    tests. Returns the pairs in the order they started, and the results."""
+    from specport.build.plan import BuildOptions, Pair
+    from specport.build.prepare import Prepared
+    from specport.build.run import BuildRun
+    from specport.build.sources import SourceSearch
+    from specport.build.specinfo import SpecInfo
+    from specport.errors import BuildError
+
+    target = load_config(None).targets["debian-12"]
+    started: list[int] = []
+
+    class Run(BuildRun):
+        def _build(self, *args: Any) -> list[str]:
+            index = args[4]
+            started.append(index)
+            if index in fail:
+                raise BuildError("scripted failure")
+            return []
+
+    prepared = []
+    for n in range(4):
+        work = tmp / f"w{n}"
+        work.mkdir()
+        info = SpecInfo(f"s{n}", "1", "1", "", (), ())
+        prepared.append(Prepared(Pair(tmp / f"s{n}.spec", target), work, info, "x", []))
+    # s1 needs s0, s2 needs s1; s3 needs nothing
+    plan = SetPlan(
+        needs=(frozenset(), frozenset({0}), frozenset({1}), frozenset()), wave=(1, 2, 3, 1)
+    )
+    options = BuildOptions(
+        output=tmp / "out", search=SourceSearch(), jobs=jobs, keep_going=keep_going
+    )
+    engine: Any = None  # never used: _build is scripted
+    results = Run(engine, engine, options, plan).run(prepared)
+    return started, results
+
+
+def state(r: PairResult) -> str:
+    return "ok" if r.ok else "blocked" if r.blocked else "skipped" if r.skipped else "failed"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_failure_blocks_dependents_keep_going_builds_the_rest(tmp_path: Path, jobs: int) -> None:
+    started, results = scripted_run(tmp_path, jobs, keep_going=True, fail={0})
+    assert [state(r) for r in results] == ["failed", "blocked", "blocked", "ok"]
+    assert sorted(started) == [0, 3]
+    assert results[2].message == "blocked: needs s1, which did not build"
+    assert not (tmp_path / "out" / "debian-12" / "logs" / "s1.log").exists()
+
+
+def test_without_keep_going_the_rest_is_skipped(tmp_path: Path) -> None:
+    started, results = scripted_run(tmp_path, 1, keep_going=False, fail={0})
+    assert started == [0]
+    assert [state(r) for r in results] == ["failed", "blocked", "blocked", "skipped"]
+
+
+def test_waves_run_in_order(tmp_path: Path) -> None:
+    started, results = scripted_run(tmp_path, 1, keep_going=False, fail=set())
+    assert started == [0, 3, 1, 2]  # wave 1 (s0, s3), then s1, then s2
+    assert [state(r) for r in results] == ["ok"] * 4
