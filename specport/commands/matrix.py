@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from specport.app import App, pass_app
-from specport.commands.graph import read_specs
+from specport.commands.graph import graphs_for, index_options, read_specs
 from specport.errors import UsageError
 from specport.targets import Target
 
@@ -46,9 +46,17 @@ def register(group: click.Group) -> None:
     default=None,
     help="With --waves: the command that installs specport in each job.",
 )
+@index_options
 @pass_app
 def matrix(
-    app: App, specs: tuple[Path, ...], expression: str, fmt: str, waves: bool, setup: str | None
+    app: App,
+    specs: tuple[Path, ...],
+    expression: str,
+    fmt: str,
+    waves: bool,
+    setup: str | None,
+    offline: bool,
+    no_index: bool,
 ) -> None:
     """Print the build pairs of SPECS x --target as a CI job matrix."""
     for spec in specs:
@@ -56,7 +64,7 @@ def matrix(
             raise UsageError(f"spec file {spec} does not exist")
     targets = app.select(expression)
     if waves:
-        _waves(specs, targets, fmt, setup)
+        _waves(app, specs, targets, fmt, setup, offline=offline, no_index=no_index)
         return
     rows = [_row(spec, t) for spec in specs for t in targets]
     if fmt == "github":
@@ -81,15 +89,23 @@ def _row(spec: Path | str, t: Target) -> dict[str, str]:
     }
 
 
-def _waves(specs: tuple[Path, ...], targets: list[Target], fmt: str, setup: str | None) -> None:
+def _waves(
+    app: App,
+    specs: tuple[Path, ...],
+    targets: list[Target],
+    fmt: str,
+    setup: str | None,
+    *,
+    offline: bool,
+    no_index: bool,
+) -> None:
     from specport import log
     from specport.graph import ci
-    from specport.graph.sets import graph_of_texts
 
     texts = read_specs(specs)
     by_wave: list[list[dict[str, str]]] = []
-    for t in targets:
-        tg = graph_of_texts(texts, t)
+    graphs = graphs_for(app, texts, targets, offline=offline, no_index=no_index)
+    for t, tg in zip(targets, graphs, strict=True):
         for c in tg.cycles:
             log.warn(f"{t.name}: build cycle {tg.cycle_text(c)}")
         for w, members in enumerate(tg.waves):

@@ -28,11 +28,11 @@ from specport.app import App, pass_app
 from specport.build.localrepo import requirements_of, seeded
 from specport.build.plan import Pair
 from specport.commands.build import execute, make_options, raise_failures, run_options, set_specs
-from specport.commands.graph import read_specs
+from specport.commands.graph import graphs_for, read_specs
 from specport.errors import UsageError
 from specport.graph.bump import bump_spec
 from specport.graph.select import changed, what_requires
-from specport.graph.sets import TargetGraph, graph_of_texts
+from specport.graph.sets import TargetGraph
 
 
 def register(group: click.Group) -> None:
@@ -88,8 +88,8 @@ def rebuild(
     texts = read_specs(paths)
     chosen: list[tuple[TargetGraph, list[int]]] = []
     seeds = tuple(Path(d) for d in kw["with_packages"])
-    for target in targets:
-        tg = graph_of_texts(texts, target)
+    graphs = graphs_for(app, texts, targets, offline=kw["offline"], no_index=kw["no_index"])
+    for target, tg in zip(targets, graphs, strict=True):
         if name is not None:
             # what was built before also counts: built against a PHP API the target left
             built = requirements_of(seeded(seeds, target)) if seeds else None

@@ -28,11 +28,13 @@ _ISA_RE = re.compile(r"%\{\?_isa\}|%\{_isa\}")
 def record_from_spec(
     label: str, text: str, target: Target, resolver: Resolver | None = None
 ) -> SpecRecord:
-    """Normalize `text` for `target` (names no rule knows are kept) and read its record."""
+    """Normalize `text` for `target` with `resolver` (the Resolver seam: rule data, the
+    target's package index, the set's own names; names none knows are kept), read its record."""
     from specport.spec.normalize import normalize
 
-    result = normalize(text, target, path=label, options=NormalizeOptions(keep_unresolved=True))
-    return read_record(label, result.text, target, original=text, resolver=resolver)
+    options = NormalizeOptions(keep_unresolved=True)
+    result = normalize(text, target, path=label, options=options, resolver=resolver)
+    return read_record(label, result.text, target, original=text)
 
 
 def read_record(
@@ -41,7 +43,6 @@ def read_record(
     target: Target,
     *,
     original: str | None = None,
-    resolver: Resolver | None = None,
 ) -> SpecRecord:
     # Debian name rules: debbuild writes lower-case names, and other specs ask by translated name
     deb = target.name_rules == "debian"
@@ -54,7 +55,9 @@ def read_record(
         first = _read(split_lines(original), target)
         provides += [f"{name}={rename(pkg)}" for name, pkg in first.provides]
     if deb:
-        resolver = resolver or RuleResolver(target)
+        # the rule data's name for each package: what a spec normalized without the set's names
+        # (an earlier CI wave, a single spec) asks for
+        resolver = RuleResolver(target)
         claimed = {p.split("=", 1)[0] for p in provides}
         for fedora in [*facts.packages, *(name for name, _ in facts.provides)]:
             found = resolver.resolve(fedora)
