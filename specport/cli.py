@@ -39,16 +39,31 @@ def _register() -> None:
         build,
         doctor,
         fork,
+        graph,
         images,
         index,
         keys,
         matrix,
         normalize,
         publish,
+        rebuild,
         targets,
     )
 
-    for module in (targets, index, normalize, build, keys, publish, images, doctor, matrix, fork):
+    for module in (
+        targets,
+        index,
+        normalize,
+        build,
+        keys,
+        publish,
+        images,
+        doctor,
+        matrix,
+        fork,
+        graph,
+        rebuild,
+    ):
         module.register(cli)
 
 

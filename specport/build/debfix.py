@@ -14,6 +14,11 @@ What debbuild 24.12 writes, and what this step adds (learned by building with it
   write %post/%preun with phpenmod/phpdismod).
 - Version: checked, not changed: it must end in the target's dist tag (`+deb12`), which the
   normalized spec defines (`%global dist`) and debbuild puts after Release as it is.
+- shlibs: debbuild writes no DEBIAN/shlibs, so dpkg-shlibdeps cannot say which package a
+  program built against such a library needs (and fails on it). A package with public shared
+  libraries gets one line per SONAME (`libfoo 1 libfoo (>= 1.0)`, as dh_makeshlibs writes) and
+  the `activate-noawait ldconfig` trigger; a later build of a set that installs it (the local
+  repository) then gets `Depends: libfoo (>= 1.0)` from dpkg-shlibdeps.
 - Documentation (debdocs.py): /usr/share/doc/<pkg>/copyright (DEP-5) from License: when the
   package has none (debbuild's %copyrightdata copyright.gz is unpacked instead), and the
   %changelog as changelog.Debian.gz in Debian's format instead of debbuild's changelog.gz.
@@ -111,6 +116,17 @@ def php_modules(files: list[tuple[str, str]]) -> list[PhpModule]:
 
 def php_apis(files: list[tuple[str, str]]) -> list[str]:
     return sorted({m["api"] for _kind, path in files if (m := _PHP_EXTDIR.match(path))})
+
+
+def shlibs_lines(sonames: list[str], package: str, version: str) -> str:
+    """DEBIAN/shlibs for a package's SONAMEs: `libfoo.so.1` -> `libfoo 1 pkg (>= upstream)`."""
+    upstream = version.rsplit("-", 1)[0]  # the epoch stays, as dh_makeshlibs keeps it
+    out = []
+    for soname in dict.fromkeys(s.strip() for s in sonames if s.strip()):
+        m = re.fullmatch(r"(.+)\.so\.(.+)", soname) or re.fullmatch(r"(.+)-(.+)\.so", soname)
+        if m:
+            out.append(f"{m[1]} {m[2]} {package} (>= {upstream})\n")
+    return "".join(out)
 
 
 def check_version(version: str, ctx: FixContext) -> None:
@@ -213,6 +229,16 @@ def fix_package(meta: Path, ctx: FixContext) -> list[str]:
         path.chmod(0o755)
         changes.append(f"{name}: PHP module {', '.join(m.name for m in modules)}")
     fields = Deb822(control)
+    sonames_path = meta / "sonames"
+    sonames = sonames_path.read_text(encoding="utf-8").split() if sonames_path.exists() else []
+    shlibs_text = shlibs_lines(sonames, fields["Package"], fields["Version"])
+    if shlibs_text and not (debian / "shlibs").exists():
+        (debian / "shlibs").write_text(shlibs_text, encoding="utf-8")
+        triggers = debian / "triggers"
+        old = triggers.read_text(encoding="utf-8") if triggers.exists() else ""
+        if "ldconfig" not in old:
+            triggers.write_text(old + "activate-noawait ldconfig\n", encoding="utf-8")
+        changes.append("shlibs: " + "; ".join(shlibs_text.splitlines()))
     changes += fix_docs(meta, fields["Package"], fields["Version"], fields["Maintainer"], ctx)
     return changes
 

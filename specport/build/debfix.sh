@@ -4,7 +4,7 @@
 #   debfix.sh unpack DEBS_DIR WORK  - unpack each .deb into WORK/tree/<n> and do to the tree what
 #                                     debhelper would (strip ELF files, shared objects 0644, man
 #                                     and info pages gzip -9n); for the host, write
-#                                     WORK/meta/<n>/{DEBIAN/,deb,files,shlibs,treefix} and copy
+#                                     WORK/meta/<n>/{DEBIAN/,deb,files,shlibs,sonames,treefix}, copy
 #                                     the license files and changelogs to WORK/meta/<n>/docs/
 #   debfix.sh pack WORK OUT         - take WORK/meta/<n>/DEBIAN back, copy WORK/meta/<n>/add/ into
 #                                     the tree, delete the paths in WORK/meta/<n>/remove, write
@@ -40,6 +40,14 @@ unpack() {
       if is_elf "$tree/$f"; then elves="$elves $tree/$f"; fi
     done
     : >"$meta/shlibs"
+    # the SONAMEs of public shared libraries, for the package's own DEBIAN/shlibs
+    : >"$meta/sonames"
+    for f in $elves; do
+      case ${f#"$tree"/} in
+        ./lib/*.so.* | ./lib64/*.so.* | ./usr/lib/*.so.* | ./usr/lib64/*.so.*)
+          objdump -p "$f" | sed -n 's/^ *SONAME *//p' >>"$meta/sonames" ;;
+      esac
+    done
     if [ -n "$elves" ]; then
       # shellcheck disable=SC2086  # one argument per ELF file
       (cd "$work/shl" && dpkg-shlibdeps -O -e $elves) >"$meta/shlibs"

@@ -31,6 +31,8 @@ class BuildOptions:
     image: str | None = None  # use this image instead of the target's builder (stand-ins, bench)
     # dependency-name resolver per target name (specport.index.resolvers); absent: rule data
     resolvers: Mapping[str, Resolver] = field(default_factory=dict)
+    # packages built before (earlier CI waves): DIR/.../<target>/*.deb|rpm, in every local repo
+    with_packages: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,41 @@ class PairResult:
     message: str = ""  # the one-line reason of a failure
     lint: list[str] = field(default_factory=list)  # lintian errors (E: lines)
     skipped: bool = False  # not run because an earlier pair failed without --keep-going
+    blocked: bool = False  # not run because a pair of the set it needs failed
+    wave: int = 0  # 1-based wave of the set's build order (0: not ordered)
+
+
+@dataclass(frozen=True)
+class SetPlan:
+    """The order of a set: for each pair (index into the prepared list), the pairs it needs.
+
+    `wave` counts from 1 per target; pairs of different targets never need each other."""
+
+    needs: tuple[frozenset[int], ...]
+    wave: tuple[int, ...]
+
+    @property
+    def waves(self) -> int:
+        return max(self.wave, default=0)
+
+    def order(self) -> list[int]:
+        """Pair indexes wave by wave (input order within a wave)."""
+        return sorted(range(len(self.wave)), key=lambda i: (self.wave[i], i))
+
+    def closure(self, index: int) -> set[int]:
+        """Every pair `index` needs, directly or through others."""
+        seen: set[int] = set()
+        todo = list(self.needs[index])
+        while todo:
+            n = todo.pop()
+            if n not in seen:
+                seen.add(n)
+                todo.extend(self.needs[n])
+        return seen
+
+    @staticmethod
+    def unordered(count: int) -> SetPlan:
+        return SetPlan(tuple(frozenset() for _ in range(count)), tuple(1 for _ in range(count)))
 
 
 def make_pairs(specs: list[Path], targets: list[Target]) -> list[Pair]:

@@ -3,6 +3,12 @@
 Output is all-or-nothing per pair: a pair builds into a staging directory next to the output
 and only a successful pair's packages move to OUTPUT/<target>/; every pair's log goes to
 OUTPUT/<target>/logs/<spec>.log.
+
+A set is built in the order of its SetPlan: a pair starts once every pair it needs has
+succeeded (so the pairs of one wave run side by side, up to --jobs), and its container gets the
+packages built so far for its target as a private repository (localrepo.py). A pair whose
+needed pair failed is "blocked" and not built; without --keep-going the first failure stops
+new pairs ("skipped").
 """
 
 from __future__ import annotations
@@ -11,18 +17,22 @@ import shutil
 import threading
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from pathlib import Path
 
 from specport import log
+from specport.build import localrepo
 from specport.build.engines import RESULT, TOPDIR, WORK, builder_for
-from specport.build.plan import BuildOptions, Pair, PairResult
+from specport.build.plan import BuildOptions, Pair, PairResult, SetPlan
 from specport.build.prepare import Prepared, prepare_many
+from specport.build.status import Status
 from specport.config import Settings
 from specport.container import runner
 from specport.container.engine import Engine
 from specport.container.runner import Throwaway
-from specport.errors import SourceError, SpecportError
+from specport.errors import BuildError, SourceError, SpecportError
+from specport.targets import Target
 
 
 def prepare_all(pairs: list[Pair], options: BuildOptions) -> list[Prepared]:
@@ -42,49 +52,176 @@ def prepare_all(pairs: list[Pair], options: BuildOptions) -> list[Prepared]:
     return done
 
 
+def set_plan(prepared: list[Prepared], others: list[Path] | None = None) -> SetPlan:
+    """The order of the prepared pairs, per target, from the graph of their normalized specs.
+
+    BuildRequires that name a package of the set under the target's name for it are pointed at
+    the set's package (graph/setnames.py), in the spec and in the info apt/dnf install from.
+    `others` are specs of the set built elsewhere (earlier CI waves): they give names, not order.
+    A cycle fails here, before any container starts."""
+    from specport.graph.records import read_record, record_from_spec
+    from specport.graph.setnames import (
+        point_at_set,
+        rename_requirement,
+        renames,
+        requires_renames,
+    )
+    from specport.graph.sets import target_graph
+
+    needs: list[frozenset[int]] = [frozenset() for _ in prepared]
+    wave = [1 for _ in prepared]
+    by_target: dict[str, list[int]] = {}
+    for i, prep in enumerate(prepared):
+        by_target.setdefault(prep.pair.target.name, []).append(i)
+    for indexes in by_target.values():
+        target = prepared[indexes[0]].pair.target
+        records = []
+        for i in indexes:
+            prep = prepared[i]
+            records.append(
+                read_record(
+                    str(prep.pair.spec),
+                    (prep.work / "top" / "SPECS" / prep.spec_name).read_text(encoding="utf-8"),
+                    target,
+                    original=prep.pair.spec.read_text(encoding="utf-8"),
+                )
+            )
+        records += [
+            record_from_spec(str(o), o.read_text(encoding="utf-8"), target) for o in others or []
+        ]
+        tg = target_graph(records, target)
+        if tg.cycles:
+            raise BuildError(
+                f"{target.name}: build cycle: " + " | ".join(tg.cycle_text(c) for c in tg.cycles),
+                hint="build one side without the other first (bootstrap), then the whole set",
+            )
+        built_waves = [[m for m in members if m < len(indexes)] for members in tg.waves]
+        for w, members in enumerate([m for m in built_waves if m], start=1):
+            for local in members:
+                wave[indexes[local]] = w
+        for local, i in enumerate(indexes):
+            edges = [e for e in tg.graph.edges if e.spec == local]
+            needs[i] = frozenset(indexes[e.needs] for e in edges if e.needs < len(indexes))
+            if target.name_rules != "debian":
+                continue  # no names were translated: rpm and dnf resolve Provides themselves
+            names = renames(edges)
+            names.update(requires_renames(tg.records, local))
+            if not names:
+                continue
+            prep = prepared[i]
+            path = prep.work / "top" / "SPECS" / prep.spec_name
+            text, notes = point_at_set(path.read_text(encoding="utf-8"), names)
+            path.write_text(text, encoding="utf-8")
+            prep.changes.extend(f"set: {n}" for n in notes)
+            prep.info = replace(
+                prep.info,
+                build_requires=tuple(
+                    rename_requirement(b, names) for b in prep.info.build_requires
+                ),
+            )
+    return SetPlan(tuple(needs), tuple(wave))
+
+
 class BuildRun:
-    def __init__(self, engine: Engine, settings: Settings, options: BuildOptions) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        options: BuildOptions,
+        plan: SetPlan | None = None,
+    ) -> None:
         self.engine = engine
         self.settings = settings
         self.options = options
+        self.plan = plan
         self.staging = options.output / f".specport-staging-{uuid.uuid4().hex[:8]}"
+        self.repos = localrepo.LocalRepos()
         self._image_locks: dict[str, threading.Lock] = {}
         self._images: dict[str, str] = {}  # target -> its checked builder image
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._status: Status | None = None
 
     def run(self, prepared: list[Prepared]) -> list[PairResult]:
+        plan = self.plan or SetPlan.unordered(len(prepared))
+        for target in {p.pair.target.name: p.pair.target for p in prepared}.values():
+            self.repos.add(target, localrepo.seeded(self.options.with_packages, target))
+        results = [PairResult(p.pair, wave=plan.wave[i]) for i, p in enumerate(prepared)]
         self.staging.mkdir(parents=True, exist_ok=True)
         try:
-            if self.options.jobs <= 1:
-                # the main thread: the runner's own Ctrl-C/SIGTERM handling applies
-                return [self._one(p) for p in prepared]
-            return self._parallel(prepared)
+            with Status(list(plan.wave)) as status:
+                self._status = status
+                if self.options.jobs <= 1:
+                    # the main thread: the runner's own Ctrl-C/SIGTERM handling applies
+                    for i in plan.order():
+                        if not self._settle(i, plan, results):
+                            self._one(i, prepared, plan, results)
+                else:
+                    self._parallel(prepared, plan, results)
+            return results
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
             for p in prepared:
                 p.cleanup()
 
-    def _parallel(self, prepared: list[Prepared]) -> list[PairResult]:
+    def _settle(self, i: int, plan: SetPlan, results: list[PairResult]) -> bool:
+        """Mark pair i blocked or skipped when it cannot run; True when it was."""
+        failed = [n for n in sorted(plan.needs[i]) if not results[n].ok]
+        result = results[i]
+        if failed:
+            result.blocked = True
+            names = ", ".join(results[n].pair.spec.stem for n in failed)
+            result.message = f"blocked: needs {names}, which did not build"
+        elif self._stop.is_set():
+            result.skipped = True
+            result.message = "not run: an earlier build failed"
+        else:
+            return False
+        if self._status is not None:
+            self._status.finish(result.pair.label, result.wave, result.message)
+        return True
+
+    def _parallel(self, prepared: list[Prepared], plan: SetPlan, results: list[PairResult]) -> None:
+        pending = plan.order()
+        finished: set[int] = set()
+        running: dict[Future[None], int] = {}
         # guard() inside the pool's `with`: on Ctrl-C/SIGTERM it removes the workers' containers
         # (ending their steps) before the pool waits for them
         with ThreadPoolExecutor(max_workers=self.options.jobs) as pool, runner.guard():
-            futures: list[Future[PairResult]] = [pool.submit(self._one, p) for p in prepared]
             try:
-                return [f.result() for f in futures]
+                while pending or running:
+                    for i in list(pending):
+                        if not plan.needs[i] <= finished:
+                            continue  # waits for a pair it needs
+                        if self._settle(i, plan, results):
+                            pending.remove(i)
+                            finished.add(i)
+                        elif len(running) < self.options.jobs:
+                            pending.remove(i)
+                            running[pool.submit(self._one, i, prepared, plan, results)] = i
+                    if not running:
+                        if pending:  # only a cycle can leave pairs that never get ready
+                            for i in pending:
+                                results[i].skipped = True
+                                results[i].message = "not run: in a build cycle"
+                            pending = []
+                        continue
+                    done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                    for f in done:
+                        f.result()
+                        finished.add(running.pop(f))
             except BaseException:
                 self._stop.set()  # no new pairs
-                for f in futures:
+                for f in running:
                     f.cancel()
                 raise
 
-    def _one(self, prep: Prepared) -> PairResult:
+    def _one(
+        self, index: int, prepared: list[Prepared], plan: SetPlan, results: list[PairResult]
+    ) -> None:
+        prep = prepared[index]
         pair = prep.pair
-        result = PairResult(pair)
-        if self._stop.is_set():
-            result.skipped = True
-            result.message = "not run: an earlier build failed"
-            return result
+        result = results[index]
         stage = self.staging / uuid.uuid4().hex[:8]
         log_path = stage / "logs" / f"{pair.spec.stem}.log"
         log_path.parent.mkdir(parents=True)
@@ -93,10 +230,15 @@ class BuildRun:
             + "".join(f"# normalize: {c}\n" for c in prep.changes),
             encoding="utf-8",
         )
-        log.step(f"{pair.label}: building")
+        status = self._status
+        if status is None:
+            log.step(f"{pair.label}: building")
+        else:
+            status.start(pair.label, result.wave, log_path)
+        needed = [prepared[n].info.name for n in sorted(plan.closure(index))]
         started = time.monotonic()
         try:
-            result.lint = self._build(prep, log_path, stage / "out")
+            result.lint = self._build(prep, log_path, stage / "out", needed, index, plan, results)
             result.ok = True
         except SpecportError as exc:
             result.message = exc.message
@@ -105,12 +247,30 @@ class BuildRun:
             if not self.options.keep_going:
                 self._stop.set()
         result.seconds = time.monotonic() - started
+        self._phase(pair, "publish")
         self._publish(result, stage, log_path)
-        status = "ok" if result.ok else f"FAILED: {result.message}"
-        log.info(f"    {pair.label}: {status} ({result.seconds:.0f} s)")
-        return result
+        if result.ok:
+            self.repos.add(pair.target, result.packages)
+        outcome = "ok" if result.ok else f"FAILED: {result.message}"
+        if status is None:
+            log.info(f"    {pair.label}: {outcome} ({result.seconds:.0f} s)")
+        else:
+            status.finish(pair.label, result.wave, outcome)
 
-    def _build(self, prep: Prepared, log_path: Path, out: Path) -> list[str]:
+    def _phase(self, pair: Pair, phase: str) -> None:
+        if self._status is not None:
+            self._status.phase(pair.label, phase)
+
+    def _build(
+        self,
+        prep: Prepared,
+        log_path: Path,
+        out: Path,
+        needed: list[str],
+        index: int,
+        plan: SetPlan,
+        results: list[PairResult],
+    ) -> list[str]:
         pair, target = prep.pair, prep.pair.target
         image = self.options.image or self._builder_image(pair)
         builder = builder_for(target)
@@ -124,10 +284,16 @@ class BuildRun:
             memory=self.options.memory,
             target=target.name,
         ) as box:
+            self._phase(pair, "sources")
             box.copy_in(prep.work / "top", WORK)
             box.copy_in(prep.work / "macros", WORK)
             builder.install_macros(box, prep.macro_names)
+            self._phase(pair, "build dependencies")
+            shown = self._offer(box, target, index, plan, results, needed)
             builder.install_build_deps(box, target, prep.info, spec)
+            if shown:
+                # the log shows which of the set's packages this build got
+                box.run(localrepo.query_command(shown), timeout=60, check=False)
             box.cut_network()  # %prep/%build/%install run offline
             lint = builder.build(box, target, prep.info, spec, self.options)
             box.copy_out(RESULT, out)
@@ -136,6 +302,33 @@ class BuildRun:
                 f.write("\n# lintian errors (reported, not fatal):\n")
                 f.writelines(f"#   {line}\n" for line in lint)
         return lint
+
+    def _offer(
+        self,
+        box: Throwaway,
+        target: Target,
+        index: int,
+        plan: SetPlan,
+        results: list[PairResult],
+        needed: list[str],
+    ) -> list[Path]:
+        """The local repository for this container; returns the packages to show in the log."""
+        offered = self.repos.snapshot(target)
+        if not offered:
+            return []
+        # what the pairs it needs built (and earlier CI waves): an image without dnf gets these
+        install = [
+            p.name
+            for n in sorted(plan.closure(index))
+            for p in localrepo.binary_packages(results[n].packages)
+            if "-debug" not in p.name
+        ]
+        install += [p.name for p in localrepo.seeded(self.options.with_packages, target)]
+        with box.log_path.open("a", encoding="utf-8") as f:
+            f.write(f"# local repository: {len(offered)} packages; needed: {', '.join(needed)}\n")
+        localrepo.attach(box, offered, install)
+        # apt installs what it needs from all of them; an image without dnf only `install`
+        return [p for p in offered if p.suffix == ".deb" or p.name in install]
 
     def _builder_image(self, pair: Pair) -> str:
         from specport.container.images import ensure_builder_image
@@ -163,3 +356,13 @@ class BuildRun:
                 shutil.move(str(pkg), target_path)
                 result.packages.append(target_path)
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def suffix_releases(prepared: list[Prepared], suffix: str) -> None:
+    """Rebuild without editing the specs: `.suffix` before the dist tag of each Release."""
+    from specport.graph.bump import add_release_suffix
+
+    for prep in prepared:
+        path = prep.work / "top" / "SPECS" / prep.spec_name
+        path.write_text(add_release_suffix(path.read_text(encoding="utf-8"), suffix), "utf-8")
+        prep.changes.append(f"rebuild: release suffix .{suffix}")

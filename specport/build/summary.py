@@ -13,12 +13,16 @@ from specport.build.plan import PairResult
 
 def print_summary(results: list[PairResult]) -> None:
     table = Table(box=None, pad_edge=False, title="specport build", title_justify="left")
-    for col in ("spec", "target", "result", "time", "packages", "log"):
+    ordered = any(r.wave > 1 for r in results)
+    cols = ("spec", "target", *(("wave",) if ordered else ()), "result", "time", "packages", "log")
+    for col in cols:
         table.add_column(col, overflow="fold")
-    for r in results:
+    for r in sorted(results, key=lambda r: r.wave) if ordered else results:
         if r.ok:
             state = "ok" + (f" (lintian: {len(r.lint)} errors)" if r.lint else "")
             style = "green"
+        elif r.blocked:
+            state, style = r.message, "yellow"
         elif r.skipped:
             state, style = "skipped", "yellow"
         else:
@@ -27,6 +31,7 @@ def print_summary(results: list[PairResult]) -> None:
         table.add_row(
             Text(r.pair.spec.name),
             Text(r.pair.target.name),
+            *((Text(str(r.wave)),) if ordered else ()),
             Text(state, style=style),
             f"{r.seconds:.0f} s",
             Text("\n".join(p.name for p in r.packages) or "-"),

@@ -1,6 +1,8 @@
 """`specport matrix`: the spec x target pairs as a CI matrix, for when one machine is not enough.
 
-Each CI job then runs `specport build --target <target> <spec>` for its own pair.
+Each CI job then runs `specport build --target <target> <spec>` for its own pair. With --waves
+the pairs come in the build order of the set (`specport graph`): GitHub Actions gets a workflow
+with one job per wave, GitLab CI a pipeline with one stage per wave (graph/ci.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from pathlib import Path
 import click
 
 from specport.app import App, pass_app
+from specport.commands.graph import graphs_for, index_options, read_specs
 from specport.errors import UsageError
+from specport.targets import Target
 
 
 def register(group: click.Group) -> None:
@@ -28,26 +32,41 @@ def register(group: click.Group) -> None:
     default="github",
     show_default=True,
     help="github: {include: [...]} for strategy.matrix; gitlab: parallel:matrix YAML; "
-    "json: a plain array.",
+    "json: a plain array. With --waves: a whole GitHub workflow / GitLab pipeline, or the "
+    "waves' parts as JSON.",
 )
+@click.option(
+    "--waves",
+    is_flag=True,
+    help="Order the pairs in waves: one CI job (or stage) per wave, each needing the one "
+    "before, its packages passed on as artifacts; matrices split under the CI's job limit.",
+)
+@click.option(
+    "--setup",
+    default=None,
+    help="With --waves: the command that installs specport in each job.",
+)
+@index_options
 @pass_app
-def matrix(app: App, specs: tuple[Path, ...], expression: str, fmt: str) -> None:
+def matrix(
+    app: App,
+    specs: tuple[Path, ...],
+    expression: str,
+    fmt: str,
+    waves: bool,
+    setup: str | None,
+    offline: bool,
+    no_index: bool,
+) -> None:
     """Print the build pairs of SPECS x --target as a CI job matrix."""
     for spec in specs:
         if not spec.is_file():
             raise UsageError(f"spec file {spec} does not exist")
-    rows = [
-        {
-            "spec": str(spec),
-            "name": spec.stem,
-            "target": t.name,
-            "family": t.family,
-            "image": t.image,
-            "builder": t.builder,
-        }
-        for spec in specs
-        for t in app.select(expression)
-    ]
+    targets = app.select(expression)
+    if waves:
+        _waves(app, specs, targets, fmt, setup, offline=offline, no_index=no_index)
+        return
+    rows = [_row(spec, t) for spec in specs for t in targets]
     if fmt == "github":
         click.echo(json.dumps({"include": rows}))
     elif fmt == "json":
@@ -57,3 +76,47 @@ def matrix(app: App, specs: tuple[Path, ...], expression: str, fmt: str) -> None
         click.echo("parallel:\n  matrix:")
         for row in rows:
             click.echo(f"    - SPEC: {json.dumps(row['spec'])}\n      TARGET: {row['target']}")
+
+
+def _row(spec: Path | str, t: Target) -> dict[str, str]:
+    return {
+        "spec": str(spec),
+        "name": Path(spec).stem,
+        "target": t.name,
+        "family": t.family,
+        "image": t.image,
+        "builder": t.builder,
+    }
+
+
+def _waves(
+    app: App,
+    specs: tuple[Path, ...],
+    targets: list[Target],
+    fmt: str,
+    setup: str | None,
+    *,
+    offline: bool,
+    no_index: bool,
+) -> None:
+    from specport import log
+    from specport.graph import ci
+
+    texts = read_specs(specs)
+    by_wave: list[list[dict[str, str]]] = []
+    graphs = graphs_for(app, texts, targets, offline=offline, no_index=no_index)
+    for t, tg in zip(targets, graphs, strict=True):
+        for c in tg.cycles:
+            log.warn(f"{t.name}: build cycle {tg.cycle_text(c)}")
+        for w, members in enumerate(tg.waves):
+            while len(by_wave) <= w:
+                by_wave.append([])
+            by_wave[w].extend(_row(texts[i][0], t) for i in members)
+    names = [label for label, _ in texts]
+    how = setup or ci.DEFAULT_SETUP
+    if fmt == "github":
+        click.echo(ci.to_yaml(ci.github_workflow(by_wave, names, how)), nl=False)
+    elif fmt == "gitlab":
+        click.echo(ci.to_yaml(ci.gitlab_pipeline(by_wave, names, how)), nl=False)
+    else:
+        click.echo(json.dumps(ci.wave_json(by_wave, ci.GITHUB_MAX), indent=2))

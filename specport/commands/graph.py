@@ -1,0 +1,93 @@
+"""`specport graph`: which spec of a set needs which, per target, in build waves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from specport import log
+from specport.app import App, pass_app
+from specport.errors import SpecError, UsageError
+from specport.graph.sets import TargetGraph, graph_of_texts
+from specport.targets import Target
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def register(group: click.Group) -> None:
+    group.add_command(graph)
+
+
+def read_specs(specs: tuple[Path, ...] | list[Path]) -> list[tuple[str, str]]:
+    out = []
+    for spec in specs:
+        if not spec.is_file():
+            raise UsageError(f"spec file {spec} does not exist")
+        try:
+            out.append((str(spec), spec.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SpecError(f"cannot read the spec: {exc}", path=str(spec)) from None
+    return out
+
+
+def graphs_for(
+    app: App, texts: list[tuple[str, str]], targets: list[Target], *, offline: bool, no_index: bool
+) -> list[TargetGraph]:
+    """Per target, the graph with names resolved as normalize and build resolve them: the
+    target's package index (as settings.index, --offline, --no-index say) and the set's names."""
+    from specport.index.resolvers import index_mode, make_resolvers
+
+    settings = app.config.settings
+    mode = index_mode(settings, offline=offline, no_index=no_index)
+    resolvers = make_resolvers(targets, {Path(p): t for p, t in texts}, settings, mode)
+    return [graph_of_texts(texts, t, resolvers.get(t.name)) for t in targets]
+
+
+def index_options(func: F) -> F:
+    func = click.option(
+        "--no-index", is_flag=True, help="Translate names with the rule data only."
+    )(func)
+    return click.option(
+        "--offline", is_flag=True, help="Use only the cached package indexes (no network)."
+    )(func)
+
+
+@click.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--target", "-t", "expression", required=True, help="Targets (names, globs, list).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "dot", "json"]),
+    default="text",
+    show_default=True,
+    help="text: waves and edges; dot: Graphviz; json: specs, edges, waves, cycles.",
+)
+@index_options
+@pass_app
+def graph(
+    app: App,
+    specs: tuple[Path, ...],
+    expression: str,
+    fmt: str,
+    offline: bool,
+    no_index: bool,
+) -> None:
+    """Print the build order of SPECS per --target: who needs whose packages, in waves.
+
+    An edge goes from a spec to each spec of the set whose packages provide one of its
+    BuildRequires (as translated for the target). Cycles are listed with the edges that close
+    them.
+    """
+    from specport.graph import render
+
+    targets = app.select(expression)
+    graphs = graphs_for(app, read_specs(specs), targets, offline=offline, no_index=no_index)
+    text = {"text": render.as_text, "dot": render.as_dot, "json": render.as_json}[fmt](graphs)
+    click.echo(text)
+    for tg in graphs:
+        for c in tg.cycles:
+            log.warn(f"{tg.target.name}: build cycle {tg.cycle_text(c)}")
