@@ -42,6 +42,12 @@ class Family(Protocol):
     def list_files_command(self) -> str: ...  # lists an installed package's files
     @property
     def supports_modules(self) -> bool: ...  # can publish module metadata (modules.yaml)
+    @property
+    def reads_specs_in_builder(self) -> bool: ...  # spec checks run in the target's builder
+    @property
+    def expansion_shell(self) -> str: ...  # the /bin/sh that runs %( ): "dash", "bash"
+    @property
+    def reads_lua(self) -> bool: ...  # does the spec reader evaluate %{lua:}?
 
     def repository_slot(self, target: Target) -> str:
         """Where the target's packages go in a repository; two targets may not share one."""

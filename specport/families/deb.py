@@ -50,6 +50,9 @@ class DebFamily:
     php_base_template: str = "deb.Containerfile.j2"
     list_files_command: str = "dpkg -L"
     supports_modules: bool = False
+    reads_specs_in_builder: bool = True  # the builder image has debbuild and rpm itself
+    expansion_shell: str = "dash"  # Debian's /bin/sh: bash syntax in %( ) expands to nothing
+    reads_lua: bool = False  # only a debbuild built with Lua::API does
 
     def reads(self, target: Target, rpm_version: str) -> bool:
         return False  # debbuild implements its own parser, at none of rpm's newer syntax

@@ -29,6 +29,10 @@ class RpmFamily:
     php_base_template: str = "rpm.Containerfile.j2"
     list_files_command: str = "rpm -ql"
     supports_modules: bool = True  # modules.yaml for EL module streams
+    # EL images cannot be assumed present: an rpm of the target's era reads its specs instead
+    reads_specs_in_builder: bool = False
+    expansion_shell: str = "bash"  # EL's /bin/sh
+    reads_lua: bool = True
 
     def reads(self, target: Target, rpm_version: str) -> bool:
         return target.rpm_version_tuple >= version_tuple(rpm_version)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from specport import log
 from specport.config import Settings
+from specport.families import family_of
 from specport.spec.rpmspec import Request, first_error, outcome, run_many
 from specport.spec.sandbox import Answer, Batch
 from specport.targets.model import Target, version_tuple
@@ -49,7 +50,9 @@ class CheckJob:
 
 def needs_old_rpm(target: Target) -> bool:
     """Targets whose rpm reads less than the host's: their checks belong to an older rpm."""
-    return target.family == "rpm" and target.rpm_version_tuple < version_tuple("4.15")
+    if family_of(target).reads_specs_in_builder:
+        return False
+    return target.rpm_version_tuple < version_tuple("4.15")
 
 
 def sandbox_image(
@@ -62,7 +65,7 @@ def sandbox_image(
         from specport.container import images
     except ImportError:  # no docker SDK: bwrap only
         return None, False
-    if target.family == "deb":
+    if family_of(target).reads_specs_in_builder:
         return images.image_ref("builder", target, settings), False
     host_era = targets.get(HOST_ERA_TARGET)
     return (images.image_ref("builder", host_era, settings) if host_era else None), False
