@@ -21,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from pathlib import Path
 
-from specport import log
+from specport import log, safeio
 from specport.build import localrepo
 from specport.build.engines import RESULT, TOPDIR, WORK, builder_for
 from specport.build.plan import BuildOptions, Pair, PairResult, SetPlan
@@ -342,8 +342,9 @@ class BuildRun:
             return self._images[pair.target.name]
 
     def _publish(self, result: PairResult, stage: Path, log_path: Path) -> None:
-        dest = self.options.output / result.pair.target.name
-        (dest / "logs").mkdir(parents=True, exist_ok=True)
+        # neither OUTPUT/<target> nor its logs/ may be a planted link: never write through one
+        dest = safeio.check_root(self.options.output / result.pair.target.name)
+        safeio.check_root(dest / "logs")
         final_log = dest / "logs" / log_path.name
         shutil.move(str(log_path), final_log)
         result.log_path = final_log

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from specport import safeio
 from specport.app import App, pass_app
 from specport.build.plan import DEFAULT_BUILD_TIMEOUT, BuildOptions, Pair, PairResult, make_pairs
 from specport.build.results import record as record_results
@@ -131,7 +132,7 @@ def make_options(
         run_dir = os.environ.get("XDG_RUNTIME_DIR", "/run")
         os.environ["DOCKER_HOST"] = f"unix://{run_dir}/podman/podman.sock"
     return BuildOptions(
-        output=Path(kw["output"]).resolve(),
+        output=safeio.check_root(Path(kw["output"])).resolve(),
         search=SourceSearch(
             dirs=tuple(d.resolve() for d in source_dirs),
             lookaside=lookaside if lookaside is not None else settings.lookaside,

@@ -6,6 +6,7 @@ import json
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from specport import log
 from specport.app import App, pass_app
@@ -37,15 +38,9 @@ def targets(ctx: click.Context, as_json: bool, expression: str | None) -> None:
     for col in ("name", "family", "image", "builder", "dist", "php", "streams"):
         table.add_column(col)
     for t in chosen:
-        table.add_row(
-            t.name,
-            t.family,
-            t.image,
-            t.builder,
-            t.dist,
-            t.php_version,
-            ",".join(t.module_streams) or "-",
-        )
+        # Text cells: values from a user's specport.toml are shown, never parsed as markup
+        cells = (t.name, t.family, t.image, t.builder, t.dist, t.php_version)
+        table.add_row(*map(Text, cells), Text(",".join(t.module_streams) or "-"))
     log.out_console.print(table)
 
 
@@ -77,9 +72,10 @@ def _print_target(target: Target) -> None:
         value = getattr(target, key)
         if key == "macros":
             if not value:
-                table.add_row(key, "-", target.origin.get(key, "default"))
+                table.add_row(key, "-", Text(target.origin.get(key, "default")))
             for macro, text in sorted(value.items()):
-                table.add_row(f"macros.{macro}", text, target.origin.get(f"macros.{macro}", "?"))
+                origin = target.origin.get(f"macros.{macro}", "?")
+                table.add_row(Text(f"macros.{macro}"), Text(text), Text(origin))
             continue
         if isinstance(value, tuple):
             shown = ", ".join(value) or "-"
@@ -87,5 +83,5 @@ def _print_target(target: Target) -> None:
             shown = "yes" if value else "no"
         else:
             shown = str(value) or "-"
-        table.add_row(key, shown, target.origin.get(key, "default"))
+        table.add_row(key, Text(shown), Text(target.origin.get(key, "default")))
     log.out_console.print(table)

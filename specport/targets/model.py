@@ -122,6 +122,9 @@ def _macro_table(v: Any) -> str | None:
             return f"{k!r} is not a macro name"
         if not isinstance(val, str | int):
             return f"macro {k} must be a string or number"
+        if isinstance(val, str) and any(ord(c) < 32 and c != "\t" for c in val):
+            # a newline would end the %global line and start one of the value's choosing
+            return f"macro {k}: one line without control characters"
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,42 @@ def test_sources_file_lines(line: str, message: str, tmp_path: Path) -> None:
     (tmp_path / "sources").write_text(line + "\n")
     with pytest.raises(SourceError, match=message):
         read_sources_file(tmp_path / "sources")
+
+
+def test_target_macro_with_a_newline_is_refused(tmp_path: Path) -> None:
+    from specport.config import load_config
+    from specport.errors import ConfigError
+
+    config = tmp_path / "specport.toml"
+    config.write_text(
+        '[targets.debian-12]\nmacros = { x = "1\\n%global __make touch /tmp/pwned" }\n'
+    )
+    with pytest.raises(ConfigError, match="one line"):
+        load_config(config)
+
+
+def test_markup_in_target_data_is_shown_not_parsed(tmp_path: Path) -> None:
+    config = tmp_path / "specport.toml"
+    config.write_text('[targets.debian-12]\nmacros = { shown = "[/bold][red]x" }\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "specport", "--config", str(config), "targets", "show", "debian-12"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "[/bold][red]x" in done.stdout
+
+
+def test_build_output_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    spec = tmp_path / "x.spec"
+    spec.write_text("Name: x\nVersion: 1\nRelease: 1\nSummary: x\nLicense: MIT\n%description\nx\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "out").symlink_to(elsewhere)
+    done = subprocess.run(
+        [sys.executable, "-m", "specport", "build", "-t", "debian-12", "-o",
+         str(tmp_path / "out"), str(spec)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "symbolic link" in done.stderr and "Traceback" not in done.stderr
+    assert list(elsewhere.iterdir()) == []
