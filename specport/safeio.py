@@ -19,6 +19,15 @@ from specport.errors import UsageError
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
+def refuse_link(path: Path) -> Path:
+    """path itself, refused when it is a link (dangling or not) or a file; not made here."""
+    if path.is_symlink():
+        raise UsageError(f"{path} is a symbolic link: specport does not write through links")
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{path} exists and is not a directory")
+    return path
+
+
 def check_root(root: Path) -> Path:
     """root made if missing; refused when it (or a dangling name there) is a link or a file."""
     try:

@@ -132,7 +132,7 @@ def make_options(
         run_dir = os.environ.get("XDG_RUNTIME_DIR", "/run")
         os.environ["DOCKER_HOST"] = f"unix://{run_dir}/podman/podman.sock"
     return BuildOptions(
-        output=safeio.check_root(Path(kw["output"])).resolve(),
+        output=safeio.refuse_link(Path(kw["output"])).resolve(),
         search=SourceSearch(
             dirs=tuple(d.resolve() for d in source_dirs),
             lookaside=lookaside if lookaside is not None else settings.lookaside,
