@@ -6,7 +6,10 @@ lacks them, and every command that does not read .rpm files must still work ther
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from specport.errors import ToolError
 
@@ -22,3 +25,19 @@ def rpm() -> ModuleType:
     except ImportError:
         raise ToolError("this command needs rpm's Python bindings", hint=HINT) from None
     return module  # type: ignore[no-any-return]
+
+
+def read_header(path: Path, error: type[Exception] = ToolError) -> Any:
+    """The header of the .rpm at path, read without checking signatures or digests (a package
+    may not be signed yet; consumers check); `error` (a SpecportError class) when unreadable."""
+    rpm_module = rpm()
+    ts = rpm_module.TransactionSet()
+    ts.setVSFlags(rpm_module._RPMVSF_NOSIGNATURES | rpm_module._RPMVSF_NODIGESTS)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            return ts.hdrFromFdno(fd)
+        finally:
+            os.close(fd)
+    except (OSError, rpm_module.error) as exc:
+        raise error(f"{path}: not a readable rpm ({exc})") from exc

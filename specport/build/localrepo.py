@@ -166,17 +166,9 @@ def _deb_requirements(path: Path) -> tuple[str, set[str]]:
 
 
 def _rpm_requirements(path: Path) -> tuple[str, set[str]]:
+    from specport.rpmlib import read_header
     from specport.rpmlib import rpm as rpm_bindings
 
     rpm = rpm_bindings()
-    ts = rpm.TransactionSet()
-    ts.setVSFlags(rpm._RPMVSF_NOSIGNATURES | rpm._RPMVSF_NODIGESTS)
-    try:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            hdr = ts.hdrFromFdno(fd)
-        finally:
-            os.close(fd)
-    except (OSError, rpm.error) as exc:
-        raise BuildError(f"{path}: not a readable rpm ({exc})") from exc
+    hdr = read_header(path, BuildError)
     return str(hdr[rpm.RPMTAG_NAME]), {str(n) for n in hdr[rpm.RPMTAG_REQUIRENAME]}

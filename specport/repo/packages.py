@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from debian.debian_support import version_compare
 
 from specport import names
 from specport.errors import PublishError
+from specport.rpmlib import read_header
 from specport.rpmlib import rpm as rpm_bindings
 
 
@@ -44,17 +44,7 @@ def read_package(path: Path) -> Package:
 
 def read_rpm(path: Path) -> Package:
     rpm = rpm_bindings()
-    ts = rpm.TransactionSet()
-    # read only: the signature is checked by the consumer, not here (it may not be signed yet)
-    ts.setVSFlags(rpm._RPMVSF_NOSIGNATURES | rpm._RPMVSF_NODIGESTS)
-    try:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            hdr = ts.hdrFromFdno(fd)
-        finally:
-            os.close(fd)
-    except (OSError, rpm.error) as exc:
-        raise PublishError(f"{path}: not a readable rpm ({exc})") from exc
+    hdr = read_header(path, PublishError)
     epoch = hdr[rpm.RPMTAG_EPOCH]
     version = f"{hdr[rpm.RPMTAG_VERSION]}-{hdr[rpm.RPMTAG_RELEASE]}"
     # the immutable header digest covers the payload digest and survives rpmsign --addsign
