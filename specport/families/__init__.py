@@ -48,9 +48,12 @@ class Family(Protocol):
     def expansion_shell(self) -> str: ...  # the /bin/sh that runs %( ): "dash", "bash"
     @property
     def reads_lua(self) -> bool: ...  # does the spec reader evaluate %{lua:}?
+    @property
+    def checks_with_debbuild(self) -> bool: ...  # `--check` also asks debbuild --showpkgs
 
     def repository_slot(self, target: Target) -> str:
-        """Where the target's packages go in a repository; two targets may not share one."""
+        """Where the target's packages go in a repository; two targets may not share one.
+        UsageError when the target has no place in one."""
         ...
 
     def reads(self, target: Target, rpm_version: str) -> bool:

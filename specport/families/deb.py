@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from specport.errors import UsageError
 from specport.targets.model import Target
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class DebFamily:
     reads_specs_in_builder: bool = True  # the builder image has debbuild and rpm itself
     expansion_shell: str = "dash"  # Debian's /bin/sh: bash syntax in %( ) expands to nothing
     reads_lua: bool = False  # only a debbuild built with Lua::API does
+    checks_with_debbuild: bool = True  # debbuild reads the spec in the build, not only rpm
 
     def reads(self, target: Target, rpm_version: str) -> bool:
         return False  # debbuild implements its own parser, at none of rpm's newer syntax
@@ -66,6 +68,8 @@ class DebFamily:
         return "debbuild"
 
     def repository_slot(self, target: Target) -> str:
+        if not target.codename:
+            raise UsageError(f"{target.name}: a deb target needs a codename to publish")
         return f"APT suite {target.codename}"  # one APT repository, a suite per target
 
     def can_bootstrap(self, target: Target) -> bool:

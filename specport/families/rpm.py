@@ -33,6 +33,7 @@ class RpmFamily:
     reads_specs_in_builder: bool = False
     expansion_shell: str = "bash"  # EL's /bin/sh
     reads_lua: bool = True
+    checks_with_debbuild: bool = False
 
     def reads(self, target: Target, rpm_version: str) -> bool:
         return target.rpm_version_tuple >= version_tuple(rpm_version)

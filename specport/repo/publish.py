@@ -36,8 +36,7 @@ def publish(
     atomic.check_links(repo_dir)
     repo_dir = repo_dir.resolve()
     for t in targets:
-        if t.family == "deb" and not t.codename:
-            raise UsageError(f"{t.name}: a deb target needs a codename to publish")
+        family_of(t).repository_slot(t)  # a target that has no place in a repository fails here
     if not any(by_target.values()):
         raise UsageError("no .rpm or .deb packages to publish")
     chosen = [t for t in targets if t.name in by_target]

@@ -90,7 +90,13 @@ def check_group(
 ) -> list[list[CheckResult]]:
     """Jobs that share one sandbox image (None: bwrap): each job's results."""
     requests = [
-        Request(j.spec, j.text, (("-P",),), j.macros, debbuild_showpkgs=j.target.family == "deb")
+        Request(
+            j.spec,
+            j.text,
+            (("-P",),),
+            j.macros,
+            debbuild_showpkgs=family_of(j.target).checks_with_debbuild,
+        )
         for j in jobs
     ]
     # the log outlives the run: error hints point at it
