@@ -3,58 +3,27 @@ load; a changed cached file is refused with one message."""
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
-import lzma
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from signed_archive import fixture_parts, make_archive
 
 from specport.cli import cli
 from specport.config import Settings, load_config
 from specport.errors import PackageIndexError
 from specport.index import store
 from specport.index.debian import Suite
-from specport.repo.gpg import SigningKey, _secret_fingerprint, clearsign, gpg, private_home
 
-DATA = Path(__file__).parent / "data" / "index"
 TARGET = load_config(None).targets["debian-12"]
-
-
-def _archive(root: Path, key: SigningKey) -> None:
-    text = (DATA / "bookworm.txt").read_text(encoding="utf-8")
-    parts = dict(p.split("\n", 1) for p in text.split("#### ")[1:])
-    dists = root / "dists" / "bookworm"
-    files = {
-        "main/binary-amd64/Packages.xz": lzma.compress(parts["Packages"].encode()),
-        "main/source/Sources.xz": lzma.compress(parts["Sources"].encode()),
-        "main/Contents-amd64.gz": gzip.compress(parts["Contents"].encode()),
-    }
-    lines = []
-    for rel, data in files.items():
-        (dists / rel).parent.mkdir(parents=True, exist_ok=True)
-        (dists / rel).write_bytes(data)
-        lines.append(f" {hashlib.sha256(data).hexdigest()} {len(data)} {rel}")
-    release = "Codename: bookworm\nComponents: main\nSHA256:\n" + "\n".join(lines) + "\n"
-    (dists / "Release").write_text(release, encoding="utf-8")
-    clearsign(key, dists / "Release", dists / "InRelease")
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(archive root, keyring) of a one-suite archive cut from the bookworm fixture."""
     root = tmp_path_factory.mktemp("archive")
-    with private_home() as home:
-        uid = "test <t@example.invalid>"
-        gpg(home, "--pinentry-mode", "loopback", "--passphrase", "",
-            "--quick-generate-key", uid, "ed25519", "sign", "never")  # fmt: skip
-        key = SigningKey(home, _secret_fingerprint(home, None))
-        _archive(root, key)
-        keyring = root / "keyring.gpg"
-        keyring.write_bytes(key.gpg("--export", key.fingerprint))
-    return root, keyring
+    return root, make_archive(root, fixture_parts("bookworm.txt"))
 
 
 def _update(archive: tuple[Path, Path], settings: Settings) -> None:

@@ -16,6 +16,7 @@ VENV=$SPECPORT_ROOT/.venv
 
 APT_PACKAGES=(
   python3 python3-venv python3-rpm python3-createrepo-c createrepo-c rpm gnupg
+  python3-solv  # libsolv: are the build dependencies installable together? (specport build)
   dpkg-dev fakeroot mmdebstrap docker.io ca-certificates curl xz-utils iproute2
   bubblewrap  # the spec sandbox where no container engine runs (and in the fast suite)
   distro-info-data  # mmdebstrap needs it to know Ubuntu's suites and mirror

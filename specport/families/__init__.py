@@ -78,6 +78,13 @@ class Family(Protocol):
         """Fill the builder image's build context; `macros` are the macro files written there."""
         ...
 
+    def solver_pool(
+        self, target: Target, settings: Settings, *, offline: bool
+    ) -> tuple[Any, list[str]] | None:
+        """(libsolv pool of the target's cached index, packages every system has), or None
+        when the target has no package index configured."""
+        ...
+
     def engine(self) -> Builder:
         """The build engine (rpmbuild, debbuild) for this family's targets."""
         ...

@@ -106,6 +106,18 @@ class DebFamily:
         }
         return images.Context(text, inputs)
 
+    def solver_pool(
+        self, target: Target, settings: Settings, *, offline: bool
+    ) -> tuple[Any, list[str]] | None:
+        from specport.index import debian, solver, store
+
+        index = store.obtain(target, settings, offline=offline)  # verified, as the resolver's
+        lists = [
+            (name, b"".join(debian.read_lines(raw, name)))
+            for raw, name in store.package_lists(target, settings)
+        ]
+        return solver.deb_pool(lists, target.deb_arch), list(index.essential)
+
     def engine(self) -> Builder:
         from specport.build.debbuild import DebBuild
 

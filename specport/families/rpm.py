@@ -65,6 +65,11 @@ class RpmFamily:
         )
         return images.Context(text, {"template": template, "containerfile": text})
 
+    def solver_pool(
+        self, target: Target, settings: Settings, *, offline: bool
+    ) -> tuple[Any, list[str]] | None:
+        return None
+
     def engine(self) -> Builder:
         from specport.build.rpmbuild import RpmBuild
 

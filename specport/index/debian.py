@@ -9,11 +9,13 @@ offers it (no race with a mirror update between InRelease and the file).
 
 from __future__ import annotations
 
+import email.utils
 import gzip
 import hashlib
 import lzma
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,7 @@ HOST_KEYRING = Path("/usr/share/keyrings/debian-archive-keyring.gpg")  # debian-
 # Ubuntu's -updates/-security pockets carry Contents of every upload ever (300+ MB gzipped for
 # focal): Contents files above this size are left out, and file routes use the release pocket's
 CONTENTS_LIMIT = 100 * 1024 * 1024
+DATE_SLACK = 600  # seconds a Release's Date may lie ahead of the clock (apt allows clock skew too)
 _DEB_LINE_RE = re.compile(r"^D: \d+ \d+\s+deb\s+(?:\[[^]]*\]\s+)?(\S+)\s+(\S+)\s+(.*)$")
 
 
@@ -143,6 +146,35 @@ def verify_inrelease(path: Path, keyring: Path) -> str:
                 "the file was changed or is not the archive's: run `specport index update`",
             )
         return out.read_text(encoding="utf-8", errors="replace")
+
+
+def check_dates(fields: dict[str, str], label: str, target: str, now: float | None = None) -> None:
+    """Refuse a Release past its Valid-Until, or dated in the future, as apt does (apt's
+    Acquire::Check-Valid-Until and Check-Date): an old signed index is the replay an attacker
+    would serve, and it is no less old when read from the cache with --offline."""
+    now = time.time() if now is None else now
+    hint = f"run `specport index update --target {target}`"
+    until = _release_date(fields, "Valid-Until", label)
+    if until is not None and until < now:
+        raise PackageIndexError(
+            f"{label}: the signed index expired on {fields['Valid-Until']} (its Valid-Until)",
+            hint,
+        )
+    date = _release_date(fields, "Date", label)
+    if date is not None and date > now + DATE_SLACK:
+        raise PackageIndexError(
+            f"{label}: the signed index is dated {fields['Date']}, in the future: check the clock",
+            hint,
+        )
+
+
+def _release_date(fields: dict[str, str], key: str, label: str) -> float | None:
+    if not fields.get(key):
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(fields[key]).timestamp()
+    except (TypeError, ValueError):
+        raise PackageIndexError(f"{label}: unreadable {key}: {fields[key]!r}") from None
 
 
 def release_fields(text: str) -> tuple[dict[str, str], dict[str, tuple[str, int]]]:

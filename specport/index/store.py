@@ -83,6 +83,7 @@ def update(
             shutil.copyfile(fresh, inrelease.with_suffix(".tmp"))
             os.replace(inrelease.with_suffix(".tmp"), inrelease)
         fields, hashes = debian.release_fields(text)
+        debian.check_dates(fields, url, target.name)
         by_hash = fields.get("Acquire-By-Hash", "").lower() == "yes"
         files, skipped = [], []
         for file in debian.pick_files(hashes, comps, target.deb_arch):
@@ -207,7 +208,8 @@ def load(target: Target, settings: Settings, *, keyring: Path | None = None) -> 
     keyring = keyring or debian.archive_keyring(target, settings, fetch=False)
     for suite in manifest["suites"]:
         text = debian.verify_inrelease(where / suite["inrelease"], keyring)
-        _, hashes = debian.release_fields(text)
+        fields, hashes = debian.release_fields(text)
+        debian.check_dates(fields, f"{target.name}: {suite['suite']}", target.name)
         for f in suite["files"]:
             if hashes.get(f["path"], ("",))[0] != f["sha256"]:
                 raise PackageIndexError(
@@ -300,6 +302,19 @@ def obtain(target: Target, settings: Settings, *, offline: bool) -> Index:
     return load(target, settings)
 
 
+def package_lists(target: Target, settings: Settings) -> list[tuple[Path, str]]:
+    """(raw file, its name in the archive) of each cached Packages file, for a solver.
+
+    Only after `load` verified the cache: the files are the ones the signed InRelease lists."""
+    manifest = _read_manifest(target_dir(target, settings) / MANIFEST, target)
+    return [
+        (debian.raw_dir(settings) / f["sha256"], f["path"])
+        for suite in manifest["suites"]
+        for f in suite["files"]
+        if f["kind"] == "Packages"
+    ]
+
+
 def info(target: Target, settings: Settings) -> CacheInfo:
     where = target_dir(target, settings)
     manifest_path = where / MANIFEST
@@ -322,4 +337,6 @@ def info(target: Target, settings: Settings) -> CacheInfo:
     return CacheInfo(target.name, float(manifest.get("made", 0)), size, count)
 
 
-__all__ = ["CacheInfo", "cached", "info", "load", "obtain", "rederive", "update"]
+__all__ = [
+    "CacheInfo", "cached", "info", "load", "obtain", "package_lists", "rederive", "update",
+]  # fmt: skip

@@ -1,0 +1,139 @@
+"""Can a set of dependencies be installed together on a target? libsolv answers (python3-solv).
+
+specport writes no solver: this module feeds libsolv the target's cached and verified index
+files (Debian's Packages, rpm-md's primary and filelists), turns dependency strings into
+libsolv jobs and libsolv's problems into sentences. Nothing is installed: the pool is the whole
+archive, the system empty, the job the dependencies plus the packages every system has.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from specport.errors import ToolError
+
+# rpm's comparison operators (as `rpmspec -q --buildrequires` prints them) -> libsolv flags
+_OPS = {"<": 4, "<=": 6, "=": 2, "==": 2, ">": 1, ">=": 3}  # REL_LT=4, REL_EQ=2, REL_GT=1
+_SIMPLE_RE = re.compile(r"^(\S+?)(?:\s*(<=|>=|==|=|<|>)\s*(\S+))?$")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    missing: tuple[str, ...]  # "foo >= 99 (the index has foo 1.0)"
+    conflicts: tuple[str, ...]  # libsolv's sentences for each problem
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.conflicts
+
+
+def _solv() -> Any:
+    try:
+        import solv
+    except ImportError:
+        raise ToolError(
+            "libsolv's Python bindings are not installed",
+            "apt-get install python3-solv (the venv needs --system-site-packages)",
+        ) from None
+    return solv
+
+
+def deb_pool(package_lists: Iterable[tuple[str, bytes]], arch: str) -> Any:
+    """A Debian pool from Packages texts: (label, decompressed text) each."""
+    solv = _solv()
+    pool = solv.Pool()
+    pool.setdisttype(solv.Pool.DISTTYPE_DEB)
+    pool.setarch(arch)
+    for label, text in package_lists:
+        repo = pool.add_repo(label)
+        with tempfile.NamedTemporaryFile(prefix="specport-Packages-") as tmp:
+            tmp.write(text)
+            tmp.flush()
+            handle = solv.xfopen(tmp.name)
+            if handle is None or not repo.add_debpackages(handle):
+                raise ToolError(f"libsolv cannot read the Packages file {label}")
+            handle.close()
+    pool.createwhatprovides()
+    return pool
+
+
+def rpm_pool(repos: Iterable[tuple[str, Path, Path | None]], arch: str) -> Any:
+    """An rpm pool from rpm-md repositories: (label, primary.xml[.gz], filelists or None)."""
+    solv = _solv()
+    pool = solv.Pool()
+    pool.setdisttype(solv.Pool.DISTTYPE_RPM)
+    pool.setarch(arch)
+    for label, primary, filelists in repos:
+        repo = pool.add_repo(label)
+        for path, flags in ((primary, 0), (filelists, solv.Repo.REPO_EXTEND_SOLVABLES)):
+            if path is None:
+                continue
+            handle = solv.xfopen(str(path))
+            if handle is None or not repo.add_rpmmd(handle, None, flags):
+                raise ToolError(f"libsolv cannot read {path} of {label}")
+            handle.close()
+    pool.addfileprovides()
+    pool.createwhatprovides()
+    return pool
+
+
+def dependency(pool: Any, text: str) -> Any:
+    """The libsolv id of one dependency: "name", "name >= 1.2" or an rpm "(a or b)"."""
+    text = text.strip()
+    if text.startswith("(") and text.endswith(")"):
+        inner = text[1:-1]
+        if "(" not in inner and " or " in inner and " and " not in inner:
+            ids = [dependency(pool, part) for part in inner.split(" or ")]
+            out = ids[0]
+            for other in ids[1:]:
+                out = pool.rel2id(out, other, _solv().REL_OR)
+            return out
+        if hasattr(pool, "parserpmrichdep"):
+            dep = pool.parserpmrichdep(text)
+            if dep:
+                return dep.id
+    m = _SIMPLE_RE.match(text)
+    if not m:
+        return pool.str2id(text)
+    name = pool.str2id(m.group(1))
+    if not m.group(2):
+        return name
+    return pool.rel2id(name, pool.str2id(m.group(3)), _OPS[m.group(2)])
+
+
+def check(pool: Any, wanted: Iterable[str], always: Iterable[str] = ()) -> Verdict:
+    """Install `wanted` (dependency strings) and `always` (package names) together."""
+    solv = _solv()
+    missing: list[str] = []
+    jobs = []
+    for text in dict.fromkeys(wanted):
+        dep = dependency(pool, text)
+        if not pool.whatprovides(dep):
+            missing.append(_why_missing(pool, text))
+            continue
+        jobs.append(pool.Job(solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_SOLVABLE_PROVIDES, dep))
+    for name in dict.fromkeys(always):
+        dep = pool.str2id(name)
+        if pool.whatprovides(dep):
+            jobs.append(pool.Job(solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_SOLVABLE_NAME, dep))
+    conflicts: list[str] = []
+    if jobs:
+        solver = pool.Solver()
+        for problem in solver.solve(jobs):
+            rules = [r.info().problemstr() for r in problem.findallproblemrules()]
+            conflicts.append("; ".join(dict.fromkeys(rules)) or str(problem))
+    return Verdict(tuple(missing), tuple(conflicts))
+
+
+def _why_missing(pool: Any, text: str) -> str:
+    m = _SIMPLE_RE.match(text.strip())
+    if m and m.group(2):
+        have = sorted({s.evr for s in pool.whatprovides(pool.str2id(m.group(1)))})
+        if have:
+            return f"{text} (the index has {m.group(1)} {', '.join(have)})"
+    return f"{text} (nothing in the index provides it)"

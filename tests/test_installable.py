@@ -1,0 +1,141 @@
+"""The installability check `specport build` makes before any container: libsolv on the
+target's cached index (a signed archive made here from tests/data/index/solver.txt)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from signed_archive import fixture_parts, make_archive
+
+from specport.build.installable import check_installable
+from specport.build.plan import Pair
+from specport.build.prepare import Prepared
+from specport.build.specinfo import SpecInfo
+from specport.cli import cli
+from specport.config import Settings, load_config
+from specport.errors import DependencyError
+from specport.index import debian, solver, store
+from specport.index.debian import Suite
+from specport.spec.resolver import BuiltHere, RuleResolver
+
+TARGET = load_config(None).targets["debian-12"]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("solver-archive")
+    return root, make_archive(root, fixture_parts("solver.txt"))
+
+
+@pytest.fixture
+def cache(archive: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A verified cache of the fixture archive; its keyring is the one the target trusts."""
+    root, keyring = archive
+    monkeypatch.setattr(debian, "archive_keyring", lambda *a, **k: keyring)
+    settings = Settings(cache_dir=str(tmp_path / "cache"))
+    suite = Suite(f"file://{root}", "bookworm", "release")
+    store.update(TARGET, settings, suites=[suite], keyring=keyring, comps=("main",))
+    store._LOADED.clear()
+    return settings
+
+
+def _pool(settings: Settings) -> tuple[object, list[str]]:
+    from specport.families import family_of
+
+    found = family_of(TARGET).solver_pool(TARGET, settings, offline=True)
+    assert found is not None
+    return found
+
+
+def test_installable_set_passes(cache: Settings) -> None:
+    pool, always = _pool(cache)
+    assert always == ["base-files"]  # Essential: yes
+    verdict = solver.check(pool, ["libfoo-dev >= 1.2", "libcurl-dev", "perl"], always)
+    assert verdict.ok, verdict
+
+
+def test_conflicts_and_breaks_are_named(cache: Settings) -> None:
+    pool, always = _pool(cache)
+    verdict = solver.check(pool, ["libcurl4-gnutls-dev", "libcurl4-openssl-dev"], always)
+    assert verdict.missing == ()
+    assert len(verdict.conflicts) == 1
+    assert "libcurl4-gnutls-dev" in verdict.conflicts[0]
+    assert "conflicts with libcurl4-openssl-dev" in verdict.conflicts[0]
+    verdict = solver.check(pool, ["php8.2-dev", "php-legacy-dev"], always)
+    assert any("php-legacy-dev" in c and "php8.2-dev" in c for c in verdict.conflicts)
+
+
+def test_missing_version_and_name_and_dependency(cache: Settings) -> None:
+    pool, always = _pool(cache)
+    verdict = solver.check(pool, ["libfoo-dev >= 99", "nosuch-dev", "libbroken-dev"], always)
+    assert verdict.missing == (
+        "libfoo-dev >= 99 (the index has libfoo-dev 1.2-3)",
+        "nosuch-dev (nothing in the index provides it)",
+    )
+    assert any("nothing provides libgone1" in c for c in verdict.conflicts)
+
+
+def test_rich_or_dependency(cache: Settings) -> None:
+    pool, always = _pool(cache)
+    assert solver.check(pool, ["(nosuch-dev or libfoo-dev)"], always).ok
+    assert not solver.check(pool, ["(nosuch-dev or other-dev)"], always).ok
+
+
+def _prepared(spec: str, brs: tuple[str, ...], tmp: Path) -> Prepared:
+    info = SpecInfo(spec, "1", "1", "", (), brs)
+    return Prepared(Pair(tmp / f"{spec}.spec", TARGET), tmp, info, f"{spec}.spec", [])
+
+
+def test_check_names_every_failing_pair(cache: Settings, tmp_path: Path) -> None:
+    prepared = [
+        _prepared("good", ("libfoo-dev >= 1.0",), tmp_path),
+        _prepared("old", ("libfoo-dev >= 99", "perl"), tmp_path),
+        _prepared("both", ("libcurl4-gnutls-dev", "libcurl4-openssl-dev"), tmp_path),
+    ]
+    with pytest.raises(DependencyError) as err:
+        check_installable(prepared, {}, cache, "offline")
+    message = str(err.value)
+    assert "old / debian-12: missing libfoo-dev >= 99 (the index has libfoo-dev 1.2-3)" in message
+    assert "both / debian-12: package libcurl4-gnutls-dev" in message
+    assert "good /" not in message
+
+
+def test_names_built_here_are_left_out(cache: Settings, tmp_path: Path) -> None:
+    built = {"libmine-devel": ("libmine-dev", "mine.spec"), "libmine-dev": ("libmine-dev", "")}
+    resolvers = {TARGET.name: BuiltHere(RuleResolver(TARGET), built)}
+    prepared = [_prepared("user", ("libmine-dev >= 2", "libfoo-dev"), tmp_path)]
+    check_installable(prepared, resolvers, cache, "offline")  # no error
+    with pytest.raises(DependencyError, match="missing libmine-dev >= 2"):
+        check_installable(prepared, {}, cache, "offline")
+
+
+def test_index_off_skips_with_a_log_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prepared = [_prepared("x", ("nosuch-dev",), tmp_path)]
+    check_installable(prepared, {}, Settings(cache_dir=str(tmp_path)), "off")  # nothing read
+    assert "not checked: the package index is off" in capsys.readouterr().err
+
+
+def test_build_refuses_before_any_container(cache: Settings, tmp_path: Path) -> None:
+    spec = tmp_path / "pair.spec"
+    spec.write_text(
+        "Name: pair\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+        "BuildRequires: libcurl4-gnutls-dev\nBuildRequires: libcurl4-openssl-dev\n"
+        "BuildRequires: libfoo-dev >= 99\n"
+        "%description\nd\n%files\n"
+    )
+    env = {
+        "SPECPORT_CACHE_DIR": cache.cache_dir,
+        "SPECPORT_INDEX": "offline",
+        "DOCKER_HOST": "unix:///nonexistent/specport-test.sock",  # reached only after the check
+    }
+    result = CliRunner().invoke(
+        cli, ["build", str(spec), "--target", "debian-12", "-o", str(tmp_path / "out")], env=env
+    )
+    assert isinstance(result.exception, DependencyError), result.output
+    message = str(result.exception)
+    assert "pair / debian-12: missing libfoo-dev >= 99" in message
+    assert "conflicts with libcurl4-openssl-dev" in message
