@@ -13,7 +13,7 @@ from signed_archive import fixture_parts, make_archive
 from specport.cli import cli
 from specport.config import Settings, load_config
 from specport.errors import PackageIndexError
-from specport.index import store
+from specport.index import debian, store
 from specport.index.debian import Suite
 
 TARGET = load_config(None).targets["debian-12"]
@@ -110,4 +110,51 @@ def test_an_older_layout_is_rebuilt_from_the_cached_files(
     # no network: the raw files are in the cache, each verified again
     store.rederive(TARGET, settings, keyring=archive[1])
     store._LOADED.clear()
+    assert "xsltproc" in store.load(TARGET, settings, keyring=archive[1]).packages
+
+
+def _dated_archive(root: Path, release_extra: str) -> tuple[Path, Path]:
+    return root, make_archive(root, fixture_parts("bookworm.txt"), release_extra)
+
+
+def test_an_expired_cached_index_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = _dated_archive(
+        tmp_path / "archive",
+        "Date: Sat, 01 Jan 2022 00:00:00 UTC\nValid-Until: Sat, 08 Jan 2022 00:00:00 UTC\n",
+    )
+    settings = Settings(cache_dir=str(tmp_path / "cache"))
+    # the update happened while the signed index was valid (the clock says 2022-01-02)
+    monkeypatch.setattr(debian.time, "time", lambda: 1641081600.0)
+    _update(archive, settings)
+    assert "xsltproc" in store.load(TARGET, settings, keyring=archive[1]).packages
+    store._LOADED.clear()
+    monkeypatch.undo()
+    with pytest.raises(PackageIndexError) as err:
+        store.load(TARGET, settings, keyring=archive[1])
+    assert "expired on Sat, 08 Jan 2022 00:00:00 UTC (its Valid-Until)" in str(err.value)
+    assert "run `specport index update --target debian-12`" in str(err.value)
+    # --offline too: expired metadata is the point, wherever it is read from
+    monkeypatch.setattr(debian, "archive_keyring", lambda *a, **k: archive[1])
+    with pytest.raises(PackageIndexError, match="expired on"):
+        store.obtain(TARGET, settings, offline=True)
+    # and a fresh download that is already expired is not cached as good
+    with pytest.raises(PackageIndexError, match="expired on"):
+        _update(archive, settings)
+
+
+def test_an_index_dated_in_the_future_is_refused(tmp_path: Path) -> None:
+    archive = _dated_archive(tmp_path / "archive", "Date: Fri, 01 Jan 2100 00:00:00 UTC\n")
+    with pytest.raises(PackageIndexError, match="in the future: check the clock"):
+        _update(archive, Settings(cache_dir=str(tmp_path / "cache")))
+
+
+def test_a_valid_until_ahead_is_accepted(tmp_path: Path) -> None:
+    archive = _dated_archive(
+        tmp_path / "archive",
+        "Date: Sat, 01 Jan 2022 00:00:00 UTC\nValid-Until: Fri, 01 Jan 2100 00:00:00 UTC\n",
+    )
+    settings = Settings(cache_dir=str(tmp_path / "cache"))
+    _update(archive, settings)
     assert "xsltproc" in store.load(TARGET, settings, keyring=archive[1]).packages
