@@ -170,3 +170,61 @@ def test_unknown_name_is_one_error_with_a_suggestion() -> None:
         "x.spec: neither debian-12's package index nor the spec set has these names:"
         " line 8: php-symfony-consle (did you mean php-symfony-console"
     )
+
+
+STACK_SPEC = """Name: php-acme-ext
+Version: 1.0
+Release: 1%{?dist}
+Summary: demo
+License: MIT
+BuildRequires: php82-php-devel
+BuildRequires: php73-php-devel, rh-php74-php-cli
+Conflicts: php73-php-pecl-apcu
+%description
+demo
+"""
+
+
+@pytest.mark.parametrize("with_index", [True, False])
+def test_a_stack_of_another_php_version_is_an_error_naming_both(with_index: bool) -> None:
+    from specport.spec.deps import PhpStackError
+    from specport.spec.normalize import normalize
+
+    target = TARGETS["debian-12"]
+    # the rule data alone would guess libphp73-php-dev for it: the stack check comes first
+    chosen = resolver("debian-12") if with_index else None
+    with pytest.raises(PhpStackError) as caught:
+        normalize(STACK_SPEC, target, path="x.spec", resolver=chosen)
+    assert str(caught.value).startswith(
+        "x.spec: line 7: php73-php-devel is a PHP 7.3 stack, but debian-12 has PHP 8.2;"
+        " line 7: rh-php74-php-cli is a PHP 7.4 stack, but debian-12 has PHP 8.2"
+    )
+    assert caught.value.names == ["php73-php-devel", "rh-php74-php-cli"]
+    assert "require the unversioned name" in str(caught.value)
+    # the target's own stack and a Conflicts naming another stack are no error
+    ok = STACK_SPEC.replace("BuildRequires: php73-php-devel, rh-php74-php-cli\n", "")
+    if with_index:
+        result = normalize(ok, target, resolver=chosen)
+        assert "BuildRequires: php8.2-dev\n" in result.text
+        assert "\nConflicts: php73" not in result.text  # dropped: no such package there
+
+
+def test_the_stack_error_through_normalize_and_its_report(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from specport.cli import cli
+
+    spec = tmp_path / "x.spec"
+    spec.write_text(STACK_SPEC)
+    report = tmp_path / "r.json"
+    result = CliRunner().invoke(
+        cli,
+        ["normalize", str(spec), "--target", "debian-12", "--no-index", "--report", str(report)],
+    )
+    assert result.exit_code == 1
+    assert "php73-php-devel is a PHP 7.3 stack, but debian-12 has PHP 8.2" in str(result.exception)
+    entry = json.loads(report.read_text())["specs"][0]
+    assert entry["status"] == "failed"
+    assert entry["unresolved"] == ["php73-php-devel", "rh-php74-php-cli"]

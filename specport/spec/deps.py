@@ -33,9 +33,11 @@ from specport.spec.resolver import (
     Resolver,
     RuleResolver,
     debian_name,
+    stack_php_version,
     target_macros,
     uses_index,
 )
+from specport.targets.model import Target
 
 NAME = "deps"
 _ISA_RE = re.compile(r"%\{\?_isa\}|%\{_isa\}")
@@ -50,6 +52,21 @@ class UnresolvedError(DependencyError):
     def __init__(self, message: str, names: list[str], hint: str | None = None) -> None:
         super().__init__(message, hint)
         self.names = names
+
+
+class PhpStackError(UnresolvedError):
+    """A versioned EL PHP stack (php73-php-devel) of another PHP version than the target's."""
+
+
+def _other_php(dep: Dep, macros: dict[str, str], target: Target) -> str | None:
+    """Why `dep` cannot be had on the target when it names another PHP version's stack."""
+    if dep.rich:
+        return None
+    name = expand(dep.name, macros) or dep.name
+    version = stack_php_version(name)
+    if version is None or version == target.php_version:
+        return None
+    return f"{name} is a PHP {version} stack, but {target.name} has PHP {target.php_version}"
 
 
 class RichDepError(Exception):
@@ -86,6 +103,7 @@ def translate_dependencies(
     out: list[Line] = []
     changes: list[Change] = []
     unresolved: list[tuple[int, str]] = []
+    other_php: list[tuple[int, str]] = []  # (line, why) of PHP stacks of another version
     seen: dict[tuple[int, str], set[str]] = {}  # (package block, tag) -> items already written
     block = 0
     live = live_lines(lines, ctx.target)
@@ -109,6 +127,9 @@ def translate_dependencies(
             raise SpecError(f"{tag}: {exc}", path=ctx.path, line=ln.no) from None
         new_items: list[str] = []
         for dep in deps:
+            if tag.lower() not in _SOFT_TAGS and (why := _other_php(dep, macros, ctx.target)):
+                other_php.append((ln.no, why))
+                continue
             try:
                 items, notes, missing, records = _translate(dep, tag.lower(), resolver, macros, own)
             except RichDepError as exc:
@@ -138,6 +159,14 @@ def translate_dependencies(
             note = "dropped %{?_isa}: Debian names are not arch-qualified"
             changes.append(Change(NAME, ln.no, note))
         out.append(Line(ln.no, text))
+    if other_php:
+        # no rule, index or --keep-unresolved makes another PHP's stack installable here
+        raise PhpStackError(
+            f"{ctx.path or 'spec'}: " + "; ".join(f"line {no}: {why}" for no, why in other_php),
+            [why.split()[0] for _, why in other_php],
+            hint="require the unversioned name (php-devel, php-cli), or build for a target"
+            " with that PHP version",
+        )
     if unresolved and not ctx.options.keep_unresolved:
         listing = "; ".join(f"line {no}: {name}{resolver.missing(name)}" for no, name in unresolved)
         if uses_index(resolver):

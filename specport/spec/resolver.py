@@ -134,6 +134,16 @@ _STACK_RES = (
     re.compile(r"php(\d)(\d+)-(?!php-)(.+)"),
     re.compile(r"php(\d)(\d+)()"),
 )
+
+
+def stack_php_version(name: str) -> str | None:
+    """The PHP version of a versioned EL PHP stack name ("php73-php-devel" -> "7.3")."""
+    for rx in _STACK_RES:
+        if m := rx.fullmatch(name):
+            return f"{m.group(1)}.{m.group(2)}"
+    return None
+
+
 _COMPOSER_RE = re.compile(r"php-composer\(([^/()]+)/([^()]+)\)")
 _PEAR_RE = re.compile(r"php-pear\((?:([^/()]+)/)?([^()]+)\)")
 _CHANNEL_RE = re.compile(r"php-channel\(([^()]+)\)")
