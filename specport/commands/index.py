@@ -1,4 +1,5 @@
-"""`specport index update|list`: the package indexes deb targets are resolved against."""
+"""`specport index update|list`: the package indexes targets are resolved against (deb: the
+bootstrap's mirror; rpm: the rpm-md repositories of rpm_repos)."""
 
 from __future__ import annotations
 
@@ -17,27 +18,30 @@ def register(group: click.Group) -> None:
 
 @click.group("index")
 def index_group() -> None:
-    """Package indexes (Packages, Sources, Contents) of deb targets, verified and cached."""
+    """Package indexes of targets (deb: Packages, Sources, Contents; rpm: rpm-md), verified and
+    cached."""
 
 
 @index_group.command("update")
 @click.option("--target", "expression", default="*", help="Targets: names, globs, comma list.")
 @pass_app
 def update_command(app: App, expression: str) -> None:
-    """Fetch and verify each deb target's index, and rebuild its derived cache."""
-    from specport.index import store
+    """Fetch and verify each target's index, and rebuild its derived cache."""
+    from specport.families import family_of
 
     for target in app.select(expression):
-        if target.family != "deb":
-            log.info(f"{target.name}: skipped (rpm targets keep Fedora's names)")
+        family = family_of(target)
+        if not family.indexed(target):
+            log.info(f"{target.name}: skipped (no rpm-md repository configured: rpm_repos)")
             continue
-        store.update(target, app.config.settings)
+        family.update_index(target, app.config.settings)
 
 
 @index_group.command("list")
 @pass_app
 def list_command(app: App) -> None:
-    """Each deb target's cached index: age, size on disk, package count."""
+    """Each indexed target's cached index: age, size on disk, package count."""
+    from specport.families import family_of
     from specport.index import store
 
     table = Table(box=None, pad_edge=False)
@@ -45,7 +49,7 @@ def list_command(app: App) -> None:
         table.add_column(col)
     now = time.time()
     for target in app.config.targets.values():
-        if target.family != "deb":
+        if not family_of(target).indexed(target):
             continue
         info = store.info(target, app.config.settings)
         if info.made is None:

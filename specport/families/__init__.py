@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from specport.repo.gpg import SigningKey
     from specport.repo.model import TargetReport
     from specport.repo.packages import Package
+    from specport.spec.resolver import Resolver
 
 
 class Family(Protocol):
@@ -76,6 +77,19 @@ class Family(Protocol):
         self, target: Target, settings: Settings, base: str, ctx: Path, macros: list[Any]
     ) -> Context:
         """Fill the builder image's build context; `macros` are the macro files written there."""
+        ...
+
+    def indexed(self, target: Target) -> bool:
+        """Has the target a package index to fetch (`specport index update`)?"""
+        ...
+
+    def update_index(self, target: Target, settings: Settings) -> None:
+        """Fetch, verify and cache the target's package index."""
+        ...
+
+    def resolver(self, target: Target, settings: Settings, mode: str) -> Resolver | None:
+        """The dependency-name resolver of the target for index mode "auto"/"offline"/"off";
+        None: names stay as written, unconfirmed."""
         ...
 
     def solver_pool(

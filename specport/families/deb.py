@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from specport.repo.gpg import SigningKey
     from specport.repo.model import TargetReport
     from specport.repo.packages import Package
+    from specport.spec.resolver import Resolver
 
 APT_KEYRING_DIR = "/etc/apt/keyrings"  # where Debian suggests local repository keys go
 
@@ -105,6 +106,22 @@ class DebFamily:
             "vendor": {"debbuild": debbuild.sha256, "debbuild-macros": debbuild_macros.sha256},
         }
         return images.Context(text, inputs)
+
+    def indexed(self, target: Target) -> bool:
+        return True  # the bootstrap's mirror always has Packages, Sources and Contents
+
+    def update_index(self, target: Target, settings: Settings) -> None:
+        from specport.index import store
+
+        store.update(target, settings)
+
+    def resolver(self, target: Target, settings: Settings, mode: str) -> Resolver | None:
+        from specport.index import store
+        from specport.spec.resolver import IndexResolver, RuleResolver
+
+        if mode == "off":
+            return RuleResolver(target)
+        return IndexResolver(target, store.obtain(target, settings, offline=mode == "offline"))
 
     def solver_pool(
         self, target: Target, settings: Settings, *, offline: bool

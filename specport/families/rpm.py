@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from specport.repo.gpg import SigningKey
     from specport.repo.model import TargetReport
     from specport.repo.packages import Package
+    from specport.spec.resolver import Resolver
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,36 @@ class RpmFamily:
         )
         return images.Context(text, {"template": template, "containerfile": text})
 
+    def indexed(self, target: Target) -> bool:
+        return bool(target.rpm_repos)  # EL mirrors are target data the user sets
+
+    def update_index(self, target: Target, settings: Settings) -> None:
+        from specport.index import rpmstore
+
+        rpmstore.update(target, settings)
+
+    def resolver(self, target: Target, settings: Settings, mode: str) -> Resolver | None:
+        from specport.index import rpmstore
+        from specport.index.resolvers import RpmIndexResolver
+
+        if mode == "off" or not target.rpm_repos:
+            return None  # Fedora's names are the target's: nothing to translate
+        index = rpmstore.obtain(target, settings, offline=mode == "offline")
+        return RpmIndexResolver(target, index)
+
     def solver_pool(
         self, target: Target, settings: Settings, *, offline: bool
     ) -> tuple[Any, list[str]] | None:
-        return None
+        import tempfile
+
+        from specport.index import rpmstore, solver
+
+        if not target.rpm_repos:
+            return None
+        rpmstore.obtain(target, settings, offline=offline)  # verified, as the resolver's
+        with tempfile.TemporaryDirectory(prefix="specport-solv-") as tmp:
+            repos = rpmstore.metadata_files(target, settings, Path(tmp))
+            return solver.rpm_pool(repos, target.arch), []
 
     def engine(self) -> Builder:
         from specport.build.rpmbuild import RpmBuild

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-FORMAT = 4  # bump when the derived layout changes: older caches are then rebuilt, not misread
+FORMAT = 5  # bump when the derived layout changes: older caches are then rebuilt, not misread
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Index:
     pear: dict[str, str]  # "pear.horde.org/horde_exception" -> packages (PEAR registry)
     channels: dict[str, str]  # "pear.horde.org" -> packages registering the channel
     essential: list[str] = field(default_factory=list)
+    modules: dict[str, str] = field(default_factory=dict)  # rpm: package -> "php:7.4,php:8.0"
 
     def has(self, name: str) -> bool:
         """Can apt satisfy `name`: a real package or a virtual one somebody provides?"""

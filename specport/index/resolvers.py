@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 from specport.config import Settings
 from specport.errors import UsageError
+from specport.index.model import Index
 from specport.spec.deps import provided_names
-from specport.spec.resolver import BuiltHere, IndexResolver, Resolver, RuleResolver
+from specport.spec.resolver import BuiltHere, Resolution, Resolver
 from specport.targets.model import Target
 
 MODES = ("auto", "offline", "off")
@@ -24,11 +26,12 @@ def index_mode(settings: Settings, *, offline: bool, no_index: bool) -> str:
 def make_resolvers(
     targets: list[Target], texts: dict[Path, str], settings: Settings, mode: str
 ) -> dict[str, Resolver]:
-    """Per deb target: its package index (unless mode is "off") plus what the spec set builds.
+    """Per target, its family's resolver (deb: the package index unless mode is "off", else the
+    rule data; rpm: the rpm-md index when configured) plus what the spec set builds.
 
     With more than one spec, the packages each spec builds and their Provides (read as text)
     are "built here" for the others."""
-    from specport.index import store
+    from specport.families import family_of
 
     built: dict[str, tuple[str, str]] = {}
     if len(texts) > 1:
@@ -37,11 +40,49 @@ def make_resolvers(
                 built.setdefault(capability, (package, str(spec)))
     out: dict[str, Resolver] = {}
     for target in targets:
-        if target.name_rules != "debian":
-            continue
-        inner: Resolver = RuleResolver(target)
-        if mode != "off":
-            index = store.obtain(target, settings, offline=mode == "offline")
-            inner = IndexResolver(target, index)
-        out[target.name] = BuiltHere(inner, built) if built else inner
+        inner = family_of(target).resolver(target, settings, mode)
+        if inner is not None:
+            out[target.name] = BuiltHere(inner, built) if built else inner
     return out
+
+
+class RpmIndexResolver:
+    """rpm targets keep Fedora's names; with an rpm-md index each is confirmed, unchanged: a
+    package, a Provides, a file (filelists), in a module stream the target enables."""
+
+    def __init__(self, target: Target, index: Index) -> None:
+        self.target = target
+        self.index = index
+        self._why_not: dict[str, str] = {}
+        self._names: list[str] | None = None
+
+    def resolve(self, name: str) -> Resolution | None:
+        how = ""
+        if name in self.index.packages:
+            how = "package in the index"
+        elif providers := self.index.owners("provides", name):
+            how = f"provided by {', '.join(providers[:3])}" + (" ..." if providers[3:] else "")
+        elif name.startswith("/") and (owners := self.index.owners("files", name)):
+            how = f"{name} is in the filelists of {', '.join(owners[:3])}"
+        if not how:
+            return None
+        streams = self.index.owners("modules", name)
+        if streams:
+            modules = {s.partition(":")[0] for s in streams}
+            enabled = [s for s in self.target.module_streams if s.partition(":")[0] in modules]
+            if enabled and not set(enabled) & set(streams):
+                self._why_not[name] = (
+                    f"only in module stream {', '.join(streams)};"
+                    f" {self.target.name} enables {', '.join(enabled)}"
+                )
+                return None
+            how += f", module stream {', '.join(enabled or streams)}"
+        return Resolution(name, how)
+
+    def missing(self, name: str) -> str:
+        if name in self._why_not:
+            return f" ({self._why_not[name]})"
+        if self._names is None:
+            self._names = sorted(set(self.index.packages) | set(self.index.provides))
+        close = difflib.get_close_matches(name, self._names, n=2, cutoff=0.6)
+        return f" (did you mean {' or '.join(close)}?)" if close else ""

@@ -64,8 +64,6 @@ def update(
 ) -> Index:
     """Fetch, verify and derive the target's index; suites/keyring/comps default to the
     bootstrap's (tests pass a local signed archive)."""
-    if target.family != "deb":
-        raise PackageIndexError(f"{target.name}: package indexes are made for deb targets only")
     comps = comps or debian.components(target)
     keyring = keyring or debian.archive_keyring(target, settings, fetch=True)
     suites = suites or debian.index_suites(target, settings)
@@ -204,7 +202,7 @@ def load(target: Target, settings: Settings, *, keyring: Path | None = None) -> 
     key = (str(manifest_path), manifest_path.stat().st_mtime_ns)
     if key in _LOADED:
         return _LOADED[key]
-    manifest = _read_manifest(manifest_path, target)
+    manifest = read_manifest(manifest_path, target)
     keyring = keyring or debian.archive_keyring(target, settings, fetch=False)
     for suite in manifest["suites"]:
         text = debian.verify_inrelease(where / suite["inrelease"], keyring)
@@ -217,7 +215,14 @@ def load(target: Target, settings: Settings, *, keyring: Path | None = None) -> 
                     " InRelease lists: the cache was changed",
                     f"run `specport index update --target {target.name}`",
                 )
-            _check_raw(debian.raw_dir(settings) / f["sha256"], f, target)
+            check_raw(debian.raw_dir(settings) / f["sha256"], f, target)
+    index = load_derived(where, manifest, target)
+    _LOADED[key] = index
+    return index
+
+
+def load_derived(where: Path, manifest: dict[str, Any], target: Target) -> Index:
+    """The derived index, checked against the manifest's SHA256 (the raw files were)."""
     derived = where / DERIVED
     data = derived.read_bytes() if derived.is_file() else b""
     if debian.sha256_bytes(data) != manifest.get("derived_sha256"):
@@ -231,12 +236,10 @@ def load(target: Target, settings: Settings, *, keyring: Path | None = None) -> 
             f"{derived} was made by another specport version or for another target",
             f"run `specport index update --target {target.name}`",
         )
-    index = Index.from_json(doc)
-    _LOADED[key] = index
-    return index
+    return Index.from_json(doc)
 
 
-def _check_raw(raw: Path, record: dict[str, Any], target: Target) -> None:
+def check_raw(raw: Path, record: dict[str, Any], target: Target) -> None:
     """Size and mtime of a raw file as the update left it: hashing every raw file on each load
     would cost more than the load itself (`update` and `rederive` hash them)."""
     try:
@@ -251,7 +254,7 @@ def _check_raw(raw: Path, record: dict[str, Any], target: Target) -> None:
         )
 
 
-def _read_manifest(path: Path, target: Target) -> dict[str, Any]:
+def read_manifest(path: Path, target: Target) -> dict[str, Any]:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         if manifest["target"] != target.name or not isinstance(manifest["suites"], list):
@@ -306,7 +309,7 @@ def package_lists(target: Target, settings: Settings) -> list[tuple[Path, str]]:
     """(raw file, its name in the archive) of each cached Packages file, for a solver.
 
     Only after `load` verified the cache: the files are the ones the signed InRelease lists."""
-    manifest = _read_manifest(target_dir(target, settings) / MANIFEST, target)
+    manifest = read_manifest(target_dir(target, settings) / MANIFEST, target)
     return [
         (debian.raw_dir(settings) / f["sha256"], f["path"])
         for suite in manifest["suites"]

@@ -94,7 +94,8 @@ def translate_dependencies(
     lines: list[Line], ctx: PassContext, resolver: Resolver | None = None
 ) -> PassResult:
     if ctx.target.name_rules != "debian":
-        return lines, []
+        chosen = resolver or ctx.resolver
+        return (lines, []) if chosen is None else confirm_dependencies(lines, ctx, chosen)
     resolver = resolver or ctx.resolver or RuleResolver(ctx.target)
     # the target's directory/PEAR macros first, so %{_bindir}/phpunit and %{__pear} can be read;
     # the spec's own definitions win
@@ -182,6 +183,62 @@ def translate_dependencies(
     for no, name in unresolved:
         changes.append(Change(NAME, no, f"kept unresolved name {name} (--keep-unresolved)"))
     return out, changes
+
+
+# rpm's own directory macros (/usr/lib/rpm/macros, the same in rpm 4.14 to 4.18), to read
+# path dependencies like %{_bindir}/phpunit on rpm targets; %{_libdir} differs per arch: unread
+_RPM_DIR_MACROS = {
+    "_prefix": "/usr", "_exec_prefix": "/usr", "_bindir": "/usr/bin", "_sbindir": "/usr/sbin",
+    "_libexecdir": "/usr/libexec", "_datadir": "/usr/share", "_sysconfdir": "/etc",
+}  # fmt: skip
+_CONFIRMED_TAGS = ("buildrequires", "requires", "recommends")  # Requires(post) too
+
+
+def confirm_dependencies(lines: list[Line], ctx: PassContext, resolver: Resolver) -> PassResult:
+    """Targets that keep Fedora's names (rpm) with a package index: each name is confirmed
+    against it, the text unchanged; names it lacks are one UnresolvedError, as on deb targets.
+    Names with macros specport cannot read and rich dependencies beyond `or` are rpm's to read."""
+    macros = {**_RPM_DIR_MACROS, **simple_macros(lines)}
+    own = own_packages(lines, macros)
+    changes: list[Change] = []
+    unresolved: list[tuple[int, str]] = []
+    live = live_lines(lines, ctx.target)
+    for ln, sec, cont, alive in zip(lines, sections(lines), continued(lines), live, strict=True):
+        wrap = _WRAPPED_RE.match(ln.text)
+        if wrap and evaluate_condition(f"0{wrap.group(1)}1}}", ctx.target) is False:
+            alive = False
+        m = DEP_TAG_RE.match(wrap.group(2) if wrap else ln.text)
+        if sec != "preamble" or cont or not m or SECTION_RE.match(ln.text) or not alive:
+            continue
+        tag = m.group(1)
+        if not tag.lower().startswith(_CONFIRMED_TAGS):
+            continue
+        try:
+            deps = split_deps(_ISA_RE.sub("", m.group(3)).strip())
+        except DepSyntaxError as exc:
+            raise SpecError(f"{tag}: {exc}", path=ctx.path, line=ln.no) from None
+        for dep in deps:
+            alternatives = rich_alternatives(dep.name) if dep.rich else [dep]
+            names = [expand(a.name, macros) for a in alternatives or []]
+            if not names or None in names or any(n in own for n in names):
+                continue
+            found = [(n, r) for n in names if n and (r := resolver.resolve(n)) is not None]
+            if found:
+                name, res = found[0]
+                changes.append(
+                    Change(NAME, ln.no, f"{tag} {name}: {res.rule}", (name, name, res.rule))
+                )
+            else:
+                unresolved.extend((ln.no, n) for n in names if n)
+    if unresolved and not ctx.options.keep_unresolved:
+        listing = "; ".join(f"line {no}: {name}{resolver.missing(name)}" for no, name in unresolved)
+        raise UnresolvedError(
+            f"{ctx.path or 'spec'}: neither {ctx.target.name}'s package index nor the spec set"
+            f" has these names: {listing}",
+            [name for _, name in unresolved],
+            hint="check the names, guard them with %if, or pass --keep-unresolved",
+        )
+    return lines, changes
 
 
 Record = tuple[str, str, str]  # (Fedora name, target name or "" when dropped, how)

@@ -41,6 +41,11 @@ class Target:
     apt_pockets: tuple[str, ...] = ("release", "updates", "security")
     # bootstrap with /bin, /sbin, /lib as links into /usr, as the release's own images are
     usr_merged: bool = False
+    # rpm-md repositories (base URLs holding repodata/repomd.xml) the rpm resolver and the
+    # installability check read; empty: rpm targets keep Fedora's names unconfirmed
+    rpm_repos: tuple[str, ...] = ()
+    # keyring (binary or armored) that must have signed each repomd.xml (repomd.xml.asc)
+    rpm_repo_key: str = ""
     description: str = ""
     # where each field's value came from ("builtin:el.toml", "specport.toml"), for `targets show`
     origin: Mapping[str, str] = field(default_factory=dict)
@@ -154,6 +159,8 @@ FIELDS: dict[str, tuple[Check, bool]] = {
     "php_packages": (_string_list(r"[A-Za-z0-9._+:-]+"), False),
     "apt_pockets": (_string_list(r"release|updates|security|backports"), False),
     "usr_merged": (_bool, False),
+    "rpm_repos": (_string_list(r"(https?|file)://\S+"), False),
+    "rpm_repo_key": (_string(), False),
     "description": (_string(), False),
 }
 
@@ -169,5 +176,7 @@ DEFAULTS: dict[str, Any] = {
     "php_packages": [],
     "apt_pockets": ["release", "updates", "security"],
     "usr_merged": False,
+    "rpm_repos": [],
+    "rpm_repo_key": "",
     "description": "",
 }
