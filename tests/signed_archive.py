@@ -44,3 +44,16 @@ def make_archive(root: Path, parts: dict[str, str], release_extra: str = "") -> 
         keyring = root / "keyring.gpg"
         keyring.write_bytes(key.gpg("--export", key.fingerprint))
     return keyring
+
+
+def sign_detached(src: Path, dest: Path, keyring: Path) -> None:
+    """An armored detached signature of src by a new key, whose public part goes to keyring."""
+    from specport.repo.gpg import sign_detached as sign
+
+    with private_home() as home:
+        uid = "test <t@example.invalid>"
+        gpg(home, "--pinentry-mode", "loopback", "--passphrase", "",
+            "--quick-generate-key", uid, "ed25519", "sign", "never")  # fmt: skip
+        key = SigningKey(home, _secret_fingerprint(home, None))
+        sign(key, src, dest)
+        keyring.write_bytes(key.gpg("--armor", "--export", key.fingerprint))

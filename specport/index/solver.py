@@ -112,6 +112,16 @@ def check(pool: Any, wanted: Iterable[str], always: Iterable[str] = ()) -> Verdi
     missing: list[str] = []
     jobs = []
     for text in dict.fromkeys(wanted):
+        if text.startswith("/") and " " not in text.strip():
+            # a file: libsolv indexes only the files the pool's own packages require; a
+            # filelist selection searches them all
+            flags = solv.Selection.SELECTION_FILELIST | solv.Selection.SELECTION_PROVIDES
+            selection = pool.select(text.strip(), flags)
+            if selection.isempty():
+                missing.append(_why_missing(pool, text))
+            else:
+                jobs += selection.jobs(solv.Job.SOLVER_INSTALL)
+            continue
         dep = dependency(pool, text)
         if not pool.whatprovides(dep):
             missing.append(_why_missing(pool, text))
