@@ -139,3 +139,23 @@ def test_build_refuses_before_any_container(cache: Settings, tmp_path: Path) -> 
     message = str(result.exception)
     assert "pair / debian-12: missing libfoo-dev >= 99" in message
     assert "conflicts with libcurl4-openssl-dev" in message
+
+
+@pytest.mark.container
+def test_live_bookworm_index(tmp_path: Path) -> None:
+    """The real bookworm index, fetched from the host's mirror: real conflicts and versions."""
+    from specport.families import family_of
+
+    settings = Settings(cache_dir=str(tmp_path / "cache"))
+    store.update(TARGET, settings)
+    found = family_of(TARGET).solver_pool(TARGET, settings, offline=True)
+    assert found is not None
+    pool, always = found
+    assert "dpkg" in always and "base-files" in always
+    ok = ["php8.2-dev", "gcc", "make", "libxml2-dev >= 2.9", "pkg-config", "libcurl-dev"]
+    assert solver.check(pool, ok, always).ok
+    verdict = solver.check(
+        pool, ["libcurl4-gnutls-dev", "libcurl4-openssl-dev", "libxml2-dev >= 99"], always
+    )
+    assert verdict.missing[0].startswith("libxml2-dev >= 99 (the index has libxml2-dev 2.9.14")
+    assert any("conflicts with libcurl4-openssl-dev" in c for c in verdict.conflicts)
