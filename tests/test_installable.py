@@ -10,15 +10,16 @@ from click.testing import CliRunner
 from signed_archive import fixture_parts, make_archive
 
 from specport.build.installable import check_installable
-from specport.build.plan import Pair
+from specport.build.plan import BuildOptions, Pair
 from specport.build.prepare import Prepared
+from specport.build.sources import SourceSearch
 from specport.build.specinfo import SpecInfo
 from specport.cli import cli
 from specport.config import Settings, load_config
 from specport.errors import DependencyError
 from specport.index import debian, solver, store
 from specport.index.debian import Suite
-from specport.spec.resolver import BuiltHere, RuleResolver
+from specport.spec.resolver import BuiltHere
 
 TARGET = load_config(None).targets["debian-12"]
 
@@ -88,6 +89,23 @@ def _prepared(spec: str, brs: tuple[str, ...], tmp: Path) -> Prepared:
     return Prepared(Pair(tmp / f"{spec}.spec", TARGET), tmp, info, f"{spec}.spec", [])
 
 
+def _options(
+    settings: Settings,
+    mode: str = "offline",
+    built: dict[str, tuple[str, str]] | None = None,
+    with_packages: tuple[Path, ...] = (),
+) -> BuildOptions:
+    """BuildOptions whose resolvers are the ones `specport build` makes for the index mode."""
+    from specport.families import family_of
+
+    resolver = family_of(TARGET).resolver(TARGET, settings, mode)
+    assert resolver is not None
+    resolvers = {TARGET.name: BuiltHere(resolver, built) if built else resolver}
+    return BuildOptions(
+        Path("out"), SourceSearch(), resolvers=resolvers, with_packages=with_packages
+    )
+
+
 def test_check_names_every_failing_pair(cache: Settings, tmp_path: Path) -> None:
     prepared = [
         _prepared("good", ("libfoo-dev >= 1.0",), tmp_path),
@@ -95,7 +113,7 @@ def test_check_names_every_failing_pair(cache: Settings, tmp_path: Path) -> None
         _prepared("both", ("libcurl4-gnutls-dev", "libcurl4-openssl-dev"), tmp_path),
     ]
     with pytest.raises(DependencyError) as err:
-        check_installable(prepared, {}, cache, "offline")
+        check_installable(prepared, _options(cache), cache)
     message = str(err.value)
     assert "old / debian-12: missing libfoo-dev >= 99 (the index has libfoo-dev 1.2-3)" in message
     assert "both / debian-12: package libcurl4-gnutls-dev" in message
@@ -104,19 +122,33 @@ def test_check_names_every_failing_pair(cache: Settings, tmp_path: Path) -> None
 
 def test_names_built_here_are_left_out(cache: Settings, tmp_path: Path) -> None:
     built = {"libmine-devel": ("libmine-dev", "mine.spec"), "libmine-dev": ("libmine-dev", "")}
-    resolvers = {TARGET.name: BuiltHere(RuleResolver(TARGET), built)}
     prepared = [_prepared("user", ("libmine-dev >= 2", "libfoo-dev"), tmp_path)]
-    check_installable(prepared, resolvers, cache, "offline")  # no error
+    check_installable(prepared, _options(cache, built=built), cache)  # no error
     with pytest.raises(DependencyError, match="missing libmine-dev >= 2"):
-        check_installable(prepared, {}, cache, "offline")
+        check_installable(prepared, _options(cache), cache)
+
+
+def test_packages_of_earlier_waves_join_the_pool(cache: Settings, tmp_path: Path) -> None:
+    from test_repo_support import make_deb
+
+    wave = tmp_path / "wave1" / "debian-12"
+    wave.mkdir(parents=True)
+    make_deb(wave, "libmine-dev", "2.0-1+deb12", depends="libfoo-dev (>= 1.0)")
+    prepared = [_prepared("user", ("libmine-dev >= 2",), tmp_path)]
+    check_installable(prepared, _options(cache, with_packages=(tmp_path / "wave1",)), cache)
+    make_deb(wave, "libmine-dev", "3.0-1+deb12", depends="libfoo-dev (>= 5)")
+    (wave / "libmine-dev_2.0-1+deb12_all.deb").unlink()
+    with pytest.raises(DependencyError, match="nothing provides libfoo-dev >= 5"):
+        check_installable(prepared, _options(cache, with_packages=(tmp_path / "wave1",)), cache)
 
 
 def test_index_off_skips_with_a_log_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     prepared = [_prepared("x", ("nosuch-dev",), tmp_path)]
-    check_installable(prepared, {}, Settings(cache_dir=str(tmp_path)), "off")  # nothing read
-    assert "not checked: the package index is off" in capsys.readouterr().err
+    settings = Settings(cache_dir=str(tmp_path))
+    check_installable(prepared, _options(settings, "off"), settings)  # nothing read
+    assert "debian-12: installability of build dependencies not checked" in capsys.readouterr().err
 
 
 def test_build_refuses_before_any_container(cache: Settings, tmp_path: Path) -> None:

@@ -8,42 +8,50 @@ they are not in any archive yet. Every pair that fails is named in one Dependenc
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from specport import log
+from specport.build import localrepo
+from specport.build.plan import BuildOptions
 from specport.build.prepare import Prepared
 from specport.config import Settings
 from specport.errors import DependencyError
 from specport.families import family_of
 from specport.index import solver
+from specport.index.resolvers import reads_index
 from specport.spec.resolver import BuiltHere, Resolver, debian_name
 
 _NAME_RE = re.compile(r"^\(?\s*([^\s()<>=]+)")
 
 
-def check_installable(
-    prepared: list[Prepared], resolvers: Mapping[str, Resolver], settings: Settings, mode: str
-) -> None:
-    """DependencyError naming each pair whose BuildRequires the target cannot install."""
-    if mode == "off":
-        log.info("installability of build dependencies not checked: the package index is off")
-        return
+def check_installable(prepared: list[Prepared], options: BuildOptions, settings: Settings) -> None:
+    """DependencyError naming each pair whose BuildRequires the target cannot install.
+
+    Targets whose resolver reads no package index (--no-index, an rpm target without
+    rpm_repos) are skipped with a log line. Packages of earlier waves (--with-packages) join
+    the pool as the package files they are."""
     pools: dict[str, tuple[Any, list[str]] | None] = {}
     failures = []
     for p in prepared:
         target = p.pair.target
+        resolver = options.resolvers.get(target.name)
         if target.name not in pools:
-            pools[target.name] = family_of(target).solver_pool(
-                target, settings, offline=mode == "offline"
-            )
-            if pools[target.name] is None:
-                log.info(f"{target.name}: no package index configured; installability not checked")
+            pools[target.name] = None
+            if not reads_index(resolver):
+                log.info(f"{target.name}: installability of build dependencies not checked:"
+                         " no package index (--no-index, or no rpm_repos)")  # fmt: skip
+            else:
+                # make_resolvers fetched or loaded the index already: the cache is there
+                found = family_of(target).solver_pool(target, settings, offline=True)
+                if found is not None:
+                    seeded = localrepo.seeded(options.with_packages, target)
+                    solver.add_package_files(found[0], seeded)
+                pools[target.name] = found
         found = pools[target.name]
         if found is None:
             continue
         pool, always = found
-        built = built_names(resolvers.get(target.name))
+        built = built_names(resolver)
         wanted = [br for br in p.info.build_requires if not _is_built(br, built)]
         verdict = solver.check(pool, wanted, always)
         problems = [f"missing {m}" for m in verdict.missing] + list(verdict.conflicts)

@@ -176,6 +176,7 @@ def execute(
     others: list[Path] | None = None,
 ) -> list[PairResult]:
     """Prepare, order (a set), build, print the summary; the results, failed or not."""
+    from specport.build.installable import check_installable
     from specport.build.run import BuildRun, prepare_all, set_plan, suffix_releases
     from specport.build.summary import print_summary
 
@@ -185,6 +186,7 @@ def execute(
     try:
         if release_suffix:
             suffix_releases(prepared, release_suffix)
+        check_installable(prepared, options, app.config.settings)  # still no container
         # a set builds in the order of its graph; one spec per target needs none
         plan = set_plan(prepared, others or []) if ordered or others else None
         conn = connect()

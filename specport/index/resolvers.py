@@ -9,7 +9,7 @@ from specport.config import Settings
 from specport.errors import UsageError
 from specport.index.model import Index
 from specport.spec.deps import provided_names
-from specport.spec.resolver import BuiltHere, Resolution, Resolver
+from specport.spec.resolver import BuiltHere, IndexResolver, Resolution, Resolver
 from specport.targets.model import Target
 
 MODES = ("auto", "offline", "off")
@@ -44,6 +44,12 @@ def make_resolvers(
         if inner is not None:
             out[target.name] = BuiltHere(inner, built) if built else inner
     return out
+
+
+def reads_index(resolver: Resolver | None) -> bool:
+    """Does the resolver answer from a package index (not the rule data, not nothing)?"""
+    inner = resolver.inner if isinstance(resolver, BuiltHere) else resolver
+    return isinstance(inner, IndexResolver | RpmIndexResolver)
 
 
 class RpmIndexResolver:

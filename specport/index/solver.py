@@ -82,6 +82,20 @@ def rpm_pool(repos: Iterable[tuple[str, Path, Path | None]], arch: str) -> Any:
     return pool
 
 
+def add_package_files(pool: Any, paths: Iterable[Path]) -> None:
+    """Package files (.deb, .rpm) built earlier, as libsolv reads their headers, into the pool."""
+    paths = list(paths)
+    if not paths:
+        return
+    repo = pool.add_repo("built before")
+    for path in paths:
+        added = repo.add_deb(str(path)) if path.suffix == ".deb" else repo.add_rpm(str(path))
+        if not added:
+            raise ToolError(f"libsolv cannot read the package {path}")
+    pool.addfileprovides()
+    pool.createwhatprovides()
+
+
 def dependency(pool: Any, text: str) -> Any:
     """The libsolv id of one dependency: "name", "name >= 1.2" or an rpm "(a or b)"."""
     text = text.strip()
