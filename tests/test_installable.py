@@ -78,6 +78,14 @@ def test_missing_version_and_name_and_dependency(cache: Settings) -> None:
     assert any("nothing provides libgone1" in c for c in verdict.conflicts)
 
 
+def test_dpkg_operators(cache: Settings) -> None:
+    pool, always = _pool(cache)
+    assert solver.check(pool, ["libfoo-dev << 2", "libc6 >> 2.35"], always).ok
+    assert solver.check(pool, ["libfoo-dev >> 2"], always).missing == (
+        "libfoo-dev >> 2 (the index has libfoo-dev 1.2-3)",
+    )
+
+
 def test_rich_or_dependency(cache: Settings) -> None:
     pool, always = _pool(cache)
     assert solver.check(pool, ["(nosuch-dev or libfoo-dev)"], always).ok

@@ -17,9 +17,10 @@ from typing import Any
 
 from specport.errors import ToolError
 
-# rpm's comparison operators (as `rpmspec -q --buildrequires` prints them) -> libsolv flags
-_OPS = {"<": 4, "<=": 6, "=": 2, "==": 2, ">": 1, ">=": 3}  # REL_LT=4, REL_EQ=2, REL_GT=1
-_SIMPLE_RE = re.compile(r"^(\S+?)(?:\s*(<=|>=|==|=|<|>)\s*(\S+))?$")
+# comparison operators (rpm's, as `rpmspec -q --buildrequires` prints them, and dpkg's << >>
+# that the deps pass writes for deb targets) -> libsolv flags: REL_GT=1, REL_EQ=2, REL_LT=4
+_OPS = {"<": 4, "<<": 4, "<=": 6, "=": 2, "==": 2, ">": 1, ">>": 1, ">=": 3}
+_SIMPLE_RE = re.compile(r"^(\S+?)(?:\s*(<<|>>|<=|>=|==|=|<|>)\s*(\S+))?$")
 
 
 @dataclass(frozen=True)
