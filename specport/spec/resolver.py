@@ -128,10 +128,11 @@ def _star(name: str, pattern: str) -> str:
 
 _STACK_RES = (
     # SCL (rh-php73-php-devel), Remi's SCL (php74-php-devel), IUS (php74-devel, php74)
-    re.compile(r"rh-php(\d)(\d+)-(php-.+)"),
+    # and their capabilities: php74-php(api), php74-php(zend-abi) are the stack's php(api)
+    re.compile(r"rh-php(\d)(\d+)-(php[-(].+)"),
     re.compile(r"rh-php(\d)(\d+)()"),
-    re.compile(r"php(\d)(\d+)-(php-.+)"),
-    re.compile(r"php(\d)(\d+)-(?!php-)(.+)"),
+    re.compile(r"php(\d)(\d+)-(php[-(].+)"),
+    re.compile(r"php(\d)(\d+)-(?!php[-(])(.+)"),
     re.compile(r"php(\d)(\d+)()"),
 )
 
@@ -149,6 +150,7 @@ _PEAR_RE = re.compile(r"php-pear\((?:([^/()]+)/)?([^()]+)\)")
 _CHANNEL_RE = re.compile(r"php-channel\(([^()]+)\)")
 _PHP_EXT_RE = re.compile(r"php-([a-z0-9_]+)")
 _DEVEL_RE = re.compile(r"(.+)-devel")
+_VERSIONED_SOURCE_RE = re.compile(r"(.*[a-z+])(\d+(?:\.\d+)*)")
 
 
 class IndexResolver:
@@ -166,6 +168,7 @@ class IndexResolver:
         self.composer = self.rules.rules.get("composer", {})
         self._why_not: dict[str, str] = {}
         self._names: list[str] | None = None
+        self._by_unversioned: dict[str, list[str]] | None = None
         # a spec set repeats its unknown names (docbook-style-xsl in many specs); each search
         # scans the whole index
         self._suggested: dict[tuple[str, int], list[str]] = {}
@@ -207,7 +210,9 @@ class IndexResolver:
                     self._why_not[name] = f"a PHP {version} stack; {have}"
                     return None
                 rest = m.group(3)
-                base = rest if rest.startswith("php-") else f"php-{rest}" if rest else "php"
+                base = (
+                    rest if rest.startswith(("php-", "php(")) else f"php-{rest}" if rest else "php"
+                )
                 found = self.resolve(base)
                 if found is None:
                     return None
@@ -351,6 +356,9 @@ class IndexResolver:
         return self._pick(owners, f"Python distribution {m.group(1)} (dist-info in the Contents)")
 
     def _devel(self, name: str) -> Resolution | None:
+        """Fedora's <base>-devel: the -dev package of the Debian source named like <base> (or
+        lib<base>, or <base> with a version: zeromq3), else of the one -dev package that ships
+        <base>.pc (Fedora's oniguruma-devel ships oniguruma.pc; Debian's is libonig-dev)."""
         m = _DEVEL_RE.fullmatch(name)
         if not m:
             return None
@@ -358,18 +366,43 @@ class IndexResolver:
         candidates = [base, base.lower()]
         candidates += [base[3:]] if base.startswith("lib") else [f"lib{base}"]
         for source in dict.fromkeys(candidates):
-            devs = [b for b in self.index.owners("binaries", source) if b.endswith("-dev")]
-            if len(devs) == 1:
-                return Resolution(devs[0], f"the -dev package of source {source}")
-            preferred = [d for d in devs if d in (f"lib{source}-dev", f"{source}-dev")]
-            if preferred:
-                how = f"the -dev package of source {source} (of {', '.join(devs)})"
-                return Resolution(preferred[0], how)
-            if devs:
-                self._why_not.setdefault(
-                    name, f"source {source} has several -dev packages: {', '.join(devs)}"
-                )
+            found = self._dev_of_source(name, source, f"source {source}")
+            if found is not None:
+                return found
+        versioned = self._versioned_sources().get(base.lower(), [])
+        if len(versioned) == 1:
+            found = self._dev_of_source(name, versioned[0], f"source {versioned[0]}")
+            if found is not None:
+                return found
+        owners = self.index.owners("pkgconfig", base) or self.index.owners(
+            "pkgconfig", base.lower()
+        )
+        if len(owners) == 1 and owners[0].endswith("-dev"):
+            return Resolution(owners[0], f"{base}.pc is in the Contents of {owners[0]}")
         return None
+
+    def _dev_of_source(self, name: str, source: str, label: str) -> Resolution | None:
+        devs = [b for b in self.index.owners("binaries", source) if b.endswith("-dev")]
+        if len(devs) == 1:
+            return Resolution(devs[0], f"the -dev package of {label}")
+        preferred = [d for d in devs if d in (f"lib{source}-dev", f"{source}-dev")]
+        if preferred:
+            return Resolution(preferred[0], f"the -dev package of {label} (of {', '.join(devs)})")
+        if devs:
+            self._why_not.setdefault(name, f"{label} has several -dev packages: {', '.join(devs)}")
+        return None
+
+    def _versioned_sources(self) -> dict[str, list[str]]:
+        """Source packages whose name is another name plus a version (Debian renames a source
+        for an ABI or major version: zeromq3, libpng1.6), by that name."""
+        if self._by_unversioned is None:
+            table: dict[str, list[str]] = {}
+            for source in self.index.binaries:
+                m = _VERSIONED_SOURCE_RE.fullmatch(source)
+                if m:
+                    table.setdefault(m.group(1), []).append(source)
+            self._by_unversioned = table
+        return self._by_unversioned
 
     def _guess_name(self, name: str) -> str:
         """The Debian-looking name to search near for a suggestion."""
