@@ -63,6 +63,16 @@ ROUTES = [
     ("php-pear(PEAR)", "php-pear", "php-pear", "PEAR registry"),
     ("php-channel(pear.horde.org)", "pear-channels", "pear-channels", "PEAR channel"),
     ("php-devel", "php8.2-dev", "php7.4-dev", "rule"),
+    ("docbook-style-xsl", "docbook-xsl", "docbook-xsl", "rule confirmed by the index"),
+    ("zeromq-devel", "libzmq3-dev", "libzmq3-dev", "-dev package of source zeromq3"),
+    ("libpng-devel", "libpng-dev", "libpng-dev", "-dev package of source libpng1.6"),
+    ("oniguruma-devel", "libonig-dev", "libonig-dev", "oniguruma.pc is in the Contents"),
+    (
+        "php-composer(egulias/email-validator)",
+        "php-email-validator",
+        "php-email-validator",
+        "Debian packages it as php-email-validator",
+    ),
 ]
 
 
@@ -96,6 +106,37 @@ def test_pear_package_of_a_channel_only_where_the_index_has_it() -> None:
 def test_versioned_php_stacks(name: str, target: str, expected: str) -> None:
     found = resolver(target).resolve(name)
     assert found is not None and found.name == expected
+
+
+def test_a_stack_names_its_capabilities_too() -> None:
+    # php74-php(api) is the stack's php(api): the target's phpapi-<API>, unversioned
+    for name in ("php74-php(api)", "php74-php(zend-abi)"):
+        found = resolver("ubuntu-20.04").resolve(name)
+        assert found is not None and found.name == "phpapi-20190902", name
+        assert not found.keep_version and "PHP 7.4 stack name for php(" in found.rule
+    r = resolver("debian-12")
+    assert r.resolve("php74-php(api)") is None
+    assert r.missing("php74-php(api)") == " (a PHP 7.4 stack; debian-12 has PHP 8.2)"
+
+
+def test_devel_of_a_source_only_one_release_has() -> None:
+    # focal has the mpdecimal source (libmpdec-dev); bookworm has none: no answer, and no guess
+    found = resolver("ubuntu-20.04").resolve("mpdecimal-devel")
+    assert found is not None and found.name == "libmpdec-dev"
+    assert "-dev package of source mpdecimal" in found.rule
+    r = resolver("debian-12")
+    assert "libmpdec-dev" not in fixture_index("debian-12").packages
+    assert r.resolve("mpdecimal-devel") is None
+    assert "index lacks" in r.missing("mpdecimal-devel")
+
+
+def test_devel_through_its_pc_file_when_no_source_is_named_so() -> None:
+    # Debian's source of oniguruma is libonig: only oniguruma.pc ties the two names
+    index = fixture_index("debian-12")
+    assert index.owners("pkgconfig", "oniguruma") == ["libonig-dev"]
+    assert "oniguruma" not in index.binaries and "liboniguruma" not in index.binaries
+    found = resolver("debian-12").resolve("oniguruma-devel")
+    assert found is not None and found.name == "libonig-dev"
 
 
 def test_a_stack_of_another_php_version_names_both() -> None:

@@ -17,11 +17,15 @@ PACKAGES = re.compile(
     r"|php-symfony-console|php-symfony-config|php-horde-exception|pear-channels|apache2|apache2-bin"
     r"|apache2-dev|systemd|php-date|libcurl4-openssl-dev|libcurl4-gnutls-dev|libpcre2-dev"
     r"|php-common|php|dash|libsystemd-dev|php-apcu"
+    r"|docbook-xsl|libonig-dev|libzmq3-dev|libmpdec-dev|libpng-dev|php-email-validator"
 )
-SOURCES = re.compile(r"libyaml|libxml2|curl|pcre2|php8\.2|php7\.4|perl|php-apcu|systemd")
+SOURCES = re.compile(
+    r"libyaml|libxml2|curl|pcre2|php8\.2|php7\.4|perl|php-apcu|systemd"
+    r"|docbook-xsl|libonig|zeromq3|mpdecimal|libpng1\.6|php-email-validator"
+)
 PATHS = re.compile(
     r"^(usr/bin/(xsltproc|phpunit|pear|php8\.2|php7\.4)|bin/sh|usr/bin/sh"
-    r"|usr/lib/x86_64-linux-gnu/pkgconfig/(libxml-2\.0|yaml-0\.1|libsystemd)\.pc"
+    r"|usr/lib/x86_64-linux-gnu/pkgconfig/(libxml-2\.0|yaml-0\.1|libsystemd|oniguruma|libzmq)\.pc"
     r"|usr/lib/x86_64-linux-gnu/perl5/[\d.]+/XML/Parser\.pm|usr/share/perl/[\d.]+/File/Temp\.pm"
     r"|usr/lib/python3/dist-packages/PyYAML-[^/]+\.(egg|dist)-info(/METADATA)?"
     r"|usr/share/php/\.registry/pear\.reg"
