@@ -15,8 +15,13 @@ each other, PEAR packages, C libraries, programs). For each target, one `specpor
              builder image for all specs; a spec that did not normalize counts as not parsed;
              then the same for the call with --keep-unresolved (what else debbuild stumbles on
              once names no longer stop normalize);
+  raw debbuild  deb targets: issue 13's baseline, the same check of the un-normalized corpus
+             with no specport macros (plain debbuild), one more container, beside the share
+             after specport;
   rpm        rpm targets with an older rpm than the host's (el8: 4.14): `rpmspec -P` in one
              ubuntu:20.04 container (rpm 4.14), same counting; never on the host;
+  index load deb targets: seconds to load the cached package index (verified as normalize
+             does) in a fresh Python process (`specport index update` first);
   specs/s    specs divided by the wall time of the one call (Python start-up included), by its
              CPU time (user + system: on a shared machine wall time counts other work too), and
              the in-process rate of the same passes (normalize() over the texts, no I/O).
@@ -33,6 +38,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -180,6 +186,50 @@ def check_debbuild(run: Run, target: Target, work: Path) -> tuple[int, Counter[s
     return sum(r.ok for r in results), Counter(_why(r.spec, r.detail) for r in results if not r.ok)
 
 
+def check_raw_debbuild(specs: list[Path], target: Target, work: Path) -> tuple[int, Counter[str]]:
+    """Issue 13's baseline: what plain debbuild (no specport) parses of the un-normalized corpus,
+    in one container of the target's builder image (the specs are sanitized as every spec that
+    enters a container is). No specport macro file is installed: the one copied in is empty."""
+    from specport.container.engine import connect
+    from specport.container.images import ensure_builder_image
+    from specport.spec.checkold import check_with_debbuild
+
+    settings = load_config(None).settings
+    engine = connect()
+    try:
+        image = ensure_builder_image(engine, target, settings)
+    finally:
+        engine.close()
+    empty = work / f"macros-raw-{target.name}" / "macros.none"
+    empty.parent.mkdir(parents=True, exist_ok=True)
+    empty.write_text("", encoding="utf-8")
+    jobs = [(spec.name, spec.read_text(encoding="utf-8"), [empty]) for spec in specs]
+    log = work / f"debbuild-raw-{target.name}-{len(jobs)}.log"
+    results = check_with_debbuild(target.name, image, jobs, log)
+    return sum(r.ok for r in results), Counter(_why(r.spec, r.detail) for r in results if not r.ok)
+
+
+def index_load_seconds(target: str) -> float | None:
+    """Seconds to load the target's cached package index as `normalize` does (gpgv on each
+    InRelease, the cache's hashes, the derived JSON), timed inside a fresh Python process so
+    no earlier load is reused; None when the target has no cached index."""
+    code = (
+        "import sys, time\n"
+        "from specport.config import load_config\n"
+        "from specport.errors import SpecportError\n"
+        "from specport.index import store\n"
+        "config = load_config(None)\n"
+        "started = time.perf_counter()\n"
+        "try:\n"
+        f"    store.load(config.targets[{target!r}], config.settings)\n"
+        "except SpecportError:\n"
+        "    sys.exit(3)\n"
+        "print(time.perf_counter() - started)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    return float(done.stdout) if done.returncode == 0 else None
+
+
 def check_rpm414(run: Run, target: Target, work: Path) -> tuple[int, Counter[str]]:
     from specport.container.engine import connect
     from specport.container.images import ensure_base_image
@@ -201,6 +251,8 @@ def check_rpm414(run: Run, target: Target, work: Path) -> tuple[int, Counter[str
 
 
 def _why(spec: str, detail: str) -> str:
+    # the job directory and line number differ per spec; the message is what groups them
+    detail = re.sub(r"at line \d+ of /check/job\d+/", "at line N of ", detail)
     return f"{detail[:90]} (e.g. {spec})"
 
 
@@ -265,7 +317,12 @@ def main() -> int:
         target = targets[name]
         run = run_cli(specs, name, work / "out", options)
         setup, rate = in_process_rate(specs, target)
+        loaded = index_load_seconds(name) if target.family == "deb" else None
         print(f"\n== {name}")
+        if loaded is not None:
+            print(
+                f"  index load     {loaded:.2f} s (cached package index, verified, fresh process)"
+            )
         print(f"  resolved       {share(run.resolved, run.specs)}")
         print(f"  normalized     {share(len(run.normalized), run.specs)}")
         for kind, n in run.failures.most_common(5):
@@ -274,7 +331,7 @@ def main() -> int:
             names = ", ".join(f"{k} ({n})" for k, n in run.unresolved.most_common(8))
             print(f"    unresolved names (specs): {names}")
         print(
-            f"  speed          {run.specs / run.wall:.0f} specs/s wall, {run.specs / run.cpu:.0f}"
+            f"  specs/s        {run.specs / run.wall:.0f} specs/s wall, {run.specs / run.cpu:.0f}"
             f" per CPU second (one CLI call: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU, Python"
             f" start-up included); {rate:.0f} specs/s in-process normalize() after {setup:.2f} s"
             " of resolver set-up (package index, spec set)"
@@ -290,6 +347,13 @@ def main() -> int:
         print(f"  {tool:<14} {share(ok, run.specs)} of all specs")
         print(f"  {'':<14} {share(ok, len(run.normalized))} of normalized specs")
         _print_failures(why)
+        if target.family == "deb":
+            raw_ok, raw_why = check_raw_debbuild(specs, target, work)
+            print(
+                f"  raw debbuild   {share(raw_ok, run.specs)} of the un-normalized specs"
+                f" (no specport), beside {share(ok, run.specs)} after specport"
+            )
+            _print_failures(raw_why)
         if target.family == "deb":
             # what debbuild makes of every spec once names no longer stop it (issue 13's resolver
             # aims there): the same call with --keep-unresolved, then the same check
