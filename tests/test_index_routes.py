@@ -269,3 +269,27 @@ def test_the_stack_error_through_normalize_and_its_report(tmp_path: Path) -> Non
     entry = json.loads(report.read_text())["specs"][0]
     assert entry["status"] == "failed"
     assert entry["unresolved"] == ["php73-php-devel", "rh-php74-php-cli"]
+
+
+@pytest.fixture(scope="module")
+def live() -> dict[str, IndexResolver]:
+    """The real indexes (the configured cache; fetched from the bootstrap's mirror when absent)."""
+    from specport.index import store
+
+    settings = load_config(None).settings
+    return {
+        name: IndexResolver(TARGETS[name], store.obtain(TARGETS[name], settings, offline=False))
+        for name in RELEASES
+    }
+
+
+@pytest.mark.container  # fetches the archives' files (hundreds of MB) when they are not cached
+@pytest.mark.parametrize("target", ["debian-12", "ubuntu-20.04"])
+def test_every_route_against_the_live_index(live: dict[str, IndexResolver], target: str) -> None:
+    wrong = []
+    for name, deb12, focal, how in ROUTES:
+        found = live[target].resolve(name)
+        expected = deb12 if target == "debian-12" else focal
+        if found is None or found.name != expected or how not in found.rule:
+            wrong.append((name, expected, found))
+    assert wrong == []
