@@ -130,6 +130,17 @@ def test_devel_of_a_source_only_one_release_has() -> None:
     assert "index lacks" in r.missing("mpdecimal-devel")
 
 
+def test_a_rule_the_index_cannot_confirm_is_not_overridden_by_a_guess() -> None:
+    # python-devel is Python 2's (the rule data); bookworm has only python3.11, which the
+    # versioned-source route would otherwise give
+    assert fixture_index("debian-12").owners("binaries", "python3.11")
+    r = resolver("debian-12")
+    assert r.resolve("python-devel") is None
+    assert r.missing("python-devel") == " (the rules say python2-dev, which the index lacks)"
+    found = resolver("ubuntu-20.04").resolve("python-devel")
+    assert found is not None and found.name == "python2-dev"
+
+
 def test_devel_through_its_pc_file_when_no_source_is_named_so() -> None:
     # Debian's source of oniguruma is libonig: only oniguruma.pc ties the two names
     index = fixture_index("debian-12")

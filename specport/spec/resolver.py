@@ -153,6 +153,10 @@ _DEVEL_RE = re.compile(r"(.+)-devel")
 _VERSIONED_SOURCE_RE = re.compile(r"(.*[a-z+])(\d+(?:\.\d+)*)")
 
 
+# a route's "stop here: no answer" (a rule the index cannot confirm overrides later routes)
+_UNANSWERED = Resolution("", "no answer")
+
+
 class IndexResolver:
     """Answers from the target's package index (specport/index), with the rule data as hints.
 
@@ -180,6 +184,8 @@ class IndexResolver:
             self._python, self._rules, self._exact, self._virtual, self._devel, self._patterns,
         ):  # fmt: skip
             found = route(name)
+            if found is _UNANSWERED:
+                return None
             if found is not None:
                 return found
         return None
@@ -236,6 +242,10 @@ class IndexResolver:
             return Resolution(found.name, f"{found.rule}, {kind} confirmed by the index",
                               found.keep_version)  # fmt: skip
         self._why_not.setdefault(name, f"the rules say {found.name}, which the index lacks")
+        if name in self.rules.rules.get("exact", {}):
+            # the rule data says what the name is: another route's answer would contradict it
+            # (python-devel is Python 2's; the versioned-source route would say python3.11's)
+            return _UNANSWERED
         return None
 
     def _patterns(self, name: str) -> Resolution | None:

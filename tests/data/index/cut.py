@@ -18,10 +18,11 @@ PACKAGES = re.compile(
     r"|apache2-dev|systemd|php-date|libcurl4-openssl-dev|libcurl4-gnutls-dev|libpcre2-dev"
     r"|php-common|php|dash|libsystemd-dev|php-apcu"
     r"|docbook-xsl|libonig-dev|libzmq3-dev|libmpdec-dev|libpng-dev|php-email-validator"
+    r"|python2-dev|libpython3\.11-dev|python3\.11-dev"
 )
 SOURCES = re.compile(
     r"libyaml|libxml2|curl|pcre2|php8\.2|php7\.4|perl|php-apcu|systemd"
-    r"|docbook-xsl|libonig|zeromq3|mpdecimal|libpng1\.6|php-email-validator"
+    r"|docbook-xsl|libonig|zeromq3|mpdecimal|libpng1\.6|php-email-validator|python3\.11"
 )
 PATHS = re.compile(
     r"^(usr/bin/(xsltproc|phpunit|pear|php8\.2|php7\.4)|bin/sh|usr/bin/sh"
