@@ -189,7 +189,9 @@ def check_debbuild(run: Run, target: Target, work: Path) -> tuple[int, Counter[s
 def check_raw_debbuild(specs: list[Path], target: Target, work: Path) -> tuple[int, Counter[str]]:
     """Issue 13's baseline: what plain debbuild (no specport) parses of the un-normalized corpus,
     in one container of the target's builder image (the specs are sanitized as every spec that
-    enters a container is). No specport macro file is installed: the one copied in is empty."""
+    enters a container is). The builder image carries specport's macro files in debbuild's
+    macros.d; each job copies empty files of the same names over them, so debbuild reads only
+    its own and debbuild-macros' files."""
     from specport.container.engine import connect
     from specport.container.images import ensure_builder_image
     from specport.spec.checkold import check_with_debbuild
@@ -200,10 +202,14 @@ def check_raw_debbuild(specs: list[Path], target: Target, work: Path) -> tuple[i
         image = ensure_builder_image(engine, target, settings)
     finally:
         engine.close()
-    empty = work / f"macros-raw-{target.name}" / "macros.none"
-    empty.parent.mkdir(parents=True, exist_ok=True)
-    empty.write_text("", encoding="utf-8")
-    jobs = [(spec.name, spec.read_text(encoding="utf-8"), [empty]) for spec in specs]
+    ours = write_macro_files(target, work / f"macros-{target.name}")
+    blank_dir = work / f"macros-none-{target.name}"
+    blank_dir.mkdir(parents=True, exist_ok=True)
+    blanks = []
+    for file in ours:
+        (blank_dir / file.name).write_text("", encoding="utf-8")
+        blanks.append(blank_dir / file.name)
+    jobs = [(spec.name, spec.read_text(encoding="utf-8"), blanks) for spec in specs]
     log = work / f"debbuild-raw-{target.name}-{len(jobs)}.log"
     results = check_with_debbuild(target.name, image, jobs, log)
     return sum(r.ok for r in results), Counter(_why(r.spec, r.detail) for r in results if not r.ok)
