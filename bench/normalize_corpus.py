@@ -258,7 +258,7 @@ def check_rpm414(run: Run, target: Target, work: Path) -> tuple[int, Counter[str
 
 def _why(spec: str, detail: str) -> str:
     # the job directory and line number differ per spec; the message is what groups them
-    detail = re.sub(r"at line \d+ of /check/job\d+/", "at line N of ", detail)
+    detail = re.sub(r"at line \d+ of \S+", "at line N of the spec", detail)
     return f"{detail[:90]} (e.g. {spec})"
 
 
