@@ -384,11 +384,9 @@ class IndexResolver:
             found = self._dev_of_source(name, versioned[0], f"source {versioned[0]}")
             if found is not None:
                 return found
-        owners = self.index.owners("pkgconfig", base) or self.index.owners(
-            "pkgconfig", base.lower()
-        )
-        if len(owners) == 1 and owners[0].endswith("-dev"):
-            return Resolution(owners[0], f"{base}.pc is in the Contents of {owners[0]}")
+        pc = self.index.owners("pkgconfig", base) or self.index.owners("pkgconfig", base.lower())
+        if len(pc) == 1 and pc[0].endswith("-dev"):
+            return Resolution(pc[0], f"{base}.pc is in the Contents of {pc[0]}")
         return None
 
     def _dev_of_source(self, name: str, source: str, label: str) -> Resolution | None:
