@@ -58,7 +58,8 @@ def check_installable(prepared: list[Prepared], options: BuildOptions, settings:
         if problems:
             failures.append(f"{p.pair.label}: {'; '.join(problems)}")
         else:
-            log.info(f"{p.pair.label}: {len(wanted)} build dependencies installable together")
+            noun = "build dependency" if len(wanted) == 1 else "build dependencies"
+            log.info(f"{p.pair.label}: {len(wanted)} {noun} installable together")
     if failures:
         raise DependencyError(
             "build dependencies cannot be installed: " + " | ".join(failures),
