@@ -6,6 +6,10 @@ separator ("1debian12"), so specport defines %dist as the target's tag ("+deb12"
 normalized spec (%global) and here (--define, which debbuild documents as the override); the
 version then comes out as Release says, and the post-step only checks it. It checks
 BuildRequires with dpkg-query but never installs them, so apt does that first.
+
+Reproducible output: the container's SOURCE_DATE_EPOCH (reproducible.py, from the %changelog)
+dates the post-step's changelog.Debian.gz, clamps every mtime of the final trees (debfix.sh
+pack) and of the .sdeb's SPECS/SOURCES, and dpkg-deb dates its ar members by it.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from specport.build import debfix
+from specport.build import debfix, reproducible
 from specport.build.engines import (
     MACROS,
     RESULT,
@@ -61,11 +65,19 @@ class DebBuild:
     ) -> list[str]:
         dirs = " ".join(f"{TOPDIR}/{d}" for d in ("BUILD", "BUILDROOT", "DEBS", "SDEBS"))
         box.run(f"mkdir -p {dirs} {RESULT}", timeout=SHORT_TIMEOUT)
+        epoch = box.env.get(reproducible.ENV, "")
+        if epoch.isdigit():
+            # the .sdeb packs SPECS and SOURCES as they are: their copy-in time must not show
+            box.run(
+                f"find {TOPDIR}/SPECS {TOPDIR}/SOURCES -newermt @{epoch}"
+                f" -exec touch -h -d @{epoch} {{}} +",
+                timeout=SHORT_TIMEOUT,
+            )
         argv = ["debbuild", "--define", f"_topdir {TOPDIR}", "--define", f"dist {target.dist}"]
         # -vv: below verbosity 2 debbuild sends every %prep/%build/%install script's output to
         # /dev/null, and the build log would say nothing about why a build failed
         run_build_step(box, [*argv, "-vv", "-ba", spec], "debbuild", options.timeout)
-        post_step(box, fix_context(target, info, options))
+        post_step(box, fix_context(target, info, options, box.env.get(reproducible.ENV, "")))
         box.run(
             f"find {TOPDIR}/SDEBS -name '*.sdeb' -exec cp -a {{}} {RESULT}/ \\;",
             timeout=SHORT_TIMEOUT,
@@ -73,9 +85,11 @@ class DebBuild:
         return run_lintian(box, target) if options.lintian else []
 
 
-def fix_context(target: Target, info: SpecInfo, options: BuildOptions) -> debfix.FixContext:
-    # SOURCE_DATE_EPOCH (reproducible-builds.org) dates a changelog without %changelog entries
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+def fix_context(
+    target: Target, info: SpecInfo, options: BuildOptions, epoch: str = ""
+) -> debfix.FixContext:
+    # SOURCE_DATE_EPOCH (reproducible-builds.org): the container's, else specport's own
+    epoch = epoch or os.environ.get(reproducible.ENV, "")
     built = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
     return debfix.FixContext(
         maintainer=info.packager or options.maintainer,

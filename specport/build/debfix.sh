@@ -8,7 +8,8 @@
 #                                     the license files and changelogs to WORK/meta/<n>/docs/
 #   debfix.sh pack WORK OUT         - take WORK/meta/<n>/DEBIAN back, copy WORK/meta/<n>/add/ into
 #                                     the tree, delete the paths in WORK/meta/<n>/remove, write
-#                                     DEBIAN/md5sums, build each .deb into OUT
+#                                     DEBIAN/md5sums, clamp mtimes to $SOURCE_DATE_EPOCH,
+#                                     build each .deb into OUT (xz -6, reproducibly)
 set -eu
 
 is_elf() {
@@ -86,6 +87,8 @@ fix_tree() {
 pack() {
   work=$1 out=$2
   mkdir -p "$out"
+  threads=""
+  if dpkg-deb --help | grep -q -- --threads-max; then threads="--threads-max=1"; fi
   for meta in "$work"/meta/*; do
     n=$(basename "$meta")
     rm -rf "$work/tree/$n/DEBIAN"
@@ -104,8 +107,16 @@ pack() {
     (cd "$root" && find . -type f -not -path './DEBIAN/*' -printf '%P\n' | LC_ALL=C sort |
       grep -vxF -f "$work/conffiles.$n" | tr '\n' '\0' | xargs -0r md5sum) >"$root/DEBIAN/md5sums"
     if [ ! -s "$root/DEBIAN/md5sums" ]; then rm -f "$root/DEBIAN/md5sums"; fi
-    # xz: every supported dpkg reads it (zstd is newer than Debian 11 and Ubuntu 20.04)
-    dpkg-deb -Zxz --root-owner-group -b "$work/tree/$n" "$out/"
+    # reproducible: no mtime after SOURCE_DATE_EPOCH (the build's own time shows nowhere);
+    # dpkg-deb itself dates the ar members by it and sorts the tar members
+    if [ -n "${SOURCE_DATE_EPOCH:-}" ]; then
+      find "$root" -newermt "@$SOURCE_DATE_EPOCH" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+    fi
+    # xz: every supported dpkg reads it (zstd is newer than Debian 11 and Ubuntu 20.04); a fixed
+    # level, and one thread where dpkg-deb can be told: xz's multi-threaded output differs
+    # from its single-threaded one, and how many threads dpkg-deb picks depends on the machine
+    # shellcheck disable=SC2086  # $threads is empty or one option
+    dpkg-deb -Zxz -z6 $threads --root-owner-group -b "$work/tree/$n" "$out/"
   done
 }
 

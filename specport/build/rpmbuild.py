@@ -4,6 +4,10 @@ Build dependencies come from `dnf builddep` after the target's module streams ar
 (`dnf module enable php:7.4`), so the EL8 PHP stream is what the spec builds against. An image
 without dnf (the Debian-based stand-in used where EL images cannot be had) has its build
 dependencies preinstalled; there rpmbuild runs with --nodeps, and a warning says so.
+
+Reproducible output: the container's SOURCE_DATE_EPOCH (reproducible.py) becomes the build time
+and the ceiling of every payload mtime, and the build host is a fixed name, so two builds of the
+same input give the same bytes (the build paths are the same fixed TOPDIR in every container).
 """
 
 from __future__ import annotations
@@ -16,6 +20,13 @@ from specport.build.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT, BuildOptions
 from specport.build.specinfo import SpecInfo
 from specport.container.runner import Throwaway
 from specport.targets import Target
+
+# rpm >= 4.14 reads these; each is a no-op without SOURCE_DATE_EPOCH in the environment
+REPRODUCIBLE_DEFINES = (
+    "_buildhost specport",
+    "use_source_date_epoch_as_buildtime 1",
+    "clamp_mtime_to_source_date_epoch 1",
+)
 
 
 class RpmBuild:
@@ -57,6 +68,8 @@ class RpmBuild:
         self, box: Throwaway, target: Target, info: SpecInfo, spec: str, options: BuildOptions
     ) -> list[str]:
         argv = ["rpmbuild", "-ba", "--define", f"_topdir {TOPDIR}"]
+        for define in REPRODUCIBLE_DEFINES:
+            argv += ["--define", define]
         if self.nodeps:
             argv.append("--nodeps")
         run_build_step(box, [*argv, spec], "rpmbuild", options.timeout)

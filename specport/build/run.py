@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from specport import log, safeio
-from specport.build import localrepo
+from specport.build import localrepo, reproducible
 from specport.build.engines import RESULT, TOPDIR, WORK, builder_for
 from specport.build.plan import BuildOptions, Pair, PairResult, SetPlan
 from specport.build.prepare import Prepared, prepare_many
@@ -275,6 +275,7 @@ class BuildRun:
         image = self.options.image or self._builder_image(pair)
         builder = builder_for(target)
         spec = f"{TOPDIR}/SPECS/{prep.spec_name}"
+        spec_text = (prep.work / "top" / "SPECS" / prep.spec_name).read_text(encoding="utf-8")
         with Throwaway(
             self.engine,
             image,
@@ -283,6 +284,7 @@ class BuildRun:
             cpus=self.options.cpus,
             memory=self.options.memory,
             target=target.name,
+            env=reproducible.build_env(spec_text),  # SOURCE_DATE_EPOCH from the %changelog
         ) as box:
             self._phase(pair, "sources")
             box.copy_in(prep.work / "top", WORK)
