@@ -37,6 +37,7 @@ def _register() -> None:
     # each command module adds its commands to the group; imported here to keep one entry point
     from specport.commands import (
         build,
+        cache,
         doctor,
         fork,
         graph,
@@ -55,6 +56,7 @@ def _register() -> None:
         index,
         normalize,
         build,
+        cache,
         keys,
         publish,
         images,

@@ -41,6 +41,9 @@ class Settings:
     # deb targets' package index for dependency names: "auto" (cached, fetched when missing),
     # "offline" (cached only), "off" (rule data only); --offline / --no-index override it
     index: str = "auto"
+    # the result cache shared by CI jobs on many machines (specport.cache.oci): oci://HOST/REPO
+    # ("" = the local one only)
+    shared_cache: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import urllib.parse
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -105,6 +106,44 @@ def cached_download(
     if dest.is_file():
         return dest
     return download(url, dest, verify=verify, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: dict[str, str]  # names lower-case
+    body: bytes
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = TIMEOUT,
+    limit: int = 1 << 31,
+) -> Reply:
+    """One HTTP request whatever its status (the caller reads it: a registry's 404 is an
+    answer); SourceError when no answer came."""
+    with _session() as session:
+        try:
+            with session.request(
+                method, url, data=data, headers=headers, timeout=timeout, stream=True
+            ) as response:
+                chunks, size = [], 0
+                for chunk in response.iter_content(1 << 16):
+                    size += len(chunk)
+                    if size > limit:
+                        raise SourceError(f"{url}: larger than {limit} bytes")
+                    chunks.append(chunk)
+                return Reply(
+                    response.status_code,
+                    {k.lower(): v for k, v in response.headers.items()},
+                    b"".join(chunks),
+                )
+        except requests.RequestException as exc:
+            raise SourceError(f"cannot reach {url}: {_reason(exc)}") from None
 
 
 def _get_into(url: str, out: BinaryIO, timeout: float) -> None:

@@ -32,7 +32,7 @@ def _digests(directory: Path, pattern: str) -> dict[str, str]:
 
 def _build(args: list[str], out: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "specport", *args, "-o", str(out)],
+        [sys.executable, "-m", "specport", *args, "--no-cache", "-o", str(out)],
         capture_output=True,
         text=True,
         timeout=3600,

@@ -33,6 +33,9 @@ class BuildOptions:
     resolvers: Mapping[str, Resolver] = field(default_factory=dict)
     # packages built before (earlier CI waves): DIR/.../<target>/*.deb|rpm, in every local repo
     with_packages: tuple[Path, ...] = ()
+    # the result cache's directory (specport.cache); None: build every pair (--no-cache)
+    result_cache: Path | None = None
+    shared_cache: str = ""  # the result cache shared by CI jobs: oci://HOST/REPO (cache/oci.py)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class PairResult:
     skipped: bool = False  # not run because an earlier pair failed without --keep-going
     blocked: bool = False  # not run because a pair of the set it needs failed
     wave: int = 0  # 1-based wave of the set's build order (0: not ordered)
+    cache: str = ""  # "hit" or "miss" in the result cache; "" without one
 
 
 @dataclass(frozen=True)

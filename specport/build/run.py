@@ -27,6 +27,9 @@ from specport.build.engines import RESULT, TOPDIR, WORK, builder_for
 from specport.build.plan import BuildOptions, Pair, PairResult, SetPlan
 from specport.build.prepare import Prepared, prepare_many
 from specport.build.status import Status
+from specport.cache import lock as buildlock
+from specport.cache.builds import ResultCache, key_inputs
+from specport.cache.key import KeyInputs
 from specport.config import Settings
 from specport.container import runner
 from specport.container.engine import Engine
@@ -141,6 +144,10 @@ class BuildRun:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._status: Status | None = None
+        cache_dir, shared = options.result_cache, options.shared_cache
+        self.cache = ResultCache(cache_dir, shared) if cache_dir else None
+        self._locks: dict[int, list[str]] = {}  # pair -> its build-dependency lock
+        self._image_ids: dict[str, str] = {}
 
     def run(self, prepared: list[Prepared]) -> list[PairResult]:
         plan = self.plan or SetPlan.unordered(len(prepared))
@@ -237,8 +244,16 @@ class BuildRun:
             status.start(pair.label, result.wave, log_path)
         needed = [prepared[n].info.name for n in sorted(plan.closure(index))]
         started = time.monotonic()
+        inputs = None
         try:
-            result.lint = self._build(prep, log_path, stage / "out", needed, index, plan, results)
+            inputs = self._cache_inputs(prep, index, plan, results)
+            built = stage / "out"
+            hit = self.cache.restore(inputs, built / RESULT_DIR, log_path) if self.cache else None
+            if hit is not None:
+                result.lint, result.cache = list(hit.lint), "hit"
+            else:
+                result.lint = self._build(prep, log_path, built, needed, index, plan, results)
+                result.cache = "miss" if inputs else ""
             result.ok = True
         except SpecportError as exc:
             result.message = exc.message
@@ -251,6 +266,10 @@ class BuildRun:
         self._publish(result, stage, log_path)
         if result.ok:
             self.repos.add(pair.target, result.packages)
+        if self.cache and inputs and result.ok and result.cache == "miss":
+            logged = result.log_path or log_path  # where _publish moved it
+            lock = self._locks.get(index, [])
+            self.cache.store(inputs.key(), inputs, result.packages, logged, result.lint, lock)
         outcome = "ok" if result.ok else f"FAILED: {result.message}"
         if status is None:
             log.info(f"    {pair.label}: {outcome} ({result.seconds:.0f} s)")
@@ -293,6 +312,8 @@ class BuildRun:
             self._phase(pair, "build dependencies")
             shown = self._offer(box, target, index, plan, results, needed)
             builder.install_build_deps(box, target, prep.info, spec)
+            if self.cache:
+                self._locks[index] = buildlock.record(box, target)
             if shown:
                 # the log shows which of the set's packages this build got
                 box.run(localrepo.query_command(shown), timeout=60, check=False)
@@ -332,6 +353,22 @@ class BuildRun:
         # apt installs what it needs from all of them; an image without dnf only `install`
         return [p for p in offered if p.suffix == ".deb" or p.name in install]
 
+    def _cache_inputs(
+        self, prep: Prepared, index: int, plan: SetPlan, results: list[PairResult]
+    ) -> KeyInputs | None:
+        """What the pair's result depends on (cache/key.py); None without a cache."""
+        from specport.container.images import image_id
+
+        if self.cache is None:
+            return None
+        image = self.options.image or self._builder_image(prep.pair)
+        with self._lock:
+            if image not in self._image_ids:
+                self._image_ids[image] = image_id(self.engine, image)
+        offered = [p for n in sorted(plan.closure(index)) for p in results[n].packages]
+        offered += localrepo.seeded(self.options.with_packages, prep.pair.target)
+        return key_inputs(prep, self._image_ids[image], offered, lintian=self.options.lintian)
+
     def _builder_image(self, pair: Pair) -> str:
         from specport.container.images import ensure_builder_image
 
@@ -359,6 +396,9 @@ class BuildRun:
                 shutil.move(str(pkg), target_path)
                 result.packages.append(target_path)
         shutil.rmtree(stage, ignore_errors=True)
+
+
+RESULT_DIR = Path(RESULT).name  # what _build copies out of the container, under stage/out
 
 
 def suffix_releases(prepared: list[Prepared], suffix: str) -> None:

@@ -18,6 +18,7 @@ from specport.app import App, pass_app
 from specport.build.plan import DEFAULT_BUILD_TIMEOUT, BuildOptions, Pair, PairResult, make_pairs
 from specport.build.results import record as record_results
 from specport.build.sources import SourceSearch
+from specport.cache.store import results_dir, specport_cache_dir
 from specport.commands.publish import key_options, print_report
 from specport.errors import BuildError, UsageError
 from specport.families import family_for_suffix
@@ -80,6 +81,11 @@ def run_options(func: F) -> F:
         ),
         click.option("--no-lintian", is_flag=True, help="Do not run lintian on .debs."),
         click.option(
+            "--no-cache",
+            is_flag=True,
+            help="Build every pair, even one whose inputs the result cache has a build of.",
+        ),
+        click.option(
             "--with-packages",
             "with_packages",
             multiple=True,
@@ -123,21 +129,19 @@ def make_options(
     if kw["jobs"] < 1:
         raise UsageError("--jobs must be at least 1")
     settings = app.config.settings
-    cache = (
-        settings.cache_dir or os.environ.get("XDG_CACHE_HOME", "") or str(Path.home() / ".cache")
-    )
     lookaside = kw["lookaside"]
     if kw["engine"] == "podman" and not os.environ.get("DOCKER_HOST"):
         # Podman's Docker-compatible socket, where `podman system service` puts it
         run_dir = os.environ.get("XDG_RUNTIME_DIR", "/run")
         os.environ["DOCKER_HOST"] = f"unix://{run_dir}/podman/podman.sock"
+    cache_dir = specport_cache_dir(settings.cache_dir)
     return BuildOptions(
         output=safeio.refuse_link(Path(kw["output"])).resolve(),
         search=SourceSearch(
             dirs=tuple(d.resolve() for d in source_dirs),
             lookaside=lookaside if lookaside is not None else settings.lookaside,
             download=kw["download"],
-            cache_dir=Path(cache) / ("specport" if not settings.cache_dir else ""),
+            cache_dir=cache_dir,
         ),
         jobs=kw["jobs"],
         keep_going=kw["keep_going"],
@@ -154,6 +158,8 @@ def make_options(
             index_mode(settings, offline=kw["offline"], no_index=kw["no_index"]),
         ),
         with_packages=tuple(Path(d).resolve() for d in kw["with_packages"]),
+        result_cache=None if kw["no_cache"] else results_dir(cache_dir),
+        shared_cache="" if kw["no_cache"] else settings.shared_cache,
     )
 
 

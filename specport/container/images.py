@@ -192,6 +192,17 @@ def base_identity(engine: Engine, image: str) -> str:
     return str(attrs.get("Id", ""))
 
 
+def image_id(engine: Engine, image: str) -> str:
+    """The engine's id of `image` (sha256:...): a new build of the image is a new id."""
+    try:
+        attrs = engine.client.api.inspect_image(image)  # type: ignore[no-untyped-call]
+    except docker.errors.ImageNotFound:
+        raise EngineError(f"image {image} is not present in the engine") from None
+    except docker.errors.APIError as exc:
+        raise EngineError(f"cannot inspect image {image}: {exc.explanation or exc}") from exc
+    return str(attrs.get("Id", ""))
+
+
 def wanted_inputs(
     engine: Engine, kind: ImageKind, target: Target, settings: Settings, ctx: Path
 ) -> tuple[Context, str]:

@@ -1,0 +1,60 @@
+"""What a build result depends on, hashed into the key it is cached under.
+
+The key covers every input that can change the packages: the normalized spec (after the
+normalizer, the set's renames and any release suffix: exactly what the container builds), the
+target's macro files, every Source/Patch file, the builder image id, the build dependencies, the
+packages of the set the pair gets (local repository), whether lintian runs (its verdict is part
+of the result) and specport's version.
+
+Build dependencies: the key has the BuildRequires as the spec resolves them for the target (the
+names apt/dnf install), not the versions apt/dnf will pick: those are known only after the
+install, inside a container, which a hit must not start. The versions come with the builder
+image (its id is in the key: rebuilding the image, as `specport images build` does when the
+archive moved on, is a miss); the exact set installed is recorded in the entry as a lock
+(lock.py), like mock's buildroot lock or Debian's .buildinfo, for audit and comparison.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from specport import __version__
+
+
+@dataclass(frozen=True)
+class KeyInputs:
+    target: str
+    spec: str  # the normalized spec text
+    macros: tuple[tuple[str, str], ...]  # (file name, sha256)
+    sources: tuple[tuple[str, str], ...]  # (file name, sha256)
+    image_id: str
+    build_requires: tuple[str, ...]
+    set_packages: tuple[tuple[str, str], ...]  # (file name, sha256) of the local repository
+    lintian: bool
+    specport: str = __version__
+
+    def key(self) -> str:
+        doc = json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(doc.encode("utf-8")).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def digests(paths: Iterable[Path]) -> tuple[tuple[str, str], ...]:
+    """(name, sha256) of every file, sorted by name; directories are walked."""
+    out = []
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        base = path if path.is_dir() else path.parent
+        out += [(str(f.relative_to(base)), file_digest(f)) for f in files]
+    return tuple(sorted(out))

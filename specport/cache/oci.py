@@ -1,0 +1,157 @@
+"""The shared result cache: results as OCI artifacts in a container registry.
+
+CI jobs on many machines already reach a registry (their images come from one), so the
+registry is the shared store: each result is one OCI image manifest tagged with its key (a
+sha256 in hex is a valid tag), its config blob the entry (entry.json), one layer per file
+(packages and log) named by the `org.opencontainers.image.title` annotation, as ORAS stores
+files. Everything goes through the registry HTTP API (the OCI distribution spec): blobs are
+uploaded monolithically (POST, then PUT ?digest=) unless the registry has them (HEAD), the
+manifest last, so a tag exists only once all its blobs do.
+
+The URL is `oci://HOST[:PORT]/REPOSITORY` (HTTPS) or `oci+http://...` (a registry without TLS,
+as in tests). Authentication is not done here: the registry must take anonymous pushes and
+pulls (a registry on the CI network, or one behind a proxy that adds them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from specport import fetch
+from specport.cache.store import Entry, LocalStore
+from specport.errors import ConfigError, SourceError
+
+MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json"
+ARTIFACT_TYPE = "application/vnd.specport.result.v1"
+CONFIG_TYPE = "application/vnd.specport.result.entry.v1+json"
+FILE_TYPE = "application/octet-stream"
+TITLE = "org.opencontainers.image.title"
+
+
+@dataclass(frozen=True)
+class Registry:
+    base: str  # https://host:port
+    repository: str  # specport/results
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/v2/{self.repository}/{path}"
+
+
+def parse_url(url: str) -> Registry:
+    """`oci://host[:port]/repo` -> Registry; ConfigError names a bad one."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = {"oci": "https", "oci+http": "http"}.get(parts.scheme)
+    repository = parts.path.strip("/")
+    if scheme is None or not parts.netloc or not repository:
+        raise ConfigError(
+            f"shared cache {url!r}: use oci://HOST[:PORT]/REPOSITORY (or oci+http:// without TLS)"
+        )
+    return Registry(f"{scheme}://{parts.netloc}", repository.lower())
+
+
+def _digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+class OciStore:
+    def __init__(self, url: str) -> None:
+        self.registry = parse_url(url)
+        self.url = url
+
+    def pull(self, key: str, local: LocalStore) -> Entry | None:
+        """The result of `key` from the registry into `local`; None when it has none."""
+        reply = fetch.request(
+            "GET", self.registry.url(f"manifests/{key}"), headers={"Accept": MANIFEST_TYPE}
+        )
+        if reply.status == 404:
+            return None
+        _check(reply, "read the manifest of", key)
+        manifest = json.loads(reply.body)
+        entry = Entry.from_json(self._blob(manifest["config"]).decode("utf-8"))
+        if entry.key != key:
+            raise SourceError(f"shared cache: entry {key} names another key ({entry.key})")
+        with tempfile.TemporaryDirectory(prefix="specport-pull-") as tmp:
+            for layer in manifest.get("layers", []):
+                name = Path(str(layer.get("annotations", {}).get(TITLE, ""))).name
+                if name:
+                    (Path(tmp) / name).write_bytes(self._blob(layer))
+            local.add_entry(entry, Path(tmp))  # checks nothing is missing
+        return local.get(key)  # checks every package's sha256
+
+    def push(self, entry: Entry, files: Path) -> None:
+        """Upload the entry with its files (packages and log, in `files`)."""
+        config = entry.to_json().encode("utf-8")
+        layers = []
+        for name in [*(n for n, _ in entry.packages), entry.log]:
+            data = (files / name).read_bytes()
+            layers.append(
+                {
+                    "mediaType": FILE_TYPE,
+                    "digest": self._upload(data),
+                    "size": len(data),
+                    "annotations": {TITLE: name},
+                }
+            )
+        manifest: dict[str, Any] = {
+            "schemaVersion": 2,
+            "mediaType": MANIFEST_TYPE,
+            "artifactType": ARTIFACT_TYPE,
+            "config": {
+                "mediaType": CONFIG_TYPE,
+                "digest": self._upload(config),
+                "size": len(config),
+            },
+            "layers": layers,
+            "annotations": {"org.opencontainers.image.created": _rfc3339(entry.created)},
+        }
+        body = json.dumps(manifest, sort_keys=True).encode("utf-8")
+        reply = fetch.request(
+            "PUT",
+            self.registry.url(f"manifests/{entry.key}"),
+            data=body,
+            headers={"Content-Type": MANIFEST_TYPE},
+        )
+        _check(reply, "store the manifest of", entry.key)
+
+    def _upload(self, data: bytes) -> str:
+        digest = _digest(data)
+        if fetch.request("HEAD", self.registry.url(f"blobs/{digest}")).status == 200:
+            return digest  # the registry has it (another result with the same file)
+        start = fetch.request("POST", self.registry.url("blobs/uploads/"))
+        _check(start, "start an upload of", digest, ok=(202,))
+        location = urllib.parse.urljoin(self.registry.base, start.headers.get("location", ""))
+        joiner = "&" if "?" in location else "?"
+        done = fetch.request(
+            "PUT",
+            f"{location}{joiner}digest={urllib.parse.quote(digest)}",
+            data=data,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        _check(done, "upload", digest, ok=(201,))
+        return digest
+
+    def _blob(self, descriptor: dict[str, Any]) -> bytes:
+        digest = str(descriptor["digest"])
+        reply = fetch.request("GET", self.registry.url(f"blobs/{digest}"))
+        _check(reply, "download", digest)
+        if _digest(reply.body) != digest:
+            raise SourceError(f"shared cache: blob {digest} does not match its digest")
+        return reply.body
+
+
+def _check(reply: fetch.Reply, what: str, name: str, ok: tuple[int, ...] = (200, 201)) -> None:
+    if reply.status not in ok:
+        text = reply.body[:200].decode("utf-8", "replace").strip()
+        raise SourceError(f"shared cache: cannot {what} {name}: HTTP {reply.status} {text}")
+
+
+def _rfc3339(seconds: float) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
