@@ -1,11 +1,19 @@
 #!/usr/bin/env python3
-"""How much time does `specport build` add over running the build tool by hand?
+"""How much time does `specport build` add over running the build tool by hand, and what does
+the result cache save?
 
-    bench/build_overhead.py [--spec specs/hello.spec] [--lookaside DIR] [--repeat 1]
+    bench/build_overhead.py [--spec specs/hello.spec] [--lookaside DIR] [--repeat 1] [--no-set]
 
 In one run, in the same builder image, for the C example:
-  deb: `specport build --target debian-12` vs bare `debbuild -ba` (same spec, sources, deps);
-  rpm: `specport build --target el8-php7.4 --image <debian-12 builder>` vs bare `rpmbuild -ba`.
+  deb: warm `specport build --target debian-12 --no-cache` vs bare `debbuild -ba` (same spec,
+       sources, deps);
+  rpm: `specport build --target el8-php7.4 --image <debian-12 builder> --no-cache` vs bare
+       `rpmbuild -ba`;
+  no-op rebuild: `specport build` of the same pair again, a result-cache hit (time per pair);
+  set: the 4 example specs x debian-11, debian-12, ubuntu-20.04 (--jobs 2), first run with an
+       empty result cache, then the second run (all hits), and their ratio.
+The result cache of the bench is a fresh directory (the other cache contents are shared), so
+"first" is a real build whatever was cached before.
 EL images cannot be had on this machine, so the rpm side uses Debian's rpmbuild in the
 debian-12 builder image for both sides: it measures specport's overhead, not EL's rpmbuild.
 "Bare" still pays for the container (create, copy in, apt/dnf, remove): what it leaves out is
@@ -34,13 +42,42 @@ from specport.container.runner import Throwaway
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def timed_specport(spec: Path, target: str, out: Path, lookaside: str, image: str | None) -> float:
+SET_SPECS = ("hello.spec", "php-pecl-igbinary.spec", "php-pecl-yaml.spec", "php-psr-log.spec")
+SET_TARGETS = "debian-11,debian-12,ubuntu-20.04"
+
+
+def timed_specport(
+    specs: list[Path],
+    target: str,
+    out: Path,
+    lookaside: str,
+    image: str | None,
+    *extra: str,
+    cache_dir: Path | None = None,
+) -> float:
     argv = [sys.executable, "-m", "specport", "-q", "build", "-t", target, "-o", str(out)]
     argv += ["--lookaside", lookaside] if lookaside else []
     argv += ["--image", image] if image else []
+    env = {**os.environ, **({"SPECPORT_CACHE_DIR": str(cache_dir)} if cache_dir else {})}
     started = time.monotonic()
-    subprocess.run([*argv, str(spec)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*argv, *extra, *map(str, specs)], check=True, stdout=subprocess.DEVNULL, env=env
+    )
     return time.monotonic() - started
+
+
+def bench_cache_dir(tmp: Path) -> Path:
+    """A cache directory whose result cache is empty; everything else is the user's cache
+    (downloads, package indexes, the apt archive), linked in."""
+    from specport.cache.store import specport_cache_dir
+
+    real = specport_cache_dir(load_config().settings.cache_dir)
+    mine = tmp / "cache"
+    mine.mkdir()
+    for entry in real.iterdir() if real.is_dir() else []:
+        if entry.name != "results":
+            (mine / entry.name).symlink_to(entry)
+    return mine
 
 
 def timed_bare(engine: object, image: str, pair: Pair, search: SourceSearch, log: Path) -> float:
@@ -73,6 +110,7 @@ def main() -> int:
     parser.add_argument("--spec", type=Path, default=ROOT / "specs" / "hello.spec")
     parser.add_argument("--lookaside", default=os.environ.get("SPECPORT_LOOKASIDE", ""))
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--no-set", action="store_true", help="Skip the 4 x 3 set.")
     args = parser.parse_args()
     config = load_config()
     engine = connect()
@@ -80,20 +118,59 @@ def main() -> int:
     rpm_target = config.targets["el8-php7.4"]
     image = ensure_builder_image(engine, deb_target, config.settings)  # untimed, cached
     search = SourceSearch(lookaside=args.lookaside)
-    rows = []
+    rows, noop = [], []
+    set_times: list[float] = []
     with tempfile.TemporaryDirectory(prefix="specport-bench-") as tmp:
+        cache_dir = bench_cache_dir(Path(tmp))
         for target, override in ((deb_target, None), (rpm_target, image)):
             sp, bare = [], []
             for i in range(args.repeat):
                 out = Path(tmp) / f"{target.name}-{i}"
-                sp.append(timed_specport(args.spec, target.name, out, args.lookaside, override))
+                sp.append(
+                    timed_specport(
+                        [args.spec], target.name, out, args.lookaside, override, "--no-cache"
+                    )
+                )
                 log = Path(tmp) / f"bare-{target.name}-{i}" / "bare.log"
                 bare.append(timed_bare(engine, image, Pair(args.spec, target), search, log))
             rows.append((target.name, target.builder, min(sp), min(bare)))
+            # the no-op rebuild: one build fills the result cache, the next is a hit
+            out = Path(tmp) / f"{target.name}-cached"
+            run = [args.spec], target.name, out, args.lookaside, override
+            timed_specport(*run, cache_dir=cache_dir)
+            noop.append((target.name, min(timed_specport(*run, cache_dir=cache_dir) for _ in "ab")))
+        if not args.no_set:
+            specs = [ROOT / "specs" / s for s in SET_SPECS]
+            for n in ("first", "second"):
+                out = Path(tmp) / f"set-{n}"
+                set_times.append(
+                    timed_specport(
+                        specs,
+                        SET_TARGETS,
+                        out,
+                        args.lookaside,
+                        None,
+                        "-j",
+                        "2",
+                        cache_dir=cache_dir,
+                    )
+                )
     print(f"image: {image} (both sides; rpm side: Debian's rpmbuild as EL stand-in)")
-    print(f"{'target':<12} {'tool':<9} {'specport':>9} {'bare':>8} {'ratio':>6}")
+    print(
+        f"{'target':<12} {'tool':<9} {'specport':>9} {'bare':>8} {'ratio':>6}  (warm, --no-cache)"
+    )
     for name, tool, sp_s, bare_s in rows:
         print(f"{name:<12} {tool:<9} {sp_s:8.1f}s {bare_s:7.1f}s {sp_s / bare_s:6.2f}")
+    for name, seconds in noop:
+        print(f"no-op rebuild (cache hit), 1 pair, {name}: {seconds:.2f}s (whole command)")
+    if set_times:
+        first, second = set_times
+        pairs = len(SET_SPECS) * len(SET_TARGETS.split(","))
+        print(
+            f"set {len(SET_SPECS)} specs x {len(SET_TARGETS.split(','))} targets (-j 2): "
+            f"first {first:.1f}s, second {second:.1f}s ({second / first:.3f}x; "
+            f"{second / pairs:.2f}s per pair)"
+        )
     return 0
 
 

@@ -167,3 +167,15 @@ def test_cache_list_and_prune_commands(tmp_path: Path, monkeypatch: pytest.Monke
     assert kept.exit_code == 0 and cache.local.entries()
     gone = runner.invoke(cli, ["--config", str(config), "cache", "prune"])
     assert gone.exit_code == 0 and not cache.local.entries()
+
+
+def test_lintian_verdict_key_follows_the_files_and_the_command() -> None:
+    from specport.cache.lintverdict import verdict_key
+
+    probe = "Lintian v2.116.3\nabc  x_1_amd64.deb\ndef  x-dev_1_amd64.deb\n"
+    key = verdict_key(probe, "lintian x")
+    assert key is not None and key == verdict_key(probe, "lintian x")
+    assert verdict_key(probe.replace("abc", "abd"), "lintian x") != key  # other bytes
+    assert verdict_key(probe.replace("2.116.3", "2.117"), "lintian x") != key  # other lintian
+    assert verdict_key(probe, "lintian --suppress-tags y x") != key  # other suppressions
+    assert verdict_key("Lintian v2.116.3\n", "lintian x") is None  # no .deb: no verdict

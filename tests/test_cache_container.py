@@ -157,3 +157,20 @@ def test_two_cache_directories_share_through_the_registry(
     (deb,) = (out1 / "deb12-cache").glob("*.deb")
     assert (out2 / "deb12-cache" / deb.name).read_bytes() == deb.read_bytes()
     assert registry in (out2 / "deb12-cache" / "logs" / "cachetest.log").read_text()
+
+
+def test_downloaded_build_dependencies_are_shared(builds: Builds) -> None:
+    # libyaml-dev: small, and in no builder image; the second build copies it from the cache
+    spec = builds.specs / "cachetest.spec"
+    spec.write_text(spec.read_text().replace("Source0:", "BuildRequires:  libyaml-devel\nSource0:"))
+    _, out1, _ = builds.build("--no-cache")
+    kept = list((builds.tmp / "cache" / "packages" / "deb12-cache").glob("libyaml-dev_*.deb"))
+    assert len(kept) == 1
+    log1 = (out1 / "deb12-cache" / "logs" / "cachetest.log").read_text()
+    assert " libyaml-dev " in log1 and "Get:" in log1
+    _, out2, _ = builds.build("--no-cache")
+    log2 = (out2 / "deb12-cache" / "logs" / "cachetest.log").read_text()
+    fetched = [
+        line for line in log2.splitlines() if line.startswith("Get:") and " libyaml-dev " in line
+    ]
+    assert fetched == [] and "Setting up libyaml-dev" in log2

@@ -23,6 +23,7 @@ from pathlib import Path
 from specport.build import debfix, reproducible
 from specport.build.engines import (
     MACROS,
+    PACKAGE_CACHE,
     RESULT,
     TOPDIR,
     WORK,
@@ -30,13 +31,21 @@ from specport.build.engines import (
     rpm_dep_to_deb,
     run_build_step,
 )
-from specport.build.lintian import run_lintian
 from specport.build.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT, BuildOptions
 from specport.build.specinfo import SpecInfo
+from specport.cache import lintverdict
 from specport.container.runner import Throwaway
 from specport.targets import Target
 
 MACROS_D = "/usr/lib/debbuild/macros.d"
+_ARCHIVES = "/var/cache/apt/archives"
+# apt checks the hashes of what it finds in its archive directory: a bad copy is downloaded again
+_from_shared = f"cp -n {PACKAGE_CACHE}/*.deb {_ARCHIVES}/ 2>/dev/null; true"
+# each file under a temporary name first: another container never copies half of one
+_to_shared = (
+    f"for f in {_ARCHIVES}/*.deb; do n=${{f##*/}}; [ -e {PACKAGE_CACHE}/$n ] && continue; "
+    f'cp "$f" {PACKAGE_CACHE}/.$n.$$ && mv -f {PACKAGE_CACHE}/.$n.$$ {PACKAGE_CACHE}/$n; done; true'
+)
 DEBFIX = f"{WORK}/debfix"
 
 
@@ -46,9 +55,21 @@ class DebBuild:
         if cmds:
             box.run(f"mkdir -p {MACROS_D} && " + " && ".join(cmds), timeout=SHORT_TIMEOUT)
 
+    def package_cache(self, cache: Path | None, target: Target) -> dict[str, str]:
+        if cache is None:
+            return {}
+        where = cache / target.name  # one per target: a file name can differ in content across
+        where.mkdir(parents=True, exist_ok=True)
+        return {str(where): PACKAGE_CACHE}
+
     def install_build_deps(self, box: Throwaway, target: Target, info: SpecInfo, spec: str) -> None:
         if not info.build_requires:
             return
+        shared = PACKAGE_CACHE in box.mounts.values()
+        if shared:
+            # copies, not apt's own directory on the mount: apt locks its archive directory,
+            # and the containers of a parallel build would wait on (or fail at) each other
+            box.run(_from_shared, timeout=SHORT_TIMEOUT, check=False)
         box.run("apt-get update -q", timeout=INSTALL_TIMEOUT)
         # apt-get satisfy takes dependency strings, so versioned BuildRequires keep their bound
         deps = [rpm_dep_to_deb(d) for d in info.build_requires]
@@ -59,6 +80,8 @@ class DebBuild:
         )
         if result.exit_code != 0:
             raise_missing_deps(result, target, "apt-get")
+        if shared:
+            box.run(_to_shared, timeout=SHORT_TIMEOUT, check=False)
 
     def build(
         self, box: Throwaway, target: Target, info: SpecInfo, spec: str, options: BuildOptions
@@ -82,7 +105,7 @@ class DebBuild:
             f"find {TOPDIR}/SDEBS -name '*.sdeb' -exec cp -a {{}} {RESULT}/ \\;",
             timeout=SHORT_TIMEOUT,
         )
-        return run_lintian(box, target) if options.lintian else []
+        return lintverdict.lint(box, target, options.lint_cache) if options.lintian else []
 
 
 def fix_context(

@@ -7,6 +7,7 @@ Each engine module (rpmbuild.py, debbuild.py) implements `Builder`; BUILDERS map
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Protocol
 
 from specport.build.plan import BuildOptions
@@ -19,11 +20,15 @@ WORK = "/specport"  # everything specport puts in the container lives here
 TOPDIR = f"{WORK}/top"  # %_topdir of both rpmbuild and debbuild
 MACROS = f"{WORK}/macros"  # the target's macro files, as copied in
 RESULT = f"{WORK}/result"  # final packages, flat; the one directory copied out
+PACKAGE_CACHE = "/specport-packages"  # the shared download cache of build deps, if mounted
 
 
 class Builder(Protocol):
     def install_macros(self, box: Throwaway, names: list[str]) -> None:
         """Make the macro files copied to MACROS/<name> part of every later rpm/debbuild run."""
+
+    def package_cache(self, cache: Path | None, target: Target) -> dict[str, str]:
+        """The mounts that share downloaded build dependencies between containers ({}: none)."""
 
     def install_build_deps(self, box: Throwaway, target: Target, info: SpecInfo, spec: str) -> None:
         """Install the spec's BuildRequires (network still on); DependencyError names misses."""

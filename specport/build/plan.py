@@ -36,6 +36,9 @@ class BuildOptions:
     # the result cache's directory (specport.cache); None: build every pair (--no-cache)
     result_cache: Path | None = None
     shared_cache: str = ""  # the result cache shared by CI jobs: oci://HOST/REPO (cache/oci.py)
+    lint_cache: Path | None = None  # lintian verdicts by package hash (cache/lintverdict.py)
+    # downloaded build dependencies, shared by the containers of a target (debbuild.py)
+    package_cache: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ same input give the same bytes (the build paths are the same fixed TOPDIR in eve
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
 from specport import log
 from specport.build.engines import MACROS, RESULT, TOPDIR, raise_missing_deps, run_build_step
@@ -32,6 +33,9 @@ REPRODUCIBLE_DEFINES = (
 class RpmBuild:
     def __init__(self) -> None:
         self.nodeps = False
+
+    def package_cache(self, cache: Path | None, target: Target) -> dict[str, str]:
+        return {}  # not yet for dnf: its cache is per container
 
     def install_macros(self, box: Throwaway, names: list[str]) -> None:
         # /etc/rpm/macros.* is on rpm's macro path on EL and Debian alike: rpmbuild, rpmspec and

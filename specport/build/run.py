@@ -304,6 +304,7 @@ class BuildRun:
             memory=self.options.memory,
             target=target.name,
             env=reproducible.build_env(spec_text),  # SOURCE_DATE_EPOCH from the %changelog
+            mounts=builder.package_cache(self.options.package_cache, target),
         ) as box:
             self._phase(pair, "sources")
             box.copy_in(prep.work / "top", WORK)

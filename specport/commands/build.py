@@ -160,6 +160,8 @@ def make_options(
         with_packages=tuple(Path(d).resolve() for d in kw["with_packages"]),
         result_cache=None if kw["no_cache"] else results_dir(cache_dir),
         shared_cache="" if kw["no_cache"] else settings.shared_cache,
+        lint_cache=cache_dir / "lintian",
+        package_cache=cache_dir / "packages",
     )
 
 

@@ -176,6 +176,7 @@ class Throwaway:
         target: str | None = None,
         pids: int | None = None,
         hardened: bool = False,
+        mounts: Mapping[str, str] | None = None,
     ) -> None:
         self.engine = engine
         self.image = image
@@ -188,6 +189,9 @@ class Throwaway:
         self.target = target
         self.pids = pids
         self.hardened = hardened
+        # host directory -> container path, bind-mounted read-write (shared caches only: a
+        # build's input goes in by copy_in, so the container never sees more of the host)
+        self.mounts = dict(mounts or {})
         # named before creation, so an interrupted create can still be removed by name
         self.name = f"specport-{_slug(purpose)}-{uuid.uuid4().hex[:12]}"
         self._created = False
@@ -248,6 +252,8 @@ class Throwaway:
             kwargs["memswap_limit"] = self.memory  # no swap beyond the limit
         if self.pids:
             kwargs["pids_limit"] = self.pids
+        if self.mounts:
+            kwargs["volumes"] = {h: {"bind": c, "mode": "rw"} for h, c in self.mounts.items()}
         if self.hardened:
             # for untrusted input (the spec sandbox): no privilege gain, and only the
             # capabilities a root script needs to install files and drop to nobody
