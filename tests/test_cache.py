@@ -153,7 +153,8 @@ def test_parse_age() -> None:
 
 def test_cache_list_and_prune_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "specport.toml"
-    config.write_text(f'[settings]\ncache_dir = "{tmp_path / "c"}"\n')
+    config.write_text("")
+    monkeypatch.setenv("SPECPORT_CACHE_DIR", str(tmp_path / "c"))  # as CI sets it
     prep = _prepared(tmp_path)
     cache = ResultCache(tmp_path / "c" / "results")
     _stored(tmp_path, cache, prep)
