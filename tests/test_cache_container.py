@@ -10,6 +10,7 @@ that the macro file can change in the config without the target's name changing.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -74,7 +75,8 @@ class Builds:
         container of this run was created (engine events by the run's owner label)."""
         self.runs += 1
         out = self.tmp / f"out{self.runs}"
-        env = {**os.environ, "SPECPORT_CACHE_DIR": str(self.tmp / cache)}
+        # COLUMNS: a wide summary table, one line per pair
+        env = {**os.environ, "SPECPORT_CACHE_DIR": str(self.tmp / cache), "COLUMNS": "300"}
         env.pop("SPECPORT_SHARED_CACHE", None)
         argv = [
             sys.executable, "-m", "specport", "--config", str(config or self.config), "build",
@@ -99,8 +101,8 @@ class Builds:
 def _cache_state(summary: str) -> str:
     row = [line for line in summary.splitlines() if "cachetest.spec" in line]
     assert row, summary
-    words = row[0].split()
-    return "hit" if "hit" in words else "miss" if "miss" in words else "none"
+    found = re.search(r"cache (hit|miss)", row[0])
+    return found[1] if found else "none"
 
 
 @pytest.fixture

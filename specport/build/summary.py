@@ -14,17 +14,15 @@ from specport.build.plan import PairResult
 def print_summary(results: list[PairResult]) -> None:
     table = Table(box=None, pad_edge=False, title="specport build", title_justify="left")
     ordered = any(r.wave > 1 for r in results)
-    cached = any(r.cache for r in results)  # the result cache is on: hit or miss per pair
-    cols = (
-        *("spec", "target", *(("wave",) if ordered else ()), "result"),
-        *(("cache",) if cached else ()),
-        *("time", "packages", "log"),
-    )
+    cols = ("spec", "target", *(("wave",) if ordered else ()), "result", "time", "packages", "log")
     for col in cols:
         table.add_column(col, overflow="fold")
     for r in sorted(results, key=lambda r: r.wave) if ordered else results:
         if r.ok:
-            state = "ok" + (f" (lintian: {len(r.lint)} errors)" if r.lint else "")
+            # hit or miss in the result cache (none with --no-cache), then lintian's findings
+            notes = [*([f"cache {r.cache}"] if r.cache else []),
+                     *([f"lintian: {len(r.lint)} errors"] if r.lint else [])]  # fmt: skip
+            state = "ok" + (f" ({'; '.join(notes)})" if notes else "")
             style = "green"
         elif r.blocked:
             state, style = r.message, "yellow"
@@ -38,7 +36,6 @@ def print_summary(results: list[PairResult]) -> None:
             Text(r.pair.target.name),
             *((Text(str(r.wave)),) if ordered else ()),
             Text(state, style=style),
-            *((Text(r.cache or "-"),) if cached else ()),
             f"{r.seconds:.0f} s",
             Text("\n".join(p.name for p in r.packages) or "-"),
             Text(_short_path(str(r.log_path)) if r.log_path else "-"),
