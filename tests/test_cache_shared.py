@@ -18,7 +18,7 @@ import pytest
 from test_cache import _prepared, _stored
 
 from specport.cache.builds import ResultCache, key_inputs
-from specport.cache.oci import OciStore, parse_url
+from specport.cache.oci import AUTH_ENV, OciStore, parse_url
 from specport.errors import ConfigError
 from specport.fetch import request
 
@@ -31,24 +31,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+# a fixed test login: bcrypt of "secret" (htpasswd -B), for the registry that wants one
+LOGIN = ("ci", "secret", "$2b$12$1CoQOvabmqkLHbE49uqLrOvnUpvUdW09G85YDTpw.emT6Hjpq44XS")
+
+
+def _serve(root: Path, extra: str = "") -> Iterator[str]:
     if REGISTRY is None:
         pytest.skip("no docker-registry here (Debian package docker-registry)")
-    root = tmp_path_factory.mktemp("registry")
     port = _free_port()
     config = root / "config.yml"
     config.write_text(
         "version: 0.1\nlog:\n  level: warn\n"
         f"storage:\n  filesystem:\n    rootdirectory: {root / 'data'}\n"
-        f"http:\n  addr: 127.0.0.1:{port}\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n{extra}"
     )
     with (root / "registry.log").open("wb") as out:
         proc = subprocess.Popen([REGISTRY, "serve", str(config)], stdout=out, stderr=out)
     try:
         for _ in range(100):
             try:
-                if request("GET", f"http://127.0.0.1:{port}/v2/", timeout=2).status == 200:
+                if request("GET", f"http://127.0.0.1:{port}/v2/", timeout=2).status in (200, 401):
                     break
             except Exception:  # not listening yet
                 pass
@@ -59,6 +61,19 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _serve(tmp_path_factory.mktemp("registry"))
+
+
+@pytest.fixture(scope="module")
+def registry_with_login(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("registry-login")
+    (root / "htpasswd").write_text(f"{LOGIN[0]}:{LOGIN[2]}\n")
+    auth = f"auth:\n  htpasswd:\n    realm: specport-test\n    path: {root / 'htpasswd'}\n"
+    yield from _serve(root, auth)
 
 
 def test_two_cache_directories_exchange_a_result(registry: str, tmp_path: Path) -> None:
@@ -106,3 +121,24 @@ def test_url_forms() -> None:
     assert parse_url("oci://reg.example.org/Team/Results").base == "https://reg.example.org"
     assert parse_url("oci://reg.example.org/Team/Results").repository == "team/results"
     assert parse_url("oci+http://127.0.0.1:5000/r").base == "http://127.0.0.1:5000"
+
+
+def test_a_registry_that_wants_a_login(
+    registry_with_login: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prep = _prepared(tmp_path)
+    monkeypatch.delenv(AUTH_ENV, raising=False)
+    without = ResultCache(tmp_path / "anon", registry_with_login)
+    inputs, _ = _stored(tmp_path, without, prep)  # the push fails: a warning, not an error
+    assert without._shared_down
+    monkeypatch.setenv(AUTH_ENV, f"{LOGIN[0]}:{LOGIN[1]}")
+    first = ResultCache(tmp_path / "machine-1", registry_with_login)
+    _stored(tmp_path, first, prep)
+    assert not first._shared_down
+    second = ResultCache(tmp_path / "machine-2", registry_with_login)
+    log = tmp_path / "x.log"
+    log.write_text("")
+    assert second.restore(inputs, tmp_path / "out", log) is not None
+    monkeypatch.setenv(AUTH_ENV, f"{LOGIN[0]}:wrong")
+    third = ResultCache(tmp_path / "machine-3", registry_with_login)
+    assert third.restore(inputs, tmp_path / "out3", log) is None and third._shared_down

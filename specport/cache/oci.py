@@ -9,15 +9,22 @@ uploaded monolithically (POST, then PUT ?digest=) unless the registry has them (
 manifest last, so a tag exists only once all its blobs do.
 
 The URL is `oci://HOST[:PORT]/REPOSITORY` (HTTPS) or `oci+http://...` (a registry without TLS,
-as in tests). Authentication is not done here: the registry must take anonymous pushes and
-pulls (a registry on the CI network, or one behind a proxy that adds them).
+as in tests). Credentials come from $SPECPORT_SHARED_CACHE_AUTH (`user:password` or `user:token`,
+as CI secrets are passed), never from the config file. A registry that answers 401 with
+`WWW-Authenticate: Basic` gets them on every request; one that answers `Bearer realm=...`
+(the distribution token flow of most hosted registries) is asked for a token at its realm for
+the scope it names, with the credentials when there are any, and the token is kept for the run.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import os
+import re
 import tempfile
+import threading
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,14 +66,65 @@ def _digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+AUTH_ENV = "SPECPORT_SHARED_CACHE_AUTH"
+_CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
+
+
 class OciStore:
     def __init__(self, url: str) -> None:
         self.registry = parse_url(url)
         self.url = url
+        secret = os.environ.get(AUTH_ENV, "")
+        self._basic = base64.b64encode(secret.encode()).decode() if ":" in secret else ""
+        self._authorization = ""  # what the registry took last; every request sends it
+        self._auth_lock = threading.Lock()
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> fetch.Reply:
+        """fetch.request with the registry's authentication, answering one 401 challenge."""
+        wanted = dict(headers or {})
+        if self._authorization:
+            wanted["Authorization"] = self._authorization
+        reply = fetch.request(method, url, data=data, headers=wanted)
+        if reply.status != 401:
+            return reply
+        with self._auth_lock:
+            self._authorization = self._answer(reply.headers.get("www-authenticate", ""))
+        wanted["Authorization"] = self._authorization
+        return fetch.request(method, url, data=data, headers=wanted)
+
+    def _answer(self, challenge: str) -> str:
+        scheme = challenge.split(" ", 1)[0].lower()
+        if scheme == "basic":
+            if not self._basic:
+                raise SourceError(
+                    f"shared cache {self.url}: the registry wants a login; set ${AUTH_ENV}"
+                )
+            return f"Basic {self._basic}"
+        if scheme != "bearer":
+            raise SourceError(f"shared cache {self.url}: unknown authentication {challenge[:80]!r}")
+        params = dict(_CHALLENGE.findall(challenge))
+        realm = params.pop("realm", "")
+        if not realm:
+            raise SourceError(f"shared cache {self.url}: a Bearer challenge without a realm")
+        query = urllib.parse.urlencode(params)
+        headers = {"Authorization": f"Basic {self._basic}"} if self._basic else {}
+        reply = fetch.request("GET", f"{realm}?{query}" if query else realm, headers=headers)
+        _check(reply, "get a token from", realm)
+        doc = json.loads(reply.body)
+        token = doc.get("token") or doc.get("access_token") if isinstance(doc, dict) else None
+        if not token:
+            raise SourceError(f"shared cache {self.url}: {realm} gave no token")
+        return f"Bearer {token}"
 
     def pull(self, key: str, local: LocalStore) -> Entry | None:
         """The result of `key` from the registry into `local`; None when it has none."""
-        reply = fetch.request(
+        reply = self._request(
             "GET", self.registry.url(f"manifests/{key}"), headers={"Accept": MANIFEST_TYPE}
         )
         if reply.status == 404:
@@ -111,7 +169,7 @@ class OciStore:
             "annotations": {"org.opencontainers.image.created": _rfc3339(entry.created)},
         }
         body = json.dumps(manifest, sort_keys=True).encode("utf-8")
-        reply = fetch.request(
+        reply = self._request(
             "PUT",
             self.registry.url(f"manifests/{entry.key}"),
             data=body,
@@ -121,13 +179,13 @@ class OciStore:
 
     def _upload(self, data: bytes) -> str:
         digest = _digest(data)
-        if fetch.request("HEAD", self.registry.url(f"blobs/{digest}")).status == 200:
+        if self._request("HEAD", self.registry.url(f"blobs/{digest}")).status == 200:
             return digest  # the registry has it (another result with the same file)
-        start = fetch.request("POST", self.registry.url("blobs/uploads/"))
+        start = self._request("POST", self.registry.url("blobs/uploads/"))
         _check(start, "start an upload of", digest, ok=(202,))
         location = urllib.parse.urljoin(self.registry.base, start.headers.get("location", ""))
         joiner = "&" if "?" in location else "?"
-        done = fetch.request(
+        done = self._request(
             "PUT",
             f"{location}{joiner}digest={urllib.parse.quote(digest)}",
             data=data,
@@ -138,7 +196,7 @@ class OciStore:
 
     def _blob(self, descriptor: dict[str, Any]) -> bytes:
         digest = str(descriptor["digest"])
-        reply = fetch.request("GET", self.registry.url(f"blobs/{digest}"))
+        reply = self._request("GET", self.registry.url(f"blobs/{digest}"))
         _check(reply, "download", digest)
         if _digest(reply.body) != digest:
             raise SourceError(f"shared cache: blob {digest} does not match its digest")
