@@ -50,19 +50,12 @@ def answers(url: str, *, timeout: float) -> bool:
 
 def get_bytes(url: str, *, timeout: float = TIMEOUT, limit: int = 1 << 30) -> bytes:
     """The body of url; SourceError (NotFound for 404/410) when it cannot be had."""
-    with _session() as session:
-        try:
-            with session.get(url, stream=True, timeout=timeout) as response:
-                _check_status(url, response)
-                chunks, size = [], 0
-                for chunk in response.iter_content(1 << 16):
-                    size += len(chunk)
-                    if size > limit:
-                        raise SourceError(f"{url}: larger than {limit} bytes")
-                    chunks.append(chunk)
-                return b"".join(chunks)
-        except requests.RequestException as exc:
-            raise SourceError(f"cannot download {url}: {_reason(exc)}") from None
+    reply = request("GET", url, timeout=timeout, limit=limit)
+    if reply.status in (404, 410):
+        raise NotFound(f"cannot download {url}: HTTP {reply.status}")
+    if reply.status >= 400:
+        raise SourceError(f"cannot download {url}: HTTP {reply.status}")
+    return reply.body
 
 
 def download(

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from specport import __version__
+from specport.digest import file_sha256
 
 
 @dataclass(frozen=True)
@@ -42,19 +43,11 @@ class KeyInputs:
         return hashlib.sha256(doc.encode("utf-8")).hexdigest()
 
 
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def digests(paths: Iterable[Path]) -> tuple[tuple[str, str], ...]:
     """(name, sha256) of every file, sorted by name; directories are walked."""
     out = []
     for path in paths:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         base = path if path.is_dir() else path.parent
-        out += [(str(f.relative_to(base)), file_digest(f)) for f in files]
+        out += [(str(f.relative_to(base)), file_sha256(f)) for f in files]
     return tuple(sorted(out))

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from specport.cache.key import file_digest
+from specport.digest import file_sha256
 
 ENTRY = "entry.json"
 FILES = "files"
@@ -84,7 +84,7 @@ class LocalStore:
             return None
         for name, digest in entry.packages:
             path = where / FILES / name
-            if not path.is_file() or file_digest(path) != digest:
+            if not path.is_file() or file_sha256(path) != digest:
                 self.remove(key)
                 return None
         return entry if entry.key == key else None

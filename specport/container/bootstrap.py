@@ -27,9 +27,9 @@ from specport.container.inputs import (
     KIND_LABEL,
     TARGET_LABEL,
     cache_root,
-    file_sha256,
     inputs_hash,
 )
+from specport.digest import file_sha256
 from specport.errors import EngineError, ToolError, UsageError
 from specport.families import family_of
 from specport.run import require, run

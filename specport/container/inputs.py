@@ -25,14 +25,6 @@ def inputs_hash(inputs: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def cache_root(settings: Settings) -> Path:
     """settings.cache_dir ($SPECPORT_CACHE_DIR), else $XDG_CACHE_HOME/specport or ~/.cache."""
     if settings.cache_dir:

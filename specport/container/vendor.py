@@ -16,7 +16,8 @@ from pathlib import Path
 
 from specport import data, fetch
 from specport.config import Settings
-from specport.container.inputs import cache_root, file_sha256
+from specport.container.inputs import cache_root
+from specport.digest import file_sha256
 from specport.errors import SourceError
 
 UPSTREAM = "upstream"  # setting value: download the project's release tarball

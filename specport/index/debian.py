@@ -22,7 +22,8 @@ from pathlib import Path
 
 from specport import fetch, log
 from specport.config import Settings
-from specport.container.inputs import cache_root, file_sha256
+from specport.container.inputs import cache_root
+from specport.digest import file_sha256
 from specport.errors import PackageIndexError, SourceError, ToolError
 from specport.run import require, run
 from specport.targets.model import Target

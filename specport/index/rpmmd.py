@@ -21,6 +21,7 @@ from typing import IO, cast
 
 from specport import fetch
 from specport.config import Settings
+from specport.digest import file_sha256
 from specport.errors import PackageIndexError, SourceError
 from specport.index.debian import GPGV_TIMEOUT, check_file, raw_dir
 from specport.run import require, run
@@ -122,16 +123,10 @@ def fetch_file(base: str, file: RepoFile, settings: Settings) -> Path:
         return dest
 
     def verify(path: Path) -> None:
-        if _sha256(path) != file.sha256:
+        if file_sha256(path) != file.sha256:
             raise SourceError(f"{label}: the download does not match its SHA256 in repomd.xml")
 
     return fetch.download(label, dest, verify=verify)
-
-
-def _sha256(path: Path) -> str:
-    from specport.container.inputs import file_sha256
-
-    return file_sha256(path)
 
 
 def open_metadata(path: Path, href: str) -> IO[bytes]:

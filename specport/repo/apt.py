@@ -23,6 +23,7 @@ from debian.deb822 import Deb822, Packages, Release
 from debian.debfile import DebFile
 
 from specport import log, names
+from specport.digest import file_sha256
 from specport.errors import PublishError
 from specport.repo import atomic
 from specport.repo.gpg import SigningKey, clearsign, sign_detached
@@ -136,7 +137,7 @@ def _add_to_pool(base: Path, pkg: Package) -> Entry:
     initial = source[:4] if source.startswith("lib") else source[:1]
     rel = f"pool/{COMPONENT}/{initial}/{source}/{pkg.filename}"
     dest = base / rel
-    if dest.exists() and _sha256(dest) != pkg.identity:
+    if dest.exists() and file_sha256(dest) != pkg.identity:
         raise PublishError(
             f"{rel} already exists with other contents", hint="bump the Version of the rebuild"
         )
@@ -210,8 +211,3 @@ def _collect_pool_garbage(base: Path) -> None:
         (base / rel).unlink(missing_ok=True)
     if gone:
         atomic.set_owned(base, mine - gone)
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()

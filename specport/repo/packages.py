@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from debian.debfile import DebFile
 from debian.debian_support import version_compare
 
 from specport import names
+from specport.digest import file_sha256
 from specport.errors import PublishError
 from specport.rpmlib import read_header
 from specport.rpmlib import rpm as rpm_bindings
@@ -48,7 +48,7 @@ def read_rpm(path: Path) -> Package:
     epoch = hdr[rpm.RPMTAG_EPOCH]
     version = f"{hdr[rpm.RPMTAG_VERSION]}-{hdr[rpm.RPMTAG_RELEASE]}"
     # the immutable header digest covers the payload digest and survives rpmsign --addsign
-    identity = hdr[rpm.RPMTAG_SHA256HEADER] or hdr[rpm.RPMTAG_SHA1HEADER] or _file_digest(path)
+    identity = hdr[rpm.RPMTAG_SHA256HEADER] or hdr[rpm.RPMTAG_SHA1HEADER] or file_sha256(path)
     return Package(
         path=path,
         kind="rpm",
@@ -81,13 +81,8 @@ def read_deb(path: Path) -> Package:
         version=version,
         arch=arch,
         release=version,
-        identity=_file_digest(path),  # debs are not modified by publishing
+        identity=file_sha256(path),  # debs are not modified by publishing
     )
-
-
-def _file_digest(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def compare_versions(kind: str, a: str, b: str) -> int:
