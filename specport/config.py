@@ -44,6 +44,9 @@ class Settings:
     # the result cache shared by CI jobs on many machines (specport.cache.oci): oci://HOST/REPO
     # ("" = the local one only)
     shared_cache: str = ""
+    # where the local result cache lives ("" = <cache_dir>/results); a test run points it at a
+    # directory of its own, so that every run really builds what it tests
+    result_cache: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +21,9 @@ REPO = Path(__file__).resolve().parents[1]
 # the fast suite translates names with the rule data; tests of the package index set their own
 # cache and mode (tests/test_index*.py), so no test fetches an index unless it means to
 os.environ.setdefault("SPECPORT_INDEX", "off")
+# a result cache of this test run's own: CI's cache directory persists between runs, and a hit
+# from an earlier run would skip the very builds the container tests are about
+os.environ.setdefault("SPECPORT_RESULT_CACHE", tempfile.mkdtemp(prefix="specport-test-results-"))
 
 
 @pytest.fixture(autouse=True)

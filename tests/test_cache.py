@@ -155,6 +155,7 @@ def test_cache_list_and_prune_commands(tmp_path: Path, monkeypatch: pytest.Monke
     config = tmp_path / "specport.toml"
     config.write_text("")
     monkeypatch.setenv("SPECPORT_CACHE_DIR", str(tmp_path / "c"))  # as CI sets it
+    monkeypatch.delenv("SPECPORT_RESULT_CACHE", raising=False)
     prep = _prepared(tmp_path)
     cache = ResultCache(tmp_path / "c" / "results")
     _stored(tmp_path, cache, prep)

@@ -77,6 +77,7 @@ class Builds:
         out = self.tmp / f"out{self.runs}"
         # COLUMNS: a wide summary table, one line per pair
         env = {**os.environ, "SPECPORT_CACHE_DIR": str(self.tmp / cache), "COLUMNS": "300"}
+        env.pop("SPECPORT_RESULT_CACHE", None)  # the store under this test's cache directory
         env.pop("SPECPORT_SHARED_CACHE", None)
         argv = [
             sys.executable, "-m", "specport", "--config", str(config or self.config), "build",

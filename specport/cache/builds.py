@@ -15,6 +15,7 @@ from specport.cache.key import KeyInputs, digests
 from specport.cache.oci import OciStore
 from specport.cache.store import Entry, LocalStore
 from specport.errors import SpecportError
+from specport.families import family_of
 
 T = TypeVar("T")
 
@@ -31,7 +32,7 @@ def key_inputs(
         image_id=image_id,
         build_requires=tuple(prep.info.build_requires),
         set_packages=digests(sorted(set_packages)),
-        lintian=lintian and prep.pair.target.family == "deb",
+        lintian=lintian and family_of(prep.pair.target).runs_lintian,
     )
 
 

@@ -46,7 +46,7 @@ def lint(box: Throwaway, target: Target, cache_dir: Path | None) -> list[str]:
         else:
             if isinstance(errors, list):
                 with box.log_path.open("a", encoding="utf-8") as log:
-                    log.write(f"# lintian: the verdict on these exact files, from {path}\n")
+                    log.write(f"# {command}: the verdict on these exact files, from {path}\n")
                 return [str(e) for e in errors]
     errors = run_lintian(box, target)
     if key is not None:

@@ -25,9 +25,9 @@ ENTRY = "entry.json"
 FILES = "files"
 
 
-def results_dir(cache_dir: Path) -> Path:
-    """Where the local store lives under specport's cache directory."""
-    return cache_dir / "results"
+def results_dir(cache_dir: Path, setting: str = "") -> Path:
+    """Where the local store lives: settings.result_cache, else under specport's cache dir."""
+    return Path(setting) if setting else cache_dir / "results"
 
 
 def specport_cache_dir(setting: str) -> Path:

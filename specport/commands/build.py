@@ -158,7 +158,7 @@ def make_options(
             index_mode(settings, offline=kw["offline"], no_index=kw["no_index"]),
         ),
         with_packages=tuple(Path(d).resolve() for d in kw["with_packages"]),
-        result_cache=None if kw["no_cache"] else results_dir(cache_dir),
+        result_cache=None if kw["no_cache"] else results_dir(cache_dir, settings.result_cache),
         shared_cache="" if kw["no_cache"] else settings.shared_cache,
         lint_cache=cache_dir / "lintian",
         package_cache=cache_dir / "packages",

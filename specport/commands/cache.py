@@ -35,7 +35,8 @@ def parse_age(text: str) -> float:
 
 
 def _store(app: App) -> LocalStore:
-    return LocalStore(results_dir(specport_cache_dir(app.config.settings.cache_dir)))
+    settings = app.config.settings
+    return LocalStore(results_dir(specport_cache_dir(settings.cache_dir), settings.result_cache))
 
 
 @click.group()

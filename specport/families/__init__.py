@@ -51,6 +51,8 @@ class Family(Protocol):
     def reads_lua(self) -> bool: ...  # does the spec reader evaluate %{lua:}?
     @property
     def checks_with_debbuild(self) -> bool: ...  # `--check` also asks debbuild --showpkgs
+    @property
+    def runs_lintian(self) -> bool: ...  # the engine lints what it built (lintian)
 
     def repository_slot(self, target: Target) -> str:
         """Where the target's packages go in a repository; two targets may not share one.

@@ -56,6 +56,7 @@ class DebFamily:
     expansion_shell: str = "dash"  # Debian's /bin/sh: bash syntax in %( ) expands to nothing
     reads_lua: bool = False  # only a debbuild built with Lua::API does
     checks_with_debbuild: bool = True  # debbuild reads the spec in the build, not only rpm
+    runs_lintian: bool = True
 
     def reads(self, target: Target, rpm_version: str) -> bool:
         return False  # debbuild implements its own parser, at none of rpm's newer syntax

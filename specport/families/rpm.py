@@ -35,6 +35,7 @@ class RpmFamily:
     expansion_shell: str = "bash"  # EL's /bin/sh
     reads_lua: bool = True
     checks_with_debbuild: bool = False
+    runs_lintian: bool = False
 
     def reads(self, target: Target, rpm_version: str) -> bool:
         return target.rpm_version_tuple >= version_tuple(rpm_version)
