@@ -5,39 +5,23 @@ spec edits; and the package comparison of --check on real .debs."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fork_support import DATA, Run, cli_runner, upstream
 
-from specport.cli import main
 from specport.errors import SpecError
 from specport.fork import specedit
 from specport.fork.compare import compare
 
-DATA = Path(__file__).parent / "data" / "fork"
-_spec = importlib.util.spec_from_file_location("greet_upstream", DATA / "greet_upstream.py")
-assert _spec and _spec.loader
-upstream = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(upstream)
-
-Run = Callable[..., tuple[int, str, str]]
 PATCHES = ("greet-cflags.patch", "greet-flush.patch", "greet-readme.patch")
 
 
 @pytest.fixture
 def specport(capsys: pytest.CaptureFixture[str]) -> Run:
-    def run(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        with pytest.raises(SystemExit) as done:
-            main(list(args))
-        out, err = capsys.readouterr()
-        return int(done.value.code or 0), out, err
-
-    return run
+    return cli_runner(capsys)
 
 
 @pytest.fixture

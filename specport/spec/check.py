@@ -116,14 +116,19 @@ def _results(job: CheckJob, batch: Batch, row: list[Answer]) -> list[CheckResult
         tool += f", not rpm {OLD_RPM_VERSION}"
     out = [CheckResult(job.target.name, job.spec, tool, ok, "" if ok else detail)]
     if rest and not batch.where.startswith("bwrap"):
-        deb = rest[0]
-        text = deb.out + deb.err
-        noise = [ln for ln in text.splitlines() if any(n in ln for n in _SHELL_NOISE)]
-        deb_ok = deb.exit_code == 0 and not noise
-        deb_detail = "" if deb_ok else (noise[0] if noise else _last_line(text, deb.exit_code))
+        deb_ok, deb_detail = debbuild_verdict(rest[0])
         where = f"debbuild --showpkgs ({batch.where})"
         out.append(CheckResult(job.target.name, job.spec, where, deb_ok, deb_detail))
     return out
+
+
+def debbuild_verdict(deb: Answer) -> tuple[bool, str]:
+    """(parsed cleanly, first problem) of one `debbuild --showpkgs`: a shell error on its output
+    fails it too (dash's "Bad substitution" does not change debbuild's exit code)."""
+    text = deb.out + deb.err
+    noise = [ln for ln in text.splitlines() if any(n in ln for n in _SHELL_NOISE)]
+    ok = deb.exit_code == 0 and not noise
+    return ok, "" if ok else (noise[0] if noise else _last_line(text, deb.exit_code))
 
 
 def _last_line(output: str, exit_code: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from specport.errors import SandboxError
-from specport.spec.check import _SHELL_NOISE, OLD_RPM_IMAGE, CheckResult, _last_line
+from specport.spec.check import OLD_RPM_IMAGE, CheckResult, debbuild_verdict
 from specport.spec.rpmspec import Request, outcome, run_many
 
 
@@ -43,11 +43,7 @@ def check_with_debbuild(
         raise SandboxError(f"debbuild needs the container sandbox ({image} is not there)")
     results = []
     for (spec, _, _), row in zip(jobs, batch.answers, strict=True):
-        deb = row[0]
-        text = deb.out + deb.err
-        noise = [ln for ln in text.splitlines() if any(n in ln for n in _SHELL_NOISE)]
-        ok = deb.exit_code == 0 and not noise
-        detail = "" if ok else (noise[0] if noise else _last_line(text, deb.exit_code))
+        ok, detail = debbuild_verdict(row[0])
         tool = f"debbuild --showpkgs ({batch.where})"
         results.append(CheckResult(target, spec, tool, ok, detail))
     return results
