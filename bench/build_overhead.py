@@ -69,9 +69,9 @@ def timed_specport(
 def bench_cache_dir(tmp: Path) -> Path:
     """A cache directory whose result cache is empty; everything else is the user's cache
     (downloads, package indexes, the apt archive), linked in."""
-    from specport.cache.store import specport_cache_dir
+    from specport.config import cache_root
 
-    real = specport_cache_dir(load_config().settings.cache_dir)
+    real = cache_root(load_config().settings)
     mine = tmp / "cache"
     mine.mkdir()
     for entry in real.iterdir() if real.is_dir() else []:

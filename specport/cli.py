@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from pathlib import Path
@@ -12,8 +13,40 @@ from specport import __version__, log
 from specport.app import App
 from specport.errors import SpecportError
 
+# command -> the module under specport.commands that defines it. A command's module is imported
+# when that command runs (or --help lists them all): `specport build` does not load publish's,
+# doctor's or fork's code, which is a tenth of a second of every short run.
+COMMANDS = {
+    "build": "build",
+    "cache": "cache",
+    "doctor": "doctor",
+    "fork": "fork",
+    "graph": "graph",
+    "images": "images",
+    "import": "fork",
+    "index": "index",
+    "keys": "keys",
+    "matrix": "matrix",
+    "normalize": "normalize",
+    "publish": "publish",
+    "rebase": "fork",
+    "rebuild": "rebuild",
+    "targets": "targets",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Commands(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module = importlib.import_module(f"specport.commands.{COMMANDS[cmd_name]}")
+            module.register(self)  # adds the module's commands to this group
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="specport")
 @click.option(
     "--config",
@@ -31,45 +64,6 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: bool, quiet: bool
         raise click.UsageError("-v and -q exclude each other")
     log.set_verbosity(2 if verbose else 0 if quiet else 1)
     ctx.obj = App(config_path=config_path, verbose=verbose)
-
-
-def _register() -> None:
-    # each command module adds its commands to the group; imported here to keep one entry point
-    from specport.commands import (
-        build,
-        cache,
-        doctor,
-        fork,
-        graph,
-        images,
-        index,
-        keys,
-        matrix,
-        normalize,
-        publish,
-        rebuild,
-        targets,
-    )
-
-    for module in (
-        targets,
-        index,
-        normalize,
-        build,
-        cache,
-        keys,
-        publish,
-        images,
-        doctor,
-        matrix,
-        fork,
-        graph,
-        rebuild,
-    ):
-        module.register(cli)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> None:

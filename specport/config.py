@@ -49,6 +49,15 @@ class Settings:
     result_cache: str = ""
 
 
+def cache_root(settings: Settings) -> Path:
+    """settings.cache_dir ($SPECPORT_CACHE_DIR), else $XDG_CACHE_HOME/specport or ~/.cache."""
+    if settings.cache_dir:
+        return Path(settings.cache_dir).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "specport"
+
+
 @dataclass(frozen=True)
 class Config:
     targets: TargetSet

@@ -70,3 +70,27 @@ def test_stopped_engine(tiny: Path, tmp_path: Path) -> None:
     assert proc.stderr.count("specport: error:") == 1
     assert "no container engine answers" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_each_command_is_loaded_from_the_module_that_defines_it() -> None:
+    """cli.COMMANDS names the module of every command; a running command loads only its own."""
+    import click
+
+    from specport.cli import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name
+        assert command.callback is not None
+    assert set(cli.commands) == set(COMMANDS)  # no module registers a command not listed
+    probe = (
+        "import sys, click; from specport.cli import cli;"
+        "cli.get_command(click.Context(cli), 'targets');"
+        "print(sorted(m for m in sys.modules if m.startswith('specport.commands.')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout
+    assert "specport.commands.targets" in loaded
+    assert "specport.commands.publish" not in loaded and "specport.commands.build" not in loaded

@@ -171,13 +171,15 @@ def test_cache_list_and_prune_commands(tmp_path: Path, monkeypatch: pytest.Monke
     assert gone.exit_code == 0 and not cache.local.entries()
 
 
-def test_lintian_verdict_key_follows_the_files_and_the_command() -> None:
+def test_lintian_verdict_key_follows_the_files_the_image_and_the_command() -> None:
     from specport.cache.lintverdict import verdict_key
 
-    probe = "Lintian v2.116.3\nabc  x_1_amd64.deb\ndef  x-dev_1_amd64.deb\n"
-    key = verdict_key(probe, "lintian x")
-    assert key is not None and key == verdict_key(probe, "lintian x")
-    assert verdict_key(probe.replace("abc", "abd"), "lintian x") != key  # other bytes
-    assert verdict_key(probe.replace("2.116.3", "2.117"), "lintian x") != key  # other lintian
-    assert verdict_key(probe, "lintian --suppress-tags y x") != key  # other suppressions
-    assert verdict_key("Lintian v2.116.3\n", "lintian x") is None  # no .deb: no verdict
+    a, b = "a" * 64, "b" * 64
+    hashes = f"dpkg-deb: building package 'x'\n{a}  x_1_amd64.deb\n{b}  x-dev_1_amd64.deb\n"
+    key = verdict_key("sha256:1", hashes, "lintian x")
+    assert key is not None and key == verdict_key("sha256:1", hashes, "lintian x")
+    assert verdict_key("sha256:1", hashes.replace("aaa", "aab"), "lintian x") != key  # bytes
+    assert verdict_key("sha256:2", hashes, "lintian x") != key  # another image: its lintian
+    assert verdict_key("sha256:1", hashes, "lintian --suppress-tags y x") != key  # suppressions
+    assert verdict_key("sha256:1", "dpkg-deb: building\n", "lintian x") is None  # no .deb
+    assert verdict_key("", hashes, "lintian x") is None  # no image id: no verdict

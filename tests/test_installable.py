@@ -57,6 +57,22 @@ def test_installable_set_passes(cache: Settings) -> None:
     assert verdict.ok, verdict
 
 
+def test_pool_is_kept_in_libsolv_form_and_a_bad_copy_is_replaced(cache: Settings) -> None:
+    solv_dir = debian.solv_dir(cache)
+    assert not solv_dir.exists()
+    _pool(cache)  # parses Packages, writes libsolv's form by the file's hash
+    kept = sorted(solv_dir.glob("*.solv"))
+    assert [p.stem for p in kept] == [raw.name for raw, _ in store.package_lists(TARGET, cache)]
+    first = kept[0].read_bytes()
+    pool, always = _pool(cache)  # from the .solv files: the same answers
+    assert solver.check(pool, ["libfoo-dev >= 1.2", "perl"], always).ok
+    assert not solver.check(pool, ["libfoo-dev >= 99"], always).ok
+    kept[0].write_bytes(b"not a solv file")  # another libsolv's, or damaged: parsed again
+    pool, always = _pool(cache)
+    assert solver.check(pool, ["libfoo-dev >= 1.2"], always).ok
+    assert kept[0].read_bytes() == first
+
+
 def test_conflicts_and_breaks_are_named(cache: Settings) -> None:
     pool, always = _pool(cache)
     verdict = solver.check(pool, ["libcurl4-gnutls-dev", "libcurl4-openssl-dev"], always)

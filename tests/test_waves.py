@@ -166,6 +166,9 @@ def test_phase_from_build_output() -> None:
     assert phase_in("Executing (%install): /bin/sh -e /var/tmp/deb-tmp.install.1\n") == "%install"
     assert phase_in("\n$ sh /specport/debfix.sh unpack /a /b\n") == "post-step"
     assert phase_in("\n$ cd /specport/result && lintian --suppress-tags x *.deb\n") == "lintian"
+    kept = "\n# cd /specport/result && lintian *.deb: the verdict on these exact files, from /c\n"
+    assert phase_in(kept) == "lintian"
+    assert phase_in("\n# copied /specport/result -> /tmp/lintian-out\n") is None
     assert phase_in("gcc -c x.c\n") is None
     assert phases_in("Executing(%prep): a\nExecuting(%build): b\n$ lintian x\n") == [
         "%prep",

@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from specport.config import cache_root, load_config
 from specport.container.bootstrap import debian_mirrors, host_apt_sources
 
 APT_TIMEOUT = 600
@@ -93,8 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suite", default="bookworm", help="default suite (bookworm)")
     parser.add_argument("--out", type=Path, default=Path("lookaside"))
     args = parser.parse_args(argv)
-    cache_root = os.environ.get("SPECPORT_CACHE_DIR") or str(Path.home() / ".cache" / "specport")
-    cache = Path(cache_root) / "sources" / "debian"
+    cache = cache_root(load_config().settings) / "sources" / "debian"
     args.out.mkdir(parents=True, exist_ok=True)
     for item in args.packages:
         spec, _, name = item.partition("=")

@@ -47,9 +47,20 @@ _to_shared = (
     f'cp "$f" {PACKAGE_CACHE}/.$n.$$ && mv -f {PACKAGE_CACHE}/.$n.$$ {PACKAGE_CACHE}/$n; done; true'
 )
 DEBFIX = f"{WORK}/debfix"
+# dpkg-checkbuilddeps reads a control file; -d gives the dependencies, so a stub will do
+_CONTROL_FILE = f"{WORK}/checkbuilddeps.control"
+_CONTROL = rf"printf 'Source: specport\n\nPackage: specport\nArchitecture: any\n' > {_CONTROL_FILE}"
+# debbuild's own .debs are unpacked again at once by the post-step, which packs the final ones
+# (xz): compressing them first is time spent for nothing
+_DPKG_DEB = "__dpkg_deb /usr/bin/dpkg-deb -Znone"
 
 
 class DebBuild:
+    def stage(self, work: Path) -> None:
+        script = work / "debfix.sh"  # the post-step's container half, copied in with the spec
+        script.write_text(debfix.script_text(), encoding="utf-8")
+        script.chmod(0o755)
+
     def install_macros(self, box: Throwaway, names: list[str]) -> None:
         cmds = [f"cp {MACROS}/{shlex.quote(n)} {MACROS_D}/{shlex.quote(n)}" for n in names]
         if cmds:
@@ -65,14 +76,24 @@ class DebBuild:
     def install_build_deps(self, box: Throwaway, target: Target, info: SpecInfo, spec: str) -> None:
         if not info.build_requires:
             return
+        # apt-get satisfy takes dependency strings, so versioned BuildRequires keep their bound
+        deps = [rpm_dep_to_deb(d) for d in info.build_requires]
+        # what the builder image has installed already needs no index download: dpkg's own
+        # check (versions, alternatives, Provides) says so in milliseconds; `apt-get update`
+        # and satisfy would install nothing (satisfy never upgrades what already satisfies)
+        probe = box.run(
+            f"{_CONTROL} && dpkg-checkbuilddeps -d {shlex.quote(', '.join(deps))} {_CONTROL_FILE}",
+            timeout=SHORT_TIMEOUT,
+            check=False,
+        )
+        if probe.exit_code == 0:
+            return
         shared = PACKAGE_CACHE in box.mounts.values()
         if shared:
             # copies, not apt's own directory on the mount: apt locks its archive directory,
             # and the containers of a parallel build would wait on (or fail at) each other
             box.run(_from_shared, timeout=SHORT_TIMEOUT, check=False)
         box.run("apt-get update -q", timeout=INSTALL_TIMEOUT)
-        # apt-get satisfy takes dependency strings, so versioned BuildRequires keep their bound
-        deps = [rpm_dep_to_deb(d) for d in info.build_requires]
         result = box.run(
             ["apt-get", "satisfy", "-y", "-q", "--no-install-recommends", *deps],
             timeout=INSTALL_TIMEOUT,
@@ -87,25 +108,22 @@ class DebBuild:
         self, box: Throwaway, target: Target, info: SpecInfo, spec: str, options: BuildOptions
     ) -> list[str]:
         dirs = " ".join(f"{TOPDIR}/{d}" for d in ("BUILD", "BUILDROOT", "DEBS", "SDEBS"))
-        box.run(f"mkdir -p {dirs} {RESULT}", timeout=SHORT_TIMEOUT)
+        setup = f"mkdir -p {dirs} {RESULT}"
         epoch = box.env.get(reproducible.ENV, "")
         if epoch.isdigit():
             # the .sdeb packs SPECS and SOURCES as they are: their copy-in time must not show
-            box.run(
-                f"find {TOPDIR}/SPECS {TOPDIR}/SOURCES -newermt @{epoch}"
-                f" -exec touch -h -d @{epoch} {{}} +",
-                timeout=SHORT_TIMEOUT,
+            setup += (
+                f" && find {TOPDIR}/SPECS {TOPDIR}/SOURCES -newermt @{epoch}"
+                f" -exec touch -h -d @{epoch} {{}} +"
             )
+        box.run(setup, timeout=SHORT_TIMEOUT)
         argv = ["debbuild", "--define", f"_topdir {TOPDIR}", "--define", f"dist {target.dist}"]
+        argv += ["--define", _DPKG_DEB]
         # -vv: below verbosity 2 debbuild sends every %prep/%build/%install script's output to
         # /dev/null, and the build log would say nothing about why a build failed
         run_build_step(box, [*argv, "-vv", "-ba", spec], "debbuild", options.timeout)
-        post_step(box, fix_context(target, info, options, box.env.get(reproducible.ENV, "")))
-        box.run(
-            f"find {TOPDIR}/SDEBS -name '*.sdeb' -exec cp -a {{}} {RESULT}/ \\;",
-            timeout=SHORT_TIMEOUT,
-        )
-        return lintverdict.lint(box, target, options.lint_cache) if options.lintian else []
+        hashes = post_step(box, fix_context(target, info, options, epoch))
+        return lintverdict.lint(box, target, options.lint_cache, hashes) if options.lintian else []
 
 
 def fix_context(
@@ -126,13 +144,11 @@ def fix_context(
     )
 
 
-def post_step(box: Throwaway, ctx: debfix.FixContext) -> None:
-    """debfix.sh unpack -> debfix.py on the host -> debfix.sh pack; final .debs in RESULT."""
+def post_step(box: Throwaway, ctx: debfix.FixContext) -> str:
+    """debfix.sh unpack -> debfix.py on the host -> debfix.sh pack; final .debs and the .sdeb
+    in RESULT. Returns `sha256sum` of the final .debs (lintian's verdict is kept by them).
+    stage() put debfix.sh in WORK."""
     with tempfile.TemporaryDirectory(prefix="specport-debfix-") as tmp:
-        script = Path(tmp) / "debfix.sh"
-        script.write_text(debfix.script_text(), encoding="utf-8")
-        script.chmod(0o755)
-        box.copy_in(script, WORK)
         box.run(
             f"mkdir -p {DEBFIX}/in"
             f" && find {TOPDIR}/DEBS -name '*.deb' -exec mv {{}} {DEBFIX}/in/ \\;"
@@ -146,6 +162,11 @@ def post_step(box: Throwaway, ctx: debfix.FixContext) -> None:
             notes += [f"# post-step {name}: {c}\n" for c in debfix.fix_package(pkg, ctx)]
         with box.log_path.open("a", encoding="utf-8") as out:
             out.writelines(notes)
-        box.run(f"rm -rf {DEBFIX}/work/meta", timeout=SHORT_TIMEOUT)
-        box.copy_in(meta, f"{DEBFIX}/work")
-        box.run(f"sh {WORK}/debfix.sh pack {DEBFIX}/work {RESULT}", timeout=SHORT_TIMEOUT)
+        box.copy_in(meta, DEBFIX, name="fixed")  # beside the unpacked meta, not over it
+        packed = box.run(
+            f"sh {WORK}/debfix.sh pack {DEBFIX}/work {RESULT} {DEBFIX}/fixed"
+            f" && find {TOPDIR}/SDEBS -name '*.sdeb' -exec cp -a {{}} {RESULT}/ \\;"
+            f" && cd {RESULT} && sha256sum -- *.deb",
+            timeout=SHORT_TIMEOUT,
+        )
+        return packed.output

@@ -6,8 +6,9 @@
 #                                     and info pages gzip -9n); for the host, write
 #                                     WORK/meta/<n>/{DEBIAN/,deb,files,shlibs,sonames,treefix}, copy
 #                                     the license files and changelogs to WORK/meta/<n>/docs/
-#   debfix.sh pack WORK OUT         - take WORK/meta/<n>/DEBIAN back, copy WORK/meta/<n>/add/ into
-#                                     the tree, delete the paths in WORK/meta/<n>/remove, write
+#   debfix.sh pack WORK OUT [META]  - take META/<n>/DEBIAN back (META: the host's edited copy of
+#                                     WORK/meta, the default), copy META/<n>/add/ into
+#                                     the tree, delete the paths in META/<n>/remove, write
 #                                     DEBIAN/md5sums, clamp mtimes to $SOURCE_DATE_EPOCH,
 #                                     build each .deb into OUT (xz -6, reproducibly)
 set -eu
@@ -85,11 +86,11 @@ fix_tree() {
 }
 
 pack() {
-  work=$1 out=$2
+  work=$1 out=$2 metas=${3:-$1/meta}
   mkdir -p "$out"
   threads=""
   if dpkg-deb --help | grep -q -- --threads-max; then threads="--threads-max=1"; fi
-  for meta in "$work"/meta/*; do
+  for meta in "$metas"/*; do
     n=$(basename "$meta")
     rm -rf "$work/tree/$n/DEBIAN"
     cp -a "$meta/DEBIAN" "$work/tree/$n/DEBIAN"

@@ -24,6 +24,9 @@ PACKAGE_CACHE = "/specport-packages"  # the shared download cache of build deps,
 
 
 class Builder(Protocol):
+    def stage(self, work: Path) -> None:
+        """Add the files the engine's own steps need to `work`, which is copied in as WORK."""
+
     def install_macros(self, box: Throwaway, names: list[str]) -> None:
         """Make the macro files copied to MACROS/<name> part of every later rpm/debbuild run."""
 
@@ -89,8 +92,9 @@ def result_tail(result: RunResult) -> str:
 _FAILED_SECTION = re.compile(r"(?:Bad exit status from|Exec of) \S+ (?:failed )?\((%\w+)\)")
 
 
-def run_build_step(box: Throwaway, argv: list[str], tool: str, timeout: float) -> None:
-    """Run rpmbuild/debbuild; a failure says which spec section failed, in one line."""
+def run_build_step(box: Throwaway, argv: list[str] | str, tool: str, timeout: float) -> None:
+    """Run rpmbuild/debbuild (argv, or a bash command line that runs it); a failure says which
+    spec section failed, in one line."""
     result = box.run(argv, timeout=timeout, check=False)
     if result.exit_code == 0:
         return

@@ -39,6 +39,8 @@ class BuildOptions:
     lint_cache: Path | None = None  # lintian verdicts by package hash (cache/lintverdict.py)
     # downloaded build dependencies, shared by the containers of a target (debbuild.py)
     package_cache: Path | None = None
+    # the spec sandbox's answers by exactly what it was asked (spec/answers.py); None: ask
+    spec_answers: Path | None = None
 
 
 @dataclass(frozen=True)

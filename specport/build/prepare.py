@@ -63,16 +63,18 @@ def prepare_many(
     maintainer: str = "",
     image: str | None = None,
     resolvers: Mapping[str, Resolver] | None = None,
+    kept: Path | None = None,
 ) -> list[Prepared]:
     """Normalize every pair, read all their specs in the sandbox (one per target image), then
     find their sources. image: read every spec in this image (stand-ins) instead of the
-    target's builder image; resolvers: by target name (the package index)."""
+    target's builder image; resolvers: by target name (the package index); kept: the
+    sandbox's kept answers (spec/answers.py), None to ask it every time."""
     staged: list[_Staged] = []
     done: list[Prepared] = []
     try:
         for pair in pairs:
             staged.append(_stage(pair, maintainer, (resolvers or {}).get(pair.target.name)))
-        infos = _read_infos(staged, image)
+        infos = _read_infos(staged, image, kept)
         for st, info in zip(staged, infos, strict=True):
             spec_name = f"{info.name}.spec"
             safeio.write_text(st.work / "top" / "SPECS" / spec_name, st.text)
@@ -121,7 +123,7 @@ def _stage(pair: Pair, maintainer: str, resolver: Resolver | None) -> _Staged:
     return _Staged(pair, work, result.text, macro_files, changes)
 
 
-def _read_infos(staged: list[_Staged], image: str | None) -> list[SpecInfo]:
+def _read_infos(staged: list[_Staged], image: str | None, kept: Path | None) -> list[SpecInfo]:
     """Every spec's info, one sandbox per image; the first failure raises."""
     groups: dict[str | None, list[int]] = {}
     for k, st in enumerate(staged):
@@ -129,7 +131,7 @@ def _read_infos(staged: list[_Staged], image: str | None) -> list[SpecInfo]:
     out: dict[int, SpecInfo] = {}
     for where, members in groups.items():
         requests = [_request(staged[k]) for k in members]
-        results = read_spec_infos(requests, image=where)
+        results = read_spec_infos(requests, image=where, kept=kept)
         for k, r in zip(members, results, strict=True):
             if isinstance(r, SpecError):
                 raise r

@@ -40,7 +40,14 @@ from specport.targets import Target
 
 def prepare_all(pairs: list[Pair], options: BuildOptions) -> list[Prepared]:
     """Prepare every pair; all missing sources of all specs fail in one error."""
-    done = prepare_many(pairs, options.search, options.maintainer, options.image, options.resolvers)
+    done = prepare_many(
+        pairs,
+        options.search,
+        options.maintainer,
+        options.image,
+        options.resolvers,
+        kept=options.spec_answers,
+    )
     try:
         missing = list(dict.fromkeys(m for p in done for m in p.missing))
         if missing:
@@ -307,8 +314,9 @@ class BuildRun:
             mounts=builder.package_cache(self.options.package_cache, target),
         ) as box:
             self._phase(pair, "sources")
-            box.copy_in(prep.work / "top", WORK)
-            box.copy_in(prep.work / "macros", WORK)
+            builder.stage(prep.work)
+            # top/ (spec, sources), macros/ and the engine's files: one copy, WORK in the box
+            box.copy_in(prep.work, "/", name=WORK.lstrip("/"))
             builder.install_macros(box, prep.macro_names)
             self._phase(pair, "build dependencies")
             shown = self._offer(box, target, index, plan, results, needed)

@@ -67,11 +67,11 @@ def info_request(
 
 
 def read_spec_infos(
-    requests: Sequence[rpmspec.Request], *, image: str | None = None
+    requests: Sequence[rpmspec.Request], *, image: str | None = None, kept: Path | None = None
 ) -> list[SpecInfo | SpecError]:
     """Name, version, sources and BuildRequires of each (normalized) spec, all in one sandbox
     (a container from `image`, else bwrap): an info, or the error that spec ended in."""
-    batch = rpmspec.run_many(requests, image=image)
+    batch = rpmspec.run_many(requests, image=image, kept=kept)
     log.info(f"read {len(requests)} spec(s) with rpmspec {batch.rpm_version} in {batch.where}")
     out: list[SpecInfo | SpecError] = []
     for request, row in zip(requests, batch.answers, strict=True):

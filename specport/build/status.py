@@ -27,7 +27,8 @@ from specport import log
 _LOG_PHASES = [
     (re.compile(r"^Executing ?\((%\w+)\)", re.MULTILINE), None),
     (re.compile(r"^\$ .*debfix\.sh unpack", re.MULTILINE), "post-step"),
-    (re.compile(r"^\$ .*\blintian\b", re.MULTILINE), "lintian"),
+    # lintian run, or its verdict on the same files taken from the cache (lintverdict.py)
+    (re.compile(r"^(\$ .*\blintian\b|# .*\blintian\b.*: the verdict on)", re.MULTILINE), "lintian"),
 ]
 TICK = 0.5  # seconds between looks at the logs
 

@@ -1,42 +1,41 @@
-"""lintian's verdict, cached by what it judged: the exact .deb files (sha256), lintian's
-version and its command line (the suppressed tags). A rebuild that gives the same bytes (the
-builds are reproducible) gets the verdict without running lintian again, which is most of the
-time the deb side adds to a warm build. The cache is independent of the result cache (and of
---no-cache): the same bytes, the same lintian, the same verdict."""
+"""lintian's verdict, cached by what it judged: the exact .deb files (sha256), the builder
+image (by id: lintian and its data come with it) and lintian's command line (the suppressed
+tags). A rebuild that gives the same bytes (the builds are reproducible) gets the verdict
+without running lintian again, which is most of the time the deb side adds to a warm build. The
+cache is independent of the result cache (and of --no-cache): the same bytes, the same lintian,
+the same verdict."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
-from specport.build.engines import RESULT
 from specport.build.lintian import lintian_command, run_lintian
-from specport.build.plan import SHORT_TIMEOUT
 from specport.container.runner import Throwaway
 from specport.targets import Target
 
+_HASH_LINE = re.compile(r"^[0-9a-f]{64}  \S+\.deb$")
 
-def verdict_key(fingerprint: str, command: str) -> str | None:
-    """The key from `lintian --version` and `sha256sum *.deb` output; None without debs."""
-    lines = [line.strip() for line in fingerprint.splitlines() if line.strip()]
-    if not any(line.endswith(".deb") for line in lines):
+
+def verdict_key(image_id: str, hashes: str, command: str) -> str | None:
+    """The key from the image id and `sha256sum *.deb` output; None without both."""
+    lines = sorted(line.strip() for line in hashes.splitlines() if _HASH_LINE.match(line.strip()))
+    if not lines or not image_id:
         return None
-    text = "\n".join([command, *sorted(lines)])
+    text = "\n".join([command, image_id, *lines])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def lint(box: Throwaway, target: Target, cache_dir: Path | None) -> list[str]:
-    """run_lintian, or its cached verdict on the same files."""
+def lint(box: Throwaway, target: Target, cache_dir: Path | None, hashes: str) -> list[str]:
+    """run_lintian, or its cached verdict on the same files (`hashes`: sha256sum's output)."""
     if cache_dir is None:
         return run_lintian(box, target)
     command = lintian_command(target)
-    probe = box.run(
-        f"lintian --version && cd {RESULT} && sha256sum *.deb", timeout=SHORT_TIMEOUT, check=False
-    )
-    key = verdict_key(probe.output, command) if probe.exit_code == 0 else None
+    key = verdict_key(box.image_id, hashes, command)
     path = cache_dir / f"{key}.json"
     if key is not None:
         try:

@@ -7,14 +7,11 @@ from specport.build.plan import SHORT_TIMEOUT
 from specport.container.runner import Throwaway
 from specport.targets import Target
 
-_QUERY = {
-    "deb": r"dpkg-query -W -f '${binary:Package}=${Version}\n'",
-    "rpm": r"rpm -qa --qf '%{NAME}.%{ARCH}=%{EPOCHNUM}:%{VERSION}-%{RELEASE}\n'",
-}
-
 
 def query_command(target: Target) -> str:
-    return f"{_QUERY['deb' if target.family == 'deb' else 'rpm']} | LC_ALL=C sort"
+    from specport.families import family_of
+
+    return f"{family_of(target).installed_query} | LC_ALL=C sort"
 
 
 def record(box: Throwaway, target: Target) -> list[str]:

@@ -30,13 +30,6 @@ def results_dir(cache_dir: Path, setting: str = "") -> Path:
     return Path(setting) if setting else cache_dir / "results"
 
 
-def specport_cache_dir(setting: str) -> Path:
-    """specport's cache directory: settings.cache_dir, else $XDG_CACHE_HOME/specport."""
-    if setting:
-        return Path(setting)
-    return Path(os.environ.get("XDG_CACHE_HOME", "") or Path.home() / ".cache") / "specport"
-
-
 @dataclass(frozen=True)
 class Entry:
     key: str

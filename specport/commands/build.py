@@ -18,8 +18,9 @@ from specport.app import App, pass_app
 from specport.build.plan import DEFAULT_BUILD_TIMEOUT, BuildOptions, Pair, PairResult, make_pairs
 from specport.build.results import record as record_results
 from specport.build.sources import SourceSearch
-from specport.cache.store import results_dir, specport_cache_dir
+from specport.cache.store import results_dir
 from specport.commands.publish import key_options, print_report
+from specport.config import cache_root
 from specport.errors import BuildError, UsageError
 from specport.families import family_for_suffix
 from specport.index.resolvers import index_mode, make_resolvers
@@ -134,7 +135,7 @@ def make_options(
         # Podman's Docker-compatible socket, where `podman system service` puts it
         run_dir = os.environ.get("XDG_RUNTIME_DIR", "/run")
         os.environ["DOCKER_HOST"] = f"unix://{run_dir}/podman/podman.sock"
-    cache_dir = specport_cache_dir(settings.cache_dir)
+    cache_dir = cache_root(settings)
     return BuildOptions(
         output=safeio.refuse_link(Path(kw["output"])).resolve(),
         search=SourceSearch(
@@ -162,6 +163,7 @@ def make_options(
         shared_cache="" if kw["no_cache"] else settings.shared_cache,
         lint_cache=cache_dir / "lintian",
         package_cache=cache_dir / "packages",
+        spec_answers=cache_dir / "spec-answers",
     )
 
 

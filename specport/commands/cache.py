@@ -10,7 +10,8 @@ from rich.text import Text
 
 from specport import log
 from specport.app import App, pass_app
-from specport.cache.store import LocalStore, results_dir, specport_cache_dir
+from specport.cache.store import LocalStore, results_dir
+from specport.config import cache_root
 from specport.errors import UsageError
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -36,7 +37,7 @@ def parse_age(text: str) -> float:
 
 def _store(app: App) -> LocalStore:
     settings = app.config.settings
-    return LocalStore(results_dir(specport_cache_dir(settings.cache_dir), settings.result_cache))
+    return LocalStore(results_dir(cache_root(settings), settings.result_cache))
 
 
 @click.group()

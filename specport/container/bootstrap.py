@@ -20,13 +20,12 @@ from typing import Any
 import docker.errors
 
 from specport import log
-from specport.config import Settings
+from specport.config import Settings, cache_root
 from specport.container.engine import Engine
 from specport.container.inputs import (
     INPUTS_LABEL,
     KIND_LABEL,
     TARGET_LABEL,
-    cache_root,
     inputs_hash,
 )
 from specport.digest import file_sha256

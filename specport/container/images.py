@@ -20,14 +20,13 @@ import docker.errors
 import jinja2
 
 from specport import data, log
-from specport.config import Settings
+from specport.config import Settings, cache_root
 from specport.container import bootstrap
 from specport.container.engine import Engine
 from specport.container.inputs import (
     INPUTS_LABEL,
     KIND_LABEL,
     TARGET_LABEL,
-    cache_root,
     inputs_hash,
 )
 from specport.digest import file_sha256

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-from pathlib import Path
 from typing import Any
-
-from specport.config import Settings
 
 INPUTS_LABEL = "specport.inputs"
 KIND_LABEL = "specport.kind"
@@ -23,12 +19,3 @@ TARGET_LABEL = "specport.target"
 def inputs_hash(inputs: dict[str, Any]) -> str:
     text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def cache_root(settings: Settings) -> Path:
-    """settings.cache_dir ($SPECPORT_CACHE_DIR), else $XDG_CACHE_HOME/specport or ~/.cache."""
-    if settings.cache_dir:
-        return Path(settings.cache_dir).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "specport"

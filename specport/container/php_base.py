@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from specport import data, log
-from specport.config import Settings
+from specport.config import Settings, cache_root
 from specport.container import images
 from specport.container.engine import Engine
 from specport.container.inputs import (
     INPUTS_LABEL,
     KIND_LABEL,
     TARGET_LABEL,
-    cache_root,
     inputs_hash,
 )
 from specport.container.runner import Throwaway

@@ -387,6 +387,12 @@ class Throwaway:
                 status.stop()
         return "".join(parts)
 
+    @property
+    def image_id(self) -> str:
+        """The id of the image the container runs (a rebuilt image has another)."""
+        container = getattr(self, "container", None)
+        return str(container.attrs.get("Image", "")) if container is not None else ""
+
     def cut_network(self) -> None:
         """Disconnect the container from all its networks: later steps run offline."""
         with _engine_errors(f"cannot cut the network of container {self.name}"):
@@ -399,22 +405,30 @@ class Throwaway:
         self._log("# network cut\n")
 
     # files -------------------------------------------------------------------------------------
-    def copy_in(self, host_path: Path | str, container_dir: str) -> None:
-        """Copy a file or directory (recursively) into container_dir, keeping modes.
+    def copy_in(self, host_path: Path | str, container_dir: str, *, name: str = "") -> None:
+        """Copy a file or directory (recursively) into container_dir, keeping modes; `name`
+        renames it there (default: its own name). container_dir is made if it is missing.
 
         Files arrive owned by root (uid 0), the user steps run as unless told otherwise.
         """
         host_path = Path(host_path)
         if not host_path.exists():
             raise EngineError(f"cannot copy {host_path} into the container: it does not exist")
-        self.run(["mkdir", "-p", container_dir], timeout=60)
         with tempfile.TemporaryFile() as buf:
             with tarfile.open(fileobj=buf, mode="w") as tar:
-                tar.add(host_path, arcname=host_path.name, filter=_as_root)
-            buf.seek(0)
+                tar.add(host_path, arcname=name or host_path.name, filter=_as_root)
             with _engine_errors(f"cannot copy {host_path} into container {self.name}"):
-                self.engine.client.api.put_archive(self.name, container_dir, buf)
-        self._log(f"# copied {host_path} -> {container_dir}\n")
+                api = self.engine.client.api
+                buf.seek(0)
+                try:
+                    api.put_archive(self.name, container_dir, buf)
+                except docker.errors.NotFound:
+                    # no such directory yet: one step makes it (an exec only when needed)
+                    self.run(["mkdir", "-p", container_dir], timeout=60)
+                    buf.seek(0)
+                    api.put_archive(self.name, container_dir, buf)
+        where = PurePosixPath(container_dir) / (name or host_path.name)
+        self._log(f"# copied {host_path} -> {where}\n")
 
     def copy_out(self, container_path: str, host_dir: Path | str) -> Path:
         """Copy a file or directory out of the container into host_dir; returns the new path.

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from specport import data, fetch
-from specport.config import Settings
-from specport.container.inputs import cache_root
+from specport.config import Settings, cache_root
 from specport.digest import file_sha256
 from specport.errors import SourceError
 

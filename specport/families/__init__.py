@@ -42,6 +42,8 @@ class Family(Protocol):
     @property
     def list_files_command(self) -> str: ...  # lists an installed package's files
     @property
+    def installed_query(self) -> str: ...  # prints name=version of every installed package
+    @property
     def supports_modules(self) -> bool: ...  # can publish module metadata (modules.yaml)
     @property
     def reads_specs_in_builder(self) -> bool: ...  # spec checks run in the target's builder

@@ -51,6 +51,7 @@ class DebFamily:
     consumer_suffix: str = ".sources"
     php_base_template: str = "deb.Containerfile.j2"
     list_files_command: str = "dpkg -L"
+    installed_query: str = r"dpkg-query -W -f '${binary:Package}=${Version}\n'"
     supports_modules: bool = False
     reads_specs_in_builder: bool = True  # the builder image has debbuild and rpm itself
     expansion_shell: str = "dash"  # Debian's /bin/sh: bash syntax in %( ) expands to nothing
@@ -130,11 +131,9 @@ class DebFamily:
         from specport.index import debian, solver, store
 
         index = store.obtain(target, settings, offline=offline)  # verified, as the resolver's
-        lists = [
-            (name, b"".join(debian.read_lines(raw, name)))
-            for raw, name in store.package_lists(target, settings)
-        ]
-        return solver.deb_pool(lists, target.deb_arch), list(index.essential)
+        lists = [(name, raw, raw.name) for raw, name in store.package_lists(target, settings)]
+        pool = solver.deb_pool(lists, target.deb_arch, debian.solv_dir(settings))
+        return pool, list(index.essential)
 
     def engine(self) -> Builder:
         from specport.build.debbuild import DebBuild

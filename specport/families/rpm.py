@@ -29,6 +29,7 @@ class RpmFamily:
     consumer_suffix: str = ".repo"
     php_base_template: str = "rpm.Containerfile.j2"
     list_files_command: str = "rpm -ql"
+    installed_query: str = r"rpm -qa --qf '%{NAME}.%{ARCH}=%{EPOCHNUM}:%{VERSION}-%{RELEASE}\n'"
     supports_modules: bool = True  # modules.yaml for EL module streams
     # EL images cannot be assumed present: an rpm of the target's era reads its specs instead
     reads_specs_in_builder: bool = False

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from specport import fetch, log
-from specport.config import Settings
-from specport.container.inputs import cache_root
+from specport.config import Settings, cache_root
 from specport.digest import file_sha256
 from specport.errors import PackageIndexError, SourceError, ToolError
 from specport.run import require, run
@@ -230,6 +229,11 @@ def pick_files(
 
 def raw_dir(settings: Settings) -> Path:
     return cache_root(settings) / "index" / "by-hash"
+
+
+def solv_dir(settings: Settings) -> Path:
+    """libsolv's form of the raw files, by the same hash (solver.deb_pool)."""
+    return cache_root(settings) / "index" / "solv"
 
 
 def fetch_file(suite: Suite, file: IndexFile, by_hash: bool, settings: Settings) -> Path:

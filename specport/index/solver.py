@@ -8,6 +8,7 @@ archive, the system empty, the job the dependencies plus the packages every syst
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import Iterable
@@ -44,23 +45,65 @@ def _solv() -> Any:
     return solv
 
 
-def deb_pool(package_lists: Iterable[tuple[str, bytes]], arch: str) -> Any:
-    """A Debian pool from Packages texts: (label, decompressed text) each."""
+def deb_pool(
+    package_lists: Iterable[tuple[str, Path, str]], arch: str, cache_dir: Path | None = None
+) -> Any:
+    """A Debian pool from Packages files: (name in the archive, the file, its sha256) each,
+    decompressed by libsolv as the name says.
+
+    libsolv's own form of each file is kept in cache_dir as <sha256>.solv: reading that takes
+    milliseconds where parsing Packages.xz takes about a second. The file is derived from the
+    verified index file of that hash, so the same trust applies to both; one libsolv cannot
+    read (another version's) is parsed again and replaced."""
     solv = _solv()
     pool = solv.Pool()
     pool.setdisttype(solv.Pool.DISTTYPE_DEB)
     pool.setarch(arch)
-    for label, text in package_lists:
-        repo = pool.add_repo(label)
-        with tempfile.NamedTemporaryFile(prefix="specport-Packages-") as tmp:
-            tmp.write(text)
-            tmp.flush()
-            handle = solv.xfopen(tmp.name)
-            if handle is None or not repo.add_debpackages(handle):
-                raise ToolError(f"libsolv cannot read the Packages file {label}")
-            handle.close()
+    for name, path, sha256 in package_lists:
+        repo = pool.add_repo(name)
+        cached = cache_dir / f"{sha256}.solv" if cache_dir else None
+        if cached is not None and _add_solv(repo, cached):
+            continue
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            handle = solv.xfopen_fd(name, fd)  # the name picks the decompression
+        finally:
+            os.close(fd)  # xfopen_fd keeps its own copy of the descriptor
+        if handle is None or not repo.add_debpackages(handle):
+            raise ToolError(f"libsolv cannot read the Packages file {name} ({path})")
+        handle.close()
+        if cached is not None:
+            _write_solv(repo, cached)
     pool.createwhatprovides()
     return pool
+
+
+def _add_solv(repo: Any, path: Path) -> bool:
+    handle = _solv().xfopen(str(path)) if path.is_file() else None
+    if handle is None:
+        return False
+    try:
+        return bool(repo.add_solv(handle))
+    finally:
+        handle.close()
+
+
+def _write_solv(repo: Any, path: Path) -> None:
+    """Write atomically: a reader never sees half a file. A failure only costs speed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".solv.", dir=path.parent)
+        os.close(fd)
+        handle = _solv().xfopen(tmp, "w")
+        ok = handle is not None and repo.write(handle)
+        if handle is not None:
+            handle.close()
+        if ok:
+            os.replace(tmp, path)
+        else:
+            os.unlink(tmp)
+    except OSError:
+        pass
 
 
 def rpm_pool(repos: Iterable[tuple[str, Path, Path | None]], arch: str) -> Any:

@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from specport import fetch, log
-from specport.config import Settings
-from specport.container.inputs import cache_root
+from specport.config import Settings, cache_root
 from specport.errors import PackageIndexError, SourceError
 from specport.index import debian
 from specport.index.model import FORMAT, Index

@@ -55,10 +55,11 @@ def run_many(
     image: str | None = None,
     install_rpm: bool = False,
     log_path: Path | None = None,
+    kept: Path | None = None,
 ) -> Batch:
-    """Every request in one sandbox (see sandbox.run_jobs for which)."""
+    """Every request in one sandbox (see sandbox.run_jobs for which, and for `kept`)."""
     jobs = [job_for(r) for r in requests]
-    return run_jobs(jobs, image=image, install_rpm=install_rpm, log_path=log_path)
+    return run_jobs(jobs, image=image, install_rpm=install_rpm, log_path=log_path, kept=kept)
 
 
 def outcome(exit_code: int, out: str, err: str) -> tuple[bool, str]:

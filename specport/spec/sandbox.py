@@ -28,10 +28,15 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from specport import log
 from specport.errors import EngineError, SandboxError
 from specport.run import run
+from specport.spec import answers
+
+if TYPE_CHECKING:
+    from specport.container.engine import Engine
 
 SANDBOX_ENV = "SPECPORT_SANDBOX"
 SECONDS_ENV = "SPECPORT_SANDBOX_SECONDS"  # one rpmspec/debbuild call's time limit (default 60)
@@ -125,15 +130,17 @@ def run_jobs(
     image: str | None,
     install_rpm: bool = False,
     log_path: Path | None = None,
+    kept: Path | None = None,
 ) -> Batch:
     """Run every job in one sandbox: a container from `image` (None: no container), else bwrap.
 
     install_rpm: the image lacks rpm (ubuntu:20.04): apt installs it before any spec enters,
-    then the network is cut."""
+    then the network is cut. kept: a directory of answers (spec/answers.py): jobs asked
+    before, in the same image, are answered from there, and only the others enter a container."""
     chosen = mode()
     if chosen != "bwrap" and image is not None:
         try:
-            return _in_container(jobs, image, install_rpm, log_path)
+            return _container_batch(jobs, image, install_rpm, log_path, kept)
         except EngineError as exc:
             if chosen == "container":
                 raise SandboxError(f"no container sandbox: {exc}") from exc
@@ -226,59 +233,100 @@ def _limits() -> dict[str, str]:
 # --- container --------------------------------------------------------------------------------
 
 
-def _in_container(
-    jobs: Sequence[Job], image: str, install_rpm: bool, log_path: Path | None
+def _container_batch(
+    jobs: Sequence[Job], image: str, install_rpm: bool, log_path: Path | None, kept: Path | None
 ) -> Batch:
     from specport.container.engine import connect
-    from specport.container.runner import Throwaway
 
     engine = connect()
     try:
-        with tempfile.TemporaryDirectory(prefix="specport-sandbox-") as tmp:
-            if log_path is None:
-                log_path = Path(tmp) / "sandbox.log"
-            # rpm 4.14 has no --load: every container run installs the macro files instead
-            box_dir = _stage(
-                jobs, Path(tmp), load=False,
-                macros_dest=("/etc/rpm", "/usr/lib/debbuild/macros.d"),
-            )  # fmt: skip
-            with Throwaway(
-                engine,
-                image,
-                log_path=log_path,
-                purpose="spec-sandbox",
-                network=install_rpm,  # only apt's, cut below before any spec enters
-                cpus=1.0,
-                memory=CONTAINER_MEMORY,
-                pids=CONTAINER_PIDS,
-                hardened=not install_rpm,
-            ) as box:
-                if install_rpm:
-                    box.run(
-                        "apt-get update -qq && apt-get install -y -qq --no-install-recommends"
-                        " rpm >/dev/null",
-                        timeout=INSTALL_TIMEOUT,
-                    )
-                    box.cut_network()
-                box.copy_in(box_dir, "/")
-                box.run(f"chmod -R go-w {IN_BOX} && mkdir -m 0755 {OUT_BOX}", timeout=60, user="0")
-                budget = query_seconds() * sum(len(j.queries) for j in jobs) + 120
-                box.run(
-                    ["bash", f"{IN_BOX}/sandbox.sh", "setpriv"],
-                    timeout=budget,
-                    user="0",
-                    env=_limits(),
-                )
-                box.copy_out(OUT_BOX, tmp)
-            out = Path(tmp) / "sandbox-out"
-            version = _read(out / "rpm-version").split()
-            return Batch(
-                f"container {image}, no network",
-                version[-1] if version else "?",
-                _collect(jobs, out),
-            )
+        if kept is None:
+            return _in_container(engine, jobs, image, install_rpm, log_path)
+        return _with_kept(engine, jobs, image, install_rpm, log_path, kept)
     finally:
         engine.close()
+
+
+def _with_kept(
+    engine: Engine,
+    jobs: Sequence[Job],
+    image: str,
+    install_rpm: bool,
+    log_path: Path | None,
+    kept: Path,
+) -> Batch:
+    from specport.container.images import image_id
+
+    sandbox = f"{image_id(engine, image)} install_rpm={install_rpm}"
+    keys = [answers.key(job, sandbox, _limits()) for job in jobs]
+    found = [answers.load(kept, k) for k in keys]
+    todo = [i for i, f in enumerate(found) if f is None]
+    where = f"container {image}, no network"
+    if not todo:
+        if log_path is not None:
+            with log_path.open("a", encoding="utf-8") as out:
+                out.write(f"# {len(jobs)} spec(s): the answers of an identical read, from {kept}\n")
+        versions = {f[0] for f in found if f is not None}
+        version = versions.pop() if len(versions) == 1 else "?"
+        return Batch(f"{where}, answers kept", version, [
+            [Answer(*r) for r in f[1]] for f in found if f is not None
+        ])  # fmt: skip
+    fresh = _in_container(engine, [jobs[i] for i in todo], image, install_rpm, log_path)
+    rows: list[list[Answer]] = [[Answer(*r) for r in f[1]] if f else [] for f in found]
+    for i, row in zip(todo, fresh.answers, strict=True):
+        rows[i] = row
+        answers.store(kept, keys[i], fresh.rpm_version, [(a.exit_code, a.out, a.err) for a in row])
+    return Batch(fresh.where, fresh.rpm_version, rows)
+
+
+def _in_container(
+    engine: Engine, jobs: Sequence[Job], image: str, install_rpm: bool, log_path: Path | None
+) -> Batch:
+    from specport.container.runner import Throwaway
+
+    with tempfile.TemporaryDirectory(prefix="specport-sandbox-") as tmp:
+        if log_path is None:
+            log_path = Path(tmp) / "sandbox.log"
+        # rpm 4.14 has no --load: every container run installs the macro files instead
+        box_dir = _stage(
+            jobs, Path(tmp), load=False,
+            macros_dest=("/etc/rpm", "/usr/lib/debbuild/macros.d"),
+        )  # fmt: skip
+        with Throwaway(
+            engine,
+            image,
+            log_path=log_path,
+            purpose="spec-sandbox",
+            network=install_rpm,  # only apt's, cut below before any spec enters
+            cpus=1.0,
+            memory=CONTAINER_MEMORY,
+            pids=CONTAINER_PIDS,
+            hardened=not install_rpm,
+        ) as box:
+            if install_rpm:
+                box.run(
+                    "apt-get update -qq && apt-get install -y -qq --no-install-recommends"
+                    " rpm >/dev/null",
+                    timeout=INSTALL_TIMEOUT,
+                )
+                box.cut_network()
+            box.copy_in(box_dir, "/")
+            box.run(f"chmod -R go-w {IN_BOX} && mkdir -m 0755 {OUT_BOX}", timeout=60, user="0")
+            budget = query_seconds() * sum(len(j.queries) for j in jobs) + 120
+            box.run(
+                ["bash", f"{IN_BOX}/sandbox.sh", "setpriv"],
+                timeout=budget,
+                user="0",
+                env=_limits(),
+            )
+            box.copy_out(OUT_BOX, tmp)
+        out = Path(tmp) / "sandbox-out"
+        version = _read(out / "rpm-version").split()
+        return Batch(
+            f"container {image}, no network",
+            version[-1] if version else "?",
+            _collect(jobs, out),
+        )
 
 
 # --- bubblewrap -------------------------------------------------------------------------------
