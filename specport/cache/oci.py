@@ -13,7 +13,8 @@ as in tests). Credentials come from $SPECPORT_SHARED_CACHE_AUTH (`user:password`
 as CI secrets are passed), never from the config file. A registry that answers 401 with
 `WWW-Authenticate: Basic` gets them on every request; one that answers `Bearer realm=...`
 (the distribution token flow of most hosted registries) is asked for a token at its realm for
-the scope it names, with the credentials when there are any, and the token is kept for the run.
+the scope it names, with the credentials when there are any, and the token is kept for the run
+(one per scope; a new one when the registry refuses it, as when it expires).
 """
 
 from __future__ import annotations
@@ -77,6 +78,10 @@ class OciStore:
         secret = os.environ.get(AUTH_ENV, "")
         self._basic = base64.b64encode(secret.encode()).decode() if ":" in secret else ""
         self._authorization = ""  # what the registry took last; every request sends it
+        # each challenge's answer (a token is for one scope) and the count of answers made
+        # before it: parallel builds that meet the same challenge fetch one token, not one each
+        self._answers: dict[tuple[str, ...], tuple[int, str]] = {}
+        self._answered = 0
         self._auth_lock = threading.Lock()
 
     def _request(
@@ -88,14 +93,30 @@ class OciStore:
     ) -> fetch.Reply:
         """fetch.request with the registry's authentication, answering one 401 challenge."""
         wanted = dict(headers or {})
-        if self._authorization:
-            wanted["Authorization"] = self._authorization
+        # `sent` before `answered`: an answer made between the two reads counts as older than
+        # this request, so a refused one is never taken again as another thread's newer one
+        sent, answered = self._authorization, self._answered
+        if sent:
+            wanted["Authorization"] = sent
         reply = fetch.request(method, url, data=data, headers=wanted)
         if reply.status != 401:
             return reply
+        challenge = reply.headers.get("www-authenticate", "")
+        params = dict(_CHALLENGE.findall(challenge))
+        which = (
+            challenge.split(" ", 1)[0].lower(),
+            params.get("realm", ""),
+            params.get("scope", ""),
+        )
         with self._auth_lock:
-            self._authorization = self._answer(reply.headers.get("www-authenticate", ""))
-        wanted["Authorization"] = self._authorization
+            made, answer = self._answers.get(which, (-1, ""))
+            if made < answered:  # none yet, or one made before this request (refused, expired)
+                answer = self._answer(challenge)
+                self._answers[which] = (self._answered, answer)
+                self._answered += 1
+            self._authorization = answer
+        # this request's own answer: another thread may set _authorization to another scope's
+        wanted["Authorization"] = answer
         return fetch.request(method, url, data=data, headers=wanted)
 
     def _answer(self, challenge: str) -> str:
@@ -109,14 +130,19 @@ class OciStore:
         if scheme != "bearer":
             raise SourceError(f"shared cache {self.url}: unknown authentication {challenge[:80]!r}")
         params = dict(_CHALLENGE.findall(challenge))
-        realm = params.pop("realm", "")
+        realm = params.get("realm", "")
         if not realm:
             raise SourceError(f"shared cache {self.url}: a Bearer challenge without a realm")
-        query = urllib.parse.urlencode(params)
+        # the token request names the service and scope; the challenge's error="..." is not a
+        # parameter of it (distribution's token authentication specification)
+        query = urllib.parse.urlencode({k: params[k] for k in ("service", "scope") if k in params})
         headers = {"Authorization": f"Basic {self._basic}"} if self._basic else {}
         reply = fetch.request("GET", f"{realm}?{query}" if query else realm, headers=headers)
         _check(reply, "get a token from", realm)
-        doc = json.loads(reply.body)
+        try:
+            doc = json.loads(reply.body)
+        except ValueError:  # a login page or a proxy's answer, not a token server's
+            doc = None
         token = doc.get("token") or doc.get("access_token") if isinstance(doc, dict) else None
         if not token:
             raise SourceError(f"shared cache {self.url}: {realm} gave no token")
