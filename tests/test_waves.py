@@ -207,6 +207,27 @@ def test_status_lines_when_not_a_terminal(
     assert all(line[2] == ":" and line[5] == ":" for line in err.splitlines())  # HH:MM:SS
 
 
+def test_a_runner_phase_comes_after_the_phases_its_log_shows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """publish moves the log away: what it showed last (a kept lintian verdict) is read first."""
+    log_path = tmp_path / "a.log"
+    log_path.write_text("")
+    with Status([1], live=False) as status:
+        status.start("a / debian-12", 1, log_path)
+        with log_path.open("a") as f:
+            f.write("$ sh /specport/debfix.sh unpack a b\n# lintian x: the verdict on these\n")
+        status.runner_phase("a / debian-12", "publish")
+        log_path.rename(tmp_path / "moved.log")
+        status.finish("a / debian-12", 1, "ok")
+    lines = [line.split(" ", 1)[1] for line in capsys.readouterr().err.splitlines()]
+    assert lines[1:4] == [
+        "a / debian-12: post-step",
+        "a / debian-12: lintian",
+        "a / debian-12: publish",
+    ]
+
+
 def test_seeded_packages_are_found_per_target(tmp_path: Path) -> None:
     target = load_config(None).targets["debian-12"]
     for rel in (

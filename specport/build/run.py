@@ -285,7 +285,7 @@ class BuildRun:
 
     def _phase(self, pair: Pair, phase: str) -> None:
         if self._status is not None:
-            self._status.phase(pair.label, phase)
+            self._status.runner_phase(pair.label, phase)
 
     def _build(
         self,

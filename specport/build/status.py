@@ -104,6 +104,12 @@ class Status:
             self._state.running[label] = _Running(wave, "starting", time.monotonic(), log_path)
         self._say(label, "starting", wave)
 
+    def runner_phase(self, label: str, phase: str) -> None:
+        """A phase the runner enters (not one its log shows): the log's phases so far come
+        first, also when the log is about to move (publish moves it to the output)."""
+        self._read_logs(only=label)
+        self.phase(label, phase)
+
     def phase(self, label: str, phase: str) -> None:
         with self._lock:
             run = self._state.running.get(label)
