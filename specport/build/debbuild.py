@@ -27,6 +27,7 @@ from specport.build.engines import (
     RESULT,
     TOPDIR,
     WORK,
+    package_cache_mount,
     raise_missing_deps,
     rpm_dep_to_deb,
     run_build_step,
@@ -67,11 +68,7 @@ class DebBuild:
             box.run(f"mkdir -p {MACROS_D} && " + " && ".join(cmds), timeout=SHORT_TIMEOUT)
 
     def package_cache(self, cache: Path | None, target: Target) -> dict[str, str]:
-        if cache is None:
-            return {}
-        where = cache / target.name  # one per target: a file name can differ in content across
-        where.mkdir(parents=True, exist_ok=True)
-        return {str(where): PACKAGE_CACHE}
+        return package_cache_mount(cache, target)
 
     def install_build_deps(self, box: Throwaway, target: Target, info: SpecInfo, spec: str) -> None:
         if not info.build_requires:

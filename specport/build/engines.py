@@ -48,6 +48,16 @@ def builder_for(target: Target) -> Builder:
     return family_of(target).engine()
 
 
+def package_cache_mount(cache: Path | None, target: Target) -> dict[str, str]:
+    """The shared download cache's mount: one host directory per target (a file name can
+    differ in content across targets), at PACKAGE_CACHE; {} without a cache."""
+    if cache is None:
+        return {}
+    where = cache / target.name
+    where.mkdir(parents=True, exist_ok=True)
+    return {str(where): PACKAGE_CACHE}
+
+
 def rpm_dep_to_deb(dep: str) -> str:
     """`name >= 1.2` (rpm) -> `name (>= 1.2)` (dpkg); rpm's < and > are dpkg's << and >>."""
     m = re.fullmatch(r"\s*(\S+)\s*(<=|>=|=|<|>)\s*(\S+)\s*", dep)
@@ -65,6 +75,8 @@ _MISSING = [
     re.compile(r"Depends: (\S+ \([^)]*\)) but \S+ is to be installed"),
     re.compile(r"No matching package to install: '([^']+)'"),
     re.compile(r"No package (\S+) available"),
+    # libsolv's problem line when a package found needs what no repository has
+    re.compile(r"nothing provides (\S+(?: [<>=]+ \S+)?) needed by"),
 ]
 
 
