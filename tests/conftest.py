@@ -111,3 +111,11 @@ def example_lookaside(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True, capture_output=True, timeout=900,
     )  # fmt: skip
     return out
+
+
+@pytest.fixture(scope="session")
+def dnf_standin(engine: object, builder_images: Callable[[str], str]) -> str:
+    """The EL stand-in with dnf: the debian-12 builder image plus Debian's dnf (dnf_support)."""
+    from dnf_support import standin_image
+
+    return standin_image(engine, builder_images("debian-12"))  # type: ignore[no-any-return]
