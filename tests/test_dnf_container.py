@@ -75,7 +75,13 @@ def served(
 
 
 def build(
-    served: Served, work: Path, target: str, cache: Path, spec_text: str = CONSUMER, *args: str
+    served: Served,
+    work: Path,
+    target: str,
+    cache: Path,
+    spec_text: str = CONSUMER,
+    *args: str,
+    extra_specs: tuple[Path, ...] | list[Path] = (),
 ) -> Built:
     spec = work / f"{NAME}.spec"
     spec.parent.mkdir(parents=True, exist_ok=True)
@@ -87,10 +93,10 @@ def build(
     mark = served.access.mark()
     proc = subprocess.run(
         [sys.executable, "-m", "specport", *args, "build", "-t", target, "--image", served.image,
-         "--no-cache", "-o", str(out), str(spec)],
+         "--no-cache", "-o", str(out), *map(str, extra_specs), str(spec)],
         capture_output=True, text=True, timeout=1800, env=env,
     )  # fmt: skip
-    logs = sorted((out / target / "logs").glob("*.log"))
+    logs = sorted((out / target / "logs").glob(f"{NAME}*.log"))
     log = logs[-1].read_text(encoding="utf-8") if logs else ""
     return Built(proc, log, out / target, served.access.since(mark))
 
@@ -221,3 +227,46 @@ def test_a_stream_the_repositories_lack_is_one_line(served: Served, tmp_path: Pa
     assert len(errors) == 1, built.proc.stderr
     assert "el8-php9: dnf cannot enable module stream php:9.9" in errors[0]
     assert not list(built.out.glob("*.rpm"))
+
+
+LIB = """\
+Name: specport-set-lib
+Version: 2.5
+Release: 1%{?dist}
+Summary: the set's library, for specport's dnf tests
+License: MIT
+BuildArch: noarch
+%description
+A package of the set that another builds against.
+%install
+mkdir -p %{buildroot}/usr/share/specport-set-lib
+echo 'specport-set-lib 2.5' > %{buildroot}/usr/share/specport-set-lib/VERSION
+%files
+/usr/share/specport-set-lib
+"""
+
+
+def test_a_set_s_package_reaches_the_next_build_through_dnf(served: Served, tmp_path: Path) -> None:
+    # the set's local repository (build/localrepo.py): createrepo_c + a .repo file, and in an
+    # image with dnf, `dnf builddep` installs the package from it (no rpm -U)
+    (tmp_path / "specport-set-lib.spec").write_text(LIB, encoding="utf-8")
+    app = CONSUMER.replace(
+        "BuildRequires: specport-fake-tool",
+        "BuildRequires: specport-set-lib\nBuildRequires: specport-fake-tool",
+    ).replace(
+        "cp /usr/share/specport-fake-php/VERSION php-version.txt",
+        "cp /usr/share/specport-fake-php/VERSION php-version.txt\n"
+        "cat /usr/share/specport-set-lib/VERSION >> tool.txt",
+    )
+    built = build(
+        served, tmp_path, "el8-php7.4", tmp_path / "cache", app,
+        extra_specs=[tmp_path / "specport-set-lib.spec"],
+    )  # fmt: skip
+    assert built.proc.returncode == 0, built.proc.stderr[-3000:] + built.log[-3000:]
+    assert "rpm -U" not in built.log
+    assert re.search(
+        r"specport-set-lib\s+noarch\s+2\.5-1\.el8\.php_7\.4\s+specport-localrepo", built.log
+    ), built.log
+    assert payload_file(binary_rpm(built.out), "/tool.txt") == (
+        b"specport-fake-tool ran\nspecport-set-lib 2.5\n"
+    )
