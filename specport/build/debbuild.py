@@ -42,10 +42,12 @@ MACROS_D = "/usr/lib/debbuild/macros.d"
 _ARCHIVES = "/var/cache/apt/archives"
 # apt checks the hashes of what it finds in its archive directory: a bad copy is downloaded again
 _from_shared = f"cp -n {PACKAGE_CACHE}/*.deb {_ARCHIVES}/ 2>/dev/null; true"
-# each file under a temporary name first: another container never copies half of one
+# each file under a temporary name first, so another container never copies half of one;
+# mktemp's, not one with $$ in it: each container has its own pid numbers, and two can match
 _to_shared = (
     f"for f in {_ARCHIVES}/*.deb; do n=${{f##*/}}; [ -e {PACKAGE_CACHE}/$n ] && continue; "
-    f'cp "$f" {PACKAGE_CACHE}/.$n.$$ && mv -f {PACKAGE_CACHE}/.$n.$$ {PACKAGE_CACHE}/$n; done; true'
+    f't=$(mktemp {PACKAGE_CACHE}/.$n.XXXXXX) && cp "$f" "$t" && chmod 644 "$t" '
+    f'&& mv -f "$t" {PACKAGE_CACHE}/$n; done; true'
 )
 DEBFIX = f"{WORK}/debfix"
 # dpkg-checkbuilddeps reads a control file; -d gives the dependencies, so a stub will do

@@ -45,8 +45,8 @@ _from_shared = (
     f'mkdir -p "{_DNF_CACHE}/${{f%/*}}" && cp -n "$f" "{_DNF_CACHE}/$f"; done; true'
 )
 # a package dnf downloaded (new, or again because the shared copy was bad) goes out; each under
-# a temporary name first (mktemp: unique even across containers), so another container never
-# copies half of one
+# a temporary name first (mktemp's: unique across containers, unlike $$), so another container
+# never copies half of one
 _to_shared = (
     f'cd {_DNF_CACHE} && for f in */packages/*.rpm; do [ -f "$f" ] || continue; '
     f's="{PACKAGE_CACHE}/$f"; '
