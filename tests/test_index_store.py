@@ -12,7 +12,7 @@ from signed_archive import fixture_parts, make_archive
 
 from specport.cli import cli
 from specport.config import Settings, load_config
-from specport.errors import PackageIndexError
+from specport.errors import PackageIndexError, SourceError
 from specport.index import debian, store
 from specport.index.debian import Suite
 
@@ -158,3 +158,24 @@ def test_a_valid_until_ahead_is_accepted(tmp_path: Path) -> None:
     settings = Settings(cache_dir=str(tmp_path / "cache"))
     _update(archive, settings)
     assert "xsltproc" in store.load(TARGET, settings, keyring=archive[1]).packages
+
+
+def test_a_contents_file_out_of_step_with_its_inrelease_is_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ubuntu rewrites an active pocket's Contents apart from its Release: that file is left
+    out with a warning (never used unverified); any other file that does not match fails."""
+    root = tmp_path / "archive"
+    keyring = make_archive(root, fixture_parts("bookworm.txt"))
+    contents = root / "dists" / "bookworm" / "main" / "Contents-amd64.gz"
+    contents.write_bytes(contents.read_bytes() + b"\0")
+    settings = Settings(cache_dir=str(tmp_path / "cache"))
+    _update((root, keyring), settings)
+    assert "main/Contents-amd64.gz left out of the index" in capsys.readouterr().err
+    index = store.load(TARGET, settings, keyring=keyring)
+    assert "php8.2-common" in index.packages  # Packages and Sources are in
+    assert index.owners("files", "/usr/bin/xsltproc") == []  # no unverified Contents
+    packages = root / "dists" / "bookworm" / "main" / "binary-amd64" / "Packages.xz"
+    packages.write_bytes(packages.read_bytes() + b"\0")
+    with pytest.raises(SourceError, match="does not match its SHA256 in InRelease"):
+        _update((root, keyring), Settings(cache_dir=str(tmp_path / "cache2")))
