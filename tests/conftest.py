@@ -98,7 +98,7 @@ def builder_images(engine: object) -> Callable[[str], str]:
 
 
 # the upstream sources of every example spec, from Debian's source packages
-EXAMPLE_SOURCES = ("hello", "php-igbinary", "php-psr-log", "php-yaml@trixie")
+EXAMPLE_SOURCES = ("hello", "php-igbinary@trixie", "php-psr-log", "php-yaml@trixie")
 
 
 @pytest.fixture(scope="session")

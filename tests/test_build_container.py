@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # upgrade test needs to know release 1 is what it upgrades from
 SPECS = Path(shutil.copytree(ROOT / "specs", Path(tempfile.mkdtemp(prefix="specport-")) / "specs"))
 # SPECPORT_TEST_DEB_TARGETS narrows the set (a comma list), e.g. when a mirror lacks a release
-DEB_TARGETS = os.environ.get("SPECPORT_TEST_DEB_TARGETS", "debian-11,debian-12,ubuntu-20.04").split(
-    ","
-)
+DEB_TARGETS = os.environ.get(
+    "SPECPORT_TEST_DEB_TARGETS", "debian-11,debian-12,ubuntu-20.04,ubuntu-22.04,ubuntu-24.04"
+).split(",")
 PECL = "php-pecl-igbinary"
 PHP_CALL = "echo igbinary_unserialize(igbinary_serialize([40, 2]))[0] + 2;"  # prints 42
 YAML_CALL = 'echo yaml_parse("answer: 40")["answer"] + 2;'  # prints 42

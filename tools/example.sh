@@ -15,7 +15,7 @@ mkdir -p "$OUT"
 DEB_TARGETS=${SPECPORT_EXAMPLE_TARGETS:-debian-12,ubuntu-20.04}
 
 sp_log "upstream sources from Debian's source packages -> $OUT/lookaside"
-python tools/debian_sources.py --out "$OUT/lookaside" hello php-igbinary php-psr-log php-yaml@trixie
+python tools/debian_sources.py --out "$OUT/lookaside" hello php-igbinary@trixie php-psr-log php-yaml@trixie
 
 sp_log "normalize for el8-php7.4 and check with rpm -> $OUT/normalized"
 specport normalize --target el8-php7.4 --check -o "$OUT/normalized" specs/*.spec
