@@ -165,10 +165,18 @@ def test_cache_list_and_prune_commands(tmp_path: Path, monkeypatch: pytest.Monke
     assert "x.spec" in listed.output and "debian-12" in listed.output
     bad = runner.invoke(cli, ["--config", str(config), "cache", "prune", "--older-than", "x"])
     assert isinstance(bad.exception, UsageError) and "--older-than" in str(bad.exception)
+    verdict = tmp_path / "c" / "lintian" / "k.json"  # lintverdict's and the sandbox's caches
+    answer = tmp_path / "c" / "spec-answers" / "k.json"
+    for path in (verdict, answer):
+        path.parent.mkdir(parents=True)
+        path.write_text("[]")
     kept = runner.invoke(cli, ["--config", str(config), "cache", "prune", "--older-than", "1d"])
     assert kept.exit_code == 0 and cache.local.entries()
+    assert verdict.exists() and answer.exists()
     gone = runner.invoke(cli, ["--config", str(config), "cache", "prune"])
     assert gone.exit_code == 0 and not cache.local.entries()
+    assert not verdict.exists() and not answer.exists()
+    assert "1 lintian verdicts removed" in gone.output and "1 spec answers removed" in gone.output
 
 
 def test_lintian_verdict_key_follows_the_files_the_image_and_the_command() -> None:

@@ -179,3 +179,33 @@ def test_a_contents_file_out_of_step_with_its_inrelease_is_left_out(
     packages.write_bytes(packages.read_bytes() + b"\0")
     with pytest.raises(SourceError, match="does not match its SHA256 in InRelease"):
         _update((root, keyring), Settings(cache_dir=str(tmp_path / "cache2")))
+
+
+def test_an_update_removes_the_files_no_index_names(
+    archive: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Each update leaves the previous raw files behind; the next one removes those that no
+    target's manifest names (and their libsolv form), but not one fetched in the last hour."""
+    import os
+    import time
+
+    settings = Settings(cache_dir=str(tmp_path))
+    _update(archive, settings)
+    raw, solv = debian.raw_dir(settings), debian.solv_dir(settings)
+    named = sorted(p.name for p in raw.iterdir())
+    solv.mkdir(parents=True, exist_ok=True)
+    old = time.time() - 2 * store.GARBAGE_GRACE
+    stale = [raw / ("0" * 64), solv / f"{'0' * 64}.solv", raw / ".partial.part"]
+    for path in stale:
+        path.write_bytes(b"left behind")
+        os.utime(path, (old, old))
+    kept_solv = solv / f"{named[0]}.solv"  # the libsolv form of a named file stays
+    kept_solv.write_bytes(b"x")
+    os.utime(kept_solv, (old, old))
+    young = raw / ("1" * 64)  # another process may be fetching it for its own manifest
+    young.write_bytes(b"new")
+    _update(archive, settings)
+    assert not any(p.exists() for p in stale)
+    assert young.exists() and kept_solv.exists()
+    assert sorted(p.name for p in raw.iterdir() if p != young) == named
+    assert store.load(TARGET, settings, keyring=archive[1]).packages

@@ -25,6 +25,17 @@ ENTRY = "entry.json"
 FILES = "files"
 
 
+def prune_files(directory: Path, older_than: float | None = None) -> int:
+    """Remove the files of a flat cache directory (lintian verdicts, spec answers) written more
+    than `older_than` seconds ago (all when None); each is made again when next needed."""
+    now, count = time.time(), 0
+    for path in directory.iterdir() if directory.is_dir() else []:
+        if path.is_file() and (older_than is None or now - path.stat().st_mtime > older_than):
+            path.unlink(missing_ok=True)
+            count += 1
+    return count
+
+
 def results_dir(cache_dir: Path, setting: str = "") -> Path:
     """Where the local store lives: settings.result_cache, else under specport's cache dir."""
     return Path(setting) if setting else cache_dir / "results"

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from specport import log
 from specport.app import App, pass_app
-from specport.cache.store import LocalStore, results_dir
+from specport.cache.store import LocalStore, prune_files, results_dir
 from specport.config import cache_root
 from specport.errors import UsageError
 
@@ -68,9 +68,13 @@ def list_entries(app: App) -> None:
 )
 @pass_app
 def prune(app: App, older_than: str | None) -> None:
-    """Remove cached results (all, or those older than --older-than)."""
+    """Remove cached results, lintian verdicts and spec answers (all, or those older than
+    --older-than)."""
     age = parse_age(older_than) if older_than is not None else None
     gone = _store(app).prune(age)
     for e in gone:
         log.info(f"removed {e.key[:16]} ({e.spec} / {e.target})")
     log.info(f"{len(gone)} cached results removed")
+    root = cache_root(app.config.settings)
+    for name, what in (("lintian", "lintian verdicts"), ("spec-answers", "spec answers")):
+        log.info(f"{prune_files(root / name, age)} {what} removed")

@@ -72,6 +72,7 @@ def update(target: Target, settings: Settings) -> Index:
     index = builder.build(target.name)
     store.save(where, index, records, ())
     log.info(f"{target.name}: {len(index.packages)} packages, {len(index.provides)} Provides")
+    store.removed(store.collect_garbage(settings))
     return index
 
 

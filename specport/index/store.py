@@ -126,7 +126,14 @@ def update(
         f"{target.name}: {len(index.packages)} packages, {len(index.provides)} virtual names,"
         f" {len(index.files)} programs"
     )
+    removed(collect_garbage(settings))
     return index
+
+
+def removed(counts: tuple[int, int]) -> None:
+    files, size = counts
+    if files:
+        log.info(f"index cache: removed {files} file(s) no index names ({size / 1e6:.0f} MB)")
 
 
 def rederive(target: Target, settings: Settings, *, keyring: Path | None = None) -> Index:
@@ -184,6 +191,34 @@ def save(where: Path, index: Index, suites: list[dict[str, Any]], comps: tuple[s
         "derived_sha256": debian.sha256_bytes(data),
     }
     _write(where / MANIFEST, json.dumps(manifest, indent=1).encode())
+
+
+# a raw file younger than this is kept even when no manifest names it: another specport may be
+# fetching it for a manifest it has not written yet
+GARBAGE_GRACE = 3600.0
+
+
+def collect_garbage(settings: Settings, now: float | None = None) -> tuple[int, int]:
+    """Remove the raw index files (and their libsolv form) that no target's manifest names:
+    every update leaves the previous Packages/Contents/primary files behind, tens of MB per
+    suite. Returns (files, bytes) removed. An unreadable manifest removes nothing."""
+    now = time.time() if now is None else now
+    named: set[str] = set()
+    for path in (cache_root(settings) / "index").glob(f"*/{MANIFEST}"):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            named.update(str(f["sha256"]) for s in doc["suites"] for f in s["files"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0, 0
+    files = size = 0
+    for directory in (debian.raw_dir(settings), debian.solv_dir(settings)):
+        for path in directory.iterdir() if directory.is_dir() else []:
+            stat = path.lstat()
+            if path.name.split(".")[0] in named or now - stat.st_mtime < GARBAGE_GRACE:
+                continue  # the by-hash name, or <sha256>.solv; temporaries (".x") age out
+            path.unlink(missing_ok=True)
+            files, size = files + 1, size + stat.st_size
+    return files, size
 
 
 def _write(path: Path, data: bytes) -> None:
