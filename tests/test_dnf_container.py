@@ -1,7 +1,7 @@
 """rpmbuild.py's dnf path for real: `dnf module enable` and `dnf builddep` in the dnf stand-in
 (tests/dnf_support.py: the debian-12 builder image with Debian's dnf 4.14), against a module-stream
 repository of the test's own served over HTTP, then rpmbuild without --nodeps; and the shared
-dnf package cache between two builds.
+dnf package and metadata cache between builds (fresh: no request at all; expired: refreshed).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,9 +171,22 @@ def test_dnf_downloads_go_to_the_package_cache_and_serve_a_rebuild(
     for name in wanted:
         assert (repo_dir / "packages" / name).read_bytes() == (served.repo / name).read_bytes()
 
+    # and the repository's metadata, in dnf's layout, with libsolv's caches of it beside
+    assert sorted(p.name for p in repo_dir.iterdir()) == ["packages", "repodata", "solv"]
+    assert sorted(p.name for p in (repo_dir / "repodata").iterdir()) == sorted(
+        p.name for p in (served.repo / "repodata").iterdir()
+    )
+    assert sorted(p.name for p in (repo_dir / "solv").iterdir()) == [
+        f"{REPO_ID}-filenames.solvx",
+        f"{REPO_ID}.solv",
+    ]
+    assert [p for p in first.fetched if "/repodata/" in p]  # the first build downloaded them
+
     again = build(served, tmp_path / "again", "el8-php7.4", cache_dir)
     assert again.proc.returncode == 0, again.proc.stderr[-3000:] + again.log[-3000:]
-    assert rpm_fetches(again) == []  # the metadata, but not one package, came from the network
+    # within metadata_expire: neither the metadata nor one package came from the network
+    assert again.fetched == []
+    assert re.search(r"Enabling module streams:\s+php\s+7\.4", again.log), again.log
     assert "[SKIPPED] php-devel-7.4.33-1.el8.noarch.rpm: Already downloaded" in again.log
     assert payload_file(binary_rpm(again.out), "/php-version.txt") == b"7.4.33\n"
 
@@ -186,6 +200,35 @@ def test_dnf_downloads_go_to_the_package_cache_and_serve_a_rebuild(
     assert third.proc.returncode == 0, third.proc.stderr[-3000:] + third.log[-3000:]
     assert rpm_fetches(third) == [wanted[0]]
     assert bad.read_bytes() == (served.repo / wanted[0]).read_bytes()
+
+
+def test_an_expired_shared_metadata_copy_is_refreshed(
+    served: Served, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    cache = tmp_path_factory.mktemp("dnf-expire-cache")
+    first = build(served, tmp_path_factory.mktemp("expire-first"), "el8-php7.4", cache)
+    assert first.proc.returncode == 0, first.proc.stderr[-3000:] + first.log[-3000:]
+    (repo_dir,) = (cache / "packages" / "el8-php7.4").iterdir()
+    # dnf counts the metadata's age from its files' mtimes, which the copies keep: a month back
+    # is past any metadata_expire
+    month_ago = time.time() - 30 * 86400
+    metadata = [*(repo_dir / "repodata").iterdir(), *(repo_dir / "solv").iterdir()]
+    for path in metadata:
+        os.utime(path, (month_ago, month_ago))
+
+    again = build(served, tmp_path_factory.mktemp("expire-again"), "el8-php7.4", cache)
+    assert again.proc.returncode == 0, again.proc.stderr[-3000:] + again.log[-3000:]
+    # dnf asked the repository whether its metadata changed (it did not, so nothing more), and
+    # the refresh's new age went back to the shared copy
+    assert again.fetched == ["/repodata/repomd.xml"]
+    (primary,) = (repo_dir / "repodata").glob("*-primary.xml.gz")
+    assert primary.stat().st_mtime > month_ago + 86400
+    # no temporary names left behind
+    assert not [p for p in repo_dir.rglob(".*")]
+
+    third = build(served, tmp_path_factory.mktemp("expire-third"), "el8-php7.4", cache)
+    assert third.proc.returncode == 0, third.proc.stderr[-3000:] + third.log[-3000:]
+    assert third.fetched == []  # fresh again
 
 
 def test_the_target_s_stream_decides_what_dnf_installs(served: Served, tmp_path: Path) -> None:
@@ -270,3 +313,7 @@ def test_a_set_s_package_reaches_the_next_build_through_dnf(served: Served, tmp_
     assert payload_file(binary_rpm(built.out), "/tool.txt") == (
         b"specport-fake-tool ran\nspecport-set-lib 2.5\n"
     )
+    # the set's own repository changes under the same URL: its metadata is never shared
+    shared = tmp_path / "cache" / "packages" / "el8-php7.4"
+    assert [p.name for p in shared.iterdir() if p.name.startswith(REPO_ID)]
+    assert not [p.name for p in shared.iterdir() if p.name.startswith("specport-localrepo")]

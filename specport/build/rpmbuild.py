@@ -12,6 +12,17 @@ the new ones copied out after, never used in place: dnf locks its cache director
 containers of a parallel build would wait on each other. dnf checks each cached package against
 its repository's checksum, and downloads a bad copy again.
 
+dnf's repository metadata is shared the same way (`<repoid>-<hash>/repodata/`, and libsolv's
+`.solv`/`.solvx` caches of it under `<repoid>-<hash>/solv/`): copied in before `dnf module`
+(which loads it too), out after `dnf builddep`, mtimes kept. dnf takes a repository's cache as
+fresh while its primary file is younger than metadata_expire (libdnf's Repo age is that file's
+mtime), so a second build within it asks the repositories for nothing; an older copy is
+refreshed by dnf as usual (repomd.xml, then only what changed), and the refreshed files go back.
+Each file goes out under a temporary name and is renamed, repomd.xml after the files it names,
+and comes in first: a container never reads a repomd.xml whose files are missing. libdnf uses a
+.solv only when it was written from a repomd.xml with the same checksum. specport's own set
+repository (localrepo.py) is not shared: it changes under the same URL.
+
 Reproducible output: the container's SOURCE_DATE_EPOCH (reproducible.py) becomes the build time
 and the ceiling of every payload mtime, and the build host is a fixed name, so two builds of the
 same input give the same bytes (the build paths are the same fixed TOPDIR in every container).
@@ -55,6 +66,50 @@ _to_shared = (
     f'&& chmod 644 "$t" && mv -f "$t" "$s"; done; true'
 )
 
+# Repository metadata: <repoid>-<hash>/repodata/ (repomd.xml and the content-hashed files it
+# names) and libsolv's caches of it, <repoid>.solv and <repoid>-<kind>.solvx at the top of dnf's
+# cachedir, kept in the shared cache as <repoid>-<hash>/solv/ so they stay with their repository's
+# URLs. dnf takes the cache as fresh while its primary file's mtime is younger than
+# metadata_expire, so every copy keeps mtimes (cp -p); a refresh that finds repomd.xml unchanged
+# only touches the files, and the newer mtime goes out. libdnf uses a .solv only when it was
+# written from a repomd.xml of the same checksum, and rebuilds it otherwise.
+# specport's own set repository (localrepo.py) is never shared: its content changes under the
+# same URL, and dnf would take an earlier build's copy as fresh.
+_SOLV_KINDS = (".solv", "-filenames.solvx", "-updateinfo.solvx", "-presto.solvx", "-other.solvx")
+_LOCAL_REPO = "specport-localrepo"
+_NAMED = r"""sed -n 's|.*<location href="repodata/\([^"/]*\)".*|\1|p' "$1" | grep -v '^\.*$'"""
+_METADATA_COMMON = (
+    # true when $1 exists and $2 does not or is older
+    'newer() { [ -e "$1" ] && { [ ! -e "$2" ] || [ "$1" -nt "$2" ]; }; }; '
+    f"named() {{ {_NAMED}; }}; "
+    f'for m in */repodata/repomd.xml; do [ -f "$m" ] || continue; d="${{m%%/*}}"; '
+    f'case "$d" in {_LOCAL_REPO}-*) continue;; esac; id="${{d%-*}}"; '
+)
+# in: repomd.xml first, then what it names: a container that writes them out writes repomd.xml
+# last, so the files of the repomd.xml read are all there
+_metadata_from_shared = (
+    f"cd {PACKAGE_CACHE} && {_METADATA_COMMON}"
+    f'c="{_DNF_CACHE}/$d/repodata"; mkdir -p "$c" || continue; '
+    'newer "$m" "$c/repomd.xml" && cp -p "$m" "$c/repomd.xml"; '
+    'named "$c/repomd.xml" | while IFS= read -r n; do '
+    'newer "$d/repodata/$n" "$c/$n" && cp -p "$d/repodata/$n" "$c/$n"; done; '
+    f'for k in {" ".join(_SOLV_KINDS)}; do newer "$d/solv/$id$k" "{_DNF_CACHE}/$id$k" '
+    f'&& cp -p "$d/solv/$id$k" "{_DNF_CACHE}/$id$k"; done; done; true'
+)
+# out: what is newer than the shared copy (downloaded, or touched by a refresh), each file under
+# a mktemp name and renamed; the files repomd.xml names and the .solv first, repomd.xml last
+_metadata_to_shared = (
+    f"cd {_DNF_CACHE} && "
+    'put() { newer "$1" "$2" || return 0; mkdir -p "${2%/*}" '
+    '&& t=$(mktemp "${2%/*}/.${2##*/}.XXXXXX") && cp -p "$1" "$t" && chmod 644 "$t" '
+    '&& mv -f "$t" "$2"; }; '
+    f"{_METADATA_COMMON}"
+    f's="{PACKAGE_CACHE}/$d"; '
+    'named "$m" | while IFS= read -r n; do put "$d/repodata/$n" "$s/repodata/$n"; done; '
+    f'for k in {" ".join(_SOLV_KINDS)}; do put "$id$k" "$s/solv/$id$k"; done; '
+    'put "$m" "$s/repodata/repomd.xml"; done; true'
+)
+
 # rpm >= 4.14 reads these; each is a no-op without SOURCE_DATE_EPOCH in the environment
 REPRODUCIBLE_DEFINES = (
     "_buildhost specport",
@@ -96,6 +151,10 @@ class RpmBuild:
             )
             self.nodeps = True
             return
+        shared = PACKAGE_CACHE in box.mounts.values()
+        if shared:
+            # `dnf module` loads the repositories' metadata too: it comes in before
+            box.run(_metadata_from_shared + "; " + _from_shared, timeout=SHORT_TIMEOUT, check=False)
         for stream in target.module_streams:
             module = stream.split(":", 1)[0]
             enabled = box.run(
@@ -110,17 +169,15 @@ class RpmBuild:
                     f"{result_tail(enabled)}",
                     hint="check the target's module_streams against the image's repositories",
                 )
-        shared = PACKAGE_CACHE in box.mounts.values()
         argv = ["dnf", "-y", "builddep", spec]
         if shared:
-            box.run(_from_shared, timeout=SHORT_TIMEOUT, check=False)
             # dnf deletes what it downloaded after the transaction unless told to keep it
             argv[1:1] = ["--setopt=keepcache=True"]
         result = box.run(argv, timeout=INSTALL_TIMEOUT, check=False)
         if result.exit_code != 0:
             raise_missing_deps(result, target, "dnf builddep")
         if shared:
-            box.run(_to_shared, timeout=SHORT_TIMEOUT, check=False)
+            box.run(_to_shared + "; " + _metadata_to_shared, timeout=SHORT_TIMEOUT, check=False)
 
     def build(
         self, box: Throwaway, target: Target, info: SpecInfo, spec: str, options: BuildOptions
