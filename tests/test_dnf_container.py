@@ -173,14 +173,18 @@ def test_dnf_downloads_go_to_the_package_cache_and_serve_a_rebuild(
 
     # and the repository's metadata, in dnf's layout, with libsolv's caches of it beside
     assert sorted(p.name for p in repo_dir.iterdir()) == ["packages", "repodata", "solv"]
-    assert sorted(p.name for p in (repo_dir / "repodata").iterdir()) == sorted(
-        p.name for p in (served.repo / "repodata").iterdir()
-    )
+    # what dnf downloaded (repomd.xml, primary, filelists, modules; not other or the sqlite
+    # databases), no temporary names, the same bytes as the repository's
+    downloaded = sorted(p.rsplit("/", 1)[-1] for p in first.fetched if "/repodata/" in p)
+    assert "repomd.xml" in downloaded and len(downloaded) == 4, downloaded
+    assert sorted(p.name for p in (repo_dir / "repodata").iterdir()) == downloaded
+    for name in downloaded:
+        served_file = served.repo / "repodata" / name
+        assert (repo_dir / "repodata" / name).read_bytes() == served_file.read_bytes()
     assert sorted(p.name for p in (repo_dir / "solv").iterdir()) == [
         f"{REPO_ID}-filenames.solvx",
         f"{REPO_ID}.solv",
     ]
-    assert [p for p in first.fetched if "/repodata/" in p]  # the first build downloaded them
 
     again = build(served, tmp_path / "again", "el8-php7.4", cache_dir)
     assert again.proc.returncode == 0, again.proc.stderr[-3000:] + again.log[-3000:]

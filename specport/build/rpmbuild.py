@@ -72,10 +72,12 @@ _to_shared = (
 # URLs. dnf takes the cache as fresh while its primary file's mtime is younger than
 # metadata_expire, so every copy keeps mtimes (cp -p); a refresh that finds repomd.xml unchanged
 # only touches the files, and the newer mtime goes out. libdnf uses a .solv only when it was
-# written from a repomd.xml of the same checksum, and rebuilds it otherwise.
+# written from a repomd.xml of the same checksum, and rebuilds it otherwise. A repository with a
+# metalink or mirrorlist keeps it beside repodata/ (dnf downloads packages from its mirrors).
 # specport's own set repository (localrepo.py) is never shared: its content changes under the
 # same URL, and dnf would take an earlier build's copy as fresh.
 _SOLV_KINDS = (".solv", "-filenames.solvx", "-updateinfo.solvx", "-presto.solvx", "-other.solvx")
+_MIRROR_FILES = "metalink.xml mirrorlist"
 _LOCAL_REPO = "specport-localrepo"
 _NAMED = r"""sed -n 's|.*<location href="repodata/\([^"/]*\)".*|\1|p' "$1" | grep -v '^\.*$'"""
 _METADATA_COMMON = (
@@ -93,11 +95,14 @@ _metadata_from_shared = (
     'newer "$m" "$c/repomd.xml" && cp -p "$m" "$c/repomd.xml"; '
     'named "$c/repomd.xml" | while IFS= read -r n; do '
     'newer "$d/repodata/$n" "$c/$n" && cp -p "$d/repodata/$n" "$c/$n"; done; '
+    f'for f in {_MIRROR_FILES}; do newer "$d/$f" "{_DNF_CACHE}/$d/$f" '
+    f'&& cp -p "$d/$f" "{_DNF_CACHE}/$d/$f"; done; '
     f'for k in {" ".join(_SOLV_KINDS)}; do newer "$d/solv/$id$k" "{_DNF_CACHE}/$id$k" '
     f'&& cp -p "$d/solv/$id$k" "{_DNF_CACHE}/$id$k"; done; done; true'
 )
 # out: what is newer than the shared copy (downloaded, or touched by a refresh), each file under
-# a mktemp name and renamed; the files repomd.xml names and the .solv first, repomd.xml last
+# a mktemp name and renamed; the files repomd.xml names, the .solv and mirror lists first,
+# repomd.xml last
 _metadata_to_shared = (
     f"cd {_DNF_CACHE} && "
     'put() { newer "$1" "$2" || return 0; mkdir -p "${2%/*}" '
@@ -107,6 +112,7 @@ _metadata_to_shared = (
     f's="{PACKAGE_CACHE}/$d"; '
     'named "$m" | while IFS= read -r n; do put "$d/repodata/$n" "$s/repodata/$n"; done; '
     f'for k in {" ".join(_SOLV_KINDS)}; do put "$id$k" "$s/solv/$id$k"; done; '
+    f'for f in {_MIRROR_FILES}; do put "$d/$f" "$s/$f"; done; '
     'put "$m" "$s/repodata/repomd.xml"; done; true'
 )
 
