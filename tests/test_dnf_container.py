@@ -235,6 +235,32 @@ def test_an_expired_shared_metadata_copy_is_refreshed(
     assert third.fetched == []  # fresh again
 
 
+def test_a_shared_solv_of_another_repomd_is_rebuilt_not_used(
+    served: Served, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    cache = tmp_path_factory.mktemp("dnf-solv-cache")
+    first = build(served, tmp_path_factory.mktemp("solv-first"), "el8-php7.4", cache)
+    assert first.proc.returncode == 0, first.proc.stderr[-3000:] + first.log[-3000:]
+    (repo_dir,) = (cache / "packages" / "el8-php7.4").iterdir()
+    # the shared repomd.xml changes (its mtime kept: still fresh), the .solv written from the
+    # old one stays: what a reader gets between two writers' files
+    repomd = repo_dir / "repodata" / "repomd.xml"
+    kept = repomd.stat()
+    repomd.write_bytes(repomd.read_bytes() + b"<!-- another revision -->\n")
+    os.utime(repomd, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    solv = repo_dir / "solv" / f"{REPO_ID}.solv"
+    old_solv = solv.read_bytes()
+    old_mtime = solv.stat().st_mtime_ns
+
+    again = build(served, tmp_path_factory.mktemp("solv-again"), "el8-php7.4", cache)
+    assert again.proc.returncode == 0, again.proc.stderr[-3000:] + again.log[-3000:]
+    assert again.fetched == []
+    # libdnf found the .solv's repomd checksum wrong, wrote a new one, and that went out
+    assert solv.stat().st_mtime_ns > old_mtime
+    assert solv.read_bytes() != old_solv
+    assert payload_file(binary_rpm(again.out), "/php-version.txt") == b"7.4.33\n"
+
+
 def test_the_target_s_stream_decides_what_dnf_installs(served: Served, tmp_path: Path) -> None:
     built = build(served, tmp_path, "el8-php7.3", tmp_path / "cache")
     assert built.proc.returncode == 0, built.proc.stderr[-3000:] + built.log[-3000:]
