@@ -167,7 +167,8 @@ def test_cache_list_and_prune_commands(tmp_path: Path, monkeypatch: pytest.Monke
     assert isinstance(bad.exception, UsageError) and "--older-than" in str(bad.exception)
     verdict = tmp_path / "c" / "lintian" / "k.json"  # lintverdict's and the sandbox's caches
     answer = tmp_path / "c" / "spec-answers" / "k.json"
-    for path in (verdict, answer):
+    package = tmp_path / "c" / "packages" / "el8-php7.4" / "repo-0123" / "packages" / "a.rpm"
+    for path in (verdict, answer, package):
         path.parent.mkdir(parents=True)
         path.write_text("[]")
     kept = runner.invoke(cli, ["--config", str(config), "cache", "prune", "--older-than", "1d"])
@@ -176,6 +177,7 @@ def test_cache_list_and_prune_commands(tmp_path: Path, monkeypatch: pytest.Monke
     gone = runner.invoke(cli, ["--config", str(config), "cache", "prune"])
     assert gone.exit_code == 0 and not cache.local.entries()
     assert not verdict.exists() and not answer.exists()
+    assert not (tmp_path / "c" / "packages" / "el8-php7.4").exists()  # emptied dirs go too
     assert "1 lintian verdicts removed" in gone.output and "1 spec answers removed" in gone.output
 
 

@@ -26,13 +26,19 @@ FILES = "files"
 
 
 def prune_files(directory: Path, older_than: float | None = None) -> int:
-    """Remove the files of a flat cache directory (lintian verdicts, spec answers) written more
-    than `older_than` seconds ago (all when None); each is made again when next needed."""
+    """Remove the files under a cache directory (lintian verdicts, spec answers, downloaded
+    build dependencies) written more than `older_than` seconds ago (all when None), and the
+    directories that leaves empty; each is made again when next needed."""
     now, count = time.time(), 0
-    for path in directory.iterdir() if directory.is_dir() else []:
-        if path.is_file() and (older_than is None or now - path.stat().st_mtime > older_than):
-            path.unlink(missing_ok=True)
-            count += 1
+    if not directory.is_dir() or directory.is_symlink():
+        return 0
+    for path in sorted(directory.rglob("*"), reverse=True):  # files before their directories
+        if path.is_symlink() or path.is_file():
+            if older_than is None or now - path.lstat().st_mtime > older_than:
+                path.unlink(missing_ok=True)
+                count += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
     return count
 
 

@@ -68,13 +68,18 @@ def list_entries(app: App) -> None:
 )
 @pass_app
 def prune(app: App, older_than: str | None) -> None:
-    """Remove cached results, lintian verdicts and spec answers (all, or those older than
-    --older-than)."""
+    """Remove cached results, lintian verdicts, spec answers and downloaded build dependencies
+    (all, or those older than --older-than)."""
     age = parse_age(older_than) if older_than is not None else None
     gone = _store(app).prune(age)
     for e in gone:
         log.info(f"removed {e.key[:16]} ({e.spec} / {e.target})")
     log.info(f"{len(gone)} cached results removed")
     root = cache_root(app.config.settings)
-    for name, what in (("lintian", "lintian verdicts"), ("spec-answers", "spec answers")):
+    kinds = (
+        ("lintian", "lintian verdicts"),
+        ("spec-answers", "spec answers"),
+        ("packages", "downloaded build dependencies and dnf metadata files"),
+    )
+    for name, what in kinds:
         log.info(f"{prune_files(root / name, age)} {what} removed")
