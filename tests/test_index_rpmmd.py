@@ -236,6 +236,41 @@ def test_solver_on_the_rpm_index(repo: tuple[Path, Path], tmp_path: Path) -> Non
     assert any("nothing provides libgone >= 2" in c for c in verdict.conflicts)
 
 
+def test_the_solver_applies_the_target_module_stream(
+    repo: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """dnf's modular filtering: with php:7.4 enabled the pool has php-devel 7.4.30 only, with
+    php:8.0 only 8.0.30; with no php stream enabled both stay (defaults are not known); package
+    files built here are kept."""
+
+    def pool_for(streams: tuple[str, ...], packages: tuple[Path, ...] = ()) -> object:
+        target = _target(repo, module_streams=streams)
+        settings = _settings(tmp_path)
+        found = family_of(target).solver_pool(target, settings, offline=False, packages=packages)
+        assert found is not None
+        return found[0]
+
+    el74 = pool_for(("php:7.4",))
+    assert solver.check(el74, ["php-devel = 7.4.30-1.el8", "acme-tool"]).ok
+    assert solver.check(el74, ["php-devel >= 8"]).missing == (
+        "php-devel >= 8 (the index has php-devel 7.4.30-1.el8)",
+    )
+    el80 = pool_for(("php:8.0",))
+    assert solver.check(el80, ["php-devel >= 8"]).ok
+    assert not solver.check(el80, ["php-devel < 8"]).ok
+    # a package file built here (an earlier wave) is never filtered
+    built = pool_for(("php:7.4",), (repo[0] / "php-devel-8.0.30-1.el8.noarch.rpm",))
+    assert solver.check(built, ["php-devel >= 8"]).ok
+    plain = pool_for(())
+    assert solver.check(plain, ["php-devel >= 8"]).ok and solver.check(plain, ["php-devel < 8"]).ok
+
+
+def test_module_nevras_compare_with_and_without_epoch() -> None:
+    assert solver.nevra_key("php-devel-7.4.30-1.el8.noarch") == "php-devel-0:7.4.30-1.el8.noarch"
+    assert solver.nevra_key("php-devel-0:7.4.30-1.el8.noarch") == "php-devel-0:7.4.30-1.el8.noarch"
+    assert solver.nevra_key("php-1:8.0-2.x86_64") == "php-1:8.0-2.x86_64"
+
+
 def test_rpm_targets_without_repositories_keep_names_and_skip(tmp_path: Path) -> None:
     assert family_of(EL8).resolver(EL8, _settings(tmp_path), "auto") is None
     assert family_of(EL8).solver_pool(EL8, _settings(tmp_path), offline=True) is None

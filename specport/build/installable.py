@@ -42,10 +42,10 @@ def check_installable(prepared: list[Prepared], options: BuildOptions, settings:
                          " no package index (--no-index, or no rpm_repos)")  # fmt: skip
             else:
                 # make_resolvers fetched or loaded the index already: the cache is there
-                found = family_of(target).solver_pool(target, settings, offline=True)
-                if found is not None:
-                    seeded = localrepo.seeded(options.with_packages, target)
-                    solver.add_package_files(found[0], seeded)
+                seeded = localrepo.seeded(options.with_packages, target)
+                found = family_of(target).solver_pool(
+                    target, settings, offline=True, packages=seeded
+                )
                 pools[target.name] = found
         found = pools[target.name]
         if found is None:

@@ -97,10 +97,10 @@ class Family(Protocol):
         ...
 
     def solver_pool(
-        self, target: Target, settings: Settings, *, offline: bool
+        self, target: Target, settings: Settings, *, offline: bool, packages: Sequence[Path] = ()
     ) -> tuple[Any, list[str]] | None:
-        """(libsolv pool of the target's cached index, packages every system has), or None
-        when the target has no package index configured."""
+        """(libsolv pool of the target's cached index and the package files `packages`, packages
+        every system has), or None when the target has no package index configured."""
         ...
 
     def engine(self) -> Builder:

@@ -126,13 +126,14 @@ class DebFamily:
         return IndexResolver(target, store.obtain(target, settings, offline=mode == "offline"))
 
     def solver_pool(
-        self, target: Target, settings: Settings, *, offline: bool
+        self, target: Target, settings: Settings, *, offline: bool, packages: Sequence[Path] = ()
     ) -> tuple[Any, list[str]] | None:
         from specport.index import debian, solver, store
 
         index = store.obtain(target, settings, offline=offline)  # verified, as the resolver's
         lists = [(name, raw, raw.name) for raw, name in store.package_lists(target, settings)]
         pool = solver.deb_pool(lists, target.deb_arch, debian.solv_dir(settings))
+        solver.add_package_files(pool, packages)
         return pool, list(index.essential)
 
     def engine(self) -> Builder:

@@ -86,7 +86,7 @@ class RpmFamily:
         return RpmIndexResolver(target, index)
 
     def solver_pool(
-        self, target: Target, settings: Settings, *, offline: bool
+        self, target: Target, settings: Settings, *, offline: bool, packages: Sequence[Path] = ()
     ) -> tuple[Any, list[str]] | None:
         import tempfile
 
@@ -97,7 +97,12 @@ class RpmFamily:
         rpmstore.obtain(target, settings, offline=offline)  # verified, as the resolver's
         with tempfile.TemporaryDirectory(prefix="specport-solv-") as tmp:
             repos = rpmstore.metadata_files(target, settings, Path(tmp))
-            return solver.rpm_pool(repos, target.arch), []
+            pool = solver.rpm_pool(repos, target.arch)
+        solver.add_package_files(pool, packages)
+        # last: libsolv's map of what it considers is as long as the pool when it is set
+        artifacts = rpmstore.module_artifacts(target, settings)
+        solver.apply_module_streams(pool, artifacts, target.module_streams)
+        return pool, []
 
     def engine(self) -> Builder:
         from specport.build.rpmbuild import RpmBuild

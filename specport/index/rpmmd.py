@@ -188,6 +188,15 @@ def filelists_files(stream: IO[bytes]) -> Iterator[tuple[str, str]]:
 def module_packages(text: str) -> Iterator[tuple[str, str]]:
     """(package name, "module:stream") of each rpm artifact of a modules.yaml's modulemd
     documents; read line by line (the layout modulemd v2 writers use) to need no YAML library."""
+    for nevra, stream in module_artifacts(text):
+        m = _NEVRA_RE.match(nevra)
+        if m:
+            yield m.group(1), stream
+
+
+def module_artifacts(text: str) -> Iterator[tuple[str, str]]:
+    """(NEVRA "name-epoch:version-release.arch", "module:stream") of each binary rpm artifact
+    of a modules.yaml's modulemd documents."""
     for document in re.split(r"^---\s*$", text, flags=re.MULTILINE):
         if not re.search(r"^document:\s*modulemd\s*$", document, re.MULTILINE):
             continue
@@ -200,6 +209,5 @@ def module_packages(text: str) -> Iterator[tuple[str, str]]:
             continue
         for line in artifacts.group(1).splitlines():
             nevra = line.strip().removeprefix("- ").strip().strip("\"'")
-            m = _NEVRA_RE.match(nevra)
-            if m and not nevra.endswith((".src", ".nosrc")):
-                yield m.group(1), f"{name.group(1)}:{stream.group(1)}"
+            if _NEVRA_RE.match(nevra) and not nevra.endswith((".src", ".nosrc")):
+                yield nevra, f"{name.group(1)}:{stream.group(1)}"

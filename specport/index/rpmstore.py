@@ -159,6 +159,20 @@ def metadata_files(
     return out
 
 
+def module_artifacts(target: Target, settings: Settings) -> list[tuple[str, str]]:
+    """(NEVRA, "module:stream") of every modules.yaml the cached metadata has, for the solver.
+    Only after `load` verified the cache."""
+    where = store.target_dir(target, settings)
+    manifest = store.read_manifest(where / store.MANIFEST, target)
+    out: list[tuple[str, str]] = []
+    for repo in manifest["suites"]:
+        for f in repo["files"]:
+            if f["kind"] == "modules":
+                with rpmmd.open_metadata(raw_dir(settings) / f["sha256"], f["path"]) as data:
+                    out += rpmmd.module_artifacts(data.read().decode("utf-8", errors="replace"))
+    return out
+
+
 class _Builder:
     def __init__(self) -> None:
         self.packages: dict[str, str] = {}

@@ -126,12 +126,64 @@ def rpm_pool(repos: Iterable[tuple[str, Path, Path | None]], arch: str) -> Any:
     return pool
 
 
+_BUILT_BEFORE = "built before"  # the repository of package files built here
+_NEVRA = re.compile(r"^(.+)-(?:(\d+):)?([^-:]+)-([^-]+)\.([^.]+)$")
+
+
+def nevra_key(nevra: str) -> str:
+    """A NEVRA "name-[epoch:]version-release.arch" with its epoch always given (0 when none)."""
+    m = _NEVRA.match(nevra)
+    if not m:
+        return nevra
+    name, epoch, version, release, arch = m.groups()
+    return f"{name}-{epoch or 0}:{version}-{release}.{arch}"
+
+
+def apply_module_streams(
+    pool: Any, artifacts: Iterable[tuple[str, str]], enabled: Iterable[str]
+) -> int:
+    """dnf's modular filtering for the enabled streams ("php:7.4"): the packages of a module's
+    other streams leave the pool, and so does every package outside the enabled stream named
+    as one of its packages (dnf hides a plain php-devel once a php stream is enabled). Modules
+    with no enabled stream stay as they are (their defaults are not known here). `artifacts`:
+    (NEVRA, "module:stream") from modules.yaml. Package files built here (add_package_files)
+    are never filtered. Call it once, after every package is in the pool: libsolv's map of what
+    it considers has the pool's size when it is set. Returns how many packages left."""
+    streams = {s.partition(":")[0]: s for s in enabled}
+    if not streams:
+        return 0
+    allowed: set[str] = set()
+    names: set[str] = set()
+    blocked: set[str] = set()
+    for nevra, stream in artifacts:
+        module = stream.partition(":")[0]
+        if module not in streams:
+            continue
+        key = nevra_key(nevra)
+        if stream == streams[module]:
+            allowed.add(key)
+            names.add(key.rsplit("-", 2)[0])
+        else:
+            blocked.add(key)
+    disabled = []
+    for s in pool.solvables_iter():
+        if s.repo.name == _BUILT_BEFORE:
+            continue
+        key = nevra_key(f"{s.name}-{s.evr}.{s.arch}")
+        if key in blocked or (s.name in names and key not in allowed):
+            disabled.append(s.id)
+    if disabled:
+        pool.set_disabled_list(disabled)
+        pool.createwhatprovides()
+    return len(disabled)
+
+
 def add_package_files(pool: Any, paths: Iterable[Path]) -> None:
     """Package files (.deb, .rpm) built earlier, as libsolv reads their headers, into the pool."""
     paths = list(paths)
     if not paths:
         return
-    repo = pool.add_repo("built before")
+    repo = pool.add_repo(_BUILT_BEFORE)
     for path in paths:
         added = repo.add_deb(str(path)) if path.suffix == ".deb" else repo.add_rpm(str(path))
         if not added:
