@@ -10,6 +10,7 @@ content, never half of it.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -113,3 +114,18 @@ def write_file(root: Path, rel: str | Path, data: bytes, *, protect: Collection[
 def write_text(path: Path, text: str, *, protect: Collection[Path] = ()) -> Path:
     """path written safely, its directory as the trusted root."""
     return write_file(path.parent, path.name, text.encode("utf-8"), protect=protect)
+
+
+def replace_text(path: Path, text: str) -> None:
+    """path's whole new content at once, for specport's own files in a directory it already
+    trusts (caches, a build's manifest): a temporary file beside it (mkstemp: unique across
+    threads and processes), renamed over it, which replaces a link there rather than follow it;
+    the directory is made when missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)

@@ -5,12 +5,11 @@ folder names or release strings."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from specport import safeio
 from specport.build.plan import PairResult
 
 MANIFEST = "specport-build.json"
@@ -56,11 +55,4 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
 
 
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(doc, out, indent=1, sort_keys=True)
-            out.write("\n")
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    safeio.replace_text(path, json.dumps(doc, indent=1, sort_keys=True) + "\n")

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
+from specport import safeio
 from specport.build.lintian import lintian_command, run_lintian
 from specport.container.runner import Throwaway
 from specport.targets import Target
@@ -49,13 +48,5 @@ def lint(box: Throwaway, target: Target, cache_dir: Path | None, hashes: str) ->
                 return [str(e) for e in errors]
     errors = run_lintian(box, target)
     if key is not None:
-        _write(path, json.dumps(errors))
+        safeio.replace_text(path, json.dumps(errors))
     return errors
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".lint.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(tmp, path)

@@ -11,14 +11,14 @@ sandbox's answer always is: as untrusted text.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from specport import safeio
 from specport.digest import file_sha256
 
 FORMAT = 1
@@ -57,11 +57,5 @@ def store(
     if any(rc in _UNSTABLE for rc, _, _ in rows):
         return
     doc = {"rpm_version": rpm_version, "answers": [list(r) for r in rows]}
-    try:
-        where.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".answer.", dir=where)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(doc, out)
-        os.replace(tmp, where / f"{job_key}.json")
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+        safeio.replace_text(where / f"{job_key}.json", json.dumps(doc))
