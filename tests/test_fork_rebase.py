@@ -132,6 +132,15 @@ def test_dry_run_writes_nothing_and_drop_removes_a_patch(
     head = spec.read_text().split("%changelog", 1)[0]
     assert "readme" not in head and "%patch -P2" not in head and "%patch -P0 -p1" in head
     assert "- Drop greet-readme.patch\n" in spec.read_text()
+    # a patch dropped on the command line need not exist (a spec-only checkout): the rebase
+    # above removed both patch files
+    (package / "greet.spec").write_text(before)
+    assert not (package / "greet-readme.patch").exists()
+    assert not (package / "greet-flush.patch").exists()
+    code, _, err = specport(*args, "--drop", "greet-flush.patch", "--dry-run")
+    assert code == 0, err
+    code, _, err = specport(*args, "--dry-run")
+    assert code == 1 and "greet-flush.patch: no such file" in err
     code, _, err = specport("rebase", str(spec), "--version", "1.2", "--drop", "nope.patch")
     assert code == 2 and "nope.patch is not a patch of greet.spec" in err
 
@@ -163,6 +172,32 @@ def test_version_through_a_global_and_autochangelog() -> None:
     assert specedit.add_changelog(text, "Mon Nov 30 2026 a <a@b> - 2.4-1", ["Update"]) == text
     auto = SPEC.replace("7%{?dist}", "%autorelease")
     assert specedit.reset_release(auto) == auto
+
+
+PRERELEASE = """\
+%global upstream_version 3.0.0
+%global upstream_prever  RC2
+%global forgeurl https://github.com/acme/pecl-thing
+%global tag %{upstream_version}%{?upstream_prever}
+Name: php-pecl-thing
+Version: %{upstream_version}%{?upstream_prever:~%{upstream_prever}}
+Release: 2%{?dist}
+%forgemeta
+Source0: %{forgesource}
+%description
+"""
+
+
+def test_a_prerelease_version_moves_to_a_final_release() -> None:
+    assert specedit.tag_value(PRERELEASE, "Version") == "3.0.0~RC2"
+    text = specedit.set_version(PRERELEASE, "3.0.1")
+    assert "%global upstream_version 3.0.1\n" in text
+    assert "#global upstream_prever  RC2\n" in text  # commented out, as packagers do
+    assert specedit.tag_value(text, "Version") == "3.0.1"
+    # %forgemeta's Source0, computed as the forge macros would from the edited tag
+    assert specedit.source0(text) == (
+        "https://github.com/acme/pecl-thing/archive/3.0.1/pecl-thing-3.0.1.tar.gz"
+    )
 
 
 def test_what_text_cannot_edit_is_refused() -> None:

@@ -25,7 +25,10 @@ class RpmFamily:
     package_suffix: str = ".rpm"
     dist_separator: str = "."
     # Debian's ini layout and dpkg's scriptlet arguments are deb matters
-    skipped_passes: frozenset[str] = frozenset({"debian_ini_layout", "flag_numeric_arguments"})
+    # EL8 and EL9 ship the forge macros (redhat-rpm-config's macros.forge)
+    skipped_passes: frozenset[str] = frozenset(
+        {"debian_ini_layout", "flag_numeric_arguments", "expand_forge_macros"}
+    )
     consumer_suffix: str = ".repo"
     php_base_template: str = "rpm.Containerfile.j2"
     list_files_command: str = "rpm -ql"

@@ -79,11 +79,12 @@ def plan_rebase(request: RebaseRequest, work: Path) -> RebasePlan:
     tree = unpack(tarball, work / "tree")
     refs = []
     for ref in all_refs:
+        if ref.name in request.drop:  # dropped: its file need not exist
+            continue
         path = replace.get(ref.name, spec.parent / ref.name)
         if not path.is_file():
             raise SourceError(f"{spec.name}: Patch{ref.number} {ref.name}: no such file {path}")
-        if ref.name not in request.drop:
-            refs.append((ref, path))
+        refs.append((ref, path))
     applied = {c.patch.name: c for c in check_patches(tree, refs)}
     checks = [applied.get(r.name) or PatchCheck(r, "dropped") for r in all_refs]
     # Version and Release were edited in place: the patches' line numbers still hold

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from specport.errors import SpecError
+from specport.spec.forge import forge_macros
 from specport.spec.lines import DEFINE_RE, SECTION_RE, expand, simple_macros, split_lines
 
 Change = Callable[[str], str | None]  # old value -> new value, None: not editable as text
@@ -71,10 +72,39 @@ def _set_define(lines: list[str], name: str, change: Change, tag: str, tag_line:
     return "".join(lines)
 
 
+# Fedora's pre-release idiom: Version: %{upstream_version}%{?upstream_prever:~%{upstream_prever}}
+_COMPOSED = re.compile(
+    r"^%\{(?P<base>[A-Za-z_]\w*)\}(?P<rest>(?:%\{\?\w+(?::[^{}]*(?:%\{\w+\}[^{}]*)*)?\})+)$"
+)
+_OPTIONAL = re.compile(r"%\{\?(\w+)")
+
+
 def set_version(text: str, version: str) -> str:
+    """Version set to `version`. A Version made of a base macro and optional pre-release parts
+    (`%{upstream_version}%{?upstream_prever:~...}`) gets the whole new version in the base macro
+    and its optional macros commented out (`#global`), as a packager moving to a final release
+    does; a Version rpm would have to compute otherwise is a SpecError."""
     if not re.fullmatch(r"[A-Za-z0-9._+~^]+", version):
         raise SpecError(f"{version!r} is not an rpm version (letters, digits, . _ + ~ ^)")
+    lines = text.splitlines(keepends=True)
+    for i in range(_preamble_end(lines)):
+        m = re.match(r"^Version\s*:\s*(.*?)\s*$", lines[i], re.IGNORECASE)
+        composed = _COMPOSED.match(m.group(1)) if m else None
+        if composed:
+            optional = set(_OPTIONAL.findall(composed["rest"]))
+            edited = _set_define(lines, composed["base"], lambda _old: version, "Version", i + 1)
+            return _comment_defines(edited, optional)
+        if m:
+            break
     return _set_tag(text, "Version", lambda old: None if "%" in old else version)
+
+
+def _comment_defines(text: str, names: set[str]) -> str:
+    out = []
+    for line in text.splitlines(keepends=True):
+        m = DEFINE_RE.match(line)
+        out.append("#" + line.lstrip()[1:] if m and m.group(2) in names else line)
+    return "".join(out)
 
 
 def reset_release(text: str) -> str:
@@ -90,8 +120,12 @@ def reset_release(text: str) -> str:
 
 
 def macros_of(text: str) -> dict[str, str]:
-    """Simple %globals and Name/Version/Release, plus URL (Source0 is often %{url}/...)."""
-    macros = simple_macros(split_lines(text))
+    """Simple %globals and Name/Version/Release, plus URL (Source0 is often %{url}/...) and what
+    %forgemeta defines (Source0: %{forgesource})."""
+    spec_lines = split_lines(text)
+    macros = simple_macros(spec_lines)
+    for name, value in forge_macros(spec_lines).items():  # Source0: %{forgesource}
+        macros.setdefault(name, value)
     lines = text.splitlines()
     for i in range(_preamble_end(lines)):
         if m := re.match(r"^URL\s*:\s*(\S+)\s*$", lines[i], re.IGNORECASE):

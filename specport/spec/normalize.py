@@ -1,6 +1,7 @@
 """normalize(): run the passes for one target, in order, and collect their change notes.
 
-Order matters: %( ) values become literal first (later passes read them as macros); release and
+Order matters: %( ) values become literal first (later passes read them as macros), then the
+forge macros (they read Version and %{tag}/%{commit} as text); release and
 changelog next; ZTS is switched off before %bcond is rewritten; PHP's ini layout and the PHP
 %{__pecl} requirements are handled before dependency names are translated; the target's macro
 block goes on top last.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 
 from specport.families import family_of
-from specport.spec import deps, header, php, release, scriptlets, shell, syntax
+from specport.spec import deps, forge, header, php, release, scriptlets, shell, syntax
 from specport.spec.lines import join_lines, split_lines
 from specport.spec.model import Change, NormalizeOptions, NormalizeResult, Pass, PassContext
 from specport.spec.resolver import Resolver
@@ -19,6 +20,7 @@ from specport.targets.model import Target
 
 PASSES: tuple[tuple[str, Pass], ...] = (
     (shell.NAME, shell.evaluate_shell),
+    (forge.NAME, forge.expand_forge_macros),
     (release.NAME, release.normalize_release),
     (release.NAME, release.resolve_autochangelog),
     (php.NAME, php.disable_zts),

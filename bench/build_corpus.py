@@ -1,0 +1,350 @@
+#!/usr/bin/env python3
+"""Do real specs build, install and load? A build-level corpus bench.
+
+    bench/build_corpus.py DIR --target debian-12,ubuntu-20.04 [--jobs 2] [--out DIR]
+                          [--match GLOB] [--limit N] [--nocheck-retry] [--report FILE]
+
+For every spec under DIR (each with the files of its own directory: patches, ini files, ...) and
+every deb target:
+  source     the extension's upstream tarball from the target's Debian/Ubuntu source package
+             (bench/corpus_upstream.py: orig tarballs, repacked as the PECL release tarball);
+             specs whose upstream no archive here has are counted apart, not as failures;
+  move       `specport rebase SPEC --version V --source TARBALL`: the spec moved to the version
+             the distro ships; patch files the corpus lacks, and patches that no longer apply to
+             V (rebase says which), are dropped (`--drop`), each named in the report;
+  build      `specport build --target T` (real debbuild in the target's builder image); with
+             --nocheck-retry a build that failed in %check is built again with `--nocheck` and
+             counted as built "without %check";
+  install    the .debs, with apt, into a clean container of the target's base image, with its
+             php-cli installed first;
+  load       `php -m` lists a module it did not list before, for every extension .so the packages
+             ship (a program's package: `--version` of its binaries is not checked here).
+It prints per target the share built, installed and loaded of the specs whose source it had, and
+the failure classes with counts; --report writes every spec's record (JSON). The corpus is read
+as text on this host (never by rpm); rpm and debbuild read it only in specport's sandbox and
+build containers. Keep real corpora out of the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import fnmatch
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpus_upstream as upstream  # a sibling module, not a package
+
+from specport.config import load_config
+from specport.container.engine import connect
+from specport.container.runner import Throwaway
+from specport.errors import SpecportError
+from specport.targets.model import Target
+
+BUILD_TIMEOUT = 3600
+INSTALL_TIMEOUT = 900
+SPECPORT = [sys.executable, "-m", "specport"]
+
+
+@dataclass
+class Record:
+    spec: str
+    target: str
+    ext: str = ""
+    stage: str = "source"  # the last stage reached: source, move, build, install, load, ok
+    why: str = ""  # the failure class (one line)
+    detail: str = ""
+    source: str = ""  # Debian source package and version used, and from where
+    version: str = ""
+    dropped: list[str] = field(default_factory=list)
+    nocheck: bool = False
+    seconds: float = 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("dir", type=Path)
+    parser.add_argument("--target", "-t", default="debian-12,ubuntu-20.04")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/specport-build-corpus"))
+    parser.add_argument("--jobs", "-j", type=int, default=1)
+    parser.add_argument("--match", default="*.spec", help="file name glob (default *.spec)")
+    parser.add_argument("--limit", type=int, default=0, help="at most N specs per target")
+    parser.add_argument("--nocheck-retry", action="store_true")
+    parser.add_argument("--report", type=Path)
+    parser.add_argument("--prepare-only", action="store_true", help="sources and rebase only")
+    args = parser.parse_args(argv)
+
+    config = load_config()
+    targets = [config.targets[t] for t in args.target.split(",")]
+    specs = sorted(p for p in args.dir.rglob("*.spec") if fnmatch.fnmatch(p.name, args.match))
+    records: list[Record] = []
+    for target in targets:
+        records += run_target(target, specs, args, config.settings)
+    for target in targets:
+        print_summary(target.name, [r for r in records if r.target == target.name])
+    if args.report:
+        args.report.write_text(json.dumps([asdict(r) for r in records], indent=1) + "\n")
+    return 0
+
+
+def run_target(
+    target: Target, specs: list[Path], args: argparse.Namespace, settings
+) -> list[Record]:  # type: ignore[no-untyped-def]
+    archives = upstream.Archives(target, settings)
+    root = args.out / target.name
+    prepared: list[tuple[Record, Path | None]] = []
+    try:
+        for spec in specs:
+            prepared.append(prepare(spec, target, archives, root))
+            if args.limit and sum(1 for r, w in prepared if w is not None) >= args.limit:
+                break
+    finally:
+        archives.close()
+    ready = [(r, w) for r, w in prepared if w is not None]
+    print(f"{target.name}: {len(ready)} of {len(prepared)} specs have an upstream source here")
+    if args.prepare_only:
+        for rec, _ in prepared:
+            print(f"  {rec.spec}: {rec.ext} {rec.source} -> {rec.version} {rec.why}".rstrip())
+        return [r for r, _ in prepared]
+    engine = connect()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = [pool.submit(build_and_load, r, w, target, engine, args) for r, w in ready]
+        for n, fut in enumerate(concurrent.futures.as_completed(futures), 1):
+            rec = fut.result()
+            print(f"  [{n}/{len(ready)}] {rec.spec}: {rec.stage} {rec.why}".rstrip(), flush=True)
+    return [r for r, _ in prepared]
+
+
+def prepare(
+    spec: Path, target: Target, archives: upstream.Archives, root: Path
+) -> tuple[Record, Path | None]:
+    """A work directory with the spec moved to the distro's upstream version, or None (the
+    record says why)."""
+    rec = Record(spec=str(spec), target=target.name)
+    text = spec.read_text(encoding="utf-8", errors="replace")
+    rec.ext = upstream.spec_ext(text, spec)
+    key = re.sub(r"[^A-Za-z0-9_.-]", "_", str(spec.relative_to(spec.anchor)))
+    work = root / key
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "src").mkdir(parents=True)
+    try:
+        up = archives.find(rec.ext, work)
+    except upstream.NoUpstream as exc:
+        rec.why, rec.detail = "no upstream source", str(exc)
+        return rec, None
+    rec.source = f"{up.source} {up.debian_version} ({up.suite})"
+    rec.version = up.version
+    for f in spec.parent.iterdir():  # the spec's own directory: patches, ini files, sources
+        if f.is_file() and (f == spec or not f.name.endswith(".spec")):
+            shutil.copy2(f, work / "src" / f.name)
+    moved = work / "src" / spec.name
+    rec.stage = "move"
+    try:
+        err = move(moved, up, rec)
+    except SpecportError as exc:
+        err = str(exc)
+    if err:
+        snapshot = re.search(r"Source0: '[^']*%\{(gh_commit|commit|gitver|svnver)\}", err)
+        why = (
+            "a git snapshot spec (Source0 names a commit)"
+            if snapshot
+            else "rebase: " + _one_line(err)[:120]
+        )
+        rec.why, rec.detail = why, err
+        return rec, None
+    return rec, moved
+
+
+def move(spec: Path, up: upstream.Upstream, rec: Record) -> str:
+    """`specport rebase` to up.version, dropping patches the corpus lacks or that conflict; the
+    tarball is laid out as the spec unpacks it (PECL release, or %forgemeta's archive)."""
+    from specport.build.specinfo import SourceRef
+    from specport.fork import specedit
+    from specport.spec.forge import forge_macros
+    from specport.spec.lines import split_lines
+
+    text = spec.read_text(encoding="utf-8", errors="replace")
+    moved = specedit.set_version(text, up.version)
+    forge = forge_macros(split_lines(moved))
+    name = SourceRef("Source0", specedit.source0(moved)).filename
+    tarball = up.tarball(spec.parent.parent / name, forge.get("topdir"))
+    if (
+        upstream.spec_version(text) == up.version
+        or specedit.tag_value(text, "Version") == up.version
+    ):
+        shutil.copy2(tarball, spec.parent / name)
+        return ""
+    drop = [p.name for p in specedit.patches(text) if not (spec.parent / p.name).is_file()]
+    for _ in range(20):  # each conflicting patch is dropped and the rebase tried again
+        argv = [*SPECPORT, "rebase", str(spec), "--version", up.version, "--source", str(tarball)]
+        argv += [a for p in drop for a in ("--drop", p)]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
+        if done.returncode == 0:
+            rec.dropped = drop
+            return ""
+        conflicts = re.findall(r"(\S+) no longer applies to", done.stdout + done.stderr)
+        new = [c for c in conflicts if c not in drop]
+        if not new:
+            return (done.stderr or done.stdout).strip()
+        drop += new
+    return "too many conflicting patches"
+
+
+def build_and_load(rec: Record, spec: Path, target: Target, engine, args) -> Record:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    out = spec.parent.parent / "out"
+    rec.stage = "build"
+    done = _build(spec, target, out, [])
+    if done.returncode != 0 and args.nocheck_retry and _failed_in_check(out, target):
+        rec.nocheck = True
+        done = _build(spec, target, out, ["--nocheck"])
+    debs = sorted((out / target.name).glob("*.deb"))
+    if done.returncode != 0 or not debs:
+        rec.why, rec.detail = classify_build(done.stderr, out / target.name / "logs")
+    else:
+        install_and_load(rec, debs, target, engine, spec.parent.parent / "install.log")
+    rec.seconds = round(time.monotonic() - started, 1)
+    return rec
+
+
+def _build(
+    spec: Path, target: Target, out: Path, extra: list[str]
+) -> subprocess.CompletedProcess[str]:
+    shutil.rmtree(out, ignore_errors=True)
+    argv = [*SPECPORT, "build", "-t", target.name, "-o", str(out), "--sources", str(spec.parent)]
+    return subprocess.run(
+        [*argv, *extra, str(spec)], capture_output=True, text=True, timeout=BUILD_TIMEOUT + 600,
+        check=False,
+    )  # fmt: skip
+
+
+def _failed_in_check(out: Path, target: Target) -> bool:
+    for log in (out / target.name / "logs").glob("*.log"):
+        text = log.read_text(encoding="utf-8", errors="replace")
+        if re.search(r"Executing\(%check\)|%check", text[-20000:]):
+            tail = text[-4000:]
+            return "%check" in tail or "run-tests" in tail or "TEST_PHP" in tail
+    return False
+
+
+# build failure classes: the first pattern that matches the error or the log's tail names it
+_CLASSES = (
+    ("dependency names", r"neither .* package index nor the spec set has these names|unresolved"),
+    (
+        "build dependencies not installable",
+        r"build dependencies .* not installable|cannot install the build dependencies"
+        r"|Unmet build dependencies|unsatisfiable",
+    ),
+    ("missing source", r"missing source|source .* not found|cannot find source"),
+    ("spec not read", r"cannot read the spec|rpmspec|error: line \d+"),
+    ("dash/bash shell", r": not found$|Bad substitution|pushd: not found"),
+    ("unknown section", r"%trigger\w*: not found|%posttrans: not found|%pretrans"),
+    ("%files path missing", r"cannot stat|File not found|No such file or directory.*BUILDROOT"),
+    ("compile error", r"error: |make: \*\*\* .*Error"),
+    ("%check failed", r"run-tests|FAILED TEST|Tests failed"),
+    ("post-step", r"post-step|debfix"),
+)
+
+
+def classify_build(stderr: str, logs: Path) -> tuple[str, str]:
+    err = _one_line(stderr)
+    tail = ""
+    for log in sorted(logs.glob("*.log")):
+        tail += log.read_text(encoding="utf-8", errors="replace")[-6000:]
+    for name, pattern in _CLASSES:
+        if re.search(pattern, err, re.IGNORECASE | re.MULTILINE):
+            return name, err
+    for name, pattern in _CLASSES:
+        if re.search(pattern, tail, re.MULTILINE):
+            hit = re.search(pattern, tail, re.MULTILINE)
+            line = (
+                tail[tail.rfind("\n", 0, hit.start()) + 1 : tail.find("\n", hit.end())]
+                if hit
+                else ""
+            )
+            return name, f"{err} | {line.strip()}"
+    return "other build failure", err
+
+
+def install_and_load(rec: Record, debs: list[Path], target: Target, engine, log: Path) -> None:  # type: ignore[no-untyped-def]
+    rec.stage = "install"
+    with Throwaway(engine, target.image, log_path=log, purpose="bench-corpus") as box:
+        for deb in debs:
+            box.copy_in(deb, "/tmp/debs")
+        env = "DEBIAN_FRONTEND=noninteractive"
+        box.run(f"{env} apt-get update -q", timeout=INSTALL_TIMEOUT)
+        box.run(
+            f"{env} apt-get install -y -q --no-install-recommends php-cli", timeout=INSTALL_TIMEOUT
+        )
+        before = set(box.run("php -m", timeout=60).output.lower().split())
+        done = box.run(
+            f"{env} apt-get install -y -q /tmp/debs/*.deb", timeout=INSTALL_TIMEOUT, check=False
+        )
+        if done.exit_code != 0:
+            rec.why, rec.detail = "apt install failed", _apt_error(done.output)
+            return
+        rec.stage = "load"
+        shipped = box.run(
+            "dpkg-deb -c /tmp/debs/*.deb | grep -o '[^/]*\\.so$' | sort -u || true", timeout=60
+        ).output.split()
+        loaded = box.run("php -d display_startup_errors=1 -m 2>&1", timeout=60).output
+        after = set(loaded.lower().split())
+        new = after - before
+        exts = [s[:-3].lower() for s in shipped if not s.startswith("lib")]
+        if not exts:
+            rec.why, rec.detail = "no extension .so in the packages", " ".join(shipped)
+            return
+        missing = [e for e in exts if e not in new and e.replace("-", "_") not in new]
+        if missing and not (new and len(exts) == 1):
+            warn = [ln for ln in loaded.splitlines() if "Warning" in ln or "Unable" in ln]
+            rec.why, rec.detail = (
+                "extension does not load",
+                "; ".join(warn)[:400] or " ".join(missing),
+            )
+            return
+    rec.stage, rec.why = "ok", ""
+
+
+def _apt_error(output: str) -> str:
+    lines = [ln for ln in output.splitlines() if ln.startswith(("E:", " ")) and ln.strip()]
+    return " | ".join(lines[-6:])[:500]
+
+
+def _one_line(text: str) -> str:
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    errs = [ln for ln in lines if "error" in ln.lower()]
+    return (errs or lines or [""])[-1].strip()
+
+
+def print_summary(target: str, records: list[Record]) -> None:
+    have = [r for r in records if r.why != "no upstream source"]
+    n = len(have)
+    built = sum(r.stage in ("install", "load", "ok") for r in have)
+    installed = sum(r.stage in ("load", "ok") for r in have)
+    ok = sum(r.stage == "ok" for r in have)
+    nocheck = sum(r.nocheck and r.stage == "ok" for r in have)
+    pct = lambda k: f"{k}/{n} ({100 * k / n:.0f}%)" if n else "0/0"  # noqa: E731
+    print(f"\n{target}: {len(records)} specs, {n} with an upstream source in the archives")
+    print(
+        f"  built {pct(built)}  installed {pct(installed)}  loaded {pct(ok)}"
+        + (f"  ({nocheck} of them built with --nocheck)" if nocheck else "")
+    )
+    classes = Counter(r.why for r in have if r.stage != "ok")
+    for why, count in classes.most_common():
+        print(f"  {count:4d}  {why}")
+    apart = Counter(r.why for r in records if r.why == "no upstream source")
+    for why, count in apart.items():
+        print(f"  ({count} specs: {why})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
