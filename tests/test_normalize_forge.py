@@ -84,3 +84,15 @@ def test_unknown_values_leave_forgemeta_with_a_reason(head: str, why: str) -> No
 def test_rpm_targets_keep_the_macros_el_ships() -> None:
     text, notes = _norm(_spec("%global forgeurl https://github.com/acme/widget"), "el9-php8.2")
     assert "%forgemeta" in text and "%forgesetup" in text and not notes
+
+
+def test_a_source_whose_file_name_hides_in_a_macro_is_written_out() -> None:
+    text, notes = _norm(_spec("%global forgeurl https://github.com/acme/widget"))
+    assert "Source0: https://github.com/acme/widget/archive/v1.4.2/widget-1.4.2.tar.gz\n" in text
+    assert any("debbuild names the file before it expands macros" in n for n in notes)
+    # a value whose last path component is already literal text stays as written
+    plain = _spec("%global forgeurl https://github.com/acme/widget").replace(
+        "Source0: %{forgesource}", "Source0: https://example.org/%{name}-%{version}.tar.gz"
+    )
+    text, _ = _norm(plain)
+    assert "Source0: https://example.org/%{name}-%{version}.tar.gz\n" in text

@@ -27,7 +27,12 @@ class RpmFamily:
     # Debian's ini layout and dpkg's scriptlet arguments are deb matters
     # EL8 and EL9 ship the forge macros (redhat-rpm-config's macros.forge)
     skipped_passes: frozenset[str] = frozenset(
-        {"debian_ini_layout", "flag_numeric_arguments", "expand_forge_macros"}
+        {
+            "debian_ini_layout",
+            "flag_numeric_arguments",
+            "expand_forge_macros",
+            "expand_source_names",
+        }
     )
     consumer_suffix: str = ".repo"
     php_base_template: str = "rpm.Containerfile.j2"

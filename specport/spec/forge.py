@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from specport.spec.lines import expand, sections, simple_macros
+from specport.spec.lines import TAG_RE, expand, sections, simple_macros
 from specport.spec.model import Change, Line, PassContext, PassResult
 
 NAME = "forge"
@@ -227,3 +227,35 @@ def _setups(
         changes.append(Change(NAME, ln.no, f"%{macro} -> {text.strip()}"))
         out.append(Line(ln.no, text))
     return out, changes
+
+
+def expand_source_names(lines: list[Line], ctx: PassContext) -> PassResult:
+    """debbuild takes a SourceN:/PatchN: file name as the text after the value's last `/`
+    *before* it expands macros, so `Source0: %{forgesource}` names a file called
+    `%{forgesource}`, which expands to a whole URL below SOURCES/. rpm expands first. Where the
+    value's file name hides in a macro, the value is written out (simple macros expanded)."""
+    macros = simple_macros(lines)
+    out: list[Line] = []
+    changes: list[Change] = []
+    for ln, sec in zip(lines, sections(lines), strict=True):
+        t = TAG_RE.match(ln.text) if sec == "preamble" else None
+        if not t or not re.fullmatch(r"(?i)(source|patch)\d*", t.group(1)) or "%" not in t.group(2):
+            out.append(ln)
+            continue
+        raw = t.group(2).strip()
+        full = expand(raw, macros)
+        debbuilds = expand(raw.rstrip("/").rsplit("/", 1)[-1], macros)  # basename, then expand
+        if full is None or debbuilds == _file_name(full):
+            out.append(ln)
+            continue
+        out.append(Line(ln.no, f"{t.group(1)}: {full}"))
+        changes.append(
+            Change(NAME, ln.no, f"{t.group(1)} written out: debbuild names the file before it "
+                   f"expands macros ({_file_name(full)})")
+        )  # fmt: skip
+    return out, changes
+
+
+def _file_name(value: str) -> str:
+    value = value.split("#/", 1)[1] if "#/" in value else value
+    return value.rstrip("/").rsplit("/", 1)[-1]

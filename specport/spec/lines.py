@@ -88,9 +88,7 @@ class _TooBig(Exception):
 
 
 # %{?name:alt} may hold one level of %{...} in alt (Fedora's %{?prever:~%{prever}})
-_MACRO_RE = re.compile(
-    r"%\{([?!]*)([A-Za-z_]\w*)(?::((?:[^{}]|%\{[^{}]*\})*))?\}|%([A-Za-z_]\w*)"
-)
+_MACRO_RE = re.compile(r"%\{([?!]*)([A-Za-z_]\w*)(?::((?:[^{}]|%\{[^{}]*\})*))?\}|%([A-Za-z_]\w*)")
 
 
 def expand(text: str, macros: Mapping[str, str], *, depth: int = 0) -> str | None:

@@ -21,6 +21,7 @@ from specport.targets.model import Target
 PASSES: tuple[tuple[str, Pass], ...] = (
     (shell.NAME, shell.evaluate_shell),
     (forge.NAME, forge.expand_forge_macros),
+    (forge.NAME, forge.expand_source_names),
     (release.NAME, release.normalize_release),
     (release.NAME, release.resolve_autochangelog),
     (php.NAME, php.disable_zts),
