@@ -236,43 +236,47 @@ def _failed_in_check(out: Path, target: Target) -> bool:
     return False
 
 
-# build failure classes: the first pattern that matches the error or the log's tail names it
-_CLASSES = (
-    ("dependency names", r"neither .* package index nor the spec set has these names|unresolved"),
+# build failure classes: the section that failed (specport names it), then what the log's tail
+# says; the first pattern that matches names the class
+_CAUSES = (
+    ("dash: a bash-ism", r": not found$|Bad substitution|pushd: not found"),
     (
-        "build dependencies not installable",
-        r"build dependencies .* not installable|cannot install the build dependencies"
-        r"|Unmet build dependencies|unsatisfiable",
+        "an rpm section debbuild does not know",
+        r"%(trigger\w*|posttrans|pretrans|filetrigger\w*): not found",
     ),
-    ("missing source", r"missing source|source .* not found|cannot find source"),
+    ("a %files path is missing", r"cannot stat|File not found"),
+    ("a patch does not apply", r"Hunk #\d+ FAILED|can't find file to patch|patch .* failed"),
+    ("no such source file", r"No such file or directory"),
+    ("C compile error", r"error: .*\.[ch]:|\.[ch]:\d+:\d+: error:|make: \*\*\* .*Error"),
+    ("configure failed", r"configure: error:"),
+    ("an upstream test failed", r"FAILED TEST|Tests failed|TEST_PHP|run-tests"),
+)
+_SPECPORT = (
+    ("dependency names", r"package index nor the spec set has these names|unresolved"),
+    ("build dependencies not installable", r"not installable|cannot install the build dep"),
+    ("missing source", r"missing source|source file|sources? .*not found|no source"),
     ("spec not read", r"cannot read the spec|rpmspec|error: line \d+"),
-    ("dash/bash shell", r": not found$|Bad substitution|pushd: not found"),
-    ("unknown section", r"%trigger\w*: not found|%posttrans: not found|%pretrans"),
-    ("%files path missing", r"cannot stat|File not found|No such file or directory.*BUILDROOT"),
-    ("compile error", r"error: |make: \*\*\* .*Error"),
-    ("%check failed", r"run-tests|FAILED TEST|Tests failed"),
-    ("post-step", r"post-step|debfix"),
 )
 
 
 def classify_build(stderr: str, logs: Path) -> tuple[str, str]:
     err = _one_line(stderr)
-    tail = ""
-    for log in sorted(logs.glob("*.log")):
-        tail += log.read_text(encoding="utf-8", errors="replace")[-6000:]
-    for name, pattern in _CLASSES:
-        if re.search(pattern, err, re.IGNORECASE | re.MULTILINE):
-            return name, err
-    for name, pattern in _CLASSES:
-        if re.search(pattern, tail, re.MULTILINE):
-            hit = re.search(pattern, tail, re.MULTILINE)
-            line = (
-                tail[tail.rfind("\n", 0, hit.start()) + 1 : tail.find("\n", hit.end())]
-                if hit
-                else ""
-            )
-            return name, f"{err} | {line.strip()}"
-    return "other build failure", err
+    section = re.search(r"failed in (%\w+)", err)
+    if not section:
+        for name, pattern in _SPECPORT:
+            if re.search(pattern, err, re.IGNORECASE):
+                return name, err
+        return "other failure", err
+    tail = "".join(
+        log.read_text(encoding="utf-8", errors="replace")[-8000:]
+        for log in sorted(logs.rglob("*.log"))
+    )
+    for name, pattern in _CAUSES:
+        hit = re.search(pattern, tail, re.MULTILINE)
+        if hit:
+            line = tail[tail.rfind("\n", 0, hit.start()) + 1 : tail.find("\n", hit.end())]
+            return f"{section.group(1)}: {name}", line.strip()[:300]
+    return f"{section.group(1)} failed", err
 
 
 def install_and_load(rec: Record, debs: list[Path], target: Target, engine, log: Path) -> None:  # type: ignore[no-untyped-def]
