@@ -25,7 +25,9 @@ class RpmFamily:
     package_suffix: str = ".rpm"
     dist_separator: str = "."
     # Debian's ini layout and dpkg's scriptlet arguments are deb matters
-    skipped_passes: frozenset[str] = frozenset({"debian_ini_layout", "flag_numeric_arguments"})
+    skipped_passes: frozenset[str] = frozenset(
+        {"debian_ini_layout", "translate_files", "translate_scriptlets"}
+    )
     consumer_suffix: str = ".repo"
     php_base_template: str = "rpm.Containerfile.j2"
     list_files_command: str = "rpm -ql"

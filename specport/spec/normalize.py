@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from specport.families import family_of
-from specport.spec import deps, header, php, release, scriptlets, shell, syntax
+from specport.spec import deps, files, header, php, release, scriptlets, shell, syntax
 from specport.spec.lines import join_lines, split_lines
 from specport.spec.model import Change, NormalizeOptions, NormalizeResult, Pass, PassContext
 from specport.spec.resolver import Resolver
@@ -28,9 +28,10 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     (syntax.NAME, syntax.convert_autopatch_range),
     (syntax.NAME, syntax.convert_caret_version),
     (syntax.NAME, syntax.check_new_syntax),
+    (files.NAME, files.translate_files),
+    (scriptlets.NAME, scriptlets.translate_scriptlets),
     (php.NAME, php.debian_ini_layout),
     (deps.NAME, deps.translate_dependencies),
-    (scriptlets.NAME, scriptlets.flag_numeric_arguments),
     (header.NAME, header.add_target_macros),
 )
 
