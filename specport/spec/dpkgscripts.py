@@ -53,7 +53,7 @@ def run_body(
     """`body` in a subshell with rpm's arguments `args` ("1", "1 0") or the `setter` line that
     sets them; a failure of a non-fatal scriptlet kind is a warning. `stdin`: a redirection."""
     inner = _interpreted(body, prog) if prog else body
-    label = f"%{kind}"
+    label = kind  # no %: rpm and debbuild would read %post in it as a macro
     end = (
         f"){stdin} || exit $?"
         if kind in FATAL
