@@ -311,3 +311,14 @@ def test_trigger_lines_become_the_triggers_file() -> None:
     assert found == ["interest-noawait /usr/share/doc/php-pear", "interest /usr/lib/sp"]
     merged = debscripts.merge_triggers("activate-noawait ldconfig\n", found)
     assert merged.splitlines()[0] == "activate-noawait ldconfig" and len(merged.splitlines()) == 3
+
+
+def test_phpize_specs_get_fedora_php_config_defines() -> None:
+    from specport.spec import php
+
+    spec = HEAD + "%build\n%{__phpize}\n%configure\n%install\ntrue\n"
+    text, notes = run(php.fedora_config_defines, spec, DEB12)
+    assert '%build\nexport CPPFLAGS="${CPPFLAGS:-} %{?php_fedora_config_defines}"\n' in text
+    assert "HAVE_MBSTRING" in notes[0]
+    assert run(php.fedora_config_defines, HEAD + "%build\nmake\n", DEB12)[1] == []
+    assert "fedora_config_defines" in family_of(EL8).skipped_passes

@@ -127,3 +127,18 @@ def test_ubuntu_20_04_builds_with_bash_and_installs(engine: object, tmp_path: Pa
         assert log == ["post 1", "posttrans 1", "triggerin 1 1"], log
         # Ubuntu's image leaves out /usr/share/doc but for copyright files: still there
         assert b.run("test -f /usr/share/doc/sp-fedora/copyright", timeout=30).exit_code == 0
+
+
+def test_php_extension_sees_fedora_php_config_defines(engine: object, tmp_path: Path) -> None:
+    """sp-phpext's C source stops at `#if !HAVE_MBSTRING`: Debian's php_config.h leaves it
+    undefined, the PHP shim's CPPFLAGS give it as Fedora's php_config.h does."""
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "specport", "build", "-t", "debian-12", "-o", str(out),
+         str(DATA / "sp-phpext.spec")],
+        capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (deb,) = (out / "debian-12").glob("sp-phpext_*.deb")
+    listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True).stdout
+    assert "/usr/lib/php/20220829/spext.so" in listing

@@ -26,7 +26,13 @@ class RpmFamily:
     dist_separator: str = "."
     # Debian's ini layout and dpkg's scriptlet arguments are deb matters
     skipped_passes: frozenset[str] = frozenset(
-        {"debian_ini_layout", "translate_commands", "translate_files", "translate_scriptlets"}
+        {
+            "debian_ini_layout",
+            "fedora_config_defines",
+            "translate_commands",
+            "translate_files",
+            "translate_scriptlets",
+        }
     )
     consumer_suffix: str = ".repo"
     php_base_template: str = "rpm.Containerfile.j2"

@@ -42,6 +42,7 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     (files.NAME, files.translate_files),
     (scriptlets.NAME, scriptlets.translate_scriptlets),
     (php.NAME, php.debian_ini_layout),
+    (php.NAME, php.fedora_config_defines),
     (deps.NAME, deps.translate_dependencies),
     (header.NAME, header.add_target_macros),
 )
