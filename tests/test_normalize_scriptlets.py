@@ -322,3 +322,12 @@ def test_phpize_specs_get_fedora_php_config_defines() -> None:
     assert "HAVE_MBSTRING" in notes[0]
     assert run(php.fedora_config_defines, HEAD + "%build\nmake\n", DEB12)[1] == []
     assert "fedora_config_defines" in family_of(EL8).skipped_passes
+
+
+def test_doc_dir_name_with_a_macro_specport_cannot_read_stays_a_macro() -> None:
+    spec = HEAD.replace("Name: sp", "Name: %{phpname}-pecl-sp") + (
+        "%install\ntrue\n%files\n%doc README\n%files -n %{phpname}-sp-devel\n%license COPYING\n"
+    )
+    text, _ = run(files.translate_files, spec, DEB12)
+    assert "%doc %{_docdir}/%{name}/README\n" in text
+    assert "%license %{_docdir}/%{phpname}-sp-devel/COPYING\n" in text

@@ -57,7 +57,7 @@ def translate_files(lines: list[Line], ctx: PassContext) -> PassResult:
     docs: list[tuple[Line, Chain, str]] = []  # (line, its %if chain, copy) for %install
     header_out = -1
     package = ""
-    doc_name: str | None = None
+    doc_name = ""
     header_chain: Chain = ()
     for i, ln in enumerate(lines):
         m = SECTION_RE.match(ln.text)
@@ -78,7 +78,7 @@ def translate_files(lines: list[Line], ctx: PassContext) -> PassResult:
             section = f"%{kind}" + (f" {package}" if package else "")
             new = [section, *wrap_in_chain(body, local), ""]
             added.setdefault(header_out, []).extend(Line(ln.no, t) for t in new)
-        if (d := _DOC_RE.match(text)) and doc_name is not None:
+        if d := _DOC_RE.match(text):
             text, copy = _relative_docs(d, doc_name, macros)
             if copy:
                 docs.append((ln, at[i], copy))
@@ -100,15 +100,16 @@ def _files_package(header: str) -> str:
     return args
 
 
-def _doc_name(package: str, macros: dict[str, str]) -> str | None:
-    """The directory debbuild gives this package's docs: its name, lower case, _ as -."""
-    name = expand("%{name}", macros)
+def _doc_name(package: str, macros: dict[str, str]) -> str:
+    """The directory debbuild gives this package's docs: its name, lower case, _ as -. A name
+    with a macro specport cannot read stays a macro (debbuild expands it; it is lower case in
+    every Debian package name already)."""
     if package.startswith("-n "):
-        name = expand(package[3:].strip(), macros)
-    elif package:
-        sub = expand(package, macros)
-        name = f"{name}-{sub}" if name is not None and sub is not None else None
-    return name.lower().replace("_", "-") if name else None
+        raw = package[3:].strip()
+    else:
+        raw = "%{name}" + (f"-{package}" if package else "")
+    name = expand(raw, macros)
+    return name.lower().replace("_", "-") if name else raw
 
 
 def _directives(text: str) -> tuple[str, list[str], list[tuple[str, list[str]]]]:
