@@ -331,3 +331,19 @@ def test_doc_dir_name_with_a_macro_specport_cannot_read_stays_a_macro() -> None:
     text, _ = run(files.translate_files, spec, DEB12)
     assert "%doc %{_docdir}/%{name}/README\n" in text
     assert "%license %{_docdir}/%{phpname}-sp-devel/COPYING\n" in text
+
+
+@pytest.mark.parametrize(
+    ("body", "dpkg"),
+    [
+        (['case "$1" in', "  configure)", "  :;;", "esac"], True),
+        (["case $1 in", "  abort-upgrade|remove) :;;", "esac"], True),
+        (['case "$1" in', "  0) echo erase;;", "esac"], False),
+        (['if [ "$1" = "purge" ]; then :; fi'], True),
+        (["if [ $1 -eq 0 ]; then :; fi"], False),
+    ],
+)
+def test_which_bodies_speak_dpkg(body: list[str], dpkg: bool) -> None:
+    from specport.spec.dpkgscripts import speaks_dpkg
+
+    assert speaks_dpkg(body) is dpkg

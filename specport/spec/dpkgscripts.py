@@ -38,13 +38,17 @@ _DPKG_WORDS = (
     r"configure|abort-upgrade|abort-remove|abort-install|abort-deconfigure|failed-upgrade|"
     r"purge|disappear|deconfigure|triggered|remove|upgrade|install"
 )
-_DPKG_ARG = re.compile(
-    rf"\$\{{?1\}}?\"?\s*!?==?\s*\"?({_DPKG_WORDS})\b|case\s+\"?\$\{{?1\}}?\"?\s+in"
-)
+_DPKG_ARG = re.compile(rf"\$\{{?1\}}?\"?\s*!?==?\s*\"?({_DPKG_WORDS})\b")
+_CASE_ON_1 = re.compile(r"\bcase\s+\"?\$\{?1\}?\"?\s+in\b")
+_DPKG_ARM = re.compile(rf"^\s*\(?\"?({_DPKG_WORDS})\"?\s*(\||\))")
 
 
 def speaks_dpkg(body: list[str]) -> bool:
-    return any(_DPKG_ARG.search(t) for t in body)
+    """`[ "$1" = configure ]`, or a `case "$1" in` with a dpkg action among its arms (a `case
+    "$1" in 0)` is rpm's)."""
+    if any(_DPKG_ARG.search(t) for t in body):
+        return True
+    return any(_CASE_ON_1.search(t) for t in body) and any(_DPKG_ARM.match(t) for t in body)
 
 
 def run_body(
