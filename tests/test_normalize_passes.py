@@ -190,12 +190,3 @@ def test_debian_ini_layout_and_scriptlets() -> None:
     assert "debian_ini_layout" in family_of(EL8).skipped_passes
     el8 = normalize(spec, EL8).text
     assert "%global ini_name 40-%{pecl_name}.ini\n" in el8 and "phpenmod" not in el8
-
-
-def test_numeric_scriptlet_argument_is_flagged_on_deb_only() -> None:
-    from specport.spec import scriptlets
-
-    spec = '%postun\nif [ $1 -eq 0 ]; then :; fi\n%post\nif [ "$1" = "configure" ]; then :; fi\n'
-    _, notes = run(scriptlets.flag_numeric_arguments, spec, DEB12)
-    assert len(notes) == 1 and "numeric $1" in notes[0]
-    assert not [c for c in normalize(spec, EL8).changes if "numeric $1" in c.reason]

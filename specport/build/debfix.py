@@ -19,6 +19,8 @@ What debbuild 24.12 writes, and what this step adds (learned by building with it
   libraries gets one line per SONAME (`libfoo 1 libfoo (>= 1.0)`, as dh_makeshlibs writes) and
   the `activate-noawait ldconfig` trigger; a later build of a set that installs it (the local
   repository) then gets `Depends: libfoo (>= 1.0)` from dpkg-shlibdeps.
+- Maintainer scripts (debscripts.py): DEBIAN/triggers from the `# specport-trigger:` lines the
+  scriptlets pass put in %post; %attr/%defattr modes into the tree instead of postinst chmods.
 - Documentation (debdocs.py): /usr/share/doc/<pkg>/copyright (DEP-5) from License: when the
   package has none (debbuild's %copyrightdata copyright.gz is unpacked instead), and the
   %changelog as changelog.Debian.gz in Debian's format instead of debbuild's changelog.gz.
@@ -37,7 +39,7 @@ from pathlib import Path
 
 from debian.deb822 import Deb822
 
-from specport.build import debdocs
+from specport.build import debdocs, debscripts
 from specport.errors import BuildError
 
 MARK = "# added by specport (deb post-step)"
@@ -218,6 +220,7 @@ def fix_package(meta: Path, ctx: FixContext) -> list[str]:
         conf_path.write_text(new_conf, encoding="utf-8")
         changes.append("conffiles: " + " ".join(new_conf.split()))
 
+    changes += fix_scripts(meta)
     scripts = {p.name: p.read_text(encoding="utf-8") for p in debian.iterdir() if p.is_file()}
     modules = php_modules(files)
     for name, snippet in php_snippets(modules).items():
@@ -240,6 +243,33 @@ def fix_package(meta: Path, ctx: FixContext) -> list[str]:
             triggers.write_text(old + "activate-noawait ldconfig\n", encoding="utf-8")
         changes.append("shlibs: " + "; ".join(shlibs_text.splitlines()))
     changes += fix_docs(meta, fields["Package"], fields["Version"], fields["Maintainer"], ctx)
+    return changes
+
+
+def fix_scripts(meta: Path) -> list[str]:
+    """DEBIAN/triggers from postinst's trigger lines; %attr modes into meta/modes (the tree)."""
+    postinst = meta / "DEBIAN" / "postinst"
+    if not postinst.is_file():
+        return []
+    text = postinst.read_text(encoding="utf-8")
+    changes = []
+    new, modes, notes = debscripts.split_attrs(text)
+    changes += notes
+    if modes:
+        lines = "".join(f"{mode} {path.lstrip('/')}\n" for mode, path in modes)
+        (meta / "modes").write_text(lines, encoding="utf-8")
+    if new != text:
+        if debscripts.is_empty_script(new):
+            postinst.unlink()
+            changes.append("postinst: removed, nothing left in it")
+        else:
+            postinst.write_text(new, encoding="utf-8")
+    directives = debscripts.trigger_directives(text)
+    if directives:
+        triggers = meta / "DEBIAN" / "triggers"
+        old = triggers.read_text(encoding="utf-8") if triggers.exists() else ""
+        triggers.write_text(debscripts.merge_triggers(old, directives), encoding="utf-8")
+        changes.append("triggers: " + "; ".join(directives))
     return changes
 
 

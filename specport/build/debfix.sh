@@ -8,7 +8,8 @@
 #                                     the license files and changelogs to WORK/meta/<n>/docs/
 #   debfix.sh pack WORK OUT [META]  - take META/<n>/DEBIAN back (META: the host's edited copy of
 #                                     WORK/meta, the default), copy META/<n>/add/ into
-#                                     the tree, delete the paths in META/<n>/remove, write
+#                                     the tree, chmod as META/<n>/modes says (%attr),
+#                                     delete the paths in META/<n>/remove, write
 #                                     DEBIAN/md5sums, clamp mtimes to $SOURCE_DATE_EPOCH,
 #                                     build each .deb into OUT (xz -6, reproducibly)
 set -eu
@@ -96,6 +97,12 @@ pack() {
     cp -a "$meta/DEBIAN" "$work/tree/$n/DEBIAN"
     chmod 0755 "$work/tree/$n/DEBIAN"
     if [ -d "$meta/add" ]; then cp -a "$meta/add/." "$work/tree/$n/"; fi
+    # %attr modes (debscripts.py): "MODE PATH" lines, paths relative to the tree
+    if [ -f "$meta/modes" ]; then
+      while read -r mode path; do
+        [ -n "$path" ] && chmod "$mode" "$work/tree/$n/$path"
+      done <"$meta/modes"
+    fi
     if [ -f "$meta/remove" ]; then
       while IFS= read -r path; do
         [ -n "$path" ] && rm -f "$work/tree/$n/$path"

@@ -25,11 +25,14 @@ class RpmFamily:
     package_suffix: str = ".rpm"
     dist_separator: str = "."
     # Debian's ini layout and dpkg's scriptlet arguments are deb matters
-    # EL8 and EL9 ship the forge macros (redhat-rpm-config's macros.forge)
     skipped_passes: frozenset[str] = frozenset(
         {
             "debian_ini_layout",
-            "flag_numeric_arguments",
+            "fedora_config_defines",
+            "translate_commands",
+            "translate_files",
+            "translate_scriptlets",
+            # EL8 and EL9 ship the forge macros (redhat-rpm-config's macros.forge)
             "expand_forge_macros",
             "expand_source_names",
         }

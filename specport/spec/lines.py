@@ -137,3 +137,86 @@ def expand(text: str, macros: Mapping[str, str], *, depth: int = 0) -> str | Non
     if "%" in out.replace("%%", "") and out != text:
         return expand(out, macros, depth=depth + 1)
     return None if "%" in out.replace("%%", "") else out.replace("%%", "%")
+
+
+# rpm's conditionals; %elif is gone by the time the scriptlet and %files passes run (syntax pass)
+_IF_RE = re.compile(r"^\s*%(if|ifarch|ifnarch|ifos|ifnos)(?=\s|$)")
+_ELSE_RE = re.compile(r"^\s*%else(?=\s|$)")
+_ENDIF_RE = re.compile(r"^\s*%endif(?=\s|$)")
+
+# the %if lines a line sits under: (the %if line's text, in its %else branch)
+Chain = tuple[tuple[str, bool], ...]
+
+
+def conditional_kind(text: str) -> str | None:
+    """ "if", "else", "endif" for a conditional line, else None."""
+    if _IF_RE.match(text):
+        return "if"
+    if _ELSE_RE.match(text):
+        return "else"
+    if _ENDIF_RE.match(text):
+        return "endif"
+    return None
+
+
+def chains(lines: list[Line]) -> list[Chain]:
+    """For each line, the conditionals open before it (a conditional line itself included in the
+    chain it opens or closes: an %endif line still sits in its block, an %if line does not)."""
+    stack: list[tuple[str, bool]] = []
+    out: list[Chain] = []
+    for ln in lines:
+        kind = conditional_kind(ln.text)
+        if kind == "else" and stack:
+            stack[-1] = (stack[-1][0], True)
+        out.append(tuple(stack))
+        if kind == "if":
+            stack.append((ln.text.strip(), False))
+        elif kind == "endif" and stack:
+            stack.pop()
+    return out
+
+
+def wrap_in_chain(body: list[str], chain: Chain) -> list[str]:
+    """`body` under the conditionals of `chain` (their %else branch where it lies there)."""
+    head: list[str] = []
+    for text, in_else in chain:
+        head.append(text)
+        if in_else:
+            head.append("%else")
+    return [*head, *body, *(["%endif"] * len(chain))]
+
+
+def strip_prefix(chain: Chain, prefix: Chain) -> Chain:
+    """`chain` without the conditionals it shares (from the outside in) with `prefix`."""
+    n = 0
+    while n < min(len(chain), len(prefix)) and chain[n] == prefix[n]:
+        n += 1
+    return chain[n:]
+
+
+def section_end(lines: list[Line], header: int) -> int:
+    """Index past the last line of the section whose header is at `header`."""
+    end = header + 1
+    while end < len(lines) and not SECTION_RE.match(lines[end].text):
+        end += 1
+    return end
+
+
+def append_point(lines: list[Line], header: int) -> int:
+    """Where to add lines at the end of a section so they run under the section header's own
+    conditionals: after its last non-blank line at the header's %if depth, before an %if that
+    opens for the next section (`%if %{with tests}` just above `%check`) and trailing blanks."""
+    end = section_end(lines, header)
+    depth = base = 0
+    best = header + 1
+    for i in range(header + 1, end):
+        kind = conditional_kind(lines[i].text)
+        if kind == "if":
+            depth += 1
+        elif kind == "endif":
+            depth -= 1
+        if depth == base and lines[i].text.strip():
+            best = i + 1
+        if depth < base:  # an %endif closing a block the section started in: stop before it
+            return best
+    return best

@@ -12,7 +12,18 @@ from __future__ import annotations
 import os
 
 from specport.families import family_of
-from specport.spec import deps, forge, header, php, release, scriptlets, shell, syntax
+from specport.spec import (
+    deps,
+    files,
+    forge,
+    header,
+    php,
+    release,
+    scriptcmds,
+    scriptlets,
+    shell,
+    syntax,
+)
 from specport.spec.lines import join_lines, split_lines
 from specport.spec.model import Change, NormalizeOptions, NormalizeResult, Pass, PassContext
 from specport.spec.resolver import Resolver
@@ -31,9 +42,12 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     (syntax.NAME, syntax.convert_autopatch_range),
     (syntax.NAME, syntax.convert_caret_version),
     (syntax.NAME, syntax.check_new_syntax),
+    (scriptcmds.NAME, scriptcmds.translate_commands),
+    (files.NAME, files.translate_files),
+    (scriptlets.NAME, scriptlets.translate_scriptlets),
     (php.NAME, php.debian_ini_layout),
+    (php.NAME, php.fedora_config_defines),
     (deps.NAME, deps.translate_dependencies),
-    (scriptlets.NAME, scriptlets.flag_numeric_arguments),
     (header.NAME, header.add_target_macros),
 )
 

@@ -9,6 +9,9 @@
 - deb targets: `Requires(post/postun): %{__pecl}` is dropped: the %{pecl_install} and
   %{pecl_uninstall} scriptlets are no-ops in the shim (Debian has no PECL XML registry).
   (php(api) / php(zend-abi) -> phpapi-<api> is a name rule: see names/debian.toml.)
+- deb targets: a spec that runs phpize gets Fedora's php_config.h HAVE_* defines that Debian's
+  lacks (HAVE_MBSTRING, ...) in CPPFLAGS at the top of %build (%php_fedora_config_defines in the
+  PHP shim says which and why).
 """
 
 from __future__ import annotations
@@ -132,3 +135,26 @@ def append_to_section(lines: list[Line], section: str, body: list[str], no: int)
         return [*lines[:end], *new, *lines[end:]]
     at = next((i for i, s in enumerate(secs) if s == "files"), len(lines))
     return [*lines[:at], Line(no, f"%{section}"), *new, Line(no, ""), *lines[at:]]
+
+
+_PHPIZE_RE = re.compile(r"(^|[\s/}])(zts-)?phpize\b|%\{?__phpize\}?")
+
+
+def fedora_config_defines(lines: list[Line], ctx: PassContext) -> PassResult:
+    if not ctx.target.php_version:
+        return lines, []
+    secs = sections(lines)
+    if not any(
+        s == "build" and _PHPIZE_RE.search(ln.text) for ln, s in zip(lines, secs, strict=True)
+    ):
+        return lines, []
+    at = next((i for i, ln in enumerate(lines) if re.match(r"^%build\s*$", ln.text)), None)
+    if at is None:
+        return lines, []
+    no = lines[at].no
+    line = Line(no, 'export CPPFLAGS="${CPPFLAGS:-} %{?php_fedora_config_defines}"')
+    note = (
+        "%build: Fedora's php_config.h HAVE_* defines Debian's lacks (HAVE_MBSTRING, ...) in"
+        " CPPFLAGS, as Fedora's PHP headers give them to extensions"
+    )
+    return [*lines[: at + 1], line, *lines[at + 1 :]], [Change(NAME, no, note)]
