@@ -96,3 +96,13 @@ def test_a_source_whose_file_name_hides_in_a_macro_is_written_out() -> None:
     )
     text, _ = _norm(plain)
     assert "Source0: https://example.org/%{name}-%{version}.tar.gz\n" in text
+
+
+def test_trailing_blanks_after_tag_values_go_on_deb_targets() -> None:
+    spec = (
+        "Name:\t\tdemo\t\nVersion: 1.0  \nRelease: 1\nSummary: s\nLicense: MIT\n%description\nd\n"
+    )
+    result = normalize(spec, load_config(None).targets["debian-12"])
+    assert "Name:\t\tdemo\nVersion: 1.0\n" in result.text
+    assert any("trailing blanks removed" in c.reason for c in result.changes)
+    assert "Name:\t\tdemo\t\n" in normalize(spec, load_config(None).targets["el9-php8.2"]).text

@@ -35,6 +35,7 @@ class RpmFamily:
             # EL8 and EL9 ship the forge macros (redhat-rpm-config's macros.forge)
             "expand_forge_macros",
             "expand_source_names",
+            "trim_tag_values",  # rpm strips them itself
         }
     )
     consumer_suffix: str = ".repo"

@@ -23,6 +23,7 @@ from specport.spec import (
     scriptlets,
     shell,
     syntax,
+    tags,
 )
 from specport.spec.lines import join_lines, split_lines
 from specport.spec.model import Change, NormalizeOptions, NormalizeResult, Pass, PassContext
@@ -33,6 +34,7 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     (shell.NAME, shell.evaluate_shell),
     (forge.NAME, forge.expand_forge_macros),
     (forge.NAME, forge.expand_source_names),
+    (tags.NAME, tags.trim_tag_values),
     (release.NAME, release.normalize_release),
     (release.NAME, release.resolve_autochangelog),
     (php.NAME, php.disable_zts),
