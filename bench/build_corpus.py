@@ -177,13 +177,16 @@ def move(spec: Path, up: upstream.Upstream, rec: Record) -> str:
     forge = forge_macros(split_lines(moved))
     name = SourceRef("Source0", specedit.source0(moved)).filename
     tarball = up.tarball(spec.parent.parent / name, forge.get("topdir"))
-    if (
-        upstream.spec_version(text) == up.version
-        or specedit.tag_value(text, "Version") == up.version
+    missing = [p for p in specedit.patches(text) if not (spec.parent / p.name).is_file()]
+    drop = [p.name for p in missing]
+    if _same_version(upstream.spec_version(text), up.version) or _same_version(
+        specedit.tag_value(text, "Version"), up.version
     ):
         shutil.copy2(tarball, spec.parent / name)
+        if missing:  # at its version already: no rebase, the absent patch files go as text
+            spec.write_text(specedit.drop_patches(text, missing), encoding="utf-8")
+            rec.dropped = drop
         return ""
-    drop = [p.name for p in specedit.patches(text) if not (spec.parent / p.name).is_file()]
     for _ in range(20):  # each conflicting patch is dropped and the rebase tried again
         argv = [*SPECPORT, "rebase", str(spec), "--version", up.version, "--source", str(tarball)]
         argv += [a for p in drop for a in ("--drop", p)]
@@ -199,6 +202,11 @@ def move(spec: Path, up: upstream.Upstream, rec: Record) -> str:
     return "too many conflicting patches"
 
 
+def _same_version(a: str, b: str) -> bool:
+    """1.0.0~rc3 (rpm's pre-release spelling) is PECL's 1.0.0RC3."""
+    return re.sub(r"[~.]", "", a.lower()) == re.sub(r"[~.]", "", b.lower())
+
+
 def build_and_load(rec: Record, spec: Path, target: Target, engine, args) -> Record:  # type: ignore[no-untyped-def]
     started = time.monotonic()
     out = spec.parent.parent / "out"
@@ -207,6 +215,7 @@ def build_and_load(rec: Record, spec: Path, target: Target, engine, args) -> Rec
     if done.returncode != 0 and args.nocheck_retry and _failed_in_check(out, target):
         rec.nocheck = True
         done = _build(spec, target, out, ["--nocheck"])
+    (spec.parent.parent / "build.stderr").write_text(done.stderr, encoding="utf-8")
     debs = sorted((out / target.name).glob("*.deb"))
     if done.returncode != 0 or not debs:
         rec.why, rec.detail = classify_build(done.stderr, out / target.name / "logs")
@@ -253,7 +262,7 @@ _CAUSES = (
 )
 _SPECPORT = (
     ("dependency names", r"package index nor the spec set has these names|unresolved"),
-    ("build dependencies not installable", r"not installable|cannot install the build dep"),
+    ("build dependencies not installable", r"not installable|cannot be installed|cannot install"),
     ("missing source", r"missing source|source file|sources? .*not found|no source"),
     ("spec not read", r"cannot read the spec|rpmspec|error: line \d+"),
 )

@@ -190,3 +190,17 @@ def test_debian_ini_layout_and_scriptlets() -> None:
     assert "debian_ini_layout" in family_of(EL8).skipped_passes
     el8 = normalize(spec, EL8).text
     assert "%global ini_name 40-%{pecl_name}.ini\n" in el8 and "phpenmod" not in el8
+
+
+def test_ini_directory_and_an_ini_name_without_load_order() -> None:
+    spec = (
+        "%global ini_name ssh2.ini\n%install\n"
+        "install -D %{ini_name} %{buildroot}%{_sysconfdir}/php.d/%{ini_name}\n\n"
+        "%files\n%config(noreplace) %{_sysconfdir}/php.d/%{ini_name}\n"
+        "%config(noreplace) /etc/php-zts.d/%{ini_name}\n"
+    )
+    text, _ = run(php.debian_ini_layout, spec, DEB12)
+    assert "%config(noreplace) %{php_inidir}/%{ini_name}\n" in text
+    assert "%config(noreplace) %{php_ztsinidir}/%{ini_name}\n" in text
+    assert "/php.d" not in text
+    assert "sed -i '1i\\; priority=20' %{buildroot}%{php_inidir}/ssh2.ini" in text

@@ -53,6 +53,10 @@ def disable_zts(lines: list[Line], ctx: PassContext) -> PassResult:
 
 
 _INI_NAME_RE = re.compile(r"^(\s*%(?:global|define)\s+ini_name\s+)(\d+)-(\S+)\.ini\s*$")
+_INI_NAME_PLAIN_RE = re.compile(
+    r"^(\s*%(?:global|define)\s+ini_name\s+)([A-Za-z_%{}][\w%{}.-]*?)\.ini\s*$"
+)
+_INI_DIR_RE = re.compile(r"(%\{_sysconfdir\}|/etc)/php(-zts)?\.d(?=/|\s|$)")
 _INI_PATH_RE = re.compile(
     r"(%\{php_inidir\}|%\{_sysconfdir\}/php\.d|/etc/php\.d)/(\d+)-([A-Za-z0-9_%{}.-]+?)\.ini"
 )
@@ -72,16 +76,27 @@ def debian_ini_layout(lines: list[Line], ctx: PassContext) -> PassResult:
     modules: dict[str, _Module] = {}
     for ln in lines:
         text = ln.text
-        if ".ini" not in text and "ini_name" not in text and "pecl" not in text:
+        if (
+            ".ini" not in text
+            and "ini_name" not in text
+            and "pecl" not in text
+            and "php" not in text
+        ):
             out.append(ln)  # none of the patterns below can match
             continue
         if m := _INI_NAME_RE.match(text):
             modules.setdefault(m.group(3), _Module(m.group(3), m.group(2), ln.no))
             text = f"{m.group(1)}{m.group(3)}.ini"
+        elif m1 := _INI_NAME_PLAIN_RE.match(text):  # no load order: Debian's default, 20
+            modules.setdefault(m1.group(2), _Module(m1.group(2), "20", ln.no))
         else:
             for m2 in _INI_PATH_RE.finditer(text):
                 modules.setdefault(m2.group(3), _Module(m2.group(3), m2.group(2), ln.no))
             text = _INI_PATH_RE.sub(r"%{php_inidir}/\3.ini", text)
+        # the ini directory itself, however the spec writes it (%{_sysconfdir}/php.d/%{ini_name})
+        text = _INI_DIR_RE.sub(
+            lambda d: "%{php_ztsinidir}" if d.group(2) else "%{php_inidir}", text
+        )
         if _PECL_REQ_RE.match(text):
             note = "dropped: %{__pecl} scriptlets are no-ops on Debian"
             changes.append(Change(NAME, ln.no, note))
