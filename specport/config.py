@@ -19,6 +19,8 @@ from specport.targets.loader import TargetSet, load_targets, read_user_file
 CONFIG_NAME = "specport.toml"
 # lintian accepts a .invalid address under a two-part domain, unlike @localhost
 DEFAULT_MAINTAINER = "specport <specport@specport.invalid>"
+DEFAULT_BUILD_MEMORY = "8g"
+DEFAULT_BUILD_PIDS = "4096"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ class Settings:
     # where the local result cache lives ("" = <cache_dir>/results); a test run points it at a
     # directory of its own, so that every run really builds what it tests
     result_cache: str = ""
+    # limits of every build container (the spec's code runs there as root): memory without
+    # swap (--memory overrides it) and the number of processes, so that a fork bomb or a
+    # runaway link job ends that build, not the machine
+    build_memory: str = DEFAULT_BUILD_MEMORY
+    build_pids: str = DEFAULT_BUILD_PIDS
 
 
 def cache_root(settings: Settings) -> Path:

@@ -309,6 +309,9 @@ class BuildRun:
             purpose=f"build-{prep.info.name}",
             cpus=self.options.cpus,
             memory=self.options.memory,
+            pids=self.options.pids,
+            hardened=True,  # the spec's code runs here as root: no-new-privileges, few caps
+            caps=runner.BUILD_CAPS,
             target=target.name,
             env=reproducible.build_env(spec_text),  # SOURCE_DATE_EPOCH from the %changelog
             mounts=builder.package_cache(self.options.package_cache, target),

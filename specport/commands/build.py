@@ -7,6 +7,7 @@ getting the packages the set built before it. `rebuild` shares the options and t
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -72,7 +73,11 @@ def run_options(func: F) -> F:
         ),
         click.option("--download", is_flag=True, help="Download Source: URLs that are not found."),
         click.option("--cpus", type=float, default=None, help="CPU limit of each container."),
-        click.option("--memory", default=None, help="Memory limit of each container (2g)."),
+        click.option(
+            "--memory",
+            default=None,
+            help="Memory limit of each container (2g; default: settings.build_memory).",
+        ),
         click.option(
             "--timeout",
             type=float,
@@ -147,7 +152,8 @@ def make_options(
         jobs=kw["jobs"],
         keep_going=kw["keep_going"],
         cpus=kw["cpus"],
-        memory=kw["memory"],
+        memory=_memory(kw["memory"] or settings.build_memory),
+        pids=_pids(settings.build_pids),
         timeout=kw["timeout"],
         maintainer=settings.maintainer,
         lintian=not kw["no_lintian"],
@@ -165,6 +171,18 @@ def make_options(
         package_cache=cache_dir / "packages",
         spec_answers=cache_dir / "spec-answers",
     )
+
+
+def _memory(value: str) -> str:
+    if not re.fullmatch(r"[1-9][0-9]*[bkmg]?", value.strip().lower()):
+        raise UsageError(f"memory limit {value!r}: use a number with b, k, m or g (8g)")
+    return value.strip().lower()
+
+
+def _pids(value: str) -> int:
+    if not value.isdigit() or int(value) < 64:
+        raise UsageError(f"settings.build_pids {value!r}: a number of processes, at least 64")
+    return int(value)
 
 
 def set_specs(kw: dict[str, Any], building: list[Path]) -> list[Path]:
