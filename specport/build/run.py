@@ -13,6 +13,7 @@ new pairs ("skipped").
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -26,6 +27,7 @@ from specport.build import localrepo, reproducible
 from specport.build.engines import RESULT, TOPDIR, WORK, builder_for
 from specport.build.plan import BuildOptions, Pair, PairResult, SetPlan
 from specport.build.prepare import Prepared, prepare_many
+from specport.build.results import check_output
 from specport.build.status import Status
 from specport.cache import lock as buildlock
 from specport.cache.builds import ResultCache, key_inputs
@@ -331,7 +333,7 @@ class BuildRun:
                 box.run(localrepo.query_command(shown), timeout=60, check=False)
             box.cut_network()  # %prep/%build/%install run offline
             lint = builder.build(box, target, prep.info, spec, self.options)
-            box.copy_out(RESULT, out)
+            check_output(box.copy_out(RESULT, out))
         if lint:
             with log_path.open("a", encoding="utf-8") as f:
                 f.write("\n# lintian errors (reported, not fatal):\n")
@@ -400,13 +402,14 @@ class BuildRun:
         shutil.move(str(log_path), final_log)
         result.log_path = final_log
         built = stage / "out" / Path(RESULT).name
-        if result.ok and built.is_dir():
-            for pkg in sorted(built.iterdir()):
-                target_path = dest / pkg.name
-                if target_path.exists():
-                    target_path.unlink()
-                shutil.move(str(pkg), target_path)
-                result.packages.append(target_path)
+        try:
+            if result.ok:
+                for pkg in check_output(built):
+                    os.replace(pkg, dest / pkg.name)  # replaces a file or a link, never follows
+                    result.packages.append(dest / pkg.name)
+        except (OSError, BuildError) as exc:
+            result.ok = False
+            result.message = getattr(exc, "message", None) or f"cannot move a package: {exc}"
         shutil.rmtree(stage, ignore_errors=True)
 
 

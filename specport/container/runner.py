@@ -556,6 +556,9 @@ def _safe_extract(tar: tarfile.TarFile, dest: Path) -> None:
     members = []
     for member in tar.getmembers():
         path = PurePosixPath(member.name)
+        if any(ord(c) < 32 or ord(c) == 127 for c in member.name + member.linkname):
+            # a newline in a file name would split the lines of every list it lands in
+            raise EngineError(f"refusing to copy out {member.name!r}: a control character in it")
         if path.is_absolute() or ".." in path.parts:
             raise EngineError(f"refusing to copy out {member.name!r}: outside the target folder")
         if any(parent in links for parent in path.parents):

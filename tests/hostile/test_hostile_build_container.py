@@ -125,3 +125,71 @@ def test_a_build_container_is_limited_and_cannot_write_the_shared_cache(
     assert "planted" not in kept and not [n for n in kept if n.startswith(".")]
     for name in kept:
         assert DebFile(str(shared / name)).debcontrol()["Package"]
+
+
+# rpmbuild's output goes to the result directory with `find RPMS SRPMS -name '*.rpm'`: what the
+# spec's %install puts there comes out of the container as it is
+LEFTOVER = """\
+Name: {name}
+Version: 1.0
+Release: 1%{{?dist}}
+Summary: leaves {what} beside its packages
+License: MIT
+BuildArch: noarch
+%description
+A fixture of specport's hostile tests.
+%install
+mkdir -p %{{buildroot}}/usr/share/{name} %{{_topdir}}/RPMS
+echo x > %{{buildroot}}/usr/share/{name}/x
+{install}
+%files
+/usr/share/{name}
+"""
+
+
+@pytest.mark.parametrize(
+    ("what", "install", "message"),
+    [
+        # a link to a directory (the top of the tree) named like a package
+        ("a link to a directory", "ln -s . %{_topdir}/RPMS/link-1.0.noarch.rpm", "not a regular"),
+        # a newline in the name: the ownership record would get two lines of it
+        (
+            "a name with a newline",
+            'touch "%{_topdir}/RPMS/$(awk \'BEGIN{printf "a%%cforeign.rpm", 10}\')"',
+            "control character",
+        ),
+    ],
+)
+def test_what_the_build_leaves_in_its_output_is_checked_before_publish(
+    engine: Any,
+    builder_images: Callable[[str], str],
+    tmp_path: Path,
+    what: str,
+    install: str,
+    message: str,
+) -> None:
+    from test_repo_support import test_key
+
+    image = builder_images("debian-12")
+    name = "leftover-" + what.split()[-1]
+    spec = tmp_path / f"{name}.spec"
+    spec.write_text(LEFTOVER.format(name=name, what=what, install=install), encoding="utf-8")
+    repo = tmp_path / "repo"
+    foreign = repo / "rpm" / "el9-php8.2" / "x86_64" / "foreign.rpm"
+    foreign.parent.mkdir(parents=True)
+    foreign.write_bytes(b"someone else's\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "specport", "build", "-t", "el9-php8.2", "--image", image,
+         "--no-cache", "-o", str(tmp_path / "out"), "--publish", str(repo),
+         "--key-file", str(test_key().secret_path), str(spec)],
+        capture_output=True, text=True, timeout=1800,
+        env={**os.environ, "SPECPORT_CACHE_DIR": str(tmp_path / "cache")},
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    errors = [ln for ln in proc.stderr.splitlines() if "specport: error:" in ln]
+    assert len(errors) == 1 and message in errors[0], proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    # nothing of it published, nothing recorded, the foreign file kept
+    assert not list((tmp_path / "out" / "el9-php8.2").glob("*.rpm"))
+    assert not list(repo.rglob(".specport-owned")) and not list(repo.rglob("repodata"))
+    assert foreign.read_bytes() == b"someone else's\n"
