@@ -381,7 +381,13 @@ class BuildRun:
                 self._image_ids[image] = image_id(self.engine, image)
         offered = [p for n in sorted(plan.closure(index)) for p in results[n].packages]
         offered += localrepo.seeded(self.options.with_packages, prep.pair.target)
-        return key_inputs(prep, self._image_ids[image], offered, lintian=self.options.lintian)
+        return key_inputs(
+            prep,
+            self._image_ids[image],
+            offered,
+            lintian=self.options.lintian,
+            maintainer=self.options.maintainer,
+        )
 
     def _builder_image(self, pair: Pair) -> str:
         from specport.container.images import ensure_builder_image

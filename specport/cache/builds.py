@@ -11,9 +11,10 @@ from typing import TypeVar
 
 from specport import log
 from specport.build.prepare import Prepared
-from specport.cache.key import KeyInputs, digests
+from specport.cache.key import KeyInputs, digests, engine_digest
 from specport.cache.oci import OciStore
 from specport.cache.store import Entry, LocalStore
+from specport.config import DEFAULT_MAINTAINER
 from specport.errors import SpecportError
 from specport.families import family_of
 
@@ -21,7 +22,12 @@ T = TypeVar("T")
 
 
 def key_inputs(
-    prep: Prepared, image_id: str, set_packages: list[Path], *, lintian: bool
+    prep: Prepared,
+    image_id: str,
+    set_packages: list[Path],
+    *,
+    lintian: bool,
+    maintainer: str = DEFAULT_MAINTAINER,
 ) -> KeyInputs:
     spec = prep.work / "top" / "SPECS" / prep.spec_name
     return KeyInputs(
@@ -33,6 +39,8 @@ def key_inputs(
         build_requires=tuple(prep.info.build_requires),
         set_packages=digests(sorted(set_packages)),
         lintian=lintian and family_of(prep.pair.target).runs_lintian,
+        maintainer=maintainer,
+        engine=engine_digest(),
     )
 
 
