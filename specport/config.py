@@ -46,6 +46,10 @@ class Settings:
     # the result cache shared by CI jobs on many machines (specport.cache.oci): oci://HOST/REPO
     # ("" = the local one only)
     shared_cache: str = ""
+    # who the shared cache trusts (cache/trust.py): an armored public key file its entries must
+    # be signed with to be used, and an armored secret key file this machine signs its with
+    shared_cache_key: str = ""
+    shared_cache_signing_key: str = ""
     # where the local result cache lives ("" = <cache_dir>/results); a test run points it at a
     # directory of its own, so that every run really builds what it tests
     result_cache: str = ""

@@ -37,6 +37,8 @@ class BuildOptions:
     # the result cache's directory (specport.cache); None: build every pair (--no-cache)
     result_cache: Path | None = None
     shared_cache: str = ""  # the result cache shared by CI jobs: oci://HOST/REPO (cache/oci.py)
+    shared_cache_key: Path | None = None  # public key its entries must be signed with
+    shared_cache_signing_key: Path | None = None  # secret key this run signs its pushes with
     lint_cache: Path | None = None  # lintian verdicts by package hash (cache/lintverdict.py)
     # downloaded build dependencies, shared by the containers of a target (debbuild.py)
     package_cache: Path | None = None

@@ -32,6 +32,7 @@ from specport.build.status import Status
 from specport.cache import lock as buildlock
 from specport.cache.builds import ResultCache, key_inputs
 from specport.cache.key import KeyInputs
+from specport.cache.trust import Trust
 from specport.config import Settings
 from specport.container import runner
 from specport.container.engine import Engine
@@ -154,7 +155,8 @@ class BuildRun:
         self._stop = threading.Event()
         self._status: Status | None = None
         cache_dir, shared = options.result_cache, options.shared_cache
-        self.cache = ResultCache(cache_dir, shared) if cache_dir else None
+        trust = Trust(options.shared_cache_key, options.shared_cache_signing_key)
+        self.cache = ResultCache(cache_dir, shared, trust) if cache_dir else None
         self._locks: dict[int, list[str]] = {}  # pair -> its build-dependency lock
         self._image_ids: dict[str, str] = {}
 

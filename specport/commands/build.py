@@ -167,10 +167,23 @@ def make_options(
         with_packages=tuple(Path(d).resolve() for d in kw["with_packages"]),
         result_cache=None if kw["no_cache"] else results_dir(cache_dir, settings.result_cache),
         shared_cache="" if kw["no_cache"] else settings.shared_cache,
+        shared_cache_key=_key_file("shared_cache_key", settings.shared_cache_key),
+        shared_cache_signing_key=_key_file(
+            "shared_cache_signing_key", settings.shared_cache_signing_key
+        ),
         lint_cache=cache_dir / "lintian",
         package_cache=cache_dir / "packages",
         spec_answers=cache_dir / "spec-answers",
     )
+
+
+def _key_file(setting: str, value: str) -> Path | None:
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise UsageError(f"settings.{setting}: {path} is not a file")
+    return path.resolve()
 
 
 def _memory(value: str) -> str:

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specport.cache.builds import ResultCache
+from specport.cache.oci import TITLE, UntrustedEntry, _parse_manifest
 from specport.cache.store import ENTRY, FILES, BadEntry, Entry, LocalStore, prune_files
 
 KEY = "a" * 64
@@ -177,3 +178,34 @@ def test_a_restore_copies_nothing_outside_its_output(tmp_path: Path) -> None:
             log,
         )
     assert store.get(KEY) == entry
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner),
+    max_leaves=25,
+)
+_DESCRIPTOR = st.fixed_dictionaries(
+    {"digest": st.sampled_from(["sha256:" + "1" * 64, "sha256:../../x", "", "sha256:" + "z" * 64])},
+    optional={"annotations": st.dictionaries(st.just(TITLE), _JSON | st.text(max_size=20))},
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        _JSON,
+        st.fixed_dictionaries(
+            {"config": _DESCRIPTOR | _JSON, "layers": st.lists(_DESCRIPTOR | _JSON, max_size=4)}
+        ),
+    )
+)
+def test_fuzz_oci_manifests_parse_or_are_untrusted(doc: object) -> None:
+    try:
+        config, layers = _parse_manifest(json.dumps(doc).encode(), KEY)
+    except UntrustedEntry:
+        return
+    # what passes names blobs by sha256 only (they become registry URLs) and titles as text
+    for descriptor in [config, *(d for _, d in layers)]:
+        assert descriptor["digest"] == "sha256:" + "1" * 64
+    assert all(isinstance(title, str) for title, _ in layers)
