@@ -218,7 +218,8 @@ def execute(
 ) -> list[PairResult]:
     """Prepare, order (a set), build, print the summary; the results, failed or not."""
     from specport.build.installable import check_installable
-    from specport.build.run import BuildRun, prepare_all, set_plan, suffix_releases
+    from specport.build.run import BuildRun, prepare_all
+    from specport.build.setplan import set_plan, suffix_releases
     from specport.build.summary import print_summary
 
     prepared = prepare_all(pairs, options)  # host only: no container starts before this passes
