@@ -19,6 +19,8 @@ from specport.targets.loader import TargetSet, load_targets, read_user_file
 CONFIG_NAME = "specport.toml"
 # lintian accepts a .invalid address under a two-part domain, unlike @localhost
 DEFAULT_MAINTAINER = "specport <specport@specport.invalid>"
+DEFAULT_BUILD_MEMORY = "8g"
+DEFAULT_BUILD_PIDS = "4096"
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,18 @@ class Settings:
     # the result cache shared by CI jobs on many machines (specport.cache.oci): oci://HOST/REPO
     # ("" = the local one only)
     shared_cache: str = ""
+    # who the shared cache trusts (cache/trust.py): an armored public key file its entries must
+    # be signed with to be used, and an armored secret key file this machine signs its with
+    shared_cache_key: str = ""
+    shared_cache_signing_key: str = ""
     # where the local result cache lives ("" = <cache_dir>/results); a test run points it at a
     # directory of its own, so that every run really builds what it tests
     result_cache: str = ""
+    # limits of every build container (the spec's code runs there as root): memory without
+    # swap (--memory overrides it) and the number of processes, so that a fork bomb or a
+    # runaway link job ends that build, not the machine
+    build_memory: str = DEFAULT_BUILD_MEMORY
+    build_pids: str = DEFAULT_BUILD_PIDS
 
 
 def cache_root(settings: Settings) -> Path:

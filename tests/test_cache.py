@@ -130,9 +130,9 @@ def test_prune_by_age(tmp_path: Path) -> None:
         pkg.write_bytes(n.encode())
         log = tmp_path / f"{n}.log"
         log.write_text(n)
-        key = n * 64
+        key, digest = n * 64, "0" * 64
         store.put(
-            Entry(key, f"{n}.spec", "debian-12", time.time() - age, (("a.deb", ""),), log.name),
+            Entry(key, f"{n}.spec", "debian-12", time.time() - age, (("a.deb", digest),), log.name),
             [],
             log,
         )
@@ -193,3 +193,42 @@ def test_lintian_verdict_key_follows_the_files_the_image_and_the_command() -> No
     assert verdict_key("sha256:1", hashes, "lintian --suppress-tags y x") != key  # suppressions
     assert verdict_key("sha256:1", "dpkg-deb: building\n", "lintian x") is None  # no .deb
     assert verdict_key("", hashes, "lintian x") is None  # no image id: no verdict
+
+
+def test_the_maintainer_is_part_of_the_key(tmp_path: Path) -> None:
+    prep = _prepared(tmp_path)
+    one = key_inputs(prep, "sha256:aaa", [], lintian=True, maintainer="A <a@x.invalid>")
+    two = key_inputs(prep, "sha256:aaa", [], lintian=True, maintainer="B <b@x.invalid>")
+    assert one.key() != two.key()
+
+
+def test_a_change_to_an_engine_file_is_a_new_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from specport.cache import key as key_module
+
+    prep = _prepared(tmp_path)
+    before = key_inputs(prep, "sha256:aaa", [], lintian=True).key()
+    copy = tmp_path / "specport"
+    shutil.copytree(Path(key_module.__file__).parents[1], copy)
+    monkeypatch.setattr(key_module.resources, "files", lambda _package: copy)
+    for rel in ("build/debfix.sh", "build/debfix.py", "build/rpmbuild.py"):
+        key_module.engine_digest.cache_clear()
+        with (copy / rel).open("a") as f:
+            f.write("\n# a fix\n")
+        after = key_inputs(prep, "sha256:aaa", [], lintian=True).key()
+        assert after != before, rel
+        before = after
+    key_module.engine_digest.cache_clear()
+
+
+def test_the_same_spec_from_two_directories_normalizes_alike() -> None:
+    from specport.spec.normalize import normalize
+
+    text = SPEC + "Summary: s\nLicense: MIT\n%description\nd\n%changelog\n%autochangelog\n"
+    target = load_config().targets["debian-12"]
+    one = normalize(text, target, path="/home/ci/job-1/specs/x.spec").text
+    two = normalize(text, target, path="/srv/checkout/x.spec").text
+    assert one == two and "Built from x.spec" in one and "/home" not in one

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 from test_cache import SPEC, _prepared, _stored
-from test_cache_shared import LOGIN, _serve
+from test_cache_shared import LOGIN, _serve, trust
 
 from specport.cache.builds import ResultCache
 from specport.cache.oci import AUTH_ENV, OciStore
@@ -193,10 +193,10 @@ def test_two_cache_directories_exchange_a_result_with_tokens(
     url = token_registry[0]
     monkeypatch.setenv(AUTH_ENV, f"{LOGIN[0]}:{LOGIN[1]}")
     prep = _prepared(tmp_path)
-    first = ResultCache(tmp_path / "machine-1", url)
+    first = ResultCache(tmp_path / "machine-1", url, trust())
     inputs, pkg = _stored(tmp_path, first, prep)
     assert not first._shared_down
-    second = ResultCache(tmp_path / "machine-2", url)
+    second = ResultCache(tmp_path / "machine-2", url, trust())
     log = _log(tmp_path)
     entry = second.restore(inputs, tmp_path / "out", log)
     assert entry is not None and entry.lock == ("gcc=4:12.2.0-3",)
@@ -217,7 +217,7 @@ def test_a_token_is_fetched_once_per_scope_and_run(
 ) -> None:
     url = token_registry[0]
     monkeypatch.setenv(AUTH_ENV, f"{LOGIN[0]}:{LOGIN[1]}")
-    run = ResultCache(tmp_path / "machine-1", url)
+    run = ResultCache(tmp_path / "machine-1", url, trust())
     inputs, _ = _stored(tmp_path, run, _prepared(tmp_path))
     # the push's first request (does the registry have this blob?) is challenged for pull, its
     # upload for push: two tokens, then every blob and the manifest go with the second
@@ -225,9 +225,9 @@ def test_a_token_is_fetched_once_per_scope_and_run(
     other = tmp_path / "other"
     _stored(other, run, _prepared(other, SPEC.replace("Version: 1", "Version: 2")))
     assert run.shared is not None
-    assert run.shared.pull(inputs.key(), LocalStore(tmp_path / "elsewhere")) is not None
+    assert run.shared.pull(inputs.key(), LocalStore(tmp_path / "elsewhere"), trust()) is not None
     assert len(tokens.asked) == 2  # another push and a pull in the same run: no new token
-    again = ResultCache(tmp_path / "machine-2", url)  # the next run asks for its own
+    again = ResultCache(tmp_path / "machine-2", url, trust())  # the next run asks for its own
     assert again.restore(inputs, tmp_path / "out", _log(tmp_path)) is not None
     assert _actions(tokens)[2:] == [{"pull"}]
 
@@ -240,14 +240,16 @@ def test_parallel_builds_share_one_token(
 ) -> None:
     url = token_registry[0]
     monkeypatch.setenv(AUTH_ENV, f"{LOGIN[0]}:{LOGIN[1]}")
-    inputs, _ = _stored(tmp_path, ResultCache(tmp_path / "pusher", url), _prepared(tmp_path))
+    inputs, _ = _stored(
+        tmp_path, ResultCache(tmp_path / "pusher", url, trust()), _prepared(tmp_path)
+    )
     tokens.asked.clear()
     store = OciStore(url)  # one run's store, as `build --jobs 4` shares it
     start = threading.Barrier(4)
 
     def pull(n: int) -> bool:
         start.wait()  # all four meet the registry's challenge at once
-        return store.pull(inputs.key(), LocalStore(tmp_path / f"job-{n}")) is not None
+        return store.pull(inputs.key(), LocalStore(tmp_path / f"job-{n}"), trust()) is not None
 
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(pull, range(4))) == [True] * 4
@@ -262,15 +264,17 @@ def test_a_refused_token_is_replaced(
 ) -> None:
     url = token_registry[0]
     monkeypatch.setenv(AUTH_ENV, f"{LOGIN[0]}:{LOGIN[1]}")
-    inputs, _ = _stored(tmp_path, ResultCache(tmp_path / "pusher", url), _prepared(tmp_path))
+    inputs, _ = _stored(
+        tmp_path, ResultCache(tmp_path / "pusher", url, trust()), _prepared(tmp_path)
+    )
     tokens.asked.clear()
     store = OciStore(url)
     tokens.lifetime = -120  # expired (past the registry's leeway), as after a long build
     with pytest.raises(SourceError, match="HTTP 401"):
-        store.pull(inputs.key(), LocalStore(tmp_path / "a"))
+        store.pull(inputs.key(), LocalStore(tmp_path / "a"), trust())
     tokens.lifetime = 300
     # the kept token is refused: the store asks for a new one rather than sending it again
-    assert store.pull(inputs.key(), LocalStore(tmp_path / "b")) is not None
+    assert store.pull(inputs.key(), LocalStore(tmp_path / "b"), trust()) is not None
     assert len(tokens.asked) == 2
 
 
@@ -296,11 +300,11 @@ def test_no_token_is_one_warning_and_a_miss(
     url = token_registry[0]
     monkeypatch.setenv(AUTH_ENV, login)
     tokens.html = html
-    cache = ResultCache(tmp_path / "c", url)
+    cache = ResultCache(tmp_path / "c", url, trust())
     inputs, _ = _stored(tmp_path, cache, _prepared(tmp_path))  # the push fails: a warning
     assert cache._shared_down
     assert cache.local.get(inputs.key()) is not None  # the local store has it all the same
-    other = ResultCache(tmp_path / "d", url)
+    other = ResultCache(tmp_path / "d", url, trust())
     assert other.restore(inputs, tmp_path / "out", _log(tmp_path)) is None
     assert other._shared_down
     other.restore(inputs, tmp_path / "out", _log(tmp_path))  # down: not asked again

@@ -51,10 +51,19 @@ install -D -m 0644 %{SOURCE0} %{buildroot}%{_datadir}/cachetest/greeting.txt
 
 
 def _config(path: Path, marker: str, shared: str = "") -> Path:
+    settings = ""
+    if shared:
+        from test_repo_support import test_key
+
+        # the machines sign what they push and take only what that key signed
+        key = test_key()
+        settings = (
+            f'[settings]\nshared_cache = "{shared}"\nshared_cache_key = "{key.public_path}"\n'
+            f'shared_cache_signing_key = "{key.secret_path}"\n'
+        )
     path.write_text(
         '[targets.deb12-cache]\nextends = "debian-12"\n'
-        f'[targets.deb12-cache.macros]\ncachetest_marker = "{marker}"\n'
-        + (f'[settings]\nshared_cache = "{shared}"\n' if shared else "")
+        f'[targets.deb12-cache.macros]\ncachetest_marker = "{marker}"\n' + settings
     )
     return path
 

@@ -19,8 +19,18 @@ from test_cache import _prepared, _stored
 
 from specport.cache.builds import ResultCache, key_inputs
 from specport.cache.oci import AUTH_ENV, OciStore, parse_url
+from specport.cache.trust import Trust
 from specport.errors import ConfigError
 from specport.fetch import request
+
+
+def trust() -> Trust:
+    """The machines of these tests sign what they push and verify what they pull with one key."""
+    from test_repo_support import test_key
+
+    key = test_key()
+    return Trust(verify_key=key.public_path, signing_key=key.secret_path)
+
 
 REGISTRY = shutil.which("docker-registry")
 
@@ -78,9 +88,9 @@ def registry_with_login(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
 
 def test_two_cache_directories_exchange_a_result(registry: str, tmp_path: Path) -> None:
     prep = _prepared(tmp_path)
-    first = ResultCache(tmp_path / "machine-1", registry)
+    first = ResultCache(tmp_path / "machine-1", registry, trust())
     inputs, pkg = _stored(tmp_path, first, prep)  # a build on one machine: stored, pushed
-    second = ResultCache(tmp_path / "machine-2", registry)
+    second = ResultCache(tmp_path / "machine-2", registry, trust())
     log = tmp_path / "stage" / "x.log"
     log.parent.mkdir()
     log.write_text("# specport build x.spec for debian-12\n")
@@ -94,7 +104,7 @@ def test_two_cache_directories_exchange_a_result(registry: str, tmp_path: Path) 
 
 def test_a_key_the_registry_lacks_is_a_miss(registry: str, tmp_path: Path) -> None:
     prep = _prepared(tmp_path)
-    cache = ResultCache(tmp_path / "c", registry)
+    cache = ResultCache(tmp_path / "c", registry, trust())
     inputs = key_inputs(prep, "sha256:not-built", [], lintian=True)
     log = tmp_path / "x.log"
     log.write_text("")
@@ -103,7 +113,7 @@ def test_a_key_the_registry_lacks_is_a_miss(registry: str, tmp_path: Path) -> No
 
 def test_an_unreachable_registry_is_a_warned_miss(tmp_path: Path) -> None:
     prep = _prepared(tmp_path)
-    cache = ResultCache(tmp_path / "c", f"oci+http://127.0.0.1:{_free_port()}/specport/r")
+    cache = ResultCache(tmp_path / "c", f"oci+http://127.0.0.1:{_free_port()}/specport/r", trust())
     inputs = key_inputs(prep, "sha256:aaa", [], lintian=True)
     log = tmp_path / "x.log"
     log.write_text("")
@@ -128,17 +138,17 @@ def test_a_registry_that_wants_a_login(
 ) -> None:
     prep = _prepared(tmp_path)
     monkeypatch.delenv(AUTH_ENV, raising=False)
-    without = ResultCache(tmp_path / "anon", registry_with_login)
+    without = ResultCache(tmp_path / "anon", registry_with_login, trust())
     inputs, _ = _stored(tmp_path, without, prep)  # the push fails: a warning, not an error
     assert without._shared_down
     monkeypatch.setenv(AUTH_ENV, f"{LOGIN[0]}:{LOGIN[1]}")
-    first = ResultCache(tmp_path / "machine-1", registry_with_login)
+    first = ResultCache(tmp_path / "machine-1", registry_with_login, trust())
     _stored(tmp_path, first, prep)
     assert not first._shared_down
-    second = ResultCache(tmp_path / "machine-2", registry_with_login)
+    second = ResultCache(tmp_path / "machine-2", registry_with_login, trust())
     log = tmp_path / "x.log"
     log.write_text("")
     assert second.restore(inputs, tmp_path / "out", log) is not None
     monkeypatch.setenv(AUTH_ENV, f"{LOGIN[0]}:wrong")
-    third = ResultCache(tmp_path / "machine-3", registry_with_login)
+    third = ResultCache(tmp_path / "machine-3", registry_with_login, trust())
     assert third.restore(inputs, tmp_path / "out3", log) is None and third._shared_down

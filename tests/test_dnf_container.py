@@ -11,6 +11,8 @@ import re
 import subprocess
 import sys
 import time
+import urllib.parse
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,9 @@ from pathlib import Path
 import pytest
 from dnf_support import REPO_ID, AccessLog, build_repository, serve_logged, with_repository
 from test_repo_support import bridge_gateway
+
+from specport.container.engine import Engine
+from specport.container.runner import Throwaway
 
 pytestmark = pytest.mark.container
 
@@ -50,6 +55,7 @@ class Served:
     image: str  # the stand-in with the repository's .repo file
     access: AccessLog
     repo: Path
+    url: str
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ def served(
     with serve_logged(repo, bridge_gateway(engine)) as (url, access):
         image = with_repository(engine, dnf_standin, url)
         try:
-            yield Served(image, access, repo)
+            yield Served(image, access, repo, url)
         finally:
             # its .repo names this run's port: of no use to another run
             engine.client.images.remove(image, force=True)  # type: ignore[attr-defined]
@@ -138,12 +144,15 @@ def first(served: Served, cache_dir: Path, tmp_path_factory: pytest.TempPathFact
     return build(served, tmp_path_factory.mktemp("first"), "el8-php7.4", cache_dir)
 
 
-def test_el8_build_enables_its_stream_and_dnf_builddep_installs_from_it(first: Built) -> None:
+def test_el8_build_enables_its_stream_and_dnf_installs_from_it(first: Built) -> None:
     assert first.proc.returncode == 0, first.proc.stderr[-3000:] + first.log[-3000:]
     assert "has no dnf" not in first.proc.stderr + first.log  # the stand-in's warning
     assert "$ dnf -y module reset php && dnf -y module enable php:7.4" in first.log
     assert re.search(r"Enabling module streams:\s+php\s+7\.4", first.log), first.log
-    # dnf builddep installed the stream's php-devel, not another stream's
+    # dnf install of the BuildRequires the sandbox read (never `dnf builddep SPEC`, which would
+    # parse the spec online) installed the stream's php-devel, not another stream's
+    assert "$ dnf -y --setopt=keepcache=True install -- php-devel specport-fake-tool" in first.log
+    assert "builddep" not in first.log
     assert re.search(r"Installed:\s+(\S+\s+)*php-devel-7\.4\.33-1\.el8\.noarch", first.log)
     assert "8.0.30" not in first.log and "7.3.33" not in first.log
     assert "specport-fake-tool-1.0-1.el8.noarch" in first.log
@@ -280,7 +289,7 @@ def test_a_build_requires_the_repositories_lack_is_one_line(served: Served, tmp_
     errors = [line for line in built.proc.stderr.splitlines() if "specport: error:" in line]
     assert len(errors) == 1, built.proc.stderr
     assert (
-        "el8-php7.4: dnf builddep cannot install build dependencies: specport-no-such-tool >= 2"
+        "el8-php7.4: dnf install cannot install build dependencies: specport-no-such-tool >= 2"
         in errors[0]
     )
     assert "Traceback" not in built.proc.stderr
@@ -300,6 +309,41 @@ def test_a_stream_the_repositories_lack_is_one_line(served: Served, tmp_path: Pa
     assert len(errors) == 1, built.proc.stderr
     assert "el8-php9: dnf cannot enable module stream php:9.9" in errors[0]
     assert not list(built.out.glob("*.rpm"))
+
+
+def test_no_step_reads_the_spec_with_the_network_up(
+    engine: Engine, served: Served, tmp_path: Path
+) -> None:
+    # the spec's shell tries the repository's server at every parse, and notes whether it got
+    # there; the package keeps the notes of the build container's parses
+    token = uuid.uuid4().hex[:12]
+    where = urllib.parse.urlsplit(served.url)
+    probe = (
+        "%global probe %(timeout 5 bash -c 'exec 3<>/dev/tcp/"
+        f"{where.hostname}/{where.port} && {{ echo GET /probe-{token} HTTP/1.0; echo; }} >&3'"
+        " >/dev/null 2>&1 && r=online || r=offline; echo $r >> /var/tmp/specport-probe; echo $r)\n"
+    )
+    spec = probe + CONSUMER.replace(
+        "cp tool.txt php-version.txt %{buildroot}",
+        "cp /var/tmp/specport-probe %{buildroot}/usr/share/" + NAME + "/probe\n"
+        "cp tool.txt php-version.txt %{buildroot}",
+    )
+    built = build(served, tmp_path, "el8-php7.4", tmp_path / "cache", spec)
+    assert built.proc.returncode == 0, built.proc.stderr[-3000:] + built.log[-3000:]
+    # dnf did reach the repository (the build dependencies came from it) ...
+    assert rpm_fetches(built) == [
+        "php-devel-7.4.33-1.el8.noarch.rpm",
+        "specport-fake-tool-1.0-1.el8.noarch.rpm",
+    ]
+    # ... but the spec's shell never did: not in the sandbox, not in the build container
+    assert not [p for p in served.access.paths if token in p]
+    # and the probe works: rpm reading the same spec in a container that is online gets there
+    with Throwaway(engine, served.image, log_path=tmp_path / "online.log", purpose="probe") as box:
+        box.copy_in(tmp_path / f"{NAME}.spec", "/tmp")
+        online = box.run(["rpmspec", "-P", f"/tmp/{NAME}.spec"], timeout=120, check=False)
+    assert {p for p in served.access.paths if token in p} == {f"/probe-{token}"}, online.output
+    notes = payload_file(binary_rpm(built.out), "/probe").decode().split()
+    assert notes and set(notes) == {"offline"}, notes
 
 
 LIB = """\

@@ -20,7 +20,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from specport.build import debfix, reproducible
+from specport.build import debfix, downloads, reproducible
+from specport.build.downloads import PACKAGE_OUT
 from specport.build.engines import (
     MACROS,
     PACKAGE_CACHE,
@@ -42,12 +43,11 @@ MACROS_D = "/usr/lib/debbuild/macros.d"
 _ARCHIVES = "/var/cache/apt/archives"
 # apt checks the hashes of what it finds in its archive directory: a bad copy is downloaded again
 _from_shared = f"cp -n {PACKAGE_CACHE}/*.deb {_ARCHIVES}/ 2>/dev/null; true"
-# each file under a temporary name first, so another container never copies half of one;
-# mktemp's, not one with $$ in it: each container has its own pid numbers, and two can match
+# what the shared cache lacks goes to PACKAGE_OUT; specport moves it to the host's cache
+# (downloads.py): the mount is read-only
 _to_shared = (
-    f"for f in {_ARCHIVES}/*.deb; do n=${{f##*/}}; [ -e {PACKAGE_CACHE}/$n ] && continue; "
-    f't=$(mktemp {PACKAGE_CACHE}/.$n.XXXXXX) && cp "$f" "$t" && chmod 644 "$t" '
-    f'&& mv -f "$t" {PACKAGE_CACHE}/$n; done; true'
+    f"mkdir -p {PACKAGE_OUT} && for f in {_ARCHIVES}/*.deb; do n=${{f##*/}}; "
+    f'[ -e {PACKAGE_CACHE}/"$n" ] && continue; cp "$f" {PACKAGE_OUT}/ ; done; true'
 )
 DEBFIX = f"{WORK}/debfix"
 # dpkg-checkbuilddeps reads a control file; -d gives the dependencies, so a stub will do
@@ -87,7 +87,7 @@ class DebBuild:
         )
         if probe.exit_code == 0:
             return
-        shared = PACKAGE_CACHE in box.mounts.values()
+        shared = downloads.shared_dir(box) is not None
         if shared:
             # copies, not apt's own directory on the mount: apt locks its archive directory,
             # and the containers of a parallel build would wait on (or fail at) each other
@@ -102,6 +102,7 @@ class DebBuild:
             raise_missing_deps(result, target, "apt-get")
         if shared:
             box.run(_to_shared, timeout=SHORT_TIMEOUT, check=False)
+            downloads.keep_downloads(box)
 
     def build(
         self, box: Throwaway, target: Target, info: SpecInfo, spec: str, options: BuildOptions

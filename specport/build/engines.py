@@ -20,7 +20,7 @@ WORK = "/specport"  # everything specport puts in the container lives here
 TOPDIR = f"{WORK}/top"  # %_topdir of both rpmbuild and debbuild
 MACROS = f"{WORK}/macros"  # the target's macro files, as copied in
 RESULT = f"{WORK}/result"  # final packages, flat; the one directory copied out
-PACKAGE_CACHE = "/specport-packages"  # the shared download cache of build deps, if mounted
+PACKAGE_CACHE = "/specport-packages"  # the shared download cache, mounted read-only if at all
 
 
 class Builder(Protocol):
@@ -75,6 +75,8 @@ _MISSING = [
     re.compile(r"Depends: (\S+ \([^)]*\)) but \S+ is to be installed"),
     re.compile(r"No matching package to install: '([^']+)'"),
     re.compile(r"No package (\S+) available"),
+    # dnf install's line for a name (or provide) no repository has
+    re.compile(r"No match for argument: (.+?)\s*$", re.MULTILINE),
     # libsolv's problem line when a package found needs what no repository has
     re.compile(r"nothing provides (\S+(?: [<>=]+ \S+)?) needed by"),
 ]

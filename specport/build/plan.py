@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from specport.build.sources import SourceSearch
-from specport.config import DEFAULT_MAINTAINER
+from specport.config import DEFAULT_BUILD_MEMORY, DEFAULT_BUILD_PIDS, DEFAULT_MAINTAINER
 from specport.spec.resolver import Resolver
 from specport.targets import Target
 
@@ -24,7 +24,8 @@ class BuildOptions:
     jobs: int = 1
     keep_going: bool = False
     cpus: float | None = None
-    memory: str | None = None
+    memory: str | None = DEFAULT_BUILD_MEMORY  # of each build container, without swap
+    pids: int | None = int(DEFAULT_BUILD_PIDS)  # process limit of each build container
     timeout: float = DEFAULT_BUILD_TIMEOUT
     maintainer: str = DEFAULT_MAINTAINER
     lintian: bool = True
@@ -36,6 +37,8 @@ class BuildOptions:
     # the result cache's directory (specport.cache); None: build every pair (--no-cache)
     result_cache: Path | None = None
     shared_cache: str = ""  # the result cache shared by CI jobs: oci://HOST/REPO (cache/oci.py)
+    shared_cache_key: Path | None = None  # public key its entries must be signed with
+    shared_cache_signing_key: Path | None = None  # secret key this run signs its pushes with
     lint_cache: Path | None = None  # lintian verdicts by package hash (cache/lintverdict.py)
     # downloaded build dependencies, shared by the containers of a target (debbuild.py)
     package_cache: Path | None = None

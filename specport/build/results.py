@@ -5,14 +5,33 @@ folder names or release strings."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from specport import safeio
 from specport.build.plan import PairResult
+from specport.errors import BuildError
 
 MANIFEST = "specport-build.json"
+# what a package file's name may be: rpm's name-version-release.arch.rpm and dpkg's
+# name_version_arch.deb characters (an epoch as %3a or :), nothing a line or a path could hide in
+PACKAGE_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+~^%:-]{0,250}\.(?:rpm|deb|sdeb)")
+
+
+def check_output(directory: Path) -> list[Path]:
+    """The files a build left in its result directory, each a regular file with a package
+    file's name; anything else (a link, a directory, a name with a newline) fails the pair:
+    the spec's code wrote it, as root, and `publish` would take it in."""
+    found = []
+    for path in sorted(directory.iterdir()) if directory.is_dir() else []:
+        if not PACKAGE_FILE.fullmatch(path.name):
+            raise BuildError(f"the build left {path.name!r} in its output: not a package name")
+        if path.is_symlink() or not path.is_file():
+            raise BuildError(f"the build left {path.name!r} in its output: not a regular file")
+        found.append(path)
+    return found
 
 
 def record(results: Sequence[PairResult]) -> list[Path]:

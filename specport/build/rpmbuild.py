@@ -1,24 +1,27 @@
 """rpmbuild -ba for rpm targets: binary and source packages.
 
-Build dependencies come from `dnf builddep` after the target's module streams are enabled
-(`dnf module enable php:7.4`), so the EL8 PHP stream is what the spec builds against. An image
-without dnf (the Debian-based stand-in used where EL images cannot be had) has its build
-dependencies preinstalled; there rpmbuild runs with --nodeps, and a warning says so.
+Build dependencies: `dnf install` of the BuildRequires the spec sandbox read (never
+`dnf builddep`, which parses the spec as root with the network up), after the target's module
+streams are enabled (`dnf module enable php:7.4`), so the EL8 PHP stream is what the spec builds
+against: no step before rpmbuild reads the spec, and rpmbuild runs offline. An image without dnf
+(the Debian-based stand-in used where EL images cannot be had) has its build dependencies
+preinstalled; there rpmbuild runs with --nodeps, and a warning says so.
 
 The packages dnf downloads are kept in the shared package cache (engines.PACKAGE_CACHE, one host
 directory per target) in dnf's own layout, `<repoid>-<hash of its URLs>/packages/*.rpm`, so each
-goes back where the same repository's dnf looks for it. They are copied in before dnf runs and
-the new ones copied out after, never used in place: dnf locks its cache directory, and the
-containers of a parallel build would wait on each other. dnf checks each cached package against
-its repository's checksum, and downloads a bad copy again.
+goes back where the same repository's dnf looks for it. They are copied in (from the read-only
+mount) before dnf runs and the new ones go out after (downloads.py), never used in place: dnf
+locks its cache directory, and the containers of a parallel build would wait on each other. dnf
+checks each cached package against its repository's checksum, and downloads a bad copy again.
 
 dnf's repository metadata is shared the same way (`<repoid>-<hash>/repodata/`, and libsolv's
 `.solv`/`.solvx` caches of it under `<repoid>-<hash>/solv/`): copied in before `dnf module`
-(which loads it too), out after `dnf builddep`, mtimes kept. dnf takes a repository's cache as
+(which loads it too), out after `dnf install`, mtimes kept. dnf takes a repository's cache as
 fresh while its primary file is younger than metadata_expire (libdnf's Repo age is that file's
 mtime), so a second build within it asks the repositories for nothing; an older copy is
 refreshed by dnf as usual (repomd.xml, then only what changed), and the refreshed files go back.
-Each file goes out under a temporary name and is renamed, repomd.xml after the files it names,
+Each file goes out under a temporary name and is renamed, repomd.xml after the files it names
+(downloads.merge),
 and comes in first: a container never reads a repomd.xml whose files are missing. libdnf uses a
 .solv only when it was written from a repomd.xml with the same checksum. specport's own set
 repository (localrepo.py) is not shared: it changes under the same URL.
@@ -34,6 +37,8 @@ import shlex
 from pathlib import Path
 
 from specport import log
+from specport.build import downloads
+from specport.build.downloads import PACKAGE_OUT
 from specport.build.engines import (
     MACROS,
     PACKAGE_CACHE,
@@ -55,15 +60,14 @@ _from_shared = (
     f'cd {PACKAGE_CACHE} && for f in */packages/*.rpm; do [ -f "$f" ] || continue; '
     f'mkdir -p "{_DNF_CACHE}/${{f%/*}}" && cp -n "$f" "{_DNF_CACHE}/$f"; done; true'
 )
-# a package dnf downloaded (new, or again because the shared copy was bad) goes out; each under
-# a temporary name first (mktemp's: unique across containers, unlike $$), so another container
-# never copies half of one
+# a package dnf downloaded (new, or again because the shared copy was bad) goes to PACKAGE_OUT
+# in the same layout; specport moves it into the host's cache (downloads.py: the mount is
+# read-only), each file under a temporary name first, so another container never copies half
 _to_shared = (
     f'cd {_DNF_CACHE} && for f in */packages/*.rpm; do [ -f "$f" ] || continue; '
     f's="{PACKAGE_CACHE}/$f"; '
     f'[ -e "$s" ] && [ "$(cksum < "$f")" = "$(cksum < "$s")" ] && continue; '
-    f'd="${{s%/*}}"; mkdir -p "$d" && t=$(mktemp "$d/.${{f##*/}}.XXXXXX") && cp "$f" "$t" '
-    f'&& chmod 644 "$t" && mv -f "$t" "$s"; done; true'
+    f'o="{PACKAGE_OUT}/$f"; mkdir -p "${{o%/*}}" && cp "$f" "$o"; done; true'
 )
 
 # Repository metadata: <repoid>-<hash>/repodata/ (repomd.xml and the content-hashed files it
@@ -100,14 +104,13 @@ _metadata_from_shared = (
     f'for k in {" ".join(_SOLV_KINDS)}; do newer "$d/solv/$id$k" "{_DNF_CACHE}/$id$k" '
     f'&& cp -p "$d/solv/$id$k" "{_DNF_CACHE}/$id$k"; done; done; true'
 )
-# out: what is newer than the shared copy (downloaded, or touched by a refresh), each file under
-# a mktemp name and renamed; the files repomd.xml names, the .solv and mirror lists first,
-# repomd.xml last
+# out: what is newer than the shared copy (downloaded, or touched by a refresh), to PACKAGE_OUT
+# with its mtime; specport moves the files repomd.xml names, the .solv and mirror lists first,
+# repomd.xml last (downloads.merge)
 _metadata_to_shared = (
     f"cd {_DNF_CACHE} && "
-    'put() { newer "$1" "$2" || return 0; mkdir -p "${2%/*}" '
-    '&& t=$(mktemp "${2%/*}/.${2##*/}.XXXXXX") && cp -p "$1" "$t" && chmod 644 "$t" '
-    '&& mv -f "$t" "$2"; }; '
+    'put() { newer "$1" "$2" || return 0; '
+    f'o="{PACKAGE_OUT}/${{2#{PACKAGE_CACHE}/}}"; mkdir -p "${{o%/*}}" && cp -p "$1" "$o"; }}; '
     f"{_METADATA_COMMON}"
     f's="{PACKAGE_CACHE}/$d"; '
     'named "$m" | while IFS= read -r n; do put "$d/repodata/$n" "$s/repodata/$n"; done; '
@@ -136,8 +139,8 @@ class RpmBuild:
         return package_cache_mount(cache, target)
 
     def install_macros(self, box: Throwaway, names: list[str]) -> None:
-        # /etc/rpm/macros.* is on rpm's macro path on EL and Debian alike: rpmbuild, rpmspec and
-        # dnf builddep all see the target's macros
+        # /etc/rpm/macros.* is on rpm's macro path on EL and Debian alike: rpmbuild and dnf
+        # both see the target's macros
         dests = [n if n.startswith("macros.") else f"macros.{n}" for n in names]
         cmds = [
             f"cp {MACROS}/{shlex.quote(n)} /etc/rpm/{shlex.quote(d)}"
@@ -157,7 +160,7 @@ class RpmBuild:
             )
             self.nodeps = True
             return
-        shared = PACKAGE_CACHE in box.mounts.values()
+        shared = downloads.shared_dir(box) is not None
         if shared:
             # `dnf module` loads the repositories' metadata too: it comes in before
             box.run(_metadata_from_shared + "; " + _from_shared, timeout=SHORT_TIMEOUT, check=False)
@@ -175,15 +178,22 @@ class RpmBuild:
                     f"{result_tail(enabled)}",
                     hint="check the target's module_streams against the image's repositories",
                 )
-        argv = ["dnf", "-y", "builddep", spec]
+        if not info.build_requires:
+            return
+        # the BuildRequires the sandbox read (specinfo.py), never the spec: `dnf builddep SPEC`
+        # would parse it, and run its shell, as root with the network up. `dnf install` takes
+        # each as a provide (`php-devel`, `pkgconfig(x) >= 1`, `/usr/bin/x`, `(a or b)`), as
+        # builddep does with what it reads
+        argv = ["dnf", "-y", "install", "--", *info.build_requires]
         if shared:
             # dnf deletes what it downloaded after the transaction unless told to keep it
-            argv[1:1] = ["--setopt=keepcache=True"]
+            argv[2:2] = ["--setopt=keepcache=True"]
         result = box.run(argv, timeout=INSTALL_TIMEOUT, check=False)
         if result.exit_code != 0:
-            raise_missing_deps(result, target, "dnf builddep")
+            raise_missing_deps(result, target, "dnf install")
         if shared:
             box.run(_to_shared + "; " + _metadata_to_shared, timeout=SHORT_TIMEOUT, check=False)
+            downloads.keep_downloads(box)
 
     def build(
         self, box: Throwaway, target: Target, info: SpecInfo, spec: str, options: BuildOptions

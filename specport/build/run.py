@@ -13,12 +13,12 @@ new pairs ("skipped").
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import replace
 from pathlib import Path
 
 from specport import log, safeio
@@ -26,10 +26,12 @@ from specport.build import localrepo, reproducible
 from specport.build.engines import RESULT, TOPDIR, WORK, builder_for
 from specport.build.plan import BuildOptions, Pair, PairResult, SetPlan
 from specport.build.prepare import Prepared, prepare_many
+from specport.build.results import check_output
 from specport.build.status import Status
 from specport.cache import lock as buildlock
 from specport.cache.builds import ResultCache, key_inputs
 from specport.cache.key import KeyInputs
+from specport.cache.trust import Trust
 from specport.config import Settings
 from specport.container import runner
 from specport.container.engine import Engine
@@ -62,76 +64,6 @@ def prepare_all(pairs: list[Pair], options: BuildOptions) -> list[Prepared]:
     return done
 
 
-def set_plan(prepared: list[Prepared], others: list[Path] | None = None) -> SetPlan:
-    """The order of the prepared pairs, per target, from the graph of their normalized specs.
-
-    BuildRequires that name a package of the set under the target's name for it are pointed at
-    the set's package (graph/setnames.py), in the spec and in the info apt/dnf install from.
-    `others` are specs of the set built elsewhere (earlier CI waves): they give names, not order.
-    A cycle fails here, before any container starts."""
-    from specport.graph.records import read_record, record_from_spec
-    from specport.graph.setnames import (
-        point_at_set,
-        rename_requirement,
-        renames,
-        requires_renames,
-    )
-    from specport.graph.sets import target_graph
-
-    needs: list[frozenset[int]] = [frozenset() for _ in prepared]
-    wave = [1 for _ in prepared]
-    by_target: dict[str, list[int]] = {}
-    for i, prep in enumerate(prepared):
-        by_target.setdefault(prep.pair.target.name, []).append(i)
-    for indexes in by_target.values():
-        target = prepared[indexes[0]].pair.target
-        records = []
-        for i in indexes:
-            prep = prepared[i]
-            records.append(
-                read_record(
-                    str(prep.pair.spec),
-                    (prep.work / "top" / "SPECS" / prep.spec_name).read_text(encoding="utf-8"),
-                    target,
-                    original=prep.pair.spec.read_text(encoding="utf-8"),
-                )
-            )
-        records += [
-            record_from_spec(str(o), o.read_text(encoding="utf-8"), target) for o in others or []
-        ]
-        tg = target_graph(records, target)
-        if tg.cycles:
-            raise BuildError(
-                f"{target.name}: build cycle: " + " | ".join(tg.cycle_text(c) for c in tg.cycles),
-                hint="build one side without the other first (bootstrap), then the whole set",
-            )
-        built_waves = [[m for m in members if m < len(indexes)] for members in tg.waves]
-        for w, members in enumerate([m for m in built_waves if m], start=1):
-            for local in members:
-                wave[indexes[local]] = w
-        for local, i in enumerate(indexes):
-            edges = [e for e in tg.graph.edges if e.spec == local]
-            needs[i] = frozenset(indexes[e.needs] for e in edges if e.needs < len(indexes))
-            if target.name_rules != "debian":
-                continue  # no names were translated: rpm and dnf resolve Provides themselves
-            names = renames(edges)
-            names.update(requires_renames(tg.records, local))
-            if not names:
-                continue
-            prep = prepared[i]
-            path = prep.work / "top" / "SPECS" / prep.spec_name
-            text, notes = point_at_set(path.read_text(encoding="utf-8"), names)
-            path.write_text(text, encoding="utf-8")
-            prep.changes.extend(f"set: {n}" for n in notes)
-            prep.info = replace(
-                prep.info,
-                build_requires=tuple(
-                    rename_requirement(b, names) for b in prep.info.build_requires
-                ),
-            )
-    return SetPlan(tuple(needs), tuple(wave))
-
-
 class BuildRun:
     def __init__(
         self,
@@ -152,7 +84,8 @@ class BuildRun:
         self._stop = threading.Event()
         self._status: Status | None = None
         cache_dir, shared = options.result_cache, options.shared_cache
-        self.cache = ResultCache(cache_dir, shared) if cache_dir else None
+        trust = Trust(options.shared_cache_key, options.shared_cache_signing_key)
+        self.cache = ResultCache(cache_dir, shared, trust) if cache_dir else None
         self._locks: dict[int, list[str]] = {}  # pair -> its build-dependency lock
         self._image_ids: dict[str, str] = {}
 
@@ -309,6 +242,9 @@ class BuildRun:
             purpose=f"build-{prep.info.name}",
             cpus=self.options.cpus,
             memory=self.options.memory,
+            pids=self.options.pids,
+            hardened=True,  # the spec's code runs here as root: no-new-privileges, few caps
+            caps=runner.BUILD_CAPS,
             target=target.name,
             env=reproducible.build_env(spec_text),  # SOURCE_DATE_EPOCH from the %changelog
             mounts=builder.package_cache(self.options.package_cache, target),
@@ -328,7 +264,7 @@ class BuildRun:
                 box.run(localrepo.query_command(shown), timeout=60, check=False)
             box.cut_network()  # %prep/%build/%install run offline
             lint = builder.build(box, target, prep.info, spec, self.options)
-            box.copy_out(RESULT, out)
+            check_output(box.copy_out(RESULT, out))
         if lint:
             with log_path.open("a", encoding="utf-8") as f:
                 f.write("\n# lintian errors (reported, not fatal):\n")
@@ -376,7 +312,13 @@ class BuildRun:
                 self._image_ids[image] = image_id(self.engine, image)
         offered = [p for n in sorted(plan.closure(index)) for p in results[n].packages]
         offered += localrepo.seeded(self.options.with_packages, prep.pair.target)
-        return key_inputs(prep, self._image_ids[image], offered, lintian=self.options.lintian)
+        return key_inputs(
+            prep,
+            self._image_ids[image],
+            offered,
+            lintian=self.options.lintian,
+            maintainer=self.options.maintainer,
+        )
 
     def _builder_image(self, pair: Pair) -> str:
         from specport.container.images import ensure_builder_image
@@ -397,24 +339,15 @@ class BuildRun:
         shutil.move(str(log_path), final_log)
         result.log_path = final_log
         built = stage / "out" / Path(RESULT).name
-        if result.ok and built.is_dir():
-            for pkg in sorted(built.iterdir()):
-                target_path = dest / pkg.name
-                if target_path.exists():
-                    target_path.unlink()
-                shutil.move(str(pkg), target_path)
-                result.packages.append(target_path)
+        try:
+            if result.ok:
+                for pkg in check_output(built):
+                    os.replace(pkg, dest / pkg.name)  # replaces a file or a link, never follows
+                    result.packages.append(dest / pkg.name)
+        except (OSError, BuildError) as exc:
+            result.ok = False
+            result.message = getattr(exc, "message", None) or f"cannot move a package: {exc}"
         shutil.rmtree(stage, ignore_errors=True)
 
 
 RESULT_DIR = Path(RESULT).name  # what _build copies out of the container, under stage/out
-
-
-def suffix_releases(prepared: list[Prepared], suffix: str) -> None:
-    """Rebuild without editing the specs: `.suffix` before the dist tag of each Release."""
-    from specport.graph.bump import add_release_suffix
-
-    for prep in prepared:
-        path = prep.work / "top" / "SPECS" / prep.spec_name
-        path.write_text(add_release_suffix(path.read_text(encoding="utf-8"), suffix), "utf-8")
-        prep.changes.append(f"rebuild: release suffix .{suffix}")

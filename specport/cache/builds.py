@@ -11,9 +11,11 @@ from typing import TypeVar
 
 from specport import log
 from specport.build.prepare import Prepared
-from specport.cache.key import KeyInputs, digests
-from specport.cache.oci import OciStore
-from specport.cache.store import Entry, LocalStore
+from specport.cache.key import KeyInputs, digests, engine_digest
+from specport.cache.oci import OciStore, UntrustedEntry
+from specport.cache.store import BadEntry, Entry, LocalStore
+from specport.cache.trust import Trust
+from specport.config import DEFAULT_MAINTAINER
 from specport.errors import SpecportError
 from specport.families import family_of
 
@@ -21,7 +23,12 @@ T = TypeVar("T")
 
 
 def key_inputs(
-    prep: Prepared, image_id: str, set_packages: list[Path], *, lintian: bool
+    prep: Prepared,
+    image_id: str,
+    set_packages: list[Path],
+    *,
+    lintian: bool,
+    maintainer: str = DEFAULT_MAINTAINER,
 ) -> KeyInputs:
     spec = prep.work / "top" / "SPECS" / prep.spec_name
     return KeyInputs(
@@ -33,18 +40,23 @@ def key_inputs(
         build_requires=tuple(prep.info.build_requires),
         set_packages=digests(sorted(set_packages)),
         lintian=lintian and family_of(prep.pair.target).runs_lintian,
+        maintainer=maintainer,
+        engine=engine_digest(),
     )
 
 
 class ResultCache:
     """The local store, and the shared one behind it: a local miss asks the shared store (and
     keeps what it gets), a new result goes to both. The shared store failing is a warning and
-    a miss, never a failed build."""
+    a miss, never a failed build; so is a shared entry that is not signed by the key `trust`
+    names, or not what specport writes (cache/trust.py): nothing of it is kept."""
 
-    def __init__(self, root: Path, shared_url: str = "") -> None:
+    def __init__(self, root: Path, shared_url: str = "", trust: Trust | None = None) -> None:
         self.local = LocalStore(root)
         self.shared = OciStore(shared_url) if shared_url else None
+        self.trust = trust or Trust()
         self._shared_down = False  # warned once; not asked again in this run
+        self._warned: set[str] = set()
 
     def restore(self, inputs: KeyInputs | None, out: Path, log_path: Path) -> Entry | None:
         """On a hit, the cached packages into `out` and the cached log after the header of
@@ -54,7 +66,7 @@ class ResultCache:
         key = inputs.key()
         entry, where = self.local.get(key), "the local result cache"
         if entry is None and self.shared is not None:
-            entry, where = self._shared(lambda s: s.pull(key, self.local)), self.shared.url
+            entry, where = self._pull(key), self.shared.url
         if entry is None:
             return None
         files = self.local.files(entry)
@@ -96,15 +108,40 @@ class ResultCache:
                 "specport": inputs.specport,
             },
         )
-        self.local.put(entry, packages, log_path)
-        if self.shared is not None:
-            self._shared(lambda s: s.push(entry, self.local.files(entry)))
+        try:
+            self.local.put(entry, packages, log_path)
+        except BadEntry as exc:  # names no reader would take: not worth keeping
+            log.warn(f"result of {entry.spec} not cached: {exc}")
+            return
+        if self.shared is None:
+            return
+        if self.trust.signing_key is None:
+            self._once("push", "results are not pushed: no shared_cache_signing_key to sign them")
+            return
+        self._shared(lambda s: s.push(entry, self.local.files(entry), self.trust))
+
+    def _pull(self, key: str) -> Entry | None:
+        if self.trust.verify_key is None:
+            self._once("pull", "its entries are not used: no shared_cache_key to verify them")
+            return None
+        try:
+            return self._shared(lambda s: s.pull(key, self.local, self.trust))
+        except UntrustedEntry as exc:
+            log.warn(f"shared result cache: {exc.message}; a miss")
+            return None
+
+    def _once(self, what: str, text: str) -> None:
+        if what not in self._warned and self.shared is not None:
+            self._warned.add(what)
+            log.warn(f"shared result cache {self.shared.url}: {text}")
 
     def _shared(self, call: Callable[[OciStore], T]) -> T | None:
         if self.shared is None or self._shared_down:
             return None
         try:
             return call(self.shared)
+        except UntrustedEntry:
+            raise
         except SpecportError as exc:
             self._shared_down = True
             log.warn(f"shared result cache {self.shared.url}: {exc.message}; not used in this run")

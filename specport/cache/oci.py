@@ -32,13 +32,16 @@ from pathlib import Path
 from typing import Any
 
 from specport import fetch
-from specport.cache.store import Entry, LocalStore
+from specport.cache.store import BadEntry, Entry, LocalStore
+from specport.cache.trust import Trust
 from specport.errors import ConfigError, SourceError
 
 MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json"
 ARTIFACT_TYPE = "application/vnd.specport.result.v1"
 CONFIG_TYPE = "application/vnd.specport.result.entry.v1+json"
 FILE_TYPE = "application/octet-stream"
+SIGNATURE_TYPE = "application/pgp-signature"
+SIGNATURE_TITLE = "entry.json.asc"  # the entry's detached signature (cache/trust.py)
 TITLE = "org.opencontainers.image.title"
 
 
@@ -148,40 +151,50 @@ class OciStore:
             raise SourceError(f"shared cache {self.url}: {realm} gave no token")
         return f"Bearer {token}"
 
-    def pull(self, key: str, local: LocalStore) -> Entry | None:
-        """The result of `key` from the registry into `local`; None when it has none."""
+    def pull(self, key: str, local: LocalStore, trust: Trust) -> Entry | None:
+        """The result of `key` from the registry into `local`; None when it has none.
+
+        Everything in it is another machine's word: UntrustedEntry when the manifest or the
+        entry is not what specport writes, a name would be a path, a file is missing, or the
+        entry is not signed by the key `trust` names. Nothing is kept then."""
         reply = self._request(
             "GET", self.registry.url(f"manifests/{key}"), headers={"Accept": MANIFEST_TYPE}
         )
         if reply.status == 404:
             return None
         _check(reply, "read the manifest of", key)
-        manifest = json.loads(reply.body)
-        entry = Entry.from_json(self._blob(manifest["config"]).decode("utf-8"))
+        config, layers = _parse_manifest(reply.body, key)
+        raw = self._blob(config)
+        try:
+            entry = Entry.from_json(raw.decode("utf-8"))
+        except (BadEntry, UnicodeDecodeError) as exc:
+            raise UntrustedEntry(f"entry {key}: {exc}") from None
         if entry.key != key:
-            raise SourceError(f"shared cache: entry {key} names another key ({entry.key})")
+            raise UntrustedEntry(f"entry {key} names another key ({entry.key[:16]})")
+        signatures = [d for title, d in layers if title == SIGNATURE_TITLE]
+        if len(signatures) != 1 or not trust.verify(raw, self._blob(signatures[0])):
+            raise UntrustedEntry(f"entry {key} is not signed by shared_cache_key")
+        wanted = {*(n for n, _ in entry.packages), entry.log}
+        by_title = {title: d for title, d in layers if title in wanted}
+        if set(by_title) != wanted:
+            raise UntrustedEntry(f"entry {key} lacks some of its files")
         with tempfile.TemporaryDirectory(prefix="specport-pull-") as tmp:
-            for layer in manifest.get("layers", []):
-                name = Path(str(layer.get("annotations", {}).get(TITLE, ""))).name
-                if name:
-                    (Path(tmp) / name).write_bytes(self._blob(layer))
-            local.add_entry(entry, Path(tmp))  # checks nothing is missing
-        return local.get(key)  # checks every package's sha256
+            for name, descriptor in by_title.items():  # names checked by Entry.from_json
+                (Path(tmp) / name).write_bytes(self._blob(descriptor))
+            local.add_entry(entry, Path(tmp))
+        found = local.get(key)  # checks every package's sha256
+        if found is None:
+            raise UntrustedEntry(f"entry {key}: a package does not match its sha256")
+        return found
 
-    def push(self, entry: Entry, files: Path) -> None:
-        """Upload the entry with its files (packages and log, in `files`)."""
+    def push(self, entry: Entry, files: Path, trust: Trust) -> None:
+        """Upload the entry with its files (packages and log, in `files`) and its signature."""
         config = entry.to_json().encode("utf-8")
         layers = []
         for name in [*(n for n, _ in entry.packages), entry.log]:
             data = (files / name).read_bytes()
-            layers.append(
-                {
-                    "mediaType": FILE_TYPE,
-                    "digest": self._upload(data),
-                    "size": len(data),
-                    "annotations": {TITLE: name},
-                }
-            )
+            layers.append(self._layer(FILE_TYPE, name, data))
+        layers.append(self._layer(SIGNATURE_TYPE, SIGNATURE_TITLE, trust.sign(config)))
         manifest: dict[str, Any] = {
             "schemaVersion": 2,
             "mediaType": MANIFEST_TYPE,
@@ -203,6 +216,14 @@ class OciStore:
         )
         _check(reply, "store the manifest of", entry.key)
 
+    def _layer(self, media_type: str, title: str, data: bytes) -> dict[str, Any]:
+        return {
+            "mediaType": media_type,
+            "digest": self._upload(data),
+            "size": len(data),
+            "annotations": {TITLE: title},
+        }
+
     def _upload(self, data: bytes) -> str:
         digest = _digest(data)
         if self._request("HEAD", self.registry.url(f"blobs/{digest}")).status == 200:
@@ -221,12 +242,47 @@ class OciStore:
         return digest
 
     def _blob(self, descriptor: dict[str, Any]) -> bytes:
-        digest = str(descriptor["digest"])
+        digest = str(descriptor["digest"])  # checked by _parse_manifest: sha256:<64 hex>
         reply = self._request("GET", self.registry.url(f"blobs/{digest}"))
         _check(reply, "download", digest)
         if _digest(reply.body) != digest:
             raise SourceError(f"shared cache: blob {digest} does not match its digest")
         return reply.body
+
+
+class UntrustedEntry(SourceError):
+    """One entry of the shared cache cannot be used (a miss, with a warning); the registry
+    itself may be fine."""
+
+
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def _parse_manifest(body: bytes, key: str) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+    """(config descriptor, [(title, layer descriptor)]) of an OCI manifest, each descriptor's
+    digest checked; UntrustedEntry for anything else."""
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError):
+        raise UntrustedEntry(f"entry {key}: the manifest is not JSON") from None
+    config = doc.get("config") if isinstance(doc, dict) else None
+    layers = doc.get("layers") if isinstance(doc, dict) else None
+    if not isinstance(config, dict) or not _descriptor(config):
+        raise UntrustedEntry(f"entry {key}: not a specport result manifest")
+    if not isinstance(layers, list) or len(layers) > 1000:
+        raise UntrustedEntry(f"entry {key}: not a specport result manifest")
+    out = []
+    for layer in layers:
+        notes = layer.get("annotations") if isinstance(layer, dict) else None
+        title = notes.get(TITLE) if isinstance(notes, dict) else None
+        if not _descriptor(layer) or not isinstance(title, str):
+            raise UntrustedEntry(f"entry {key}: a layer is not a titled blob")
+        out.append((title, layer))
+    return config, out
+
+
+def _descriptor(value: object) -> bool:
+    return isinstance(value, dict) and _DIGEST.fullmatch(str(value.get("digest", ""))) is not None
 
 
 def _check(reply: fetch.Reply, what: str, name: str, ok: tuple[int, ...] = (200, 201)) -> None:

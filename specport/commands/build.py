@@ -7,6 +7,7 @@ getting the packages the set built before it. `rebuild` shares the options and t
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -72,7 +73,11 @@ def run_options(func: F) -> F:
         ),
         click.option("--download", is_flag=True, help="Download Source: URLs that are not found."),
         click.option("--cpus", type=float, default=None, help="CPU limit of each container."),
-        click.option("--memory", default=None, help="Memory limit of each container (2g)."),
+        click.option(
+            "--memory",
+            default=None,
+            help="Memory limit of each container (2g; default: settings.build_memory).",
+        ),
         click.option(
             "--timeout",
             type=float,
@@ -147,7 +152,8 @@ def make_options(
         jobs=kw["jobs"],
         keep_going=kw["keep_going"],
         cpus=kw["cpus"],
-        memory=kw["memory"],
+        memory=_memory(kw["memory"] or settings.build_memory),
+        pids=_pids(settings.build_pids),
         timeout=kw["timeout"],
         maintainer=settings.maintainer,
         lintian=not kw["no_lintian"],
@@ -161,10 +167,35 @@ def make_options(
         with_packages=tuple(Path(d).resolve() for d in kw["with_packages"]),
         result_cache=None if kw["no_cache"] else results_dir(cache_dir, settings.result_cache),
         shared_cache="" if kw["no_cache"] else settings.shared_cache,
+        shared_cache_key=_key_file("shared_cache_key", settings.shared_cache_key),
+        shared_cache_signing_key=_key_file(
+            "shared_cache_signing_key", settings.shared_cache_signing_key
+        ),
         lint_cache=cache_dir / "lintian",
         package_cache=cache_dir / "packages",
         spec_answers=cache_dir / "spec-answers",
     )
+
+
+def _key_file(setting: str, value: str) -> Path | None:
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise UsageError(f"settings.{setting}: {path} is not a file")
+    return path.resolve()
+
+
+def _memory(value: str) -> str:
+    if not re.fullmatch(r"[1-9][0-9]*[bkmg]?", value.strip().lower()):
+        raise UsageError(f"memory limit {value!r}: use a number with b, k, m or g (8g)")
+    return value.strip().lower()
+
+
+def _pids(value: str) -> int:
+    if not value.isdigit() or int(value) < 64:
+        raise UsageError(f"settings.build_pids {value!r}: a number of processes, at least 64")
+    return int(value)
 
 
 def set_specs(kw: dict[str, Any], building: list[Path]) -> list[Path]:
@@ -187,7 +218,8 @@ def execute(
 ) -> list[PairResult]:
     """Prepare, order (a set), build, print the summary; the results, failed or not."""
     from specport.build.installable import check_installable
-    from specport.build.run import BuildRun, prepare_all, set_plan, suffix_releases
+    from specport.build.run import BuildRun, prepare_all
+    from specport.build.setplan import set_plan, suffix_releases
     from specport.build.summary import print_summary
 
     prepared = prepare_all(pairs, options)  # host only: no container starts before this passes

@@ -180,6 +180,11 @@ def _labels(engine: Engine, image: str) -> dict[str, str] | None:
     return dict((attrs.get("Config") or {}).get("Labels") or {})
 
 
+def image_labels(engine: Engine, image: str) -> dict[str, str] | None:
+    """The labels of `image`, or None when the engine does not have it."""
+    return _labels(engine, image)
+
+
 def base_identity(engine: Engine, image: str) -> str:
     """What a child's hash records of its FROM image: its input hash, else its image id."""
     labels = _labels(engine, image)

@@ -45,7 +45,13 @@ LABEL = "specport"
 BASE_ENV = {"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C.UTF-8"}
 # what a failed engine request raises (the SDK's errors, or requests' below them)
 _TRANSPORT = (docker.errors.DockerException, requests.exceptions.RequestException)
+# capabilities a hardened container keeps (all others dropped, no-new-privileges): the spec
+# sandbox's root script installs files and drops to other uids
 HARDENED_CAPS = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID")
+# a build: apt/dpkg and dnf/rpm as root (owners, modes, apt's _apt sandbox) and rpmbuild or
+# debbuild keeping a payload's setgid bits (FSETID); no raw sockets, device nodes, file
+# capabilities, chroot, or signals to other uids
+BUILD_CAPS = (*HARDENED_CAPS, "FSETID")
 KEEPALIVE = ["sleep", "infinity"]  # PID 1 of the container; steps run as exec sessions
 
 
@@ -176,6 +182,7 @@ class Throwaway:
         target: str | None = None,
         pids: int | None = None,
         hardened: bool = False,
+        caps: tuple[str, ...] = HARDENED_CAPS,
         mounts: Mapping[str, str] | None = None,
     ) -> None:
         self.engine = engine
@@ -189,8 +196,10 @@ class Throwaway:
         self.target = target
         self.pids = pids
         self.hardened = hardened
-        # host directory -> container path, bind-mounted read-write (shared caches only: a
-        # build's input goes in by copy_in, so the container never sees more of the host)
+        self.caps = caps
+        # host directory -> container path, bind-mounted read-only (shared caches only: a
+        # build's input goes in by copy_in, its output comes back by copy_out, so the container
+        # never sees more of the host, and writes none of it)
         self.mounts = dict(mounts or {})
         # named before creation, so an interrupted create can still be removed by name
         self.name = f"specport-{_slug(purpose)}-{uuid.uuid4().hex[:12]}"
@@ -253,13 +262,15 @@ class Throwaway:
         if self.pids:
             kwargs["pids_limit"] = self.pids
         if self.mounts:
-            kwargs["volumes"] = {h: {"bind": c, "mode": "rw"} for h, c in self.mounts.items()}
+            kwargs["volumes"] = {h: {"bind": c, "mode": "ro"} for h, c in self.mounts.items()}
         if self.hardened:
-            # for untrusted input (the spec sandbox): no privilege gain, and only the
-            # capabilities a root script needs to install files and drop to nobody
+            # for untrusted code (the spec sandbox, builds): no privilege gain through setuid
+            # files, only the capabilities its own steps need, and an init that reaps what a
+            # killed step leaves behind (zombies would hold the pid limit)
             kwargs["security_opt"] = ["no-new-privileges"]
             kwargs["cap_drop"] = ["ALL"]
-            kwargs["cap_add"] = list(HARDENED_CAPS)
+            kwargs["cap_add"] = list(self.caps)
+            kwargs["init"] = True
         with _live_lock:
             _live_boxes[self.name] = self
         with _engine_errors(f"cannot start a container from {self.image}"):
@@ -545,6 +556,9 @@ def _safe_extract(tar: tarfile.TarFile, dest: Path) -> None:
     members = []
     for member in tar.getmembers():
         path = PurePosixPath(member.name)
+        if any(ord(c) < 32 or ord(c) == 127 for c in member.name + member.linkname):
+            # a newline in a file name would split the lines of every list it lands in
+            raise EngineError(f"refusing to copy out {member.name!r}: a control character in it")
         if path.is_absolute() or ".." in path.parts:
             raise EngineError(f"refusing to copy out {member.name!r}: outside the target folder")
         if any(parent in links for parent in path.parents):

@@ -101,7 +101,7 @@ def publish_deb(
     except BaseException:
         atomic.discard(generation)
         raise
-    link.parent.mkdir(parents=True, exist_ok=True)
+    atomic.make_dirs(link.parent)
     atomic.swap_in(link, generation)
     report.changed = True
     report.removed = [p.filename for p in dropped]
@@ -142,10 +142,11 @@ def _add_to_pool(base: Path, pkg: Package) -> Entry:
             f"{rel} already exists with other contents", hint="bump the Version of the rebuild"
         )
     if not dest.exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        atomic.make_dirs(dest.parent)
         atomic.set_owned(base, atomic.owned(base) | {rel})  # before the file: never unrecorded
         temp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
         shutil.copyfile(pkg.path, temp)
+        atomic.readable(temp)
         os.replace(temp, dest)
     data = dest.read_bytes()
     para = Packages(control)

@@ -34,7 +34,16 @@ class Package:
         return self.path.name
 
 
+# a package file's name as rpm and dpkg make them; a newline or a slash would reach the pool's
+# path, the indexes and the ownership record (atomic.OWNED) as more than one name
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+~^%:-]{0,250}\.(?:rpm|deb)")
+
+
 def read_package(path: Path) -> Package:
+    if not _FILE_NAME.fullmatch(path.name):
+        raise PublishError(f"{path.name!r}: not a package file name (letters, digits, ._+~^%:-)")
+    if not path.is_file():
+        raise PublishError(f"{path}: not a file")
     if path.name.endswith(".rpm"):
         return read_rpm(path)
     if path.name.endswith(".deb"):

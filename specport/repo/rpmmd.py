@@ -43,7 +43,7 @@ def publish_rpm(
 ) -> TargetReport:
     repo = repo_path(root, target)
     pool = repo / "Packages"
-    pool.mkdir(parents=True, exist_ok=True)
+    atomic.make_dirs(pool)
     report = TargetReport(target=target.name, path=repo)
     link = repo / "repodata"
     current = atomic.current_target(link)
@@ -106,6 +106,7 @@ def _add_signed(pkg: Package, pool: Path, key: SigningKey) -> Package:
     shutil.copyfile(pkg.path, temp)
     try:
         sign_rpms([temp], key)
+        atomic.readable(temp)
         os.replace(temp, pool / pkg.filename)
     finally:
         temp.unlink(missing_ok=True)

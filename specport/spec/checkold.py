@@ -1,7 +1,7 @@
 """--check in a given container image, for callers that pick the image themselves (tests, bench).
 
 Both run through the one spec sandbox (specport.spec.sandbox) like every other spec read:
-rpm 4.14 in ubuntu:20.04 (installed before any spec enters, then the network is cut), and
+rpm 4.14 in ubuntu:20.04 (installed in an image made once: the sandbox has no network), and
 `debbuild --showpkgs` in a target's builder image.
 """
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
+from pathlib import Path
 
 from specport.errors import SpecError
 from specport.spec.lines import TAG_RE, expand, sections, simple_macros
@@ -122,5 +123,8 @@ def _fallback_entry(lines: list[Line], ctx: PassContext) -> str:
     release = str(ctx.options.autorelease or 1)
     return (
         f"* {ctx.options.changelog_date} {ctx.options.packager} - {evr}-{release}\n"
-        f"- Built from {ctx.path or 'the spec'} (no git history to build the changelog from)"
+        # the spec's file name, not its path: the same spec from two directories (two CI
+        # checkouts) gives the same package, and no host path lands in it
+        f"- Built from {Path(ctx.path).name if ctx.path else 'the spec'} "
+        "(no git history to build the changelog from)"
     )

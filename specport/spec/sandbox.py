@@ -8,14 +8,15 @@ host. A batch of jobs (specs, each with its macro files and its queries) runs in
   capabilities beyond what the runner script needs, a pid limit, one CPU and a memory cap;
   the jobs are copied in owned by root and every query runs as `nobody`, under `prlimit`
   (address space, file size, cpu time) and `timeout`;
-- where no engine (or no image) is there: bubblewrap on the host, with no namespace shared
-  (no network), only /usr and the jobs bound read-only, a tmpfs /tmp, as uid 65534, under the
-  same `prlimit` and `timeout`;
+- where no engine (or no image) is there: bubblewrap on the host (spec/bwrap.py), one per spec,
+  with no namespace shared (no network), only /usr and that spec's job bound read-only, a
+  tmpfs /tmp, as uid 65534, under the same `prlimit` and `timeout`;
 - else a refusal (SandboxError): never plain on the host.
 
-A batch is one container (or one bwrap) however many specs it holds: the runner script
-(`sandbox.sh`) loops over the jobs and leaves each query's stdout, stderr and exit code in an
-output directory, which comes back through the runner's filtered tar copy.
+A batch is one container however many specs it holds: the runner script (`sandbox.sh`) loops
+over the jobs and leaves each query's stdout, stderr and exit code in an output directory,
+which comes back through the runner's filtered tar copy. Queries do not disturb each other:
+whatever one leaves running is killed, and gone, before the next starts.
 
 `SPECPORT_SANDBOX` chooses: `auto` (the default: container, else bwrap), `container`, `bwrap`.
 """
@@ -23,16 +24,15 @@ output directory, which comes back through the runner's filtered tar copy.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from specport import log
 from specport.errors import EngineError, SandboxError
-from specport.run import run
 from specport.spec import answers
 
 if TYPE_CHECKING:
@@ -44,44 +44,14 @@ MEMORY_BYTES = 2 << 30  # address space of one call
 OUTPUT_BYTES = 8 << 20  # what one call may write (stdout, stderr): more is an error
 CONTAINER_MEMORY = "2g"
 CONTAINER_PIDS = 256
-INSTALL_TIMEOUT = 900.0
 IN_BOX = "/sandbox"  # the jobs, read-only for the queries
 OUT_BOX = "/sandbox-out"  # the results
 NOBODY = "65534"
 
-# Runs inside the sandbox, as root in a container (queries drop to nobody with setpriv) or as
-# nobody under bwrap. $1: "setpriv" or "bwrap". Each query's results: OUT/<job>.q<n>.{out,err,rc}.
-RUNNER_SCRIPT = r"""#!/bin/bash
-set -u
-out=/sandbox-out
-drop=()
-if [ "${1:-}" = setpriv ]; then
-  drop=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-fi
-limit=(prlimit --as="$SANDBOX_MEMORY" --fsize="$SANDBOX_FSIZE" --cpu="$SANDBOX_SECONDS"
-  --nofile=256)
-rpm --version > "$out/rpm-version" 2>/dev/null
-for dir in /sandbox/jobs/*/; do
-  job=$(basename "$dir")
-  if [ -s "$dir/macros-dest" ]; then
-    while read -r dest; do
-      [ -d "$(dirname "$dest")" ] || continue
-      mkdir -p "$dest" && rm -f "$dest"/macros.specport-* && cp "$dir"/macros/macros.* "$dest"/
-    done < "$dir/macros-dest"
-  fi
-  for q in "$dir"/q*; do
-    [ -e "$q" ] || continue
-    n=$(basename "$q")
-    mapfile -d '' argv < "$q"
-    work=$(mktemp -d)
-    chmod 0777 "$work"
-    ( cd "$work" &&
-      exec "${drop[@]}" "${limit[@]}" timeout -s KILL "$SANDBOX_SECONDS" "${argv[@]}" ) \
-      < /dev/null > "$out/$job.$n.out" 2> "$out/$job.$n.err"
-    echo $? > "$out/$job.$n.rc"
-  done
-done
-"""
+
+def runner_script() -> str:
+    """sandbox.sh: runs every query of a batch inside the sandbox (see its header)."""
+    return (resources.files("specport.spec") / "sandbox.sh").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -134,9 +104,10 @@ def run_jobs(
 ) -> Batch:
     """Run every job in one sandbox: a container from `image` (None: no container), else bwrap.
 
-    install_rpm: the image lacks rpm (ubuntu:20.04): apt installs it before any spec enters,
-    then the network is cut. kept: a directory of answers (spec/answers.py): jobs asked
-    before, in the same image, are answered from there, and only the others enter a container."""
+    install_rpm: the image lacks rpm (ubuntu:20.04): the container runs from that image with
+    rpm installed, made once before any spec exists (container/sandbox_image.py). kept: a
+    directory of answers (spec/answers.py): jobs asked before, in the same image, are answered
+    from there, and only the others enter a container."""
     chosen = mode()
     if chosen != "bwrap" and image is not None:
         try:
@@ -147,18 +118,20 @@ def run_jobs(
             log.info(f"container sandbox not available ({exc}); using bwrap")
     elif chosen == "container":
         raise SandboxError("no container image to read this spec in")
-    return _in_bwrap(jobs)
+    from specport.spec.bwrap import in_bwrap
+
+    return in_bwrap(jobs)
 
 
 # --- staging ----------------------------------------------------------------------------------
 
 
-def _stage(jobs: Sequence[Job], root: Path, *, load: bool, macros_dest: Sequence[str]) -> Path:
+def stage_jobs(jobs: Sequence[Job], root: Path, *, load: bool, macros_dest: Sequence[str]) -> Path:
     """Lay the jobs out under root/sandbox: <k>/spec.spec, <k>/macros/, <k>/q<n> (argv, NUL
     separated), <k>/macros-dest (where the runner installs the macro files, as root)."""
     box = root / "sandbox"
     (box / "jobs").mkdir(parents=True)
-    (box / "sandbox.sh").write_text(RUNNER_SCRIPT)
+    (box / "sandbox.sh").write_text(runner_script())
     for k, job in enumerate(jobs):
         where = box / "jobs" / f"{k:05d}"
         (where / "macros").mkdir(parents=True)
@@ -190,25 +163,25 @@ def _argv(
     return [*argv, *args, spec]
 
 
-def _collect(jobs: Sequence[Job], out: Path) -> list[list[Answer]]:
+def collect(jobs: Sequence[Job], out: Path) -> list[list[Answer]]:
     answers = []
     for k, job in enumerate(jobs):
         row = []
         for n in range(len(job.queries)):
             stem = out / f"{k:05d}.q{n}"
-            rc = _read(stem.with_suffix(stem.suffix + ".rc")).strip()
+            rc = read_capped(stem.with_suffix(stem.suffix + ".rc")).strip()
             row.append(
                 Answer(
                     int(rc) if rc.lstrip("-").isdigit() else -1,
-                    _read(stem.with_suffix(stem.suffix + ".out")),
-                    _read(stem.with_suffix(stem.suffix + ".err")),
+                    read_capped(stem.with_suffix(stem.suffix + ".out")),
+                    read_capped(stem.with_suffix(stem.suffix + ".err")),
                 )
             )
         answers.append(row)
     return answers
 
 
-def _read(path: Path) -> str:
+def read_capped(path: Path) -> str:
     try:
         return path.read_bytes()[:OUTPUT_BYTES].decode("utf-8", errors="replace")
     except OSError:
@@ -222,7 +195,7 @@ def query_seconds() -> int:
     return int(value)
 
 
-def _limits() -> dict[str, str]:
+def limits() -> dict[str, str]:
     return {
         "SANDBOX_SECONDS": str(query_seconds()),
         "SANDBOX_MEMORY": str(MEMORY_BYTES),
@@ -258,7 +231,7 @@ def _with_kept(
     from specport.container.images import image_id
 
     sandbox = f"{image_id(engine, image)} install_rpm={install_rpm}"
-    keys = [answers.key(job, sandbox, _limits()) for job in jobs]
+    keys = [answers.key(job, sandbox, limits()) for job in jobs]
     found = [answers.load(kept, k) for k in keys]
     todo = [i for i, f in enumerate(found) if f is None]
     where = f"container {image}, no network"
@@ -283,33 +256,30 @@ def _in_container(
     engine: Engine, jobs: Sequence[Job], image: str, install_rpm: bool, log_path: Path | None
 ) -> Batch:
     from specport.container.runner import Throwaway
+    from specport.container.sandbox_image import ensure_rpm_image
 
+    # an image without rpm (ubuntu:20.04 for EL8's rpm 4.14) gets it in an image made once,
+    # before any spec exists: the sandbox container itself never has a network
+    run_image = ensure_rpm_image(engine, image) if install_rpm else image
     with tempfile.TemporaryDirectory(prefix="specport-sandbox-") as tmp:
         if log_path is None:
             log_path = Path(tmp) / "sandbox.log"
         # rpm 4.14 has no --load: every container run installs the macro files instead
-        box_dir = _stage(
+        box_dir = stage_jobs(
             jobs, Path(tmp), load=False,
             macros_dest=("/etc/rpm", "/usr/lib/debbuild/macros.d"),
         )  # fmt: skip
         with Throwaway(
             engine,
-            image,
+            run_image,
             log_path=log_path,
             purpose="spec-sandbox",
-            network=install_rpm,  # only apt's, cut below before any spec enters
+            network=False,
             cpus=1.0,
             memory=CONTAINER_MEMORY,
             pids=CONTAINER_PIDS,
-            hardened=not install_rpm,
+            hardened=True,
         ) as box:
-            if install_rpm:
-                box.run(
-                    "apt-get update -qq && apt-get install -y -qq --no-install-recommends"
-                    " rpm >/dev/null",
-                    timeout=INSTALL_TIMEOUT,
-                )
-                box.cut_network()
             box.copy_in(box_dir, "/")
             box.run(f"chmod -R go-w {IN_BOX} && mkdir -m 0755 {OUT_BOX}", timeout=60, user="0")
             budget = query_seconds() * sum(len(j.queries) for j in jobs) + 120
@@ -317,74 +287,16 @@ def _in_container(
                 ["bash", f"{IN_BOX}/sandbox.sh", "setpriv"],
                 timeout=budget,
                 user="0",
-                env=_limits(),
+                env=limits(),
             )
             box.copy_out(OUT_BOX, tmp)
         out = Path(tmp) / "sandbox-out"
-        version = _read(out / "rpm-version").split()
+        version = read_capped(out / "rpm-version").split()
         return Batch(
             f"container {image}, no network",
             version[-1] if version else "?",
-            _collect(jobs, out),
+            collect(jobs, out),
         )
-
-
-# --- bubblewrap -------------------------------------------------------------------------------
-
-
-def bwrap_available() -> bool:
-    return shutil.which("bwrap") is not None
-
-
-def _in_bwrap(jobs: Sequence[Job]) -> Batch:
-    if not bwrap_available():
-        raise SandboxError(
-            "no sandbox to read spec files in: no container engine (or image), and bwrap is "
-            "not installed; specport does not run rpm on a spec outside a sandbox",
-            hint="start the container engine, or apt-get install bubblewrap",
-        )
-    with tempfile.TemporaryDirectory(prefix="specport-sandbox-") as tmp:
-        box_dir = _stage(jobs, Path(tmp), load=True, macros_dest=())
-        out = Path(tmp) / "sandbox-out"
-        out.mkdir()
-        os.chmod(out, 0o777)  # the sandbox's uid writes here
-        argv = [*bwrap_argv(box_dir, out), "bash", f"{IN_BOX}/sandbox.sh", "bwrap"]
-        budget = query_seconds() * sum(len(j.queries) for j in jobs) + 60
-        env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "HOME": "/tmp", **_limits()}
-        done = run(argv, timeout=budget, env=env, check=False)
-        if done.returncode != 0:
-            raise SandboxError(f"bwrap failed (exit {done.returncode}): {done.error_text[:300]}")
-        version = _read(out / "rpm-version").split()
-        return Batch("bwrap", version[-1] if version else "?", _collect(jobs, out))
-
-
-def bwrap_argv(box_dir: Path, out_dir: Path) -> list[str]:
-    """Nothing shared with the host but /usr (read-only) and the two sandbox directories."""
-    argv = [
-        "bwrap",
-        "--unshare-all",  # network, ipc, pid, uts, cgroup, user
-        "--die-with-parent",
-        "--new-session",
-        "--hostname", "sandbox",
-        "--uid", NOBODY, "--gid", NOBODY,
-        "--ro-bind", "/usr", "/usr",
-        "--proc", "/proc",
-        "--dev", "/dev",
-        "--tmpfs", "/tmp",
-        "--ro-bind", str(box_dir), IN_BOX,
-        "--bind", str(out_dir), OUT_BOX,
-        "--clearenv",
-        "--setenv", "PATH", "/usr/bin:/bin",
-        "--setenv", "HOME", "/tmp",
-        "--setenv", "LC_ALL", "C.UTF-8",
-        "--chdir", "/tmp",
-    ]  # fmt: skip
-    for key, value in _limits().items():
-        argv += ["--setenv", key, value]
-    for link in ("bin", "sbin", "lib", "lib64", "lib32"):
-        if Path(f"/{link}").is_symlink():
-            argv += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
-    return argv
 
 
 def defines_of(mapping: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:

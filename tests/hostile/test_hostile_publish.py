@@ -110,3 +110,67 @@ def test_links_in_the_repository_are_not_followed(
     one_clear_line(output)
     assert victim.read_text() == "precious\n"
     assert sorted(os.listdir(victim_dir)) == ["specport.asc"]
+
+
+def test_a_package_name_with_a_newline_is_refused_and_recorded_nowhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    assert run_cli(publish_argv(repo, make_deb(tmp_path, "hello", "1.0-1+deb12")), capsys)[0] == 0
+    owned = repo / "apt" / ".specport-owned"
+    before = owned.read_text()
+    # the second line would name a file publish never wrote, which the next publish deletes
+    foreign = repo / "apt" / "foreign.deb"
+    foreign.write_bytes(b"someone else's\n")
+    evil = make_deb(tmp_path, "hello", "1.0-2+deb12")
+    evil = evil.rename(evil.with_name("x\nforeign.deb"))
+    code, output = run_cli(publish_argv(repo, evil), capsys)
+    assert code != 0
+    one_clear_line(output)
+    assert "not a package file name" in output
+    assert owned.read_text() == before
+    newer = make_deb(tmp_path, "hello", "1.0-3+deb12")
+    assert run_cli(publish_argv(repo, newer, extra=("--keep", "1")), capsys)[0] == 0
+    assert foreign.read_bytes() == b"someone else's\n"
+
+
+def test_the_ownership_record_takes_one_plain_path_a_line(tmp_path: Path) -> None:
+    from specport.errors import PublishError
+    from specport.repo import atomic
+
+    with pytest.raises(PublishError, match="refusing to record"):
+        atomic.set_owned(tmp_path, {"pool/a.deb", "x\npool/b.deb"})
+    assert not (tmp_path / atomic.OWNED).exists()
+    (tmp_path / atomic.OWNED).write_text("pool/a.deb\n/etc/passwd\n../x\npool/b\r.deb\n")
+    assert atomic.owned(tmp_path) == {"pool/a.deb"}
+
+
+def test_a_repository_is_world_readable_whatever_the_umask(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import stat
+
+    from test_repo_support import make_rpm
+
+    repo = tmp_path / "repo"
+    deb = make_deb(tmp_path, "hello", "1.0-1+deb12")
+    rpm = make_rpm(tmp_path, "hello", "1.0", "1.el9")
+    old = os.umask(0o077)
+    try:
+        key = ["--key-file", str(test_key().secret_path)]
+        argv = ["publish", "--repo", str(repo), "--target", "debian-12,el9-php8.2", *key]
+        code, output = run_cli([*argv, str(deb), str(rpm)], capsys)
+    finally:
+        os.umask(old)
+    assert code == 0, output
+    seen = 0
+    for dirpath, dirnames, filenames in os.walk(repo):
+        for path in [Path(dirpath)] + [Path(dirpath) / n for n in filenames + dirnames]:
+            st = path.lstat()
+            if stat.S_ISLNK(st.st_mode):
+                continue
+            want = 0o755 if stat.S_ISDIR(st.st_mode) else 0o644
+            assert stat.S_IMODE(st.st_mode) & want == want, (path, oct(st.st_mode))
+            seen += 1
+    assert seen > 20
+    assert (repo / "apt" / "dists" / "bookworm" / "InRelease").is_file()

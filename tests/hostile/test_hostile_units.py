@@ -47,6 +47,8 @@ def _member(name: str, kind: bytes = tarfile.REGTYPE, link: str = "") -> tarfile
         [_member("out/link", tarfile.SYMTYPE, "/etc"), _member("out/link/passwd")],
         [_member("out/hard", tarfile.LNKTYPE, "/etc/passwd")],
         [_member("out/up", tarfile.SYMTYPE, "../../../x")],
+        [_member("out/a\nforeign.rpm")],
+        [_member("out/ok.rpm", tarfile.SYMTYPE, "a\rb")],
     ],
 )
 def test_tar_from_a_container_cannot_leave_its_folder(
@@ -143,3 +145,28 @@ def test_control_the_fixtures_do_run_code_without_a_sandbox(fixture: str, tmp_pa
     spec = box.spec(next(s for s in SPECS if s.stem == fixture))
     subprocess.run(["rpmspec", "-P", str(spec)], capture_output=True, timeout=60, check=False)
     assert box.marker.exists() or Path(f"{box.marker}-2").exists()
+
+
+def test_a_build_s_output_holds_plain_package_files_only(tmp_path: Path) -> None:
+    from specport.build.results import check_output
+    from specport.errors import BuildError
+
+    out = tmp_path / "result"
+    out.mkdir()
+    (out / "x-1.0-1.el9.noarch.rpm").write_bytes(b"x")
+    (out / "x_1.0-1+deb12_all.deb").write_bytes(b"x")
+    assert [p.name for p in check_output(out)] == [
+        "x-1.0-1.el9.noarch.rpm",
+        "x_1.0-1+deb12_all.deb",
+    ]
+    for bad in ("link.rpm", "dir.rpm", "a\nb.rpm", ".hidden.rpm", "notes.txt"):
+        where = out / bad
+        if bad == "link.rpm":
+            where.symlink_to(out)
+        elif bad == "dir.rpm":
+            where.mkdir()
+        else:
+            where.write_bytes(b"x")
+        with pytest.raises(BuildError, match="in its output"):
+            check_output(out)
+        where.unlink() if not where.is_dir() or where.is_symlink() else where.rmdir()
