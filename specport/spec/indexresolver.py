@@ -8,6 +8,7 @@ index must confirm: nothing is answered that the index does not have.
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import re
 from typing import Any
 
@@ -32,6 +33,7 @@ _PHP_EXT_RE = re.compile(r"php-([a-z0-9_]+)")
 _DEVEL_RE = re.compile(r"(.+)-devel")
 _LAST_RE = re.compile(r"(.+)-last(-devel|-libs)?")  # Remi's newest-release packages
 _VERSIONED_SOURCE_RE = re.compile(r"(.*[a-z+])(\d+(?:\.\d+)*)")
+_VERSIONED_SONAME_RE = re.compile(r"(.*[a-z])(?:-?\d+(?:\.\d+)+|-\d+)")
 
 
 # a route's "stop here: no answer" (a rule the index cannot confirm overrides later routes)
@@ -55,6 +57,7 @@ class IndexResolver:
         self._absent: set[str] = set()  # names the target is known to have no counterpart of
         self._names: list[str] | None = None
         self._by_unversioned: dict[str, list[str]] | None = None
+        self._by_unversioned_soname: dict[str, list[str]] | None = None
         # a spec set repeats its unknown names (docbook-style-xsl in many specs); each search
         # scans the whole index
         self._suggested: dict[tuple[str, int], list[str]] = {}
@@ -65,7 +68,7 @@ class IndexResolver:
             self._stack, self._absent_rule, self._drop, self._php, self._path, self._pkgconfig,
             self._perl, self._python, self._rules, self._exact, self._virtual,
             self._shipped_data, self._devel, self._shipped_generic, self._library, self._last,
-            self._patterns,
+            self._patterns, self._absent_pattern, self._capability,
         ):  # fmt: skip
             found = route(name)
             if found is _UNANSWERED:
@@ -127,6 +130,31 @@ class IndexResolver:
         if not why or name in self.index.packages:
             return None
         return self._refuse(name, why)
+
+    def _absent_pattern(self, name: str) -> Resolution | None:
+        """[[absent_patterns]]: a kind of name the target lacks when nothing answered it."""
+        for pattern in self.rules.rules.get("absent_patterns", []):
+            if fnmatch.fnmatchcase(name, pattern["match"]):
+                return self._refuse(name, f"{name}: {pattern['why']}; the index has no {name}")
+        return None
+
+    def _capability(self, name: str) -> Resolution | None:
+        """A capability the index answers completely (the Contents list every .pc, .pm, dist-info,
+        PEAR registry file; pkg-php-tools names composer packages): nothing there, nothing on the
+        target."""
+        if m := _PKGCONFIG_RE.fullmatch(name):
+            return self._refuse(name, f"no {self.target.name} package ships {m.group(1)}.pc")
+        if m := _PERL_RE.fullmatch(name):
+            file = m.group(1).replace("::", "/") + ".pm"
+            return self._refuse(name, f"no {self.target.name} package ships {file}")
+        if m := _PY3DIST_RE.fullmatch(name):
+            return self._refuse(name, f"no {self.target.name} package has {m.group(1)}'s dist-info")
+        if _PEAR_RE.fullmatch(name) or _CHANNEL_RE.fullmatch(name):
+            why = f"no {self.target.name} package registers it with PEAR"
+            return self._refuse(name, f"{self._why_not.get(name, why)}")
+        if _COMPOSER_RE.fullmatch(name):
+            return self._refuse(name, self._why_not.get(name, "no such package in the index"))
+        return None
 
     def _drop(self, name: str) -> Resolution | None:
         """A rule that drops the name (an essential package has it): nothing to confirm."""
@@ -194,7 +222,11 @@ class IndexResolver:
             target = str(self.composer[key])
             if not target:
                 return Resolution("", f"composer {key}: built into the target's PHP")
-            return self._confirmed(target, f"composer {key}: Debian packages it as {target}")
+            found = self._confirmed(target, f"composer {key}: Debian packages it as {target}")
+            if found is None:
+                why = f"Debian packages {key} as {target}, which the index lacks"
+                self._why_not.setdefault(name, why)
+            return found
         debname = composer_debian_name(vendor, project)
         found = self._confirmed(debname, f"composer {key}: pkg-php-tools' name {debname}")
         if found is None:
@@ -276,7 +308,13 @@ class IndexResolver:
         candidates = shipped.devel_data(name, self.rules.rules)
         if not candidates:
             return None
-        found, why = shipped.pick(self.index, candidates, f"what Fedora's {name} ships")
+        source = f"what Fedora's {name} ships"
+        if shipped.wants_all(name, self.rules.rules):
+            every = shipped.pick_all(self.index, candidates, source)
+            if every:
+                how = "; ".join(f.how for f in every)
+                return Resolution(every[0].package, how, also=tuple(f.package for f in every[1:]))
+        found, why = shipped.pick(self.index, candidates, source)
         if found is not None:
             return Resolution(found.package, found.how)
         if why:
@@ -299,7 +337,14 @@ class IndexResolver:
     def _library(self, name: str) -> Resolution | None:
         """A runtime library package (libcurl, zlib, foo-libs): the binary package of the
         Debian source that ships its SONAME file (libcurl.so.4: libcurl4)."""
-        candidates = shipped.library_candidates(name, self.rules.rules)
+        candidates = []
+        for c in shipped.library_candidates(name, self.rules.rules):
+            candidates.append(c)
+            # Debian's SONAME may carry the version in the name: libevent-2.1.so.7, liblua5.4
+            versioned = self._versioned_sonames().get(c.key, [])
+            if len(versioned) == 1:
+                key = versioned[0]
+                candidates.append(shipped.Candidate("sonames", key, f"{key}.so.N"))
         found, why = shipped.pick(self.index, candidates, f"{name}'s library", runtime=True)
         if why:
             self._why_not.setdefault(name, why)
@@ -352,6 +397,18 @@ class IndexResolver:
         if devs:
             self._why_not.setdefault(name, f"{label} has several -dev packages: {', '.join(devs)}")
         return None
+
+    def _versioned_sonames(self) -> dict[str, list[str]]:
+        """SONAME stems with a version in the name (libevent-2.1, libldap-2.5), by the stem
+        without it."""
+        if self._by_unversioned_soname is None:
+            table: dict[str, list[str]] = {}
+            for stem in self.index.sonames:
+                m = _VERSIONED_SONAME_RE.fullmatch(stem)
+                if m:
+                    table.setdefault(m.group(1), []).append(stem)
+            self._by_unversioned_soname = table
+        return self._by_unversioned_soname
 
     def _versioned_sources(self) -> dict[str, list[str]]:
         """Source packages whose name is another name plus a version (Debian renames a source

@@ -150,6 +150,8 @@ class RuleResolver:
         if name.startswith("/"):
             return self._from_table("paths", name, f"path {name}")
         for pattern in self.rules.get("patterns", []):
+            if ("(" in name or "/" in name) and "(" not in pattern["match"]:
+                continue  # a capability or a path is no package name a glob may rewrite
             if fnmatch.fnmatchcase(name, pattern["match"]):
                 star = _star(name, pattern["match"])
                 new = self._fill(pattern["replace"]).replace("*", star)

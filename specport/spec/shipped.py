@@ -118,5 +118,21 @@ def pick(
     return None, why
 
 
+def wants_all(name: str, rules: dict[str, Any]) -> bool:
+    """Does the rule data say every -dev package with one of its files is the answer?"""
+    entry = rules.get("devel", {}).get(name)
+    return isinstance(entry, dict) and bool(entry.get("all"))
+
+
+def pick_all(index: Any, candidates: list[Candidate], source: str) -> list[Found]:
+    """One Found per distinct package the candidates' files are in (each file's one -dev)."""
+    out: dict[str, Found] = {}
+    for c in candidates:
+        found, _ = pick(index, [c], source)
+        if found is not None:
+            out.setdefault(found.package, found)
+    return list(out.values())
+
+
 def listing(candidates: list[Candidate]) -> str:
     return ", ".join(c.label for c in candidates)
