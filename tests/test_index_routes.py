@@ -136,7 +136,11 @@ def test_a_rule_the_index_cannot_confirm_is_not_overridden_by_a_guess() -> None:
     assert fixture_index("debian-12").owners("binaries", "python3.11")
     r = resolver("debian-12")
     assert r.resolve("python-devel") is None
-    assert r.missing("python-devel") == " (the rules say python2-dev, which the index lacks)"
+    assert r.missing("python-devel") == (
+        " (python-devel is Python 2's development files, Debian's python2-dev,"
+        " which the index lacks)"
+    )
+    assert r.refusal("python-devel") == "absent"
     found = resolver("ubuntu-20.04").resolve("python-devel")
     assert found is not None and found.name == "python2-dev"
 

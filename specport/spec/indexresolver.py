@@ -50,7 +50,7 @@ class IndexResolver:
     def __init__(self, target: Target, index: Any, rules: RuleResolver | None = None) -> None:
         self.target = target
         self.index = index  # specport.index.model.Index (typed loosely: spec/ stays index-free)
-        self.rules = rules or RuleResolver(target)
+        self.rules = rules or RuleResolver(target, with_index=True)
         self.php = self.rules.rules.get("php", {})
         self.composer = self.rules.rules.get("composer", {})
         self._why_not: dict[str, str] = {}
@@ -317,14 +317,15 @@ class IndexResolver:
         found, why = shipped.pick(self.index, candidates, source)
         if found is not None:
             return Resolution(found.package, found.how)
-        if why:
-            self._why_not.setdefault(name, why)
-            return None
-        return self._refuse(
-            name,
-            f"Fedora's {name} ships {shipped.listing(candidates)}:"
-            f" no {self.target.name} package has any of them",
-        )
+        if not why:
+            # absent unless a later route (the -dev package of a source of that name) answers
+            why = (
+                f"Fedora's {name} ships {shipped.listing(candidates)}:"
+                f" no {self.target.name} package has any of them"
+            )
+            self._absent.add(name)
+        self._why_not.setdefault(name, why)
+        return None
 
     def _shipped_generic(self, name: str) -> Resolution | None:
         """foo-devel -> the -dev package with foo.pc, libfoo.pc, libfoo.so, foo.h or foo/foo.h."""

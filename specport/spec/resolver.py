@@ -91,9 +91,11 @@ def debian_name(text: str) -> str:
 class RuleResolver:
     """Answers from the rule data of target.name_rules, filled with the target's PHP facts."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, *, with_index: bool = False) -> None:
         self.target = target
         self.rules = load_rules(target.name_rules)
+        # patterns marked index_only guess too widely to be used unconfirmed
+        self.with_index = with_index
 
     def missing(self, name: str) -> str:
         why = absent_reason(self.rules, name, self.target)
@@ -152,6 +154,11 @@ class RuleResolver:
         for pattern in self.rules.get("patterns", []):
             if ("(" in name or "/" in name) and "(" not in pattern["match"]:
                 continue  # a capability or a path is no package name a glob may rewrite
+            if pattern.get("index_only") and not self.with_index:
+                continue
+            unless = pattern.get("unless", [])
+            if any(fnmatch.fnmatchcase(name, u) for u in unless):
+                continue
             if fnmatch.fnmatchcase(name, pattern["match"]):
                 star = _star(name, pattern["match"])
                 new = self._fill(pattern["replace"]).replace("*", star)
@@ -204,7 +211,10 @@ def target_macros(target: Target) -> dict[str, str]:
     """Directory and PEAR macros of the target's rule data, to read names like %{_bindir}/x."""
     multiarch = f"{target.arch}-linux-gnu"
     table = load_rules(target.name_rules).get("macros", {})
-    return {k: str(v).replace("{multiarch}", multiarch) for k, v in table.items()}
+    return {
+        k: str(v).replace("{multiarch}", multiarch).replace("{php_version}", target.php_version)
+        for k, v in table.items()
+    }
 
 
 def absent_reason(rules: dict[str, Any], name: str, target: Target) -> str:
