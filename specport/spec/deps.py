@@ -211,8 +211,10 @@ def translate_dependencies(
 def _note(
     changes: list[Change], no: int, tag: str, notes: list[str], records: list[Record]
 ) -> None:
-    if len(notes) == len(records) == 1:  # the change note is the record's explanation
+    if len(records) == 1 and notes and notes[0].startswith(f"{records[0][0]} "):
+        # the first change note is the record's explanation
         changes.append(Change(NAME, no, notes[0], records[0]))
+        changes.extend(Change(NAME, no, n) for n in notes[1:])
         return
     changes.extend(Change(NAME, no, n) for n in notes)
     for fedora, name, how in records:
