@@ -12,7 +12,7 @@ import fnmatch
 import re
 from typing import Any
 
-from specport.spec import shipped
+from specport.spec import phproutes, shipped
 from specport.spec.resolver import (
     _PERL_RE,
     _PKGCONFIG_RE,
@@ -24,12 +24,9 @@ from specport.spec.resolver import (
     composer_debian_name,
     debian_name,
 )
-from specport.targets.model import Target, version_tuple
+from specport.targets.model import Target
 
-_COMPOSER_RE = re.compile(r"php-composer\(([^/()]+)/([^()]+)\)")
-_PEAR_RE = re.compile(r"php-pear\((?:([^/()]+)/)?([^()]+)\)")
-_CHANNEL_RE = re.compile(r"php-channel\(([^()]+)\)")
-_PHP_EXT_RE = re.compile(r"php-([a-z0-9_]+)")
+_COMPOSER_RE, _PEAR_RE, _CHANNEL_RE = phproutes.COMPOSER_RE, phproutes.PEAR_RE, phproutes.CHANNEL_RE
 _DEVEL_RE = re.compile(r"(.+)-devel")
 _LAST_RE = re.compile(r"(.+)-last(-devel|-libs)?")  # Remi's newest-release packages
 _VERSIONED_SOURCE_RE = re.compile(r"(.*[a-z+])(\d+(?:\.\d+)*)")
@@ -186,52 +183,7 @@ class IndexResolver:
         return self._rules(name, guesses=True)
 
     def _php(self, name: str) -> Resolution | None:
-        ver = self.target.php_version
-        if m := _COMPOSER_RE.fullmatch(name):
-            return self._composer(name, m.group(1).lower(), m.group(2).lower())
-        if m := _PEAR_RE.fullmatch(name):
-            channel = (m.group(1) or "pear.php.net").lower()
-            owners = self.index.owners("pear", f"{channel}/{m.group(2).lower()}")
-            return self._pick(owners, f"PEAR registry of {channel}/{m.group(2)} in the Contents")
-        if m := _CHANNEL_RE.fullmatch(name):
-            owners = self.index.owners("channels", m.group(1).lower())
-            return self._pick(owners, f"PEAR channel {m.group(1)} registered in the Contents")
-        m = _PHP_EXT_RE.fullmatch(name)
-        if not m:
-            return None
-        ext = m.group(1)
-        versioned = f"php{ver}-{ext}"
-        if versioned in self.index.packages:
-            return Resolution(versioned, f"{versioned}: the target's PHP {ver} package")
-        since = self.php.get("since", {}).get(ext)
-        builtin = ext in self.php.get("builtin", []) and (
-            since is None or version_tuple(ver) >= version_tuple(since)
-        )
-        if builtin:
-            common = f"php{ver}-common"
-            how = f"PHP extension {ext} is built into Debian's PHP {ver}"
-            return self._confirmed(common, how, keep=False)
-        for provider in self._provides(name) + self._provides(versioned):
-            if provider.startswith(f"php{ver}-"):
-                return Resolution(provider, f"PHP extension {ext}: {provider} provides {name}")
-        return None
-
-    def _composer(self, name: str, vendor: str, project: str) -> Resolution | None:
-        key = f"{vendor}/{project}"
-        if key in self.composer:
-            target = str(self.composer[key])
-            if not target:
-                return Resolution("", f"composer {key}: built into the target's PHP")
-            found = self._confirmed(target, f"composer {key}: Debian packages it as {target}")
-            if found is None:
-                why = f"Debian packages {key} as {target}, which the index lacks"
-                self._why_not.setdefault(name, why)
-            return found
-        debname = composer_debian_name(vendor, project)
-        found = self._confirmed(debname, f"composer {key}: pkg-php-tools' name {debname}")
-        if found is None:
-            self._why_not.setdefault(name, f"no {debname} in the index" + self._did_you(debname))
-        return found
+        return phproutes.php_route(self, name)
 
     def _did_you(self, name: str) -> str:
         close = self.suggest(name)
