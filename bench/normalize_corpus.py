@@ -3,9 +3,13 @@
 much of that the target's own spec reader accepts, and how fast?
 
     bench/normalize_corpus.py [--target debian-12,el8-php7.4] [--git] [--no-check] [--keep DIR]
+                              [--specs DIR] [--no-raw]
 
 The corpus is bench/specgen.py's (about 240 specs: PECL extensions, PHP library stacks that need
-each other, PEAR packages, C libraries, programs). For each target, one `specport normalize` call
+each other, PEAR packages, C libraries, programs), or with `--specs DIR` every *.spec file under
+DIR (a forest of real specs, read in place and never copied: keep it out of the repository).
+`--no-raw` skips the raw-debbuild baseline and the --keep-unresolved run (a large forest).
+For each target, one `specport normalize` call
 (a subprocess, exactly what a user runs, with `-o`) normalizes every spec; it prints:
 
   resolved   specs normalized with no unresolved dependency name (on rpm targets names are kept,
@@ -72,6 +76,10 @@ class Run:
     cpu: float  # user + system seconds of the call: the machine may be shared
     failures: Counter[str]  # first words of each failing spec's error, for the summary
     unresolved: Counter[str]  # names left unresolved (from --report), by how many specs
+    # refused specs by the classes of their refused names ("absent", "absent+unknown", ...) and
+    # refused names by (class, name), from --report's "refused" (specport 0.x: absent)
+    classes: Counter[str]
+    refused: Counter[tuple[str, str]]
 
 
 def cli_options() -> set[str]:
@@ -107,6 +115,8 @@ def run_cli(specs: list[Path], target: str, out: Path, options: set[str], *extra
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     failures: Counter[str] = Counter()
     unresolved: Counter[str] = Counter()
+    classes: Counter[str] = Counter()
+    refused: Counter[tuple[str, str]] = Counter()
     normalized: dict[Path, Path] = {}
     if report.is_file():
         data = json.loads(report.read_text(encoding="utf-8"))
@@ -115,6 +125,10 @@ def run_cli(specs: list[Path], target: str, out: Path, options: set[str], *extra
             if entry["target"] != target:
                 continue
             unresolved.update(set(entry.get("unresolved") or []))
+            kinds = {(r["class"], r["name"]) for r in entry.get("refused") or []}
+            refused.update(kinds)
+            if kinds:
+                classes["+".join(sorted({k for k, _ in kinds}))] += 1
             if entry["status"] == "ok" and entry.get("output"):
                 normalized[Path(entry["spec"]).resolve()] = Path(entry["output"])
                 resolved += not entry.get("unresolved")
@@ -131,7 +145,9 @@ def run_cli(specs: list[Path], target: str, out: Path, options: set[str], *extra
         for line in done.stderr.splitlines():
             if line.startswith("specport: error: ") and ".spec" in line.split(":")[2]:
                 failures[_kind(line.split(": ", 3)[-1])] += 1
-    return Run(target, len(specs), normalized, resolved, wall, cpu, failures, unresolved)
+    return Run(
+        target, len(specs), normalized, resolved, wall, cpu, failures, unresolved, classes, refused
+    )
 
 
 def _kind(error: str) -> str:
@@ -305,17 +321,27 @@ def main() -> int:
     parser.add_argument("--git", action="store_true", help="normalize from a git repository")
     parser.add_argument("--no-check", action="store_true", help="skip debbuild / rpm 4.14")
     parser.add_argument("--keep", type=Path, help="keep the corpus and outputs in this directory")
+    parser.add_argument("--specs", type=Path, help="every *.spec under DIR instead of specgen's")
+    parser.add_argument(
+        "--no-raw", action="store_true", help="skip raw debbuild and --keep-unresolved"
+    )
     args = parser.parse_args()
 
     targets = load_config(None).targets
     work = args.keep or Path(tempfile.mkdtemp(prefix="specport-bench-corpus-"))
-    corpus = work / "corpus"
-    specs = sorted(specgen.write(corpus))
-    if args.git:
-        commit_twice(corpus)
+    if args.specs is not None:
+        corpus = args.specs.resolve()
+        specs = sorted(p for p in corpus.rglob("*.spec") if p.is_file())
+        origin = "real specs"
+    else:
+        corpus = work / "corpus"
+        specs = sorted(specgen.write(corpus))
+        origin = "bench/specgen.py"
+        if args.git:
+            commit_twice(corpus)
     options = cli_options()
     print(
-        f"corpus: {len(specs)} specs (bench/specgen.py) in {corpus}"
+        f"corpus: {len(specs)} specs ({origin}) in {corpus}"
         f"{', in git' if args.git else ''}; cores: {os.cpu_count()}"
     )
     print(f"normalize reports per spec: {'--report' in options}; load: {os.getloadavg()[0]:.1f}")
@@ -333,7 +359,15 @@ def main() -> int:
         print(f"  normalized     {share(len(run.normalized), run.specs)}")
         for kind, n in run.failures.most_common(5):
             print(f"    failed: {n} x {kind}")
-        if run.unresolved:
+        if run.classes:
+            listed = ", ".join(f"{k} {n}" for k, n in run.classes.most_common())
+            print(f"    refused specs by the classes of their names: {listed}")
+            for kind in sorted({k for k, _ in run.refused}):
+                of_kind = [(n, c) for (k, n), c in run.refused.most_common() if k == kind]
+                total = sum(c for _, c in of_kind)
+                shown = ", ".join(f"{n} ({c})" for n, c in of_kind[:10])
+                print(f"    {kind}: {len(of_kind)} names in {total} spec-refusals: {shown}")
+        elif run.unresolved:
             names = ", ".join(f"{k} ({n})" for k, n in run.unresolved.most_common(8))
             print(f"    unresolved names (specs): {names}")
         print(
@@ -353,14 +387,14 @@ def main() -> int:
         print(f"  {tool:<14} {share(ok, run.specs)} of all specs")
         print(f"  {'':<14} {share(ok, len(run.normalized))} of normalized specs")
         _print_failures(why)
-        if target.family == "deb":
+        if target.family == "deb" and not args.no_raw:
             raw_ok, raw_why = check_raw_debbuild(specs, target, work)
             print(
                 f"  raw debbuild   {share(raw_ok, run.specs)} of the un-normalized specs"
                 f" (no specport), beside {share(ok, run.specs)} after specport"
             )
             _print_failures(raw_why)
-        if target.family == "deb":
+        if target.family == "deb" and not args.no_raw:
             # what debbuild makes of every spec once names no longer stop it (issue 13's resolver
             # aims there): the same call with --keep-unresolved, then the same check
             kept = run_cli(specs, name, work / "out-kept", options, "--keep-unresolved")

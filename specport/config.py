@@ -1,4 +1,5 @@
-"""The user's project config (specport.toml): extra targets and [settings].
+"""The user's project config (specport.toml): extra targets, [settings] and dependency-name
+rules ([names.deb], [names.TARGET]: specport/namerules.py).
 
 Which file: --config FILE, else $SPECPORT_CONFIG, else ./specport.toml when it exists.
 Each setting can also be given as $SPECPORT_<NAME> (e.g. SPECPORT_DEBBUILD_SOURCE), which wins.
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from specport.errors import ConfigError
+from specport.namerules import NameRules, parse_name_rules
 from specport.targets.loader import TargetSet, load_targets, read_user_file
 
 CONFIG_NAME = "specport.toml"
@@ -74,6 +76,7 @@ class Config:
     targets: TargetSet
     settings: Settings
     path: Path | None  # the user file that was read, if any
+    names: NameRules = dataclasses.field(default_factory=NameRules)
 
 
 def find_config_file(explicit: Path | None) -> Path | None:
@@ -113,15 +116,22 @@ def load_config(explicit: Path | None = None) -> Config:
     path = find_config_file(explicit)
     user_files = []
     settings = Settings()
+    raw_names: Any = {}
+    label = ""
     if path is not None:
         label, doc = read_user_file(path)
-        unknown = set(doc) - {"targets", "settings"}
+        unknown = set(doc) - {"targets", "settings", "names"}
         if unknown:
             key = sorted(unknown)[0]
-            raise ConfigError(f"{label}: {key}: unknown top-level key (expected targets, settings)")
+            raise ConfigError(
+                f"{label}: {key}: unknown top-level key (expected targets, settings, names)"
+            )
         settings = parse_settings(label, doc.get("settings", {}))
+        raw_names = doc.get("names", {})
         user_files.append((label, doc))
-    return Config(targets=load_targets(user_files), settings=settings_from_env(settings), path=path)
+    targets = load_targets(user_files)
+    names = parse_name_rules(label, raw_names, targets) if raw_names else NameRules()
+    return Config(targets, settings_from_env(settings), path, names)
 
 
 def parse_settings(label: str, raw: Any) -> Settings:

@@ -101,9 +101,22 @@ def test_rich_or_with_one_debian_name_collapses() -> None:
     ]
 
 
-def test_rich_alternatives_debbuild_cannot_express() -> None:
-    with pytest.raises(SpecError, match="cannot express alternatives") as info:
-        normalize(HEAD + "BuildRequires: (gcc or clang-devel)\n", DEB12)
+def test_rich_alternatives() -> None:
+    # BuildRequires: a rich dependency rpm reads; apt gets `gcc | libclang-dev`
+    assert deps_of("BuildRequires: (gcc or clang-devel)\n") == [
+        "BuildRequires: (gcc or libclang-dev)"
+    ]
+    # run-time: debbuild writes one name per item, so the first alternative
+    assert deps_of("Requires: (gcc or clang-devel)\n") == ["Requires: gcc"]
+    # `and`/`with`: every name (dpkg's `a, b`; `with` as a version range of one name)
+    assert deps_of("Requires: (gcc >= 10 with gcc < 14)\n") == ["Requires: gcc >= 10, gcc < 14"]
+    assert deps_of("BuildRequires: (gcc and make)\n") == ["BuildRequires: gcc, make"]
+    # conditional: no dpkg form; an error in Requires, dropped in weak tags
+    with pytest.raises(SpecError, match="no conditional dependency") as info:
+        normalize(HEAD + "Requires: (gcc if make)\n", DEB12)
     assert info.value.line == 6
+    out = normalize(HEAD + "Recommends: (gcc if make)\n", DEB12)
+    assert "# specport dropped: Recommends: (gcc if make)" in out.text
+    assert any("no conditional dependency" in c.reason for c in out.changes)
     with pytest.raises(SpecError, match="plain names"):
-        normalize(HEAD + "Requires: (a if b)\n", DEB12)
+        normalize(HEAD + "Requires: ((a or b) and c)\n", DEB12)

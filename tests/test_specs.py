@@ -79,7 +79,7 @@ def test_host_rpmspec_reads_it_with_target_names(target: str, spec: Path, tmp_pa
 def test_debian12_yaml_requires_phpapi() -> None:
     text = normalized(REPO / "specs" / "php-pecl-yaml.spec", "debian-12")
     assert "Requires:       phpapi-20220829\n" in text
-    assert "BuildRequires:  libyaml-dev\n" in text
+    assert "BuildRequires:  libyaml-dev, pkg-config\n" in text
 
 
 @pytest.mark.container

@@ -121,7 +121,9 @@ class DebBuild:
         argv += ["--define", _DPKG_DEB]
         # -vv: below verbosity 2 debbuild sends every %prep/%build/%install script's output to
         # /dev/null, and the build log would say nothing about why a build failed
-        run_build_step(box, [*argv, "-vv", "-ba", spec], "debbuild", options.timeout)
+        # --nodeps: apt-get satisfy installed the BuildRequires (alternatives and versions
+        # included) before this; debbuild's own check reads `(a or b)` as a package "b)"
+        run_build_step(box, [*argv, "-vv", "--nodeps", "-ba", spec], "debbuild", options.timeout)
         hashes = post_step(box, fix_context(target, info, options, epoch))
         return lintverdict.lint(box, target, options.lint_cache, hashes) if options.lintian else []
 

@@ -59,7 +59,13 @@ def package_cache_mount(cache: Path | None, target: Target) -> dict[str, str]:
 
 
 def rpm_dep_to_deb(dep: str) -> str:
-    """`name >= 1.2` (rpm) -> `name (>= 1.2)` (dpkg); rpm's < and > are dpkg's << and >>."""
+    """`name >= 1.2` (rpm) -> `name (>= 1.2)` (dpkg); rpm's < and > are dpkg's << and >>.
+    A rich `(a or b >= 2)` (the normalizer writes alternatives so) -> `a | b (>= 2)`."""
+    text = dep.strip()
+    if text.startswith("(") and text.endswith(")") and " or " in text:
+        inner = text[1:-1]
+        if "(" not in inner and " and " not in inner:
+            return " | ".join(rpm_dep_to_deb(part) for part in inner.split(" or "))
     m = re.fullmatch(r"\s*(\S+)\s*(<=|>=|=|<|>)\s*(\S+)\s*", dep)
     if not m:
         return dep.strip()

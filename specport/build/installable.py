@@ -19,7 +19,7 @@ from specport.errors import DependencyError
 from specport.families import family_of
 from specport.index import solver
 from specport.index.resolvers import reads_index
-from specport.spec.resolver import BuiltHere, Resolver, debian_name
+from specport.spec.resolver import BuiltHere, Resolver, UserRules, debian_name
 
 _NAME_RE = re.compile(r"^\(?\s*([^\s()<>=]+)")
 
@@ -68,7 +68,10 @@ def check_installable(prepared: list[Prepared], options: BuildOptions, settings:
 
 
 def built_names(resolver: Resolver | None) -> set[str]:
-    """Names the spec set builds (packages and Provides), as specs and as Debian spell them."""
+    """Names the spec set builds (packages, Provides, .pc files, paths), as specs and as Debian
+    spell them."""
+    while isinstance(resolver, UserRules):
+        resolver = resolver.inner
     if not isinstance(resolver, BuiltHere):
         return set()
     names = set(resolver.built) | {package for package, _ in resolver.built.values()}

@@ -163,6 +163,7 @@ def make_options(
             {s: s.read_text(encoding="utf-8", errors="replace") for s in the_set},
             settings,
             index_mode(settings, offline=kw["offline"], no_index=kw["no_index"]),
+            app.config.names,
         ),
         with_packages=tuple(Path(d).resolve() for d in kw["with_packages"]),
         result_cache=None if kw["no_cache"] else results_dir(cache_dir, settings.result_cache),

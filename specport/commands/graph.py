@@ -42,7 +42,8 @@ def graphs_for(
 
     settings = app.config.settings
     mode = index_mode(settings, offline=offline, no_index=no_index)
-    resolvers = make_resolvers(targets, {Path(p): t for p, t in texts}, settings, mode)
+    texts_by_path = {Path(p): t for p, t in texts}
+    resolvers = make_resolvers(targets, texts_by_path, settings, mode, app.config.names)
     return [graph_of_texts(texts, t, resolvers.get(t.name)) for t in targets]
 
 

@@ -94,7 +94,7 @@ def normalize_command(
         except SpecError as exc:
             unreadable[spec] = exc
     mode = index_mode(app.config.settings, offline=offline, no_index=no_index)
-    resolvers = make_resolvers(targets, texts, app.config.settings, mode)
+    resolvers = make_resolvers(targets, texts, app.config.settings, mode, app.config.names)
     stems = output_stems(texts)
     failed: list[tuple[Path, SpecportError]] = []
     entries: list[dict[str, object]] = []
@@ -236,6 +236,7 @@ def report_entry(spec: Path, o: Outcome) -> dict[str, object]:
     changes = o.result.changes if o.result is not None else []
     deps = [c.dependency for c in changes if c.dependency is not None]
     unresolved = o.error.names if isinstance(o.error, UnresolvedError) else []
+    refused = o.error.refused if isinstance(o.error, UnresolvedError) else []
     return {
         "spec": str(spec),
         "target": o.target.name,
@@ -243,6 +244,9 @@ def report_entry(spec: Path, o: Outcome) -> dict[str, object]:
         "output": str(o.output) if o.output is not None else None,
         "dependencies": [{"fedora": f, "target": t, "how": h} for f, t, h in deps],
         "unresolved": unresolved,
+        # each refused name's class: absent (no counterpart on the target), unknown, macro
+        # (a macro specport cannot read), scl (a Software Collection), php-stack
+        "refused": [{"name": n, "class": k, "why": w} for n, k, w in refused],
         "error": str(o.error) if o.error is not None else None,
     }
 

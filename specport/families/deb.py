@@ -119,7 +119,8 @@ class DebFamily:
 
     def resolver(self, target: Target, settings: Settings, mode: str) -> Resolver | None:
         from specport.index import store
-        from specport.spec.resolver import IndexResolver, RuleResolver
+        from specport.spec.indexresolver import IndexResolver
+        from specport.spec.resolver import RuleResolver
 
         if mode == "off":
             return RuleResolver(target)

@@ -2,10 +2,11 @@
 specs.
 
 The record is read from the spec as normalized for the target (its BuildRequires are already in
-the target's names); Provides also come from the input spec, because the deb normalizer drops
-Fedora capability names (`pkgconfig(x)`, `php-pecl(x)`) that specs of the same set still ask
-for. Where Debian name rules apply, each package also answers to the name the target's resolver
-gives its Fedora name (`libfoo-devel` -> `libfoo-dev`): what other specs' BuildRequires become.
+the target's names); Provides also come from the input spec (spec/provided.py, the reading the
+resolvers of normalize and build use too), because the deb normalizer drops Fedora capability
+names (`pkgconfig(x)`, `php-pecl(x)`) that specs of the same set still ask for. Where Debian
+name rules apply, each package also answers to the name the target's resolver gives its Fedora
+name (`libfoo-devel` -> `libfoo-dev`): what other specs' BuildRequires become.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from specport.spec.conditions import live_lines
 from specport.spec.depsyntax import DEP_TAG_RE, DepSyntaxError, split_deps
 from specport.spec.lines import SECTION_RE, continued, expand, sections, simple_macros, split_lines
 from specport.spec.model import Line, NormalizeOptions
+from specport.spec.provided import provided_names
 from specport.spec.resolver import Resolver, RuleResolver, debian_name
 from specport.targets.model import Target
 
@@ -51,9 +53,10 @@ def read_record(
     rename = debian_name if deb else (lambda n: n)
     packages = tuple(dict.fromkeys(rename(p) for p in facts.packages))
     provides = [f"{name}={rename(pkg)}" for name, pkg in facts.provides]
-    if original is not None:
-        first = _read(split_lines(original), target)
-        provides += [f"{name}={rename(pkg)}" for name, pkg in first.provides]
+    # what the input spec builds, as every command reads it (spec/provided.py: Provides,
+    # pkgconfig() of its .pc files, the paths of its %files)
+    source = split_lines(original) if original is not None else lines
+    provides += [f"{name}={rename(pkg)}" for name, pkg in provided_names(source, target).items()]
     if deb:
         # the rule data's name for each package: what a spec normalized without the set's names
         # (an earlier CI wave, a single spec) asks for

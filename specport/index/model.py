@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-FORMAT = 5  # bump when the derived layout changes: older caches are then rebuilt, not misread
+FORMAT = 6  # bump when the derived layout changes: older caches are then rebuilt, not misread
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,11 @@ class Index:
     python: dict[str, str]  # normalized dist name "pyyaml" -> packages (dist/egg-info)
     pear: dict[str, str]  # "pear.horde.org/horde_exception" -> packages (PEAR registry)
     channels: dict[str, str]  # "pear.horde.org" -> packages registering the channel
+    # "pcre.h", "alsa/asoundlib.h" (relative to the include dirs) -> packages shipping it
+    headers: dict[str, str] = field(default_factory=dict)
+    devlibs: dict[str, str] = field(default_factory=dict)  # "libpcre" -> owners of libpcre.so
+    sonames: dict[str, str] = field(default_factory=dict)  # "libpcre" -> of libpcre.so.3
+    breaks: dict[str, str] = field(default_factory=dict)  # "php-amqp" -> packages Breaking it
     essential: list[str] = field(default_factory=list)
     modules: dict[str, str] = field(default_factory=dict)  # rpm: package -> "php:7.4,php:8.0"
 

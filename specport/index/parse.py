@@ -2,7 +2,10 @@
 
 Contents files are large (hundreds of MB uncompressed): each line is tested with cheap byte
 checks first, and only lines under the directories that answer a dependency are kept: bin and
-sbin dirs, pkg-config files, Perl modules, Python dist/egg-info, the PEAR registry and channels.
+sbin dirs, pkg-config files, Perl modules, Python dist/egg-info, the PEAR registry and channels,
+C headers (two levels under the include dirs) and shared libraries (their development link
+`libfoo.so` and their SONAME-style `libfoo.so.N` files), which tell what a Fedora -devel or library
+package corresponds to.
 """
 
 from __future__ import annotations
@@ -27,7 +30,19 @@ _PC_RE = re.compile(
 _PY_RE = re.compile(rb"^usr/lib/python3/dist-packages/([^/]+?)-[^/-]*\.(?:dist|egg)-info(?:/|\s|$)")
 _PEAR_RE = re.compile(rb"^usr/share/php/\.registry/(?:\.channel\.([^/]+)/)?([^/]+)\.reg$")
 _CHANNEL_RE = re.compile(rb"^usr/share/php/\.channels/([^/]+)\.reg$")
-_TABLES = ("files", "pkgconfig", "perl", "python", "pear", "channels")
+# /usr/include/pcre.h, /usr/include/alsa/asoundlib.h and the multiarch include dir
+# (/usr/include/x86_64-linux-gnu/sys/sdt.h), as a compiler's `#include <...>` names them; deeper
+# paths are left out (a library's main header is at most one directory down)
+_HEADER_RE = re.compile(
+    rb"^usr/include/(?:[a-z0-9_]+-linux-gnu[a-z0-9_]*/)?([^/\s]+(?:/[^/\s]+)?\.(?:h|hpp))$"
+)
+# libraries in the linker's directories: libfoo.so (the -dev link) and libfoo.so.N[.M] (runtime)
+_LIB_RE = re.compile(
+    rb"^(?:usr/)?lib/(?:[a-z0-9_]+-linux-gnu[a-z0-9_]*/)?(lib[^/\s]+?)\.so(\.\d+(?:\.\d+)?)?$"
+)
+_TABLES = (
+    "files", "pkgconfig", "perl", "python", "pear", "channels", "headers", "devlibs", "sonames"
+)  # fmt: skip
 _PEAR_DEFAULT_CHANNEL = "pear.php.net"  # PEAR's own channel: its registry has no .channel. dir
 
 
@@ -74,6 +89,7 @@ class Builder:
     source_of: dict[str, str] = field(default_factory=dict)
     binaries: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     essential: set[str] = field(default_factory=set)
+    breaks: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     tables: dict[str, defaultdict[str, set[str]]] = field(
         default_factory=lambda: {k: defaultdict(set) for k in _TABLES}
     )
@@ -88,6 +104,8 @@ class Builder:
                 self.packages[name] = version
             for virtual in names(st.get("Provides", "")):
                 self.provides[virtual].add(name)
+            for broken in names(st.get("Breaks", "")):
+                self.breaks[broken].add(name)
             source = st.get("Source", "").split(" ", 1)[0]
             if source and source != name:
                 self.source_of[name] = source
@@ -105,6 +123,7 @@ class Builder:
         files, pkgconfig = self.tables["files"], self.tables["pkgconfig"]
         perl, python = self.tables["perl"], self.tables["python"]
         pear, channels = self.tables["pear"], self.tables["channels"]
+        headers, devlibs, sonames = (self.tables[k] for k in ("headers", "devlibs", "sonames"))
         for raw in lines:
             line = raw.rstrip()
             table: defaultdict[str, set[str]] | None = None
@@ -125,6 +144,15 @@ class Builder:
                 m = _PY_RE.match(line)
                 if m:
                     table, key = python, normalize_python_name(m.group(1).decode(errors="replace"))
+            elif line.startswith(b"usr/include/"):
+                m = _HEADER_RE.match(line.split(None, 1)[0])
+                if m:
+                    table, key = headers, m.group(1).decode(errors="replace")
+            elif b".so" in line and line.startswith((b"lib/", b"usr/lib/")):
+                m = _LIB_RE.match(line.split(None, 1)[0])
+                if m:
+                    table = sonames if m.group(2) else devlibs
+                    key = m.group(1).decode(errors="replace")
             elif line.startswith(b"usr/share/php/."):
                 path = line.split(None, 1)[0]
                 if m := _PEAR_RE.match(path):
@@ -154,6 +182,7 @@ class Builder:
             source_of=dict(sorted(self.source_of.items())),
             binaries={k: v for k, v in sorted(binaries.items()) if v},
             essential=sorted(self.essential),
+            breaks=_lists(self.breaks),
             **{name: _lists(table) for name, table in self.tables.items()},
         )
 

@@ -1,4 +1,5 @@
-"""The dependency-name resolver of each deb target for one run of normalize or build."""
+"""The dependency-name resolver of each target for one run of normalize, graph, build or rebuild:
+the same layers for all four, so that a name one of them resolves, the others resolve alike."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 from specport.config import Settings
 from specport.errors import UsageError
 from specport.index.model import Index
-from specport.spec.deps import provided_names
-from specport.spec.resolver import BuiltHere, IndexResolver, Resolution, Resolver
+from specport.namerules import NameRules
+from specport.spec.lines import split_lines
+from specport.spec.provided import provided_names
+from specport.spec.resolver import BuiltHere, Resolution, Resolver, UserRules, uses_index
 from specport.targets.model import Target
 
 MODES = ("auto", "offline", "off")
@@ -24,32 +27,37 @@ def index_mode(settings: Settings, *, offline: bool, no_index: bool) -> str:
 
 
 def make_resolvers(
-    targets: list[Target], texts: dict[Path, str], settings: Settings, mode: str
+    targets: list[Target],
+    texts: dict[Path, str],
+    settings: Settings,
+    mode: str,
+    rules: NameRules | None = None,
 ) -> dict[str, Resolver]:
     """Per target, its family's resolver (deb: the package index unless mode is "off", else the
-    rule data; rpm: the rpm-md index when configured) plus what the spec set builds.
-
-    With more than one spec, the packages each spec builds and their Provides (read as text)
-    are "built here" for the others."""
+    rule data; rpm: the rpm-md index when configured), with in front of it what the spec set
+    builds (spec/provided.py: packages, Provides, .pc files and paths of %files; with more than
+    one spec) and, on deb targets, the user's name rules (specport.toml [names.*])."""
     from specport.families import family_of
 
-    built: dict[str, tuple[str, str]] = {}
-    if len(texts) > 1:
-        for spec, text in texts.items():
-            for capability, package in provided_names(text).items():
-                built.setdefault(capability, (package, str(spec)))
+    lines = {spec: split_lines(text) for spec, text in texts.items()} if len(texts) > 1 else {}
     out: dict[str, Resolver] = {}
     for target in targets:
+        built: dict[str, tuple[str, str]] = {}
+        for spec, spec_lines in lines.items():
+            for capability, package in provided_names(spec_lines, target).items():
+                built.setdefault(capability, (package, str(spec)))
         inner = family_of(target).resolver(target, settings, mode)
-        if inner is not None:
-            out[target.name] = BuiltHere(inner, built) if built else inner
+        if inner is None:
+            continue
+        chosen: Resolver = BuiltHere(inner, built) if built else inner
+        own = rules.for_target(target) if rules is not None else {}
+        out[target.name] = UserRules(chosen, own) if own else chosen
     return out
 
 
 def reads_index(resolver: Resolver | None) -> bool:
     """Does the resolver answer from a package index (not the rule data, not nothing)?"""
-    inner = resolver.inner if isinstance(resolver, BuiltHere) else resolver
-    return isinstance(inner, IndexResolver | RpmIndexResolver)
+    return resolver is not None and uses_index(resolver)
 
 
 class RpmIndexResolver:
@@ -92,3 +100,6 @@ class RpmIndexResolver:
             self._names = sorted(set(self.index.packages) | set(self.index.provides))
         close = difflib.get_close_matches(name, self._names, n=2, cutoff=0.6)
         return f" (did you mean {' or '.join(close)}?)" if close else ""
+
+    def refusal(self, name: str) -> str:
+        return "absent" if name in self._why_not else "unknown"

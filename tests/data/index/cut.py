@@ -19,10 +19,18 @@ PACKAGES = re.compile(
     r"|php-common|php|dash|libsystemd-dev|php-apcu"
     r"|docbook-xsl|libonig-dev|libzmq3-dev|libmpdec-dev|libpng-dev|php-email-validator"
     r"|python2-dev|libpython3\.11-dev|python3\.11-dev"
+    # what a -devel or library package ships (tests/test_names_routes.py)
+    r"|libpcre3|libpcre3-dev|libasound2-dev|systemtap-sdt-dev|libcurl4|libcurl3-gnutls"
+    r"|libcurl4-gnutls-dev|zlib1g|zlib1g-dev|libssh2-1|libsodium23|libselinux1|libevent-2\.1-7"
+    r"|libevent-dev|libenchant-dev|libenchant-2-dev|python2|mongodb-server|libapache2-mod-php"
+    r"|libapache2-mod-php(8\.2|7\.4)|exim4-daemon-light|postfix|init-system-helpers|libgd3"
+    r"|libdbi-perl|libjcip-annotations-java|pkg-config|pkgconf|php(8\.2|7\.4)-amqp|php-amqp"
+    r"|libgdbm-dev|libaio-dev|cron"
 )
 SOURCES = re.compile(
     r"libyaml|libxml2|curl|pcre2|php8\.2|php7\.4|perl|php-apcu|systemd"
     r"|docbook-xsl|libonig|zeromq3|mpdecimal|libpng1\.6|php-email-validator|python3\.11"
+    r"|pcre3|alsa-lib|systemtap|libssh2|libsodium|libselinux|libevent|enchant|enchant-2|zlib"
 )
 PATHS = re.compile(
     r"^(usr/bin/(xsltproc|phpunit|pear|php8\.2|php7\.4)|bin/sh|usr/bin/sh"
@@ -31,7 +39,12 @@ PATHS = re.compile(
     r"|usr/lib/python3/dist-packages/PyYAML-[^/]+\.(egg|dist)-info(/METADATA)?"
     r"|usr/share/php/\.registry/pear\.reg"
     r"|usr/share/php/\.registry/\.channel\.pear\.horde\.org/horde_exception\.reg"
-    r"|usr/share/php/\.channels/pear\.horde\.org\.reg)\s"
+    r"|usr/share/php/\.channels/pear\.horde\.org\.reg"
+    r"|usr/include/(pcre|gdbm|zlib|libaio)\.h|usr/include/(alsa/asoundlib|enchant/enchant)\.h"
+    r"|usr/include/x86_64-linux-gnu/sys/sdt\.h"
+    r"|usr/lib/x86_64-linux-gnu/pkgconfig/(libpcre|alsa|enchant|enchant-2|libevent|zlib)\.pc"
+    r"|(usr/)?lib/x86_64-linux-gnu/lib(pcre|curl|curl-gnutls|z|ssh2|sodium|selinux|gd|aio"
+    r"|gdbm|event-2\.1)\.so(\.\d+)?)\s"
 )
 
 
