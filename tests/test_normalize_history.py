@@ -85,7 +85,8 @@ def _spec(path: Path, version: str, note: str = "") -> None:
 
 
 def test_one_log_per_directory_matches_the_log_of_each_spec(tmp_path: Path) -> None:
-    from specport.spec.history import TrackedFiles, _directory_log
+    from specport.gitread import GitRepo
+    from specport.spec.history import TrackedFiles
 
     git(tmp_path, "init", "-q")
     sub = tmp_path / "sub"
@@ -101,7 +102,9 @@ def test_one_log_per_directory_matches_the_log_of_each_spec(tmp_path: Path) -> N
     _spec(sub / "a.spec", "2", "again")
     git(tmp_path, "commit", "-q", "-a", "-m", "a again")
     git(tmp_path, "config", "diff.relative", "true")  # names must still be paths from the top
-    logs = _directory_log(sub)
+    repo = GitRepo.find(sub)
+    assert repo is not None
+    logs = repo.linear_changes()
     assert logs is not None
     assert sorted(logs) == ["sub/a.spec", "sub/b.spec", "sub/c.spec"]
     tracked = TrackedFiles()
@@ -114,7 +117,7 @@ def test_one_log_per_directory_matches_the_log_of_each_spec(tmp_path: Path) -> N
 
 
 def test_history_with_merges_is_read_per_spec(tmp_path: Path) -> None:
-    from specport.spec.history import _directory_log
+    from specport.gitread import GitRepo
 
     git(tmp_path, "init", "-q", "-b", "main")
     commit(tmp_path, "1.0", "first")
@@ -125,7 +128,9 @@ def test_history_with_merges_is_read_per_spec(tmp_path: Path) -> None:
     git(tmp_path, "add", "other")
     git(tmp_path, "commit", "-q", "-m", "other file")
     git(tmp_path, "merge", "-q", "--no-edit", "side")
-    assert _directory_log(tmp_path) is None  # git simplifies merges per pathspec: ask per spec
+    repo = GitRepo.find(tmp_path)
+    assert repo is not None
+    assert repo.linear_changes() is None  # git simplifies merges per pathspec: ask per spec
     history = spec_history(tmp_path / "x.spec")
     assert history is not None
     assert [e.splitlines()[1] for e in history.changelog] == ["- on the side", "- first"]

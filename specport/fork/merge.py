@@ -62,6 +62,7 @@ def merge_text(
             "-L", labels[0], "-L", labels[1], "-L", labels[2],
             *paths,
             check=False,
+            standalone=True,
         )  # fmt: skip
     if done.returncode < 0 or done.returncode > 127:
         raise ToolError(f"git merge-file failed: {done.error_text.strip() or done.returncode}")
