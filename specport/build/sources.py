@@ -9,12 +9,18 @@ Where a file can come from, first hit wins:
   3. the Source: URL itself, only with --download.
 Downloads land in the cache. A file listed in `sources` is checked against its hash wherever
 it was found. Missing files are reported all at once, by the caller, in one error.
+
+A source is a regular file inside the directory it was looked for in: a symbolic link (beside
+the spec, in --sources, in the lookaside) is refused, not followed, since a spec's repository
+could point one at any host file and the build would pack it. The `sources` file likewise.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,9 +56,29 @@ class Resolved:
     missing: list[str]  # "name (Source0, URL)" for the one error message
 
 
+def regular_file(path: Path, base: Path) -> Path | None:
+    """path when it is a regular file inside base, None when nothing is there; a SourceError
+    for a symbolic link, a fifo or device, or a path that leads out of base."""
+    try:
+        mode = path.lstat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise SourceError(f"{path}: {exc.strerror}") from None
+    if stat.S_ISLNK(mode):
+        raise SourceError(f"{path} is a symbolic link: sources must be regular files")
+    if stat.S_ISDIR(mode):
+        return None
+    if not stat.S_ISREG(mode):
+        raise SourceError(f"{path} is not a regular file")
+    if not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(base)):
+        raise SourceError(f"{path} leads out of {base}: sources must be inside it")
+    return path
+
+
 def read_sources_file(path: Path) -> dict[str, Checksum]:
     """The dist-git `sources` file: file name -> checksum. Absent file: empty."""
-    if not path.is_file():
+    if regular_file(path, path.parent) is None:
         return {}
     out: dict[str, Checksum] = {}
     try:
@@ -72,7 +98,8 @@ def read_sources_file(path: Path) -> dict[str, Checksum]:
         elif m := _OLD_SOURCES_LINE.match(line):
             out[m["file"]] = Checksum("md5", m["hash"])
         else:
-            raise SourceError(f"{path}:{number}: not a dist-git sources line: {line!r}")
+            shown = line if len(line) <= 80 else f"{line[:80]}..."
+            raise SourceError(f"{path}:{number}: not a dist-git sources line: {shown!r}")
     return out
 
 
@@ -109,7 +136,7 @@ def _find(
     search: SourceSearch,
 ) -> Path | None:
     for d in (spec_path.parent, *search.dirs):
-        if (d / name).is_file():
+        if regular_file(d / name, d) is not None:
             return d / name
     if checksum is not None and search.lookaside:
         hit = _from_lookaside(search, package, name, checksum)
@@ -134,7 +161,7 @@ def _from_lookaside(
         base / name,
         base / package / name / checksum.hashtype / checksum.value / name,
     ):
-        if path.is_file():
+        if regular_file(path, base) is not None:
             return path
     return None
 

@@ -3,10 +3,9 @@ search `specport build` uses (specport.build.sources), here run once, at import/
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from specport import log
+from specport import log, safeio
 from specport.build.sources import SourceSearch, read_sources_file, resolve_sources
 from specport.build.specinfo import SourceRef
 from specport.errors import SourceError
@@ -36,7 +35,7 @@ def fetch_sources(directory: Path, spec: Path, search: SourceSearch) -> list[str
     for name, path in resolved.found.items():
         dest = directory / name
         if path.resolve() != dest.resolve():
-            shutil.copy2(path, dest)
+            safeio.replace_file(dest, path)
             fetched.append(name)
     if resolved.missing:
         names = ", ".join(m.split(" (", 1)[0] for m in resolved.missing)

@@ -14,8 +14,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from specport import fetch
-from specport.build.sources import SourceSearch, read_sources_file, resolve_sources
+from specport import fetch, safeio
+from specport.build.sources import (
+    SourceSearch,
+    read_sources_file,
+    regular_file,
+    resolve_sources,
+)
 from specport.build.specinfo import SourceRef
 from specport.errors import SourceError, SpecError, UsageError
 from specport.fork import specedit
@@ -79,9 +84,10 @@ def plan_rebase(request: RebaseRequest, work: Path) -> RebasePlan:
     tree = unpack(tarball, work / "tree")
     refs = []
     for ref in all_refs:
-        path = replace.get(ref.name, spec.parent / ref.name)
-        if not path.is_file():
-            raise SourceError(f"{spec.name}: Patch{ref.number} {ref.name}: no such file {path}")
+        path = replace.get(ref.name) or regular_file(spec.parent / ref.name, spec.parent)
+        if path is None or not path.is_file():
+            where = path or spec.parent / ref.name
+            raise SourceError(f"{spec.name}: Patch{ref.number} {ref.name}: no such file {where}")
         if ref.name not in request.drop:
             refs.append((ref, path))
     applied = {c.patch.name: c for c in check_patches(tree, refs)}
@@ -144,17 +150,15 @@ def write_rebase(plan: RebasePlan) -> None:
     spec_dir = spec.parent
     dest = spec_dir / plan.tarball_name
     if plan.tarball.resolve() != dest.resolve():
-        shutil.copy2(plan.tarball, dest)
+        safeio.replace_file(dest, plan.tarball)
     sources = spec_dir / "sources"
-    if sources.is_file():
+    if regular_file(sources, spec_dir) is not None:
         _update_sources(sources, spec.read_text(encoding="utf-8"), plan.tarball_name, dest)
-    tmp = spec.with_name(f".{spec.name}.tmp")
-    tmp.write_text(plan.new_text, encoding="utf-8")
-    tmp.replace(spec)
+    safeio.replace_text(spec, plan.new_text)
     for check in plan.dropped:
         (spec_dir / check.patch.name).unlink(missing_ok=True)
     for name, path in plan.request.replace:
-        shutil.copyfile(path, spec_dir / name)
+        safeio.replace_file(spec_dir / name, path)
 
 
 def _update_sources(sources: Path, old_text: str, new_name: str, tarball: Path) -> None:
@@ -170,7 +174,7 @@ def _update_sources(sources: Path, old_text: str, new_name: str, tarball: Path) 
                  for ln in lines]  # fmt: skip
     elif new_name not in listed:
         lines.append(new_line)
-    sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    safeio.replace_text(sources, "\n".join(lines) + "\n")
 
 
 def snapshot_old(spec: Path, dest: Path) -> Path:
