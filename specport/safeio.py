@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
@@ -139,7 +140,28 @@ def replace_file(path: Path, source: Path) -> None:
     try:
         with os.fdopen(fd, "wb") as out, source.open("rb") as src:
             shutil.copyfileobj(src, out, 1 << 20)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, _mode_of(path))
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def replace_bytes(path: Path, data: bytes) -> None:
+    """replace_text for bytes."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, _mode_of(path))
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _mode_of(path: Path) -> int:
+    """The permission bits a replaced regular file had (an executable stays one), else 0o644."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return 0o644
+    return st.st_mode & 0o777 if stat.S_ISREG(st.st_mode) else 0o644

@@ -21,6 +21,7 @@ import hashlib
 import os
 import re
 import stat
+import string
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from specport import fetch
 from specport.build.specinfo import SourceRef
-from specport.errors import SourceError
+from specport.errors import SourceError, UsageError
 
 _SOURCES_LINE = re.compile(r"^(?P<type>[A-Z0-9]+) \((?P<file>[^)]+)\) = (?P<hash>[0-9a-f]+)$")
 _OLD_SOURCES_LINE = re.compile(r"^(?P<hash>[0-9a-f]{32})  (?P<file>\S+)$")  # md5, old dist-git
@@ -48,6 +49,30 @@ class SourceSearch:
     lookaside: str = ""  # directory or URL template
     download: bool = False
     cache_dir: Path | None = None  # where downloads go
+
+    def __post_init__(self) -> None:
+        if "{" in self.lookaside or "}" in self.lookaside:
+            check_template(self.lookaside)
+
+
+TEMPLATE_FIELDS = ("name", "filename", "hashtype", "hash")
+
+
+def check_template(template: str) -> None:
+    """A lookaside URL template names only TEMPLATE_FIELDS, plainly ({name}, not {name.x} or
+    {0}); UsageError otherwise, before anything is looked up."""
+    try:
+        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(template)]
+    except ValueError as exc:
+        raise UsageError(f"lookaside template {template!r}: {exc}") from None
+    for field_name, spec, conv in fields:
+        if field_name is None:
+            continue
+        if field_name not in TEMPLATE_FIELDS or spec or conv:
+            raise UsageError(
+                f"lookaside template {template!r}: {{{field_name}}} is not one of its fields",
+                hint="use " + " ".join(f"{{{f}}}" for f in TEMPLATE_FIELDS),
+            )
 
 
 @dataclass(frozen=True)

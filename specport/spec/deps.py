@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from specport.errors import DependencyError, SpecError
+from specport.errors import DependencyError, SpecError, listing
 from specport.spec.conditions import evaluate_condition, live_lines
 from specport.spec.depsyntax import DEP_TAG_RE, Dep, DepSyntaxError, rich_alternatives, split_deps
 from specport.spec.lines import (
@@ -163,19 +163,20 @@ def translate_dependencies(
     if other_php:
         # no rule, index or --keep-unresolved makes another PHP's stack installable here
         raise PhpStackError(
-            f"{ctx.path or 'spec'}: " + "; ".join(f"line {no}: {why}" for no, why in other_php),
+            f"{ctx.path or 'spec'}: " + listing(other_php, lambda w: f"line {w[0]}: {w[1]}"),
             [why.split()[0] for _, why in other_php],
             hint="require the unversioned name (php-devel, php-cli), or build for a target"
             " with that PHP version",
         )
     if unresolved and not ctx.options.keep_unresolved:
-        listing = "; ".join(f"line {no}: {name}{resolver.missing(name)}" for no, name in unresolved)
+        # suggestions only for the names the message shows (each costs an index search)
+        listed = listing(unresolved, lambda u: f"line {u[0]}: {u[1]}{resolver.missing(u[1])}")
         if uses_index(resolver):
             what = f"neither {ctx.target.name}'s package index nor the spec set has these names"
         else:
             what = f"no rule translates these names for {ctx.target.name}"
         raise UnresolvedError(
-            f"{ctx.path or 'spec'}: {what}: {listing}",
+            f"{ctx.path or 'spec'}: {what}: {listed}",
             [name for _, name in unresolved],
             hint="add them to specport/spec/names/debian.toml, guard them with %if 0%{?fedora}"
             " || 0%{?rhel}, or pass --keep-unresolved",
@@ -231,10 +232,11 @@ def confirm_dependencies(lines: list[Line], ctx: PassContext, resolver: Resolver
             else:
                 unresolved.extend((ln.no, n) for n in names if n)
     if unresolved and not ctx.options.keep_unresolved:
-        listing = "; ".join(f"line {no}: {name}{resolver.missing(name)}" for no, name in unresolved)
+        # suggestions only for the names the message shows (each costs an index search)
+        listed = listing(unresolved, lambda u: f"line {u[0]}: {u[1]}{resolver.missing(u[1])}")
         raise UnresolvedError(
             f"{ctx.path or 'spec'}: neither {ctx.target.name}'s package index nor the spec set"
-            f" has these names: {listing}",
+            f" has these names: {listed}",
             [name for _, name in unresolved],
             hint="check the names, guard them with %if, or pass --keep-unresolved",
         )
