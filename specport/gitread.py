@@ -300,6 +300,17 @@ class GitRepo:
             for name, mode, sha in self._tree(tree):
                 yield name, (mode, sha)
 
+    def ancestors(self, commit: str) -> set[str]:
+        """`commit` and every commit it descends from (a shallow clone's history ends early)."""
+        seen = {commit.encode()}
+        todo = [commit.encode()]
+        while todo:
+            for parent in self._parents(self._commit(todo.pop())):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return {s.decode() for s in seen}
+
     def log_entries(self, changes: list[tuple[bytes, Key]]) -> list[LogEntry]:
         return [self._entry(self._commit(sha), key) for sha, key in changes]
 

@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from specport.errors import UsageError
+from specport.errors import SourceError, UsageError
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -165,3 +165,23 @@ def _mode_of(path: Path) -> int:
     except OSError:
         return 0o644
     return st.st_mode & 0o777 if stat.S_ISREG(st.st_mode) else 0o644
+
+
+def regular_file(path: Path, base: Path) -> Path | None:
+    """path when it is a regular file inside base, None when nothing is there; a SourceError
+    for a symbolic link, a fifo or device, or a path that leads out of base."""
+    try:
+        mode = path.lstat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise SourceError(f"{path}: {exc.strerror}") from None
+    if stat.S_ISLNK(mode):
+        raise SourceError(f"{path} is a symbolic link: sources must be regular files")
+    if stat.S_ISDIR(mode):
+        return None
+    if not stat.S_ISREG(mode):
+        raise SourceError(f"{path} is not a regular file")
+    if not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(base)):
+        raise SourceError(f"{path} leads out of {base}: sources must be inside it")
+    return path

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from specport.errors import SourceError
 from specport.spec.history import spec_history
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
@@ -134,3 +135,39 @@ def test_history_with_merges_is_read_per_spec(tmp_path: Path) -> None:
     history = spec_history(tmp_path / "x.spec")
     assert history is not None
     assert [e.splitlines()[1] for e in history.changelog] == ["- on the side", "- first"]
+
+
+def test_changelog_file_follows_the_commits_made_after_it(tmp_path: Path) -> None:
+    """rpmautospec's convention: the `changelog` file holds the entries up to the commit that
+    last changed it; later commits are listed above it."""
+    from specport.spec.history import normalize_options
+
+    def autospec(version: str) -> None:
+        (tmp_path / "x.spec").write_text(
+            f"Name: x\nVersion: {version}\nRelease: %autorelease\n%changelog\n%autochangelog\n"
+        )
+
+    git(tmp_path, "init", "-q")
+    autospec("1.0")
+    git(tmp_path, "add", "x.spec")
+    git(tmp_path, "commit", "-q", "-m", "before the file")
+    (tmp_path / "changelog").write_text("* Mon Jan 01 2024 P <p@x.invalid> - 1.0-1\n- Old one\n")
+    autospec("1.1")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "convert")
+    autospec("1.2")
+    git(tmp_path, "commit", "-q", "-a", "-m", "update to 1.2")
+    options = normalize_options(tmp_path / "x.spec", packager="p <p@x.invalid>")
+    assert [e.splitlines()[1] for e in options.changelog] == ["- update to 1.2", "- Old one"]
+    assert options.autorelease == 1
+    # outside git the file is all there is
+    outside = tmp_path.parent / f"{tmp_path.name}-plain"
+    outside.mkdir()
+    (outside / "x.spec").write_text((tmp_path / "x.spec").read_text())
+    (outside / "changelog").write_text((tmp_path / "changelog").read_text())
+    plain = normalize_options(outside / "x.spec", packager="p <p@x.invalid>")
+    assert plain.changelog == ("* Mon Jan 01 2024 P <p@x.invalid> - 1.0-1\n- Old one",)
+    (outside / "changelog").unlink()
+    (outside / "changelog").symlink_to(tmp_path / "changelog")
+    with pytest.raises(SourceError, match="symbolic link"):
+        normalize_options(outside / "x.spec", packager="p <p@x.invalid>")

@@ -18,9 +18,7 @@ could point one at any host file and the build would pack it. The `sources` file
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import stat
 import string
 import tempfile
 from collections.abc import Sequence
@@ -30,6 +28,7 @@ from pathlib import Path
 from specport import fetch
 from specport.build.specinfo import SourceRef
 from specport.errors import SourceError, UsageError
+from specport.safeio import regular_file
 
 _SOURCES_LINE = re.compile(r"^(?P<type>[A-Z0-9]+) \((?P<file>[^)]+)\) = (?P<hash>[0-9a-f]+)$")
 _OLD_SOURCES_LINE = re.compile(r"^(?P<hash>[0-9a-f]{32})  (?P<file>\S+)$")  # md5, old dist-git
@@ -79,26 +78,6 @@ def check_template(template: str) -> None:
 class Resolved:
     found: dict[str, Path]  # file name -> host path
     missing: list[str]  # "name (Source0, URL)" for the one error message
-
-
-def regular_file(path: Path, base: Path) -> Path | None:
-    """path when it is a regular file inside base, None when nothing is there; a SourceError
-    for a symbolic link, a fifo or device, or a path that leads out of base."""
-    try:
-        mode = path.lstat().st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as exc:
-        raise SourceError(f"{path}: {exc.strerror}") from None
-    if stat.S_ISLNK(mode):
-        raise SourceError(f"{path} is a symbolic link: sources must be regular files")
-    if stat.S_ISDIR(mode):
-        return None
-    if not stat.S_ISREG(mode):
-        raise SourceError(f"{path} is not a regular file")
-    if not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(base)):
-        raise SourceError(f"{path} leads out of {base}: sources must be inside it")
-    return path
 
 
 def read_sources_file(path: Path) -> dict[str, Checksum]:

@@ -15,16 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from specport import fetch, safeio
-from specport.build.sources import (
-    SourceSearch,
-    read_sources_file,
-    regular_file,
-    resolve_sources,
-)
+from specport.build.sources import SourceSearch, read_sources_file, resolve_sources
 from specport.build.specinfo import SourceRef
 from specport.errors import SourceError, SpecError, UsageError
 from specport.fork import specedit
 from specport.fork.patches import PatchCheck, check_patches, unpack
+from specport.safeio import regular_file
+from specport.spec import changelogfile
+from specport.spec.history import TrackedFiles
 
 
 @dataclass(frozen=True)
@@ -51,6 +49,8 @@ class RebasePlan:
     tarball: Path  # the new upstream tarball (wherever it was found)
     tarball_name: str  # its name in the spec's directory (Source0's file name)
     checks: list[PatchCheck]
+    # %autochangelog outside git: the entry goes first into the `changelog` file beside the spec
+    changelog_entry: str = ""
 
     @property
     def conflicts(self) -> list[PatchCheck]:
@@ -104,7 +104,11 @@ def plan_rebase(request: RebaseRequest, work: Path) -> RebasePlan:
     date = request.date or time.strftime("%a %b %d %Y", time.gmtime())
     header = f"{date} {request.packager} - {request.version}-{release}"
     new_text = specedit.add_changelog(new_text, header, entries)
-    return RebasePlan(request, old_version, new_text, tarball, name, checks)
+    entry = ""
+    if specedit.uses_autochangelog(text) and TrackedFiles().full_name(spec) is None:
+        # no commit will say what changed: the entry is written where %autochangelog reads it
+        entry = f"* {header}\n" + "".join(f"- {e}\n" for e in entries)
+    return RebasePlan(request, old_version, new_text, tarball, name, checks, entry)
 
 
 def _changelog_release(text: str) -> str:
@@ -154,6 +158,8 @@ def write_rebase(plan: RebasePlan) -> None:
     sources = spec_dir / "sources"
     if regular_file(sources, spec_dir) is not None:
         _update_sources(sources, spec.read_text(encoding="utf-8"), plan.tarball_name, dest)
+    if plan.changelog_entry:
+        changelogfile.add_entry(spec_dir, plan.changelog_entry)
     safeio.replace_text(spec, plan.new_text)
     for check in plan.dropped:
         (spec_dir / check.patch.name).unlink(missing_ok=True)
@@ -200,6 +206,8 @@ def render_plan(plan: RebasePlan) -> str:
         for f in c.failures:
             where = f"hunk #{f.hunk} at line {f.line}" if f.hunk else "file not found"
             out.append(f"      {f.file}: {where}")
+    if plan.changelog_entry:
+        out.append(f"  %autochangelog: a new first entry in {changelogfile.NAME} (no git history)")
     return "\n".join(out)
 
 

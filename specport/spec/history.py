@@ -22,6 +22,7 @@ from rpmautospec_core.main import check_specfile_features
 
 from specport import log
 from specport.gitread import GitRepo, LogEntry
+from specport.spec import changelogfile
 from specport.spec.model import NormalizeOptions
 
 MAX_COMMITS = 500
@@ -36,6 +37,7 @@ class History:
     release: int
     changelog: tuple[str, ...]
     date: str  # of the newest commit, "%a %b %d %Y"
+    commits: tuple[str, ...] = ()  # the commit of each changelog entry
 
 
 class TrackedFiles:
@@ -102,6 +104,19 @@ class TrackedFiles:
             self._unreadable(repo.workdir, exc)
             return None
 
+    def before(self, path: Path) -> set[str]:
+        """The commit that last changed `path` and every commit before it (its ancestors); empty
+        when git does not track it."""
+        commits = self.log(path)
+        repo = self.repo(path.resolve().parent)
+        if not commits or repo is None:
+            return set()
+        try:
+            return repo.ancestors(commits[0].commit)
+        except Exception as exc:
+            self._unreadable(repo.workdir, exc)
+            return set()
+
     def _unreadable(self, where: Path, exc: Exception) -> None:
         # a damaged or unsupported repository: the spec builds as one outside git would
         reason = _LINE_BREAKS.sub(" ", str(exc))[:200] or type(exc).__name__
@@ -136,7 +151,8 @@ def spec_history(spec: Path, tracked: TrackedFiles | None = None) -> History | N
         f"* {c.date} {_text(c.author)} <{_text(c.email)}> - {_text(v)}-{r}\n- {_text(c.subject)}"
         for c, v, r in reversed(numbered)
     )
-    return History(release=numbered[-1][2], changelog=entries, date=commits[0].date)
+    ids = tuple(c.commit for c, _, _ in reversed(numbered))
+    return History(numbered[-1][2], entries, commits[0].date, ids)
 
 
 def normalize_options(
@@ -149,17 +165,27 @@ def normalize_options(
 ) -> NormalizeOptions:
     """Options for normalizing the spec file at `spec`: %autorelease and %autochangelog from its
     git history when git tracks it (like rpmautospec), else release 1 and one changelog entry
-    dated by the file's mtime, signed by `packager`. `normalize` and `build` both use this, so
-    they agree on Release and %changelog. Pass one `tracked` for a set of specs."""
+    dated by the file's mtime, signed by `packager`; a `changelog` file beside the spec adds
+    its entries after git's (specport.spec.changelogfile), or is all there is without git.
+    `normalize` and `build` both use this, so they agree on Release and %changelog. Pass one
+    `tracked` for a set of specs."""
     features = check_specfile_features(spec, enable_caching=False)
     uses = features.has_autorelease or features.has_autochangelog
+    tracked = tracked or TrackedFiles()
     history = spec_history(spec, tracked) if uses else None
+    older = changelogfile.entries(spec.parent) if features.has_autochangelog else ()
     if history is not None:
+        entries = history.changelog
+        if older:  # commits the changelog file already has are not listed again (rpmautospec)
+            written = tracked.before(spec.parent / changelogfile.NAME)
+            entries = tuple(
+                e for e, c in zip(entries, history.commits, strict=True) if c not in written
+            )
         return NormalizeOptions(
             release_suffix=release_suffix,
             keep_unresolved=keep_unresolved,
             autorelease=history.release,
-            changelog=history.changelog,
+            changelog=entries + older,
             changelog_date=history.date,
             packager=packager,
         )
@@ -167,6 +193,7 @@ def normalize_options(
     return NormalizeOptions(
         release_suffix=release_suffix,
         keep_unresolved=keep_unresolved,
+        changelog=older,
         changelog_date=mtime.strftime("%a %b %d %Y"),
         packager=packager,
     )
