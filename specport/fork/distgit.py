@@ -50,7 +50,7 @@ def clone_snapshot(source: str, branch: str = "") -> Snapshot:
     the branch the repository's HEAD names)."""
     local = _local_path(source)
     if local is not None:
-        return _read(GitRepo.open(local.resolve()), source, branch)
+        return _read(local.resolve(), source, branch)
     with tempfile.TemporaryDirectory(prefix="specport-distgit-") as tmp:
         dest = Path(tmp) / "repo.git"
         argv = ["clone", "--quiet", "--bare", "--single-branch", "--no-recurse-submodules"]
@@ -61,12 +61,13 @@ def clone_snapshot(source: str, branch: str = "") -> Snapshot:
         except SpecportError as exc:
             where = f" (branch {branch})" if branch else ""
             raise SourceError(f"cannot clone {source}{where}: {exc.message}") from None
-        return _read(GitRepo.open(dest), source, branch)
+        return _read(dest, source, branch)
 
 
-def _read(repo: GitRepo, source: str, branch: str) -> Snapshot:
+def _read(path: Path, source: str, branch: str) -> Snapshot:
     where = f"{source} (branch {branch})" if branch else source
     try:
+        repo = GitRepo.open(path)
         commit = repo.branch(branch) if branch else repo.head()
         if commit is not None:
             branch = branch or repo.head_branch()
@@ -77,8 +78,8 @@ def _read(repo: GitRepo, source: str, branch: str) -> Snapshot:
         raise SourceError(f"cannot read {where}: {type(exc).__name__}: {exc}") from None
     if commit is None:
         raise SourceError(f"cannot read {where}: no such branch, or no commit")
-    for path in files:
-        if not safe_relpath(path) or "\0" in path:
-            raise SourceError(f"{source}: refusing the path {path!r} in the repository")
+    for name in files:
+        if not safe_relpath(name) or "\0" in name:
+            raise SourceError(f"{source}: refusing the path {name!r} in the repository")
     files = {k: v for k, v in files.items() if k.split("/", 1)[0] not in SKIP_TOP}
     return Snapshot(Upstream("git", source, branch, commit.decode()), files)

@@ -65,7 +65,10 @@ def plan_rebase(request: RebaseRequest, work: Path) -> RebasePlan:
     """Everything the rebase would write, computed in `work`; nothing in the spec's directory
     changes here."""
     spec = request.spec
-    text = spec.read_text(encoding="utf-8")
+    try:
+        text = spec.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read the spec: {exc}", path=str(spec)) from None
     old_version = specedit.tag_value(text, "Version")
     if old_version == request.version:
         raise UsageError(f"{spec.name} is already at version {request.version}")
