@@ -170,6 +170,8 @@ def _mode_of(path: Path) -> int:
 def regular_file(path: Path, base: Path) -> Path | None:
     """path when it is a regular file inside base, None when nothing is there; a SourceError
     for a symbolic link, a fifo or device, or a path that leads out of base."""
+    if "\0" in str(path):
+        raise SourceError(f"{str(path)!r} is not a file name (a NUL byte)")
     try:
         mode = path.lstat().st_mode
     except (FileNotFoundError, NotADirectoryError):

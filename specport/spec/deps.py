@@ -135,6 +135,8 @@ def translate_dependencies(
                 items, notes, missing, records = _translate(dep, tag.lower(), resolver, macros, own)
             except RichDepError as exc:
                 raise SpecError(exc.message, path=ctx.path, line=ln.no, hint=exc.hint) from None
+            except DepSyntaxError as exc:  # inside a rich dependency, once macros are expanded
+                raise SpecError(f"{tag}: {exc}", path=ctx.path, line=ln.no) from None
             new_items.extend(items)
             if len(notes) == len(records) == 1:  # the change note is the record's explanation
                 changes.append(Change(NAME, ln.no, notes[0], records[0]))

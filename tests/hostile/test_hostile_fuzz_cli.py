@@ -200,7 +200,13 @@ def write_spec(where: Path, name: str, data: bytes) -> Path:
 
 
 @FUZZ
-@given(text=spec_texts(), name=file_names, target=target_exprs, suffix=junk, report=st.booleans())
+@given(
+    text=spec_texts(),
+    name=file_names,
+    target=target_exprs,
+    suffix=st.one_of(st.just(""), st.just(""), junk),
+    report=st.booleans(),
+)
 def test_normalize_graph_matrix(
     text: bytes,
     name: str,

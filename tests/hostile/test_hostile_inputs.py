@@ -3,6 +3,8 @@ traceback, an "internal error", a message as long as the input, or a half-writte
 
 from __future__ import annotations
 
+import io
+import tarfile
 import time
 from pathlib import Path
 
@@ -282,3 +284,33 @@ def test_bad_sandbox_settings_exit_2_before_any_output(
     assert not out.exists()
     code, output = run_cli(["build", "-t", "debian-12", "-o", str(out), str(spec)], capsys)
     assert code == 2 and name in output and not out.exists()
+
+
+@pytest.mark.parametrize("target", ["debian-12", "el9-php8.2"])
+def test_a_rich_dependency_broken_by_a_macro_is_a_spec_error(
+    target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the CLI fuzz: `(a or b)%` was an internal DepSyntaxError on deb targets."""
+    spec = _spec(tmp_path, "BuildRequires: (a or b)%\n")
+    code, output = run_cli(["normalize", str(spec), "--target", target, "--no-index"], capsys)
+    if code:
+        assert code == 1
+        one_clear_line(output)
+        assert "BuildRequires: unbalanced" in output
+    assert "internal error" not in output
+
+
+def test_a_patch_name_with_a_nul_byte_is_one_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the CLI fuzz: `Patch0: <NUL>` was an internal ValueError in rebase."""
+    spec = tmp_path / "x.spec"
+    spec.write_bytes(b"Source0: x-%{version}.tar.gz\nVersion: 1.0\nRelease: 1\nPatch0: \x00\n")
+    with tarfile.open(tmp_path / "x-2.0.tar.gz", "w:gz") as tar:
+        info = tarfile.TarInfo("x-2.0/README")
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"x\n"))
+    code, output = run_cli(["rebase", str(spec), "--version", "2.0", "--dry-run"], capsys)
+    assert code == 1, output
+    one_clear_line(output)
+    assert "NUL" in output
