@@ -73,13 +73,17 @@ def main(argv: list[str] | None = None) -> None:
     except SpecportError as exc:
         if verbose:
             traceback.print_exc()
-        log.error(str(exc))
+        log.error(_one_line(str(exc)))
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         log.error("interrupted")
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        # click's own usage block is three lines; an error here is one, like every other
+        message = exc.format_message()
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            message += f" (see {exc.ctx.command_path} --help)"
+        log.error(_one_line(message))
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -88,9 +92,23 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(1)
+    except OSError as exc:  # the machine's answer about a path (too long, no permission, full)
+        where = f": {exc.filename}" if exc.filename else ""
+        log.error(_one_line(f"{exc.strerror or exc}{where}"))
+        sys.exit(1)
     except Exception as exc:  # a bug: say so in one line unless asked for more
         if verbose:
             traceback.print_exc()
-        log.error(f"internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)")
+        log.error(
+            _one_line(f"internal error: {type(exc).__name__}: {exc}")
+            + " (run with -v for the traceback)"
+        )
         sys.exit(1)
     sys.exit(0)
+
+
+def _one_line(message: str) -> str:
+    """An error is one line however its text came: a spec's or a file's line breaks (and any
+    other control character) are shown escaped, and a message is cut at 2,000 characters."""
+    text = "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in message)
+    return text if len(text) <= 2000 else text[:2000] + "..."

@@ -22,6 +22,9 @@ DEB_NAME = re.compile(r"[a-z0-9][a-z0-9.+-]*")
 # dnf repo ids: letters, digits and "-_.:" (dnf's repo id check); ":" is left out because the
 # id also names files that consumers copy around
 REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+# modulemd: a module's name is a package-like name; a stream has no "-" (it separates the
+# name, stream, version and context in an NSVCA) and nothing a YAML scalar would reinterpret
+MODULE_STREAM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+]*")
 MAX_NAME = 200  # rpm and dpkg take more; a file system may not
 
 _PACKAGE_RE = re.compile(r"^%package\s+(?:.*\s)?-n\s+(\S+)|^%package\s+(\S+)\s*$")
@@ -57,6 +60,18 @@ def repo_id(value: str) -> str:
             "(letters, digits and _.- only, starting with a letter or digit)"
         )
     return value
+
+
+def module_stream(value: str) -> tuple[str, str]:
+    """NAME:STREAM of a module checked: (name, stream); they go into the signed modules.yaml,
+    where a newline would add keys of its own."""
+    name, sep, stream = value.partition(":")
+    if not sep or not _valid(RPM_NAME, name) or not _valid(MODULE_STREAM, stream):
+        raise UsageError(
+            f"module {_show(value)}: expected NAME:STREAM (a package name, then letters, digits"
+            " and _.+ only)"
+        )
+    return name, stream
 
 
 def spec_names(text: str, label: str) -> str | None:

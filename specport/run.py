@@ -3,7 +3,9 @@ into one ToolError naming the program.
 
 Everything specport runs on the host goes through `run()` (rpm tools, gpg, createrepo_c,
 mmdebstrap, dpkg-deb) or `git()`. Nothing here reads a spec: tools that parse spec text run in
-the sandbox (specport.spec.rpmspec), never through this module on untrusted input.
+the sandbox (specport.spec.rpmspec), never through this module on untrusted input. git runs only
+where specport made the repository or directory (a bare clone, `git merge-file` on temporary
+files); a spec's own repository is read by specport.gitread, which runs no program.
 """
 
 from __future__ import annotations
@@ -161,7 +163,10 @@ def git_env() -> dict[str, str]:
 
 
 # settings a hostile repository's .git/config could use to run a program from a read-only git
-# command; command-line -c wins over the repository's config
+# command; command-line -c wins over the repository's config. Not every such key can be switched
+# off this way (an include.path brings more, a filter or textconv driver has its own name):
+# specport never runs git in a repository it did not make (history is read by
+# specport.gitread); this is a second line for the clones and temporary directories it does
 _GIT_SAFETY = (
     "core.fsmonitor=",
     "core.hooksPath=/dev/null",
@@ -171,6 +176,8 @@ _GIT_SAFETY = (
     "protocol.ext.allow=never",
     "protocol.file.allow=user",
     "credential.helper=",
+    "core.alternateRefsCommand=",
+    "log.showSignature=false",
 )
 
 
@@ -181,6 +188,17 @@ def git_argv(cwd: Path, *args: str) -> list[str]:
     return [*argv, "--no-pager", *args]
 
 
-def git(cwd: Path, *args: str, timeout: float = GIT_TIMEOUT, check: bool = True) -> Done:
-    """git with the safe environment (see git_env and _GIT_SAFETY)."""
-    return run(git_argv(cwd, *args), timeout=timeout, env=git_env(), check=check)
+def git(
+    cwd: Path,
+    *args: str,
+    timeout: float = GIT_TIMEOUT,
+    check: bool = True,
+    standalone: bool = False,
+) -> Done:
+    """git with the safe environment (see git_env and _GIT_SAFETY). `standalone`: a command
+    that needs no repository (clone, merge-file) in a directory specport made; git must not
+    find one above it (a /tmp/.git someone left would bring its config)."""
+    env = git_env()
+    if standalone:
+        env["GIT_CEILING_DIRECTORIES"] = str(cwd.resolve().parent)
+    return run(git_argv(cwd, *args), timeout=timeout, env=env, check=check)

@@ -10,12 +10,14 @@ content, never half of it.
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from specport.errors import UsageError
+from specport.errors import SourceError, UsageError
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -129,3 +131,59 @@ def replace_text(path: Path, text: str) -> None:
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def replace_file(path: Path, source: Path) -> None:
+    """path becomes a copy of source, by the same temporary-and-rename as replace_text (a link
+    at path is replaced, not written through); for files in a directory specport works in."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+        os.chmod(tmp, _mode_of(path))
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def replace_bytes(path: Path, data: bytes) -> None:
+    """replace_text for bytes."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, _mode_of(path))
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _mode_of(path: Path) -> int:
+    """The permission bits a replaced regular file had (an executable stays one), else 0o644."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return 0o644
+    return st.st_mode & 0o777 if stat.S_ISREG(st.st_mode) else 0o644
+
+
+def regular_file(path: Path, base: Path) -> Path | None:
+    """path when it is a regular file inside base, None when nothing is there; a SourceError
+    for a symbolic link, a fifo or device, or a path that leads out of base."""
+    if "\0" in str(path):
+        raise SourceError(f"{str(path)!r} is not a file name (a NUL byte)")
+    try:
+        mode = path.lstat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise SourceError(f"{path}: {exc.strerror}") from None
+    if stat.S_ISLNK(mode):
+        raise SourceError(f"{path} is a symbolic link: sources must be regular files")
+    if stat.S_ISDIR(mode):
+        return None
+    if not stat.S_ISREG(mode):
+        raise SourceError(f"{path} is not a regular file")
+    if not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(base)):
+        raise SourceError(f"{path} leads out of {base}: sources must be inside it")
+    return path

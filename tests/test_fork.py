@@ -106,7 +106,8 @@ def test_import_errors_are_one_line(specport: Run, distgit: Path, tmp_path: Path
     code, _, err = specport(
         "import", str(distgit), "--branch", "nope", "--into", str(tmp_path / "f")
     )
-    assert code == 1 and "cannot clone" in err and "branch nope" in err
+    assert code == 1 and "cannot read" in err and "branch nope" in err
+    assert err.count("\n") == 1
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x").write_text("x")
     code, _, err = specport("import", str(distgit), "--into", str(tmp_path / "full"))

@@ -290,3 +290,22 @@ def test_autorelease_and_autochangelog_are_left_to_themselves(
     text = spec.read_text()
     assert "Release:        %autorelease\n" in text and "Version:        1.1\n" in text
     assert text.endswith("%changelog\n%autochangelog\n")
+    # no git history here: the entry went where %autochangelog reads it, the changelog file
+    entry = (package / "changelog").read_text()
+    assert entry.startswith("* ") and " - 1.1-1\n- Update to 1.1\n" in entry
+    assert "- Drop greet-readme.patch\n" in entry
+    code, out, err = specport("normalize", str(spec), "--target", "debian-12", "--no-index",
+                              "--keep-unresolved")  # fmt: skip
+    assert code == 0, err
+    changelog = out.split("%changelog\n", 1)[1]
+    assert changelog.startswith(entry.split("\n", 1)[0]) and "- Update to 1.1" in changelog
+    assert "no git history to build the changelog from" not in changelog
+    # a second rebase puts its entry above the first
+    (tmp_path / "new" / "greet-1.2.tar.gz").write_bytes(
+        (tmp_path / "new" / "greet-1.1.tar.gz").read_bytes()
+    )
+    code, _, err = specport("rebase", str(spec), "--version", "1.2", "--source",
+                            str(tmp_path / "new" / "greet-1.2.tar.gz"))  # fmt: skip
+    assert code == 0, err
+    both = (package / "changelog").read_text()
+    assert both.index("- Update to 1.2") < both.index("- Update to 1.1")

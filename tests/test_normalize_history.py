@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from specport.errors import SourceError
 from specport.spec.history import spec_history
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
@@ -85,7 +86,8 @@ def _spec(path: Path, version: str, note: str = "") -> None:
 
 
 def test_one_log_per_directory_matches_the_log_of_each_spec(tmp_path: Path) -> None:
-    from specport.spec.history import TrackedFiles, _directory_log
+    from specport.gitread import GitRepo
+    from specport.spec.history import TrackedFiles
 
     git(tmp_path, "init", "-q")
     sub = tmp_path / "sub"
@@ -101,7 +103,9 @@ def test_one_log_per_directory_matches_the_log_of_each_spec(tmp_path: Path) -> N
     _spec(sub / "a.spec", "2", "again")
     git(tmp_path, "commit", "-q", "-a", "-m", "a again")
     git(tmp_path, "config", "diff.relative", "true")  # names must still be paths from the top
-    logs = _directory_log(sub)
+    repo = GitRepo.find(sub)
+    assert repo is not None
+    logs = repo.linear_changes()
     assert logs is not None
     assert sorted(logs) == ["sub/a.spec", "sub/b.spec", "sub/c.spec"]
     tracked = TrackedFiles()
@@ -114,7 +118,7 @@ def test_one_log_per_directory_matches_the_log_of_each_spec(tmp_path: Path) -> N
 
 
 def test_history_with_merges_is_read_per_spec(tmp_path: Path) -> None:
-    from specport.spec.history import _directory_log
+    from specport.gitread import GitRepo
 
     git(tmp_path, "init", "-q", "-b", "main")
     commit(tmp_path, "1.0", "first")
@@ -125,7 +129,45 @@ def test_history_with_merges_is_read_per_spec(tmp_path: Path) -> None:
     git(tmp_path, "add", "other")
     git(tmp_path, "commit", "-q", "-m", "other file")
     git(tmp_path, "merge", "-q", "--no-edit", "side")
-    assert _directory_log(tmp_path) is None  # git simplifies merges per pathspec: ask per spec
+    repo = GitRepo.find(tmp_path)
+    assert repo is not None
+    assert repo.linear_changes() is None  # git simplifies merges per pathspec: ask per spec
     history = spec_history(tmp_path / "x.spec")
     assert history is not None
     assert [e.splitlines()[1] for e in history.changelog] == ["- on the side", "- first"]
+
+
+def test_changelog_file_follows_the_commits_made_after_it(tmp_path: Path) -> None:
+    """rpmautospec's convention: the `changelog` file holds the entries up to the commit that
+    last changed it; later commits are listed above it."""
+    from specport.spec.history import normalize_options
+
+    def autospec(version: str) -> None:
+        (tmp_path / "x.spec").write_text(
+            f"Name: x\nVersion: {version}\nRelease: %autorelease\n%changelog\n%autochangelog\n"
+        )
+
+    git(tmp_path, "init", "-q")
+    autospec("1.0")
+    git(tmp_path, "add", "x.spec")
+    git(tmp_path, "commit", "-q", "-m", "before the file")
+    (tmp_path / "changelog").write_text("* Mon Jan 01 2024 P <p@x.invalid> - 1.0-1\n- Old one\n")
+    autospec("1.1")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "convert")
+    autospec("1.2")
+    git(tmp_path, "commit", "-q", "-a", "-m", "update to 1.2")
+    options = normalize_options(tmp_path / "x.spec", packager="p <p@x.invalid>")
+    assert [e.splitlines()[1] for e in options.changelog] == ["- update to 1.2", "- Old one"]
+    assert options.autorelease == 1
+    # outside git the file is all there is
+    outside = tmp_path.parent / f"{tmp_path.name}-plain"
+    outside.mkdir()
+    (outside / "x.spec").write_text((tmp_path / "x.spec").read_text())
+    (outside / "changelog").write_text((tmp_path / "changelog").read_text())
+    plain = normalize_options(outside / "x.spec", packager="p <p@x.invalid>")
+    assert plain.changelog == ("* Mon Jan 01 2024 P <p@x.invalid> - 1.0-1\n- Old one",)
+    (outside / "changelog").unlink()
+    (outside / "changelog").symlink_to(tmp_path / "changelog")
+    with pytest.raises(SourceError, match="symbolic link"):
+        normalize_options(outside / "x.spec", packager="p <p@x.invalid>")

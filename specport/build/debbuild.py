@@ -133,7 +133,7 @@ def fix_context(
 ) -> debfix.FixContext:
     # SOURCE_DATE_EPOCH (reproducible-builds.org): the container's, else specport's own
     epoch = epoch or os.environ.get(reproducible.ENV, "")
-    built = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    built = reproducible.epoch_date(epoch) or datetime.now(UTC)
     return debfix.FixContext(
         maintainer=info.packager or options.maintainer,
         dist=target.dist,

@@ -66,3 +66,14 @@ def build_env(text: str) -> dict[str, str]:
     """The environment a build container of this spec gets ({} without a changelog)."""
     epoch = source_date_epoch(text)
     return {ENV: str(epoch)} if epoch is not None else {}
+
+
+def epoch_date(value: str) -> datetime | None:
+    """$SOURCE_DATE_EPOCH as a date, None when it is not a number of seconds a date can hold
+    (the caller takes now): an environment variable must not end a build in a traceback."""
+    if not value.isdigit() or len(value) > 12:
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), UTC)
+    except (OverflowError, OSError, ValueError):
+        return None

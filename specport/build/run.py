@@ -36,7 +36,7 @@ from specport.config import Settings
 from specport.container import runner
 from specport.container.engine import Engine
 from specport.container.runner import Throwaway
-from specport.errors import BuildError, SourceError, SpecportError
+from specport.errors import BuildError, SourceError, SpecportError, listing
 from specport.targets import Target
 
 
@@ -54,7 +54,7 @@ def prepare_all(pairs: list[Pair], options: BuildOptions) -> list[Prepared]:
         missing = list(dict.fromkeys(m for p in done for m in p.missing))
         if missing:
             raise SourceError(
-                "missing sources: " + "; ".join(missing),
+                "missing sources: " + listing(missing),
                 hint="put them next to the spec, or use --sources DIR, --lookaside, --download",
             )
     except BaseException:

@@ -9,12 +9,17 @@ Where a file can come from, first hit wins:
   3. the Source: URL itself, only with --download.
 Downloads land in the cache. A file listed in `sources` is checked against its hash wherever
 it was found. Missing files are reported all at once, by the caller, in one error.
+
+A source is a regular file inside the directory it was looked for in: a symbolic link (beside
+the spec, in --sources, in the lookaside) is refused, not followed, since a spec's repository
+could point one at any host file and the build would pack it. The `sources` file likewise.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import string
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +27,8 @@ from pathlib import Path
 
 from specport import fetch
 from specport.build.specinfo import SourceRef
-from specport.errors import SourceError
+from specport.errors import SourceError, UsageError
+from specport.safeio import regular_file
 
 _SOURCES_LINE = re.compile(r"^(?P<type>[A-Z0-9]+) \((?P<file>[^)]+)\) = (?P<hash>[0-9a-f]+)$")
 _OLD_SOURCES_LINE = re.compile(r"^(?P<hash>[0-9a-f]{32})  (?P<file>\S+)$")  # md5, old dist-git
@@ -43,6 +49,30 @@ class SourceSearch:
     download: bool = False
     cache_dir: Path | None = None  # where downloads go
 
+    def __post_init__(self) -> None:
+        if "{" in self.lookaside or "}" in self.lookaside:
+            check_template(self.lookaside)
+
+
+TEMPLATE_FIELDS = ("name", "filename", "hashtype", "hash")
+
+
+def check_template(template: str) -> None:
+    """A lookaside URL template names only TEMPLATE_FIELDS, plainly ({name}, not {name.x} or
+    {0}); UsageError otherwise, before anything is looked up."""
+    try:
+        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(template)]
+    except ValueError as exc:
+        raise UsageError(f"lookaside template {template!r}: {exc}") from None
+    for field_name, spec, conv in fields:
+        if field_name is None:
+            continue
+        if field_name not in TEMPLATE_FIELDS or spec or conv:
+            raise UsageError(
+                f"lookaside template {template!r}: {{{field_name}}} is not one of its fields",
+                hint="use " + " ".join(f"{{{f}}}" for f in TEMPLATE_FIELDS),
+            )
+
 
 @dataclass(frozen=True)
 class Resolved:
@@ -52,7 +82,7 @@ class Resolved:
 
 def read_sources_file(path: Path) -> dict[str, Checksum]:
     """The dist-git `sources` file: file name -> checksum. Absent file: empty."""
-    if not path.is_file():
+    if regular_file(path, path.parent) is None:
         return {}
     out: dict[str, Checksum] = {}
     try:
@@ -72,7 +102,8 @@ def read_sources_file(path: Path) -> dict[str, Checksum]:
         elif m := _OLD_SOURCES_LINE.match(line):
             out[m["file"]] = Checksum("md5", m["hash"])
         else:
-            raise SourceError(f"{path}:{number}: not a dist-git sources line: {line!r}")
+            shown = line if len(line) <= 80 else f"{line[:80]}..."
+            raise SourceError(f"{path}:{number}: not a dist-git sources line: {shown!r}")
     return out
 
 
@@ -109,7 +140,7 @@ def _find(
     search: SourceSearch,
 ) -> Path | None:
     for d in (spec_path.parent, *search.dirs):
-        if (d / name).is_file():
+        if regular_file(d / name, d) is not None:
             return d / name
     if checksum is not None and search.lookaside:
         hit = _from_lookaside(search, package, name, checksum)
@@ -134,7 +165,7 @@ def _from_lookaside(
         base / name,
         base / package / name / checksum.hashtype / checksum.value / name,
     ):
-        if path.is_file():
+        if regular_file(path, base) is not None:
             return path
     return None
 

@@ -28,6 +28,7 @@ from specport.index.resolvers import index_mode, make_resolvers
 from specport.repo import PublishOptions, publish
 from specport.repo.gpg import open_key, passphrase_from_env
 from specport.repo.packages import Package, read_package
+from specport.spec.sandbox import check_environment
 from specport.targets import Target
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -286,6 +287,7 @@ def build(
     Several SPECS build in the order of their graph: a spec whose BuildRequires another spec of
     the set provides builds after it, with its packages installable (see `specport graph`).
     """
+    check_environment()  # the spec sandbox's settings, before any work
     targets = app.select(expression)
     building = [s.resolve() for s in specs]
     others = set_specs(kw, building)

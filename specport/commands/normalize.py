@@ -6,6 +6,7 @@ import contextlib
 import difflib
 import json
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from specport.spec.macrofiles import render_macro_files
 from specport.spec.model import NormalizeResult
 from specport.spec.normalize import normalize
 from specport.spec.resolver import Resolver
+from specport.spec.sandbox import check_environment
 from specport.targets.model import Target
 
 
@@ -85,6 +87,8 @@ def normalize_command(
 
     Given several SPECs, names that one of them builds (its packages and Provides) count as
     "built here" for the others."""
+    if run_check:
+        check_environment()
     targets = app.select(expression)
     texts: dict[Path, str] = {}
     unreadable: dict[Path, SpecportError] = {}
@@ -119,7 +123,7 @@ def normalize_command(
                     if not keep_going:
                         break
         results = check_specs(checks, app.config.settings, app.config.targets) if checks else []
-    _write_report(report, entries)
+    _write_report(report, entries, protect=specs)
     if results:
         print_checks(results)
     if len(specs) == 1 and failed:
@@ -251,11 +255,15 @@ def report_entry(spec: Path, o: Outcome) -> dict[str, object]:
     }
 
 
-def _write_report(path: Path | None, entries: list[dict[str, object]]) -> None:
+def _write_report(
+    path: Path | None, entries: list[dict[str, object]], *, protect: Sequence[Path]
+) -> None:
+    """Written as every output is (safeio): a link at the name is replaced, not written
+    through, and an input spec is never overwritten."""
     if path is None:
         return
     try:
-        path.write_text(json.dumps({"specs": entries}, indent=2) + "\n", encoding="utf-8")
+        safeio.write_text(path, json.dumps({"specs": entries}, indent=2) + "\n", protect=protect)
     except OSError as exc:
         raise UsageError(f"--report {path}: {exc.strerror}") from None
     log.info(f"report written to {path}")

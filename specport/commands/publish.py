@@ -114,6 +114,7 @@ def _parse_modules(values: tuple[str, ...]) -> dict[str, str]:
         target, sep, stream = value.partition("=")
         if not sep or ":" not in stream:
             raise UsageError(f"--module {value!r}: expected TARGET=NAME:STREAM")
+        names.module_stream(stream)  # before any work: it goes into the signed modules.yaml
         modules[target] = stream
     return modules
 

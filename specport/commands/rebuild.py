@@ -25,6 +25,7 @@ import click
 
 from specport import log
 from specport.app import App, pass_app
+from specport.build import reproducible
 from specport.build.localrepo import requirements_of, seeded
 from specport.build.plan import Pair
 from specport.commands.build import execute, make_options, raise_failures, run_options, set_specs
@@ -33,6 +34,7 @@ from specport.errors import UsageError
 from specport.graph.bump import bump_spec
 from specport.graph.select import changed, what_requires
 from specport.graph.sets import TargetGraph
+from specport.spec.sandbox import check_environment
 
 
 def register(group: click.Group) -> None:
@@ -84,6 +86,7 @@ def rebuild(
     paths = [s.resolve() for s in specs]
     if changed_spec is not None and changed_spec.resolve() not in paths:
         paths.append(changed_spec.resolve())
+    check_environment()  # the spec sandbox's settings, before any work
     targets = app.select(expression)
     texts = read_specs(paths)
     chosen: list[tuple[TargetGraph, list[int]]] = []
@@ -119,7 +122,7 @@ def rebuild(
 
 def _bump(specs: set[Path], reason: str, app: App) -> None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    now = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    now = reproducible.epoch_date(epoch) or datetime.now(UTC)
     for spec in sorted(specs):
         done = bump_spec(
             spec.read_text(encoding="utf-8"),

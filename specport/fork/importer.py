@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
+from specport import safeio
 from specport.build.sources import SourceSearch
-from specport.errors import UsageError
+from specport.errors import SourceError, UsageError
 from specport.fork.distgit import Snapshot, clone_snapshot, is_git_source
-from specport.fork.lookaside import fetch_sources
-from specport.fork.record import Fork, write_record
+from specport.fork.lookaside import LOOKASIDE_HINT, fetch_sources
+from specport.fork.record import BASE, Fork, write_record
 from specport.fork.srpm import srpm_snapshot
 from specport.fork.tree import Tree, find_spec, lookaside_names, replace_tree, write_tree
 
@@ -30,14 +33,33 @@ def base_files(files: Tree) -> Tree:
 
 
 def import_fork(source: str, into: Path, search: SourceSearch, branch: str = "") -> Fork:
-    if into.exists() and (not into.is_dir() or any(into.iterdir())):
+    """The fork is made in a temporary directory beside `into` and renamed into place: a
+    failure leaves nothing behind (a file the lookaside lacks is the one exception: the fork
+    is kept and the error names what to fetch)."""
+    safeio.refuse_link(into)
+    if into.exists() and any(into.iterdir()):
         raise UsageError(f"--into {into}: exists and is not an empty directory")
     snap = snapshot_of(source, branch)
     spec = find_spec(snap.files, source)
-    into.mkdir(parents=True, exist_ok=True)
-    write_tree(into, snap.files)
-    fork = Fork(into, snap.upstream, spec)
-    replace_tree(fork.base_dir, base_files(snap.files))
-    write_record(fork)
-    fetch_sources(into, into / spec, search)
-    return fork
+    into.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{into.name}.", dir=into.parent))
+    try:
+        write_tree(stage, snap.files)
+        replace_tree(stage / BASE, base_files(snap.files))
+        write_record(Fork(stage, snap.upstream, spec))
+        missing: SourceError | None = None
+        try:
+            fetch_sources(stage, stage / spec, search)
+        except SourceError as exc:
+            if exc.hint != LOOKASIDE_HINT:
+                raise
+            missing = exc
+        if into.exists():
+            into.rmdir()  # empty, checked above
+        stage.rename(into)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage)
+    if missing is not None:
+        raise missing
+    return Fork(into, snap.upstream, spec)

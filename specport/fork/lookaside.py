@@ -3,14 +3,15 @@ search `specport build` uses (specport.build.sources), here run once, at import/
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from specport import log
+from specport import log, safeio
 from specport.build.sources import SourceSearch, read_sources_file, resolve_sources
 from specport.build.specinfo import SourceRef
-from specport.errors import SourceError
+from specport.errors import SourceError, listing
 from specport.spec.lines import expand, simple_macros, split_lines
+
+LOOKASIDE_HINT = "the fork's files are written; fetch these, or give another --lookaside"
 
 
 def package_name(spec: Path) -> str:
@@ -36,15 +37,14 @@ def fetch_sources(directory: Path, spec: Path, search: SourceSearch) -> list[str
     for name, path in resolved.found.items():
         dest = directory / name
         if path.resolve() != dest.resolve():
-            shutil.copy2(path, dest)
+            safeio.replace_file(dest, path)
             fetched.append(name)
     if resolved.missing:
-        names = ", ".join(m.split(" (", 1)[0] for m in resolved.missing)
+        names = listing([m.split(" (", 1)[0] for m in resolved.missing], sep=", ")
         if not search.lookaside:
             log.warn(f"not fetched (no lookaside given): {names}")
         else:
             raise SourceError(
-                f"not in the lookaside {search.lookaside}: {names}",
-                hint="the fork's files are written; fetch these, or give another --lookaside",
+                f"not in the lookaside {search.lookaside}: {names}", hint=LOOKASIDE_HINT
             )
     return fetched

@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from specport import safeio
 from specport.build.sources import SourceSearch
 from specport.errors import ToolError
 from specport.fork.importer import base_files, snapshot_of
@@ -62,6 +63,7 @@ def merge_text(
             "-L", labels[0], "-L", labels[1], "-L", labels[2],
             *paths,
             check=False,
+            standalone=True,
         )  # fmt: skip
     if done.returncode < 0 or done.returncode > 127:
         raise ToolError(f"git merge-file failed: {done.error_text.strip() or done.returncode}")
@@ -73,6 +75,8 @@ def _binary(*datas: bytes | None) -> bool:
 
 
 def update_fork(fork: Fork, search: SourceSearch, source: str = "") -> UpdateResult:
+    """Every file's outcome is decided (and every merge made) before the first write: a failure
+    while reading the new upstream or merging leaves the fork as it was."""
     up = fork.upstream
     new_source = source or up.repository
     snap = snapshot_of(new_source, up.branch if up.kind == "git" and not source else "")
@@ -83,17 +87,23 @@ def update_fork(fork: Fork, search: SourceSearch, source: str = "") -> UpdateRes
     ours = current_tree(fork)
     theirs = base_files(snap.files)
     labels = ("fork", f"base {up.commit[:19]}", f"upstream {snap.upstream.commit[:19]}")
+    writes: dict[str, bytes | None] = {}  # path in the fork -> new content, None: removed
     for path in sorted(set(base) | set(ours) | set(theirs)):
-        outcome = _merge_one(
-            fork.dir, path, base.get(path), ours.get(path), theirs.get(path), labels
-        )
+        outcome = _merge_one(path, base.get(path), ours.get(path), theirs.get(path), labels, writes)
         if outcome is not None:
             result.outcomes.append(outcome)
-    replace_tree(fork.base_dir, theirs)
     # a tarball upstream added through `sources` comes through the lookaside
     for name in set(snap.files) - set(theirs):
         if not (fork.dir / name).exists():
-            (fork.dir / name).write_bytes(snap.files[name])
+            writes[name] = snap.files[name]
+    for path, data in sorted(writes.items()):
+        dest = fork.dir / path
+        if data is None:
+            dest.unlink(missing_ok=True)
+        else:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            safeio.replace_bytes(dest, data)
+    replace_tree(fork.base_dir, theirs)
     new_fork = Fork(fork.dir, snap.upstream, fork.spec, tuple(result.conflicts))
     write_record(new_fork)
     fetch_sources(fork.dir, fork.dir / fork.spec, search)
@@ -101,39 +111,38 @@ def update_fork(fork: Fork, search: SourceSearch, source: str = "") -> UpdateRes
 
 
 def _merge_one(
-    directory: Path,
     path: str,
     b: bytes | None,
     o: bytes | None,
     t: bytes | None,
     labels: tuple[str, str, str],
+    writes: dict[str, bytes | None],
 ) -> FileOutcome | None:
-    dest = directory / path
+    """The outcome for one file; what to write goes into `writes` (nothing is written here)."""
     if o == t:
         return None
     if o == b:  # only upstream changed it
+        writes[path] = t
         if t is None:
-            dest.unlink()
             return FileOutcome(path, "removed (upstream removed it)")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(t)
         return FileOutcome(path, "added from upstream" if b is None else "taken from upstream")
     if t == b:  # only the fork changed it
         return FileOutcome(path, "kept (changed only in the fork)")
     if o is not None and t is not None and not _binary(b, o, t):
         merged, conflicts = merge_text(o, b or b"", t, labels)
-        dest.write_bytes(merged)
+        writes[path] = merged
         if conflicts:
             return FileOutcome(path, f"{conflicts} conflict(s), markers written", conflict=True)
         return FileOutcome(path, "merged")
     # no merge possible: the fork's version stays, upstream's goes beside it
-    side = Path(f"{dest}{UPSTREAM_SUFFIX}")
+    side = f"{path}{UPSTREAM_SUFFIX}"
     if t is not None:
-        side.write_bytes(t)
+        writes[side] = t
+    side_name = side.rsplit("/", 1)[-1]
     if o is None:
-        why = f"removed in the fork, changed upstream: upstream's is {side.name}"
+        why = f"removed in the fork, changed upstream: upstream's is {side_name}"
     elif t is None:
         why = "changed in the fork, removed upstream: the fork's is kept"
     else:
-        why = f"binary, changed on both sides: upstream's is {side.name}"
+        why = f"binary, changed on both sides: upstream's is {side_name}"
     return FileOutcome(path, why, conflict=True)

@@ -14,12 +14,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from specport import fetch
+from specport import fetch, safeio
 from specport.build.sources import SourceSearch, read_sources_file, resolve_sources
 from specport.build.specinfo import SourceRef
 from specport.errors import SourceError, SpecError, UsageError
 from specport.fork import specedit
 from specport.fork.patches import PatchCheck, check_patches, unpack
+from specport.safeio import regular_file
+from specport.spec import changelogfile
+from specport.spec.history import TrackedFiles
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class RebasePlan:
     tarball: Path  # the new upstream tarball (wherever it was found)
     tarball_name: str  # its name in the spec's directory (Source0's file name)
     checks: list[PatchCheck]
+    # %autochangelog outside git: the entry goes first into the `changelog` file beside the spec
+    changelog_entry: str = ""
 
     @property
     def conflicts(self) -> list[PatchCheck]:
@@ -60,7 +65,10 @@ def plan_rebase(request: RebaseRequest, work: Path) -> RebasePlan:
     """Everything the rebase would write, computed in `work`; nothing in the spec's directory
     changes here."""
     spec = request.spec
-    text = spec.read_text(encoding="utf-8")
+    try:
+        text = spec.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read the spec: {exc}", path=str(spec)) from None
     old_version = specedit.tag_value(text, "Version")
     if old_version == request.version:
         raise UsageError(f"{spec.name} is already at version {request.version}")
@@ -81,9 +89,10 @@ def plan_rebase(request: RebaseRequest, work: Path) -> RebasePlan:
     for ref in all_refs:
         if ref.name in request.drop:  # dropped: its file need not exist
             continue
-        path = replace.get(ref.name, spec.parent / ref.name)
-        if not path.is_file():
-            raise SourceError(f"{spec.name}: Patch{ref.number} {ref.name}: no such file {path}")
+        path = replace.get(ref.name) or regular_file(spec.parent / ref.name, spec.parent)
+        if path is None or not path.is_file():
+            where = path or spec.parent / ref.name
+            raise SourceError(f"{spec.name}: Patch{ref.number} {ref.name}: no such file {where}")
         refs.append((ref, path))
     applied = {c.patch.name: c for c in check_patches(tree, refs)}
     checks = [applied.get(r.name) or PatchCheck(r, "dropped") for r in all_refs]
@@ -99,7 +108,11 @@ def plan_rebase(request: RebaseRequest, work: Path) -> RebasePlan:
     date = request.date or time.strftime("%a %b %d %Y", time.gmtime())
     header = f"{date} {request.packager} - {request.version}-{release}"
     new_text = specedit.add_changelog(new_text, header, entries)
-    return RebasePlan(request, old_version, new_text, tarball, name, checks)
+    entry = ""
+    if specedit.uses_autochangelog(text) and TrackedFiles().full_name(spec) is None:
+        # no commit will say what changed: the entry is written where %autochangelog reads it
+        entry = f"* {header}\n" + "".join(f"- {e}\n" for e in entries)
+    return RebasePlan(request, old_version, new_text, tarball, name, checks, entry)
 
 
 def _changelog_release(text: str) -> str:
@@ -145,17 +158,17 @@ def write_rebase(plan: RebasePlan) -> None:
     spec_dir = spec.parent
     dest = spec_dir / plan.tarball_name
     if plan.tarball.resolve() != dest.resolve():
-        shutil.copy2(plan.tarball, dest)
+        safeio.replace_file(dest, plan.tarball)
     sources = spec_dir / "sources"
-    if sources.is_file():
+    if regular_file(sources, spec_dir) is not None:
         _update_sources(sources, spec.read_text(encoding="utf-8"), plan.tarball_name, dest)
-    tmp = spec.with_name(f".{spec.name}.tmp")
-    tmp.write_text(plan.new_text, encoding="utf-8")
-    tmp.replace(spec)
+    if plan.changelog_entry:
+        changelogfile.add_entry(spec_dir, plan.changelog_entry)
+    safeio.replace_text(spec, plan.new_text)
     for check in plan.dropped:
         (spec_dir / check.patch.name).unlink(missing_ok=True)
     for name, path in plan.request.replace:
-        shutil.copyfile(path, spec_dir / name)
+        safeio.replace_file(spec_dir / name, path)
 
 
 def _update_sources(sources: Path, old_text: str, new_name: str, tarball: Path) -> None:
@@ -171,7 +184,7 @@ def _update_sources(sources: Path, old_text: str, new_name: str, tarball: Path) 
                  for ln in lines]  # fmt: skip
     elif new_name not in listed:
         lines.append(new_line)
-    sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    safeio.replace_text(sources, "\n".join(lines) + "\n")
 
 
 def snapshot_old(spec: Path, dest: Path) -> Path:
@@ -197,6 +210,8 @@ def render_plan(plan: RebasePlan) -> str:
         for f in c.failures:
             where = f"hunk #{f.hunk} at line {f.line}" if f.hunk else "file not found"
             out.append(f"      {f.file}: {where}")
+    if plan.changelog_entry:
+        out.append(f"  %autochangelog: a new first entry in {changelogfile.NAME} (no git history)")
     return "\n".join(out)
 
 

@@ -78,7 +78,7 @@ def read_record(directory: Path) -> Fork:
             spec=str(data["spec"]),
             conflicts=tuple(str(c) for c in data.get("conflicts", [])),
         )
-    except (tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError) as exc:
         raise UsageError(f"{path}: not a valid fork record ({exc})") from None
     if upstream.kind not in ("git", "srpm"):
         raise UsageError(f"{path}: upstream.kind must be git or srpm, not {upstream.kind!r}")

@@ -222,13 +222,22 @@ def drop_patches(text: str, refs: list[PatchRef]) -> str:
     return "".join(keep)
 
 
+def uses_autochangelog(text: str) -> bool:
+    """%autochangelog as the %changelog section's body (rpmautospec's own test, as text)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("%changelog"):
+            return any(ln.strip() in ("%autochangelog", "%{autochangelog}") for ln in lines[i:])
+    return False
+
+
 def add_changelog(text: str, header: str, entries: list[str]) -> str:
     """A new first %changelog entry, as rpmdev-bumpspec writes it; nothing for %autochangelog
     (which makes its entries from git history)."""
     lines = text.splitlines(keepends=True)
     for i, line in enumerate(lines):
         if line.startswith("%changelog"):
-            if any(ln.strip() == "%autochangelog" for ln in lines[i + 1 :]):
+            if uses_autochangelog(text):
                 return text
             block = [f"* {header}\n", *(f"- {e}\n" for e in entries)]
             if i + 1 < len(lines) and lines[i + 1].strip():

@@ -49,7 +49,10 @@ def iter_newc(data: bytes, label: str) -> Iterator[Entry]:
         header = data[pos : pos + 110]
         if len(header) < 110 or header[:6] not in _NEWC_MAGIC:
             raise SourceError(f"{label}: not a cpio (newc) payload at byte {pos}")
-        fields = [int(header[6 + 8 * i : 14 + 8 * i], 16) for i in range(13)]
+        try:
+            fields = [int(header[6 + 8 * i : 14 + 8 * i], 16) for i in range(13)]
+        except ValueError:
+            raise SourceError(f"{label}: not a cpio (newc) header at byte {pos}") from None
         mode, filesize, namesize = fields[1], fields[6], fields[11]
         name_start = pos + 110
         name = data[name_start : name_start + namesize - 1].decode("utf-8", errors="replace")
@@ -68,7 +71,7 @@ def read_newc(data: bytes, label: str) -> Tree:
     escaping paths) is refused, not skipped, so a damaged package is never half imported."""
     out: Tree = {}
     for entry in iter_newc(data, label):
-        if not safe_relpath(entry.name):
+        if not safe_relpath(entry.name) or not entry.name.isprintable():
             raise SourceError(f"{label}: refusing the path {entry.name!r} in the package")
         kind = entry.mode & _S_IFMT
         if kind == _S_IFDIR:

@@ -12,14 +12,14 @@ from specport.errors import SourceError
 Tree = dict[str, bytes]
 
 # never part of a package's files: VCS data and the fork's own bookkeeping
-_SKIP_TOP = {".git", ".specport-fork", "specport-fork.toml"}
+SKIP_TOP = {".git", ".specport-fork", "specport-fork.toml"}
 
 
 def read_tree(directory: Path, *, skip: set[str] | None = None) -> Tree:
     """Regular files under directory; symlinks are refused (a repository could point one at any
     file of the host), `skip` names top-level entries to leave out."""
     out: Tree = {}
-    leave = _SKIP_TOP | (skip or set())
+    leave = SKIP_TOP | (skip or set())
     for path in sorted(directory.rglob("*")):
         rel = path.relative_to(directory)
         if rel.parts[0] in leave:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import time
 
-from specport.errors import UsageError
+from specport import names
 from specport.repo.packages import Package
 from specport.targets import Target
 
 
 def document(module: str, target: Target, packages: list[Package]) -> str:
     """modules.yaml for `name:stream` listing the packages as its artifacts (NEVRA)."""
-    name, sep, stream = module.partition(":")
-    if not sep or not name or not stream:
-        raise UsageError(f"module {module!r}: expected NAME:STREAM")
+    name, stream = names.module_stream(module)
     binaries = sorted({p.name for p in packages if not p.source})
     artifacts = sorted(f"{p.name}-{_with_epoch(p.version)}.{p.arch}" for p in packages)
     lines = [

@@ -61,6 +61,10 @@ def evaluate_condition(expr: str, target: Target) -> bool | None:
         return None
 
 
+# deeper nesting of ( and ! than this is "unknown" (a ValueError), not a RecursionError
+MAX_DEPTH = 64
+
+
 class _Parser:
     """Integer expressions with comparisons, ! && || and parentheses (rpm's %if grammar subset)."""
 
@@ -75,6 +79,7 @@ class _Parser:
             self.tokens.append(m.group(1))
             pos = m.end()
         self.pos = 0
+        self.depth = 0
 
     def parse(self) -> int:
         if not self.tokens:
@@ -128,12 +133,17 @@ class _Parser:
 
     def unary(self) -> int:
         tok = self.take()
-        if tok == "!":
-            return int(not self.unary())
-        if tok == "(":
-            value = self.or_()
-            if self.take() != ")":
-                raise ValueError("unbalanced")
+        if tok in ("!", "("):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ValueError("nested too deep")
+            if tok == "!":
+                value = int(not self.unary())
+            else:
+                value = self.or_()
+                if self.take() != ")":
+                    raise ValueError("unbalanced")
+            self.depth -= 1
             return value
         if tok.isdigit():
             return int(tok)
@@ -150,32 +160,37 @@ def live_lines(lines: list[Line], target: Target) -> list[bool]:
     """False for each line inside a branch the target never takes (the %if/%else/%endif lines
     themselves count as live). Expects %elif already rewritten, as the syntax pass does."""
     out: list[bool] = []
-    # per open %if: (branch is dead, the %if's own truth or None)
+    # per open %if: (branch is dead, the %if's own truth or None); `dead` counts the dead
+    # entries of the stack, so a line costs the same at any depth (20,000 nested %if)
     stack: list[tuple[bool, bool | None]] = []
+    dead = 0
     for ln in lines:
-        outer_dead = any(dead for dead, _ in stack)
         text = ln.text
         if "%" not in text:  # not %if/%else/%endif: every pattern below needs a %
-            out.append(not outer_dead)
+            out.append(not dead)
             continue
         if _IFARCH_RE.match(text):
             stack.append((False, None))
-            out.append(not outer_dead)
+            out.append(not dead)
             continue
         m = _IF_RE.match(text)
         if m and not text.lstrip().startswith(("%ifarch", "%ifnarch", "%ifos", "%ifnos")):
             truth = evaluate_condition(m.group(1) or "", target)
+            out.append(not dead)
             stack.append((truth is False, truth))
-            out.append(not outer_dead)
+            dead += truth is False
             continue
         if _ELSE_RE.match(text) and stack:
-            _, truth = stack.pop()
+            was_dead, truth = stack.pop()
+            dead -= was_dead
+            out.append(not dead)
             stack.append((truth is True, truth))
-            out.append(not any(dead for dead, _ in stack[:-1]))
+            dead += truth is True
             continue
         if _ENDIF_RE.match(text) and stack:
-            stack.pop()
-            out.append(not any(dead for dead, _ in stack))
+            was_dead, _ = stack.pop()
+            dead -= was_dead
+            out.append(not dead)
             continue
-        out.append(not outer_dead)
+        out.append(not dead)
     return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from specport.errors import SpecError
+from specport.errors import SpecError, listing
 from specport.spec.conditions import evaluate_condition, live_lines
 from specport.spec.depsyntax import DEP_TAG_RE, DepSyntaxError, rich_alternatives, split_deps
 from specport.spec.errors import UnresolvedError
@@ -57,10 +57,11 @@ def confirm_dependencies(lines: list[Line], ctx: PassContext, resolver: Resolver
             else:
                 unresolved.extend((ln.no, n) for n in names if n)
     if unresolved and not ctx.options.keep_unresolved:
-        listing = "; ".join(f"line {no}: {name}{resolver.missing(name)}" for no, name in unresolved)
+        # suggestions only for the names the message shows (each costs an index search)
+        listed = listing(unresolved, lambda u: f"line {u[0]}: {u[1]}{resolver.missing(u[1])}")
         raise UnresolvedError(
             f"{ctx.path or 'spec'}: neither {ctx.target.name}'s package index nor the spec set"
-            f" has these names: {listing}",
+            f" has these names: {listed}",
             [name for _, name in unresolved],
             hint="check the names, guard them with %if, or pass --keep-unresolved",
             refused=[(name, resolver.refusal(name), "") for _, name in unresolved],

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from specport.errors import SpecError
+from specport.errors import SpecError, listing
 from specport.spec.conditions import evaluate_condition, live_lines
 from specport.spec.depconfirm import confirm_dependencies
 from specport.spec.depsyntax import DEP_TAG_RE, Dep, DepSyntaxError, split_deps
@@ -37,6 +37,7 @@ from specport.spec.deptranslate import (
     RichDepError,
     dpkg_relation,
     translate,
+    unparen,
 )
 from specport.spec.errors import PhpStackError, SclError, UnresolvedError
 from specport.spec.lines import SECTION_RE, continued, expand, sections
@@ -159,6 +160,8 @@ def translate_dependencies(
                 done = translate(dep, kind, res, macros, own)
             except RichDepError as exc:
                 raise SpecError(exc.message, path=ctx.path, line=ln.no, hint=exc.hint) from None
+            except DepSyntaxError as exc:  # inside a rich dependency, once macros are expanded
+                raise SpecError(f"{tag}: {exc}", path=ctx.path, line=ln.no) from None
             new_items.extend(done.items)
             _note(changes, ln.no, tag, done.notes, done.records)
             refused.extend((ln.no, r) for r in done.refused)
@@ -183,25 +186,31 @@ def translate_dependencies(
     if other_php:
         # no rule, index or --keep-unresolved makes another PHP's stack installable here
         raise PhpStackError(
-            f"{ctx.path or 'spec'}: " + "; ".join(f"line {no}: {why}" for no, why in other_php),
+            f"{ctx.path or 'spec'}: " + listing(other_php, lambda w: f"line {w[0]}: {w[1]}"),
             [why.split()[0] for _, why in other_php],
             hint="require the unversioned name (php-devel, php-cli), or build for a target"
             " with that PHP version",
             refused=[(why.split()[0], "php-stack", why) for _, why in other_php],
         )
     if refused and not ctx.options.keep_unresolved:
-        listing = "; ".join(
-            f"line {no}: {r.name}" + (f" ({r.why})" if r.why else "") for no, r in refused
-        )
+        whys: dict[str, str] = {}
+
+        def show(item: tuple[int, Refused]) -> str:
+            no, r = item
+            why = r.why or (unparen(res.missing(r.name)) if r.kind == "unknown" else "")
+            whys[r.name] = why
+            return f"line {no}: {r.name}" + (f" ({why})" if why else "")
+
+        listed = listing(refused, show)
         if uses_index(res):
             what = f"neither {ctx.target.name}'s package index nor the spec set has these names"
         else:
             what = f"no rule translates these names for {ctx.target.name}"
         raise UnresolvedError(
-            f"{ctx.path or 'spec'}: {what}: {listing}",
+            f"{ctx.path or 'spec'}: {what}: {listed}",
             [r.name for _, r in refused],
             hint=_HINT.format(target=ctx.target.name),
-            refused=[(r.name, r.kind, r.why) for _, r in refused],
+            refused=[(r.name, r.kind, whys.get(r.name, r.why)) for _, r in refused],
         )
     for no, r in refused:
         changes.append(Change(NAME, no, f"kept unresolved name {r.name} (--keep-unresolved)"))

@@ -43,6 +43,11 @@ class Refused:
     why: str  # "" when nothing more is known
 
 
+def unparen(why: str) -> str:
+    why = why.strip()
+    return why[1:-1] if why.startswith("(") and why.endswith(")") else why
+
+
 @dataclass
 class Translated:
     items: list[str] = field(default_factory=list)  # rendered dependency items
@@ -115,9 +120,11 @@ def translate(
         if tag in SOFT_TAGS:
             out.notes.append(f"dropped {tag} {expanded}: no such package on the target")
         else:
-            why = resolver.missing(expanded).strip()
-            why = why[1:-1] if why.startswith("(") and why.endswith(")") else why
-            out.refused.append(Refused(expanded, resolver.refusal(expanded), why))
+            kind = resolver.refusal(expanded)
+            # an unknown name's suggestions cost an index search: made later, only for the
+            # names a message shows (10,000 unknown BuildRequires took minutes)
+            why = "" if kind == "unknown" else unparen(resolver.missing(expanded))
+            out.refused.append(Refused(expanded, kind, why))
         return out
     if not found.name:
         out.notes.append(f"dropped {expanded}: {found.rule} (not needed on the target)")

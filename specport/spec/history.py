@@ -1,6 +1,7 @@
 """The spec's git history, for %autorelease and %autochangelog (like rpmautospec).
 
-This module does I/O (it runs git); the passes only receive its results through
+This module does I/O (it reads the repository through specport.gitread, which runs no
+program); the passes only receive its results through
 NormalizeOptions. Release number: commits touching the spec since the last commit that changed
 its Version (that commit counts as 1). Changelog: one entry per commit, newest first.
 
@@ -19,14 +20,16 @@ from pathlib import Path
 
 from rpmautospec_core.main import check_specfile_features
 
-from specport.errors import ToolError
-from specport.run import GIT_TIMEOUT, git, git_argv, git_env, run
+from specport import log
+from specport.gitread import GitRepo, LogEntry
+from specport.spec import changelogfile
 from specport.spec.model import NormalizeOptions
 
 MAX_COMMITS = 500
-_LOG_FORMAT = "--format=%H%x1f%an%x1f%ae%x1f%ad%x1f%s"
-_LOG_DATE = "--date=format:%a %b %d %Y"
 _VERSION_RE = re.compile(r"^Version\s*:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
+# what str.splitlines() splits on besides \n: one of these in a commit's subject or author
+# would start a new line of the spec (a scriptlet section, a %global) inside %changelog
+_LINE_BREAKS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -34,151 +37,122 @@ class History:
     release: int
     changelog: tuple[str, ...]
     date: str  # of the newest commit, "%a %b %d %Y"
-
-
-def _git(cwd: Path, *args: str) -> str | None:
-    try:
-        done = git(cwd, *args, check=False)
-    except ToolError:  # git missing or hung: no history, as for an untracked spec
-        return None
-    return done.text if done.ok else None
+    commits: tuple[str, ...] = ()  # the commit of each changelog entry
 
 
 class TrackedFiles:
-    """Which files git tracks, asked once per directory: normalizing a set of specs costs one
-    `git ls-files` per directory instead of one per spec (and nothing more outside git).
+    """Which files git tracks and their logs, read once per repository (specport.gitread: no
+    git program, so nothing the repository's config names can run).
 
     Keep one for one command run: a later commit is not seen by an instance made before it."""
 
     def __init__(self) -> None:
-        self._by_dir: dict[Path, dict[str, str]] = {}
-        self._logs: dict[Path, dict[str, list[str]] | None] = {}
-        self._asked: set[Path] = set()
+        self._repos: dict[Path, GitRepo | None] = {}
+        self._by_workdir: dict[Path, GitRepo] = {}
+        self._linear: dict[Path, dict[str, list[tuple[bytes, tuple[int, bytes] | None]]] | None]
+        self._linear = {}
+        self._broken: set[Path] = set()
+
+    def repo(self, directory: Path) -> GitRepo | None:
+        if directory not in self._repos:
+            try:
+                found = GitRepo.find(directory)
+            except Exception as exc:  # an unreadable .git: no history, said once
+                self._unreadable(directory, exc)
+                found = None
+            # one reader per repository: its object caches serve every spec in it
+            if found is not None:
+                found = self._by_workdir.setdefault(found.workdir, found)
+            self._repos[directory] = found
+        return self._repos[directory]
 
     def full_name(self, spec: Path) -> str | None:
         """The spec's path from the top of its work tree, or None when git does not track it."""
         spec = spec.resolve()
-        names = self._by_dir.get(spec.parent)
-        if names is None:
-            # `:(glob)*` is the directory's own files only: `*` does not cross `/` in glob magic
-            out = _git(spec.parent, "ls-files", "-z", "--full-name", "--", ":(glob)*") or ""
-            names = {p.rsplit("/", 1)[-1]: p for p in out.split("\0") if p}
-            self._by_dir[spec.parent] = names
-        return names.get(spec.name)
+        repo = self.repo(spec.parent)
+        if repo is None:
+            return None
+        name = spec.relative_to(repo.workdir).as_posix()
+        try:
+            return name if name in repo.tracked() else None
+        except Exception as exc:
+            self._unreadable(repo.workdir, exc)
+            return None
 
-    def log(self, spec: Path) -> str | None:
-        """What `git log --format=... -- NAME` prints for the spec, cut from one log of its
-        directory; None when that cannot be the same answer (then ask git for this spec).
-
-        Only for a history without merges: there `git log -- a` is exactly the commits of
-        `git log -- a b ...` that changed a, in the same order. With merges git simplifies the
-        history per pathspec, so one file's log may walk other parents. The first spec of a
-        directory gets None too: for one spec its own log is cheaper than the directory's."""
+    def log(self, spec: Path) -> list[LogEntry] | None:
+        """`git log -- SPEC` (newest first, at most MAX_COMMITS), None when the repository
+        cannot be read. The first spec of a repository walks its own history; from the second
+        on, one walk of a history without merges answers for every file."""
         spec = spec.resolve()
-        if spec.parent not in self._asked:
-            self._asked.add(spec.parent)
+        repo = self.repo(spec.parent)
+        name = self.full_name(spec)
+        if repo is None or name is None:
             return None
-        if spec.parent not in self._logs:
-            self._logs[spec.parent] = _directory_log(spec.parent)
-        logs = self._logs[spec.parent]
-        full_name = self.full_name(spec)
-        if logs is None or full_name is None:
+        try:
+            if repo.workdir not in self._linear:
+                self._linear[repo.workdir] = None
+                return repo.file_log(name, MAX_COMMITS)
+            if repo.workdir not in self._broken and self._linear[repo.workdir] is None:
+                self._linear[repo.workdir] = repo.linear_changes()
+                if self._linear[repo.workdir] is None:
+                    self._broken.add(repo.workdir)  # merges: per-file walks from now on
+            changes = self._linear[repo.workdir]
+            if changes is None:
+                return repo.file_log(name, MAX_COMMITS)
+            return repo.log_entries(changes.get(name, [])[:MAX_COMMITS])
+        except Exception as exc:
+            self._unreadable(repo.workdir, exc)
             return None
-        headers = logs.get(full_name, [])[:MAX_COMMITS]
-        return "".join(f"{h}\n" for h in headers)
+
+    def before(self, path: Path) -> set[str]:
+        """The commit that last changed `path` and every commit before it (its ancestors); empty
+        when git does not track it."""
+        commits = self.log(path)
+        repo = self.repo(path.resolve().parent)
+        if not commits or repo is None:
+            return set()
+        try:
+            return repo.ancestors(commits[0].commit)
+        except Exception as exc:
+            self._unreadable(repo.workdir, exc)
+            return set()
+
+    def _unreadable(self, where: Path, exc: Exception) -> None:
+        # a damaged or unsupported repository: the spec builds as one outside git would
+        reason = _LINE_BREAKS.sub(" ", str(exc))[:200] or type(exc).__name__
+        log.warn(f"cannot read the git history in {where}: {reason}")
 
 
-def _directory_log(cwd: Path) -> dict[str, list[str]] | None:
-    """Path from the top of the work tree -> log lines of each commit that changed it, newest
-    first, for the files directly in `cwd`; None for a history with merges or file names git
-    quotes."""
-    merges = _git(cwd, "rev-list", "--merges", "--max-count=1", "HEAD")
-    if merges is None or merges.strip():
-        return None
-    # \x1e marks a commit's own line; the names it changed follow, one per line
-    # names as paths from the top whatever the repository's diff.relative says
-    out = _git(cwd, "-c", "diff.relative=false", "log", _LOG_DATE,
-               _LOG_FORMAT.replace("=", "=%x1e", 1), "--name-only", "--", ":(glob)*")  # fmt: skip
-    if out is None:
-        return None
-    logs: dict[str, list[str]] = {}
-    header = ""
-    for line in out.split("\n"):
-        if line.startswith("\x1e"):
-            header = line[1:]
-        elif line.startswith('"'):
-            return None  # a quoted name ("\303\244.spec"): not worth decoding here
-        elif line:
-            logs.setdefault(line, []).append(header)
-    return logs
+def _text(value: str) -> str:
+    """A commit's text as %changelog text: one line, `%` escaped (rpm expands macros in
+    %changelog; rpmautospec escapes them the same way)."""
+    return _LINE_BREAKS.sub(" ", value).replace("%", "%%")
 
 
 def spec_history(spec: Path, tracked: TrackedFiles | None = None) -> History | None:
-    """None when the spec is not tracked by git (or git is missing)."""
-    spec = spec.resolve()
+    """None when the spec is not tracked by git (or its repository cannot be read)."""
     tracked = tracked or TrackedFiles()
-    rel_path = tracked.full_name(spec)
-    if not rel_path:
+    commits = tracked.log(spec)
+    if not commits:
         return None
-    log = tracked.log(spec)
-    if log is None:
-        log = _git(spec.parent, "log", f"--max-count={MAX_COMMITS}", _LOG_DATE, _LOG_FORMAT,
-                   "--", spec.name)  # fmt: skip
-    if not log:
-        return None
-    commits = [line.split("\x1f") for line in log.splitlines() if line.count("\x1f") == 4]
     versions = []
-    for text in _blobs(spec.parent, [f"{commit[0]}:{rel_path}" for commit in commits]):
+    for commit in commits:
+        text = (commit.content or b"").decode("utf-8", errors="replace")
         m = _VERSION_RE.search(text)
         versions.append(m.group(1) if m else "0")
     # walk oldest -> newest, numbering releases per version
-    numbered: list[tuple[list[str], str, int]] = []
+    numbered: list[tuple[LogEntry, str, int]] = []
     release, previous = 0, None
     for commit, version in zip(reversed(commits), reversed(versions), strict=True):
         release = release + 1 if version == previous else 1
         previous = version
         numbered.append((commit, version, release))
     entries = tuple(
-        f"* {c[3]} {c[1]} <{c[2]}> - {v}-{r}\n- {c[4]}" for c, v, r in reversed(numbered)
+        f"* {c.date} {_text(c.author)} <{_text(c.email)}> - {_text(v)}-{r}\n- {_text(c.subject)}"
+        for c, v, r in reversed(numbered)
     )
-    return History(release=numbered[-1][2], changelog=entries, date=commits[0][3])
-
-
-def _blobs(cwd: Path, objects: list[str]) -> list[str]:
-    """The text of each `commit:path` ("" when it does not exist there), from one
-    `git cat-file --batch` (was one `git show` per commit; cat-file also never runs a textconv
-    filter a repository's config might name)."""
-    if not objects:
-        return []
-    if any("\n" in o for o in objects):  # cat-file reads one object name per line
-        return [_git(cwd, "show", o) or "" for o in objects]
-    try:
-        done = run(
-            git_argv(cwd, "cat-file", "--batch"),
-            timeout=GIT_TIMEOUT,
-            env=git_env(),
-            input_bytes="".join(f"{o}\n" for o in objects).encode(),
-            check=False,
-        )
-    except ToolError:
-        return [""] * len(objects)
-    out, pos, data = [], 0, done.stdout if done.ok else b""
-    for _ in objects:
-        end = data.find(b"\n", pos)
-        if end < 0:
-            out.append("")
-            continue
-        header = data[pos:end].split()
-        pos = end + 1
-        # "<oid> <type> <size>" then the content and a newline; "<object> missing" otherwise
-        if len(header) == 3 and header[2].isdigit():
-            size = int(header[2])
-            blob = data[pos : pos + size] if header[1] == b"blob" else b""
-            out.append(blob.decode("utf-8", errors="replace"))
-            pos += size + 1
-        else:
-            out.append("")
-    return out
+    ids = tuple(c.commit for c, _, _ in reversed(numbered))
+    return History(numbered[-1][2], entries, commits[0].date, ids)
 
 
 def normalize_options(
@@ -191,17 +165,27 @@ def normalize_options(
 ) -> NormalizeOptions:
     """Options for normalizing the spec file at `spec`: %autorelease and %autochangelog from its
     git history when git tracks it (like rpmautospec), else release 1 and one changelog entry
-    dated by the file's mtime, signed by `packager`. `normalize` and `build` both use this, so
-    they agree on Release and %changelog. Pass one `tracked` for a set of specs."""
+    dated by the file's mtime, signed by `packager`; a `changelog` file beside the spec adds
+    its entries after git's (specport.spec.changelogfile), or is all there is without git.
+    `normalize` and `build` both use this, so they agree on Release and %changelog. Pass one
+    `tracked` for a set of specs."""
     features = check_specfile_features(spec, enable_caching=False)
     uses = features.has_autorelease or features.has_autochangelog
+    tracked = tracked or TrackedFiles()
     history = spec_history(spec, tracked) if uses else None
+    older = changelogfile.entries(spec.parent) if features.has_autochangelog else ()
     if history is not None:
+        entries = history.changelog
+        if older:  # commits the changelog file already has are not listed again (rpmautospec)
+            written = tracked.before(spec.parent / changelogfile.NAME)
+            entries = tuple(
+                e for e, c in zip(entries, history.commits, strict=True) if c not in written
+            )
         return NormalizeOptions(
             release_suffix=release_suffix,
             keep_unresolved=keep_unresolved,
             autorelease=history.release,
-            changelog=history.changelog,
+            changelog=entries + older,
             changelog_date=history.date,
             packager=packager,
         )
@@ -209,6 +193,7 @@ def normalize_options(
     return NormalizeOptions(
         release_suffix=release_suffix,
         keep_unresolved=keep_unresolved,
+        changelog=older,
         changelog_date=mtime.strftime("%a %b %d %Y"),
         packager=packager,
     )

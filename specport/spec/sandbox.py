@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from specport import log
-from specport.errors import EngineError, SandboxError
+from specport.errors import ConfigError, EngineError, SandboxError
 from specport.spec import answers
 
 if TYPE_CHECKING:
@@ -87,10 +87,17 @@ class Batch:
     answers: list[list[Answer]] = field(default_factory=list)
 
 
+def check_environment() -> None:
+    """$SPECPORT_SANDBOX and $SPECPORT_SANDBOX_SECONDS checked before a command does any work:
+    a bad value is exit 2 with nothing written, not a failure after the outputs."""
+    mode()
+    query_seconds()
+
+
 def mode() -> str:
     value = os.environ.get(SANDBOX_ENV, "auto") or "auto"
     if value not in ("auto", "container", "bwrap"):
-        raise SandboxError(f"${SANDBOX_ENV}={value!r}: expected auto, container or bwrap")
+        raise ConfigError(f"${SANDBOX_ENV}={value[:40]!r}: expected auto, container or bwrap")
     return value
 
 
@@ -190,8 +197,9 @@ def read_capped(path: Path) -> str:
 
 def query_seconds() -> int:
     value = os.environ.get(SECONDS_ENV, "60")
-    if not value.isdigit() or int(value) < 1:
-        raise SandboxError(f"${SECONDS_ENV}={value!r}: expected a number of seconds")
+    if not value.isdigit() or len(value) > 6 or int(value) < 1:
+        # a setting, like specport.toml's: exit 2, as bad configuration
+        raise ConfigError(f"${SECONDS_ENV}={value[:40]!r}: expected a number of seconds")
     return int(value)
 
 

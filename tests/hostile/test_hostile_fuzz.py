@@ -4,6 +4,7 @@ message, nothing written outside -o, and a failure is one clear line."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -68,8 +69,13 @@ def _short_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPECPORT_SANDBOX_SECONDS", "5")
 
 
+EXAMPLES = int(os.environ.get("SPECPORT_FUZZ_EXAMPLES", "0") or 0)
+
+
 @settings(
-    max_examples=25,
+    max_examples=EXAMPLES or 25,
+    derandomize=not EXAMPLES,
+    database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
