@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from specport.errors import DependencyError, SpecError
-from specport.spec.conditions import evaluate_condition, live_lines
+from specport.spec.conditions import spec_view
 from specport.spec.depsyntax import DEP_TAG_RE, Dep, DepSyntaxError, rich_alternatives, split_deps
 from specport.spec.lines import (
     SECTION_RE,
@@ -98,8 +98,9 @@ def translate_dependencies(
         return (lines, []) if chosen is None else confirm_dependencies(lines, ctx, chosen)
     resolver = resolver or ctx.resolver or RuleResolver(ctx.target)
     # the target's directory/PEAR macros first, so %{_bindir}/phpunit and %{__pear} can be read;
-    # the spec's own definitions win
-    macros = {**target_macros(ctx.target), **simple_macros(lines)}
+    # the spec's own definitions win, as the target's reader sees them (conditions.py)
+    view = spec_view(lines, ctx.target, ctx.options.bconds)
+    macros = {**target_macros(ctx.target), **view.macros}
     own = own_packages(lines, macros)
     out: list[Line] = []
     changes: list[Change] = []
@@ -107,15 +108,14 @@ def translate_dependencies(
     other_php: list[tuple[int, str]] = []  # (line, why) of PHP stacks of another version
     seen: dict[tuple[int, str], set[str]] = {}  # (package block, tag) -> items already written
     block = 0
-    live = live_lines(lines, ctx.target)
+    # `live` covers `%{?with_x:BuildRequires: foo}` too: a wrapper the target never expands
+    live = view.live
     for ln, sec, cont, alive in zip(lines, sections(lines), continued(lines), live, strict=True):
         if ln.text.startswith("%package"):
             block += 1
         # `%{?with_x:BuildRequires: foo}`: a tag line that only exists when a macro is defined
         wrap = _WRAPPED_RE.match(ln.text)
         opening, closing = (wrap.group(1), "}") if wrap else ("", "")
-        if wrap and evaluate_condition(f"0{opening}1}}", ctx.target) is False:
-            alive = False  # %{?scl:...} on a target that never defines %scl
         m = DEP_TAG_RE.match(wrap.group(2) if wrap else ln.text)
         # lines in a branch the target never takes (%if 0%{?fedora}) stay as written
         if sec != "preamble" or cont or not m or SECTION_RE.match(ln.text) or not alive:
@@ -198,15 +198,14 @@ def confirm_dependencies(lines: list[Line], ctx: PassContext, resolver: Resolver
     """Targets that keep Fedora's names (rpm) with a package index: each name is confirmed
     against it, the text unchanged; names it lacks are one UnresolvedError, as on deb targets.
     Names with macros specport cannot read and rich dependencies beyond `or` are rpm's to read."""
-    macros = {**_RPM_DIR_MACROS, **simple_macros(lines)}
+    view = spec_view(lines, ctx.target, ctx.options.bconds)
+    macros = {**_RPM_DIR_MACROS, **view.macros}
     own = own_packages(lines, macros)
     changes: list[Change] = []
     unresolved: list[tuple[int, str]] = []
-    live = live_lines(lines, ctx.target)
+    live = view.live
     for ln, sec, cont, alive in zip(lines, sections(lines), continued(lines), live, strict=True):
         wrap = _WRAPPED_RE.match(ln.text)
-        if wrap and evaluate_condition(f"0{wrap.group(1)}1}}", ctx.target) is False:
-            alive = False
         m = DEP_TAG_RE.match(wrap.group(2) if wrap else ln.text)
         if sec != "preamble" or cont or not m or SECTION_RE.match(ln.text) or not alive:
             continue
