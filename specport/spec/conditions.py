@@ -128,6 +128,9 @@ class _Walk:
             if act is False:
                 live.append(False)
                 continue
+            if "%" not in text and not main:
+                live.append(True)  # most lines: nothing defined, nothing to decide
+                continue
             multi = text.endswith("\\")
             live.append(self.statement(text, act, main, multi) is not False)
         return SpecView(
@@ -140,6 +143,8 @@ class _Walk:
     def directive(self, ln: Line, act: Truth) -> str | None:
         """%if/%elif/%else/%endif: update the frames and say which; None for any other line."""
         text = ln.text
+        if not text.lstrip().startswith(("%if", "%el", "%endif")):
+            return None
         if _IFARCH_RE.match(text):
             self.frames.append([None, None])
             return "if"
@@ -181,6 +186,11 @@ class _Walk:
     def statement(self, text: str, act: Truth, main: bool, multi: bool) -> Truth:
         """Definitions and tags on a line that runs (act True) or may run (None); returns the
         line's own truth (a `%{?x:...}` wrapper the target never expands is dead)."""
+        if not text.lstrip().startswith("%"):
+            t = TAG_RE.match(text) if main else None
+            if t and t.group(1).lower() in (*_OWN_TAGS, "vendor"):
+                self.tag(t.group(1).lower(), t.group(2).strip(), act)
+            return act
         wrap = _wrapper(text)
         if wrap is not None:
             negate, name, body = wrap
@@ -204,10 +214,6 @@ class _Walk:
         b = _BCOND_RE.match(text)
         if b:
             self.bcond(b.group(1), b.group(2), b.group(3), act)
-            return act
-        t = TAG_RE.match(text) if main else None
-        if t and t.group(1).lower() in (*_OWN_TAGS, "vendor"):
-            self.tag(t.group(1).lower(), t.group(2).strip(), act)
         return act
 
     def define(self, name: str, value: str | None, act: Truth, *, lazy: bool, raw: str) -> None:
@@ -305,9 +311,10 @@ def _owned(lines: list[Line]) -> frozenset[str]:
     stack: list[set[str]] = []  # per open %if: the names its expressions mention
     for ln in lines:
         text = ln.text
-        off = _COMMENTED_DEFINE.match(text)  # `#global gh_date ...`: a switch the spec owns
-        if off:
-            owned.add(off.group(1))
+        if text.startswith("#"):
+            off = _COMMENTED_DEFINE.match(text)  # `#global gh_date ...`: a switch the spec owns
+            if off:
+                owned.add(off.group(1))
             continue
         if "%" not in text:
             continue

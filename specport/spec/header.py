@@ -41,7 +41,9 @@ def add_target_macros(lines: list[Line], ctx: PassContext) -> PassResult:
 def bcond_notes(lines: list[Line], ctx: PassContext) -> list[Change]:
     """One note per bcond the spec declares: on or off, and the option that changes it."""
     bconds = ctx.options.bconds
-    out = []
+    out: list[Change] = []
+    if not bconds and not any("%bcond" in ln.text for ln in lines):
+        return out  # most specs: no bconds, no walk
     declared = spec_view(lines, ctx.target, bconds).bconds
     for name, on in declared:
         given = "--with" if name in bconds.with_ else "--without" if name in bconds.without else ""
