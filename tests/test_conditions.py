@@ -220,3 +220,23 @@ def test_debbuild_macro_list_matches_the_vendored_tarballs() -> None:
         [sys.executable, str(tool), "--check"], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_definition_written_for_expand_counts() -> None:
+    # `%{expand: %%global x y}`: the definition is made when the wrapper expands
+    text = "%{!?phpname: %{expand: %%global phpname php}}\nName: %{phpname}-pecl-x\n"
+    text += '%if "%{phpname}" == "php"\nA\n%endif\n'
+    view = spec_view(split_lines(text), DEB12)
+    assert view.macros["phpname"] == "php" and view.macros["name"] == "php-pecl-x"
+    assert [d.truth for d in view.decisions] == [True]
+    # on EL something else may define %phpname first (the spec asks): unknown there
+    assert decisions(text, EL8) == [None]
+
+
+def test_names_read_the_targets_own_macros() -> None:
+    # %{__php} is specport's PHP macro file's on deb targets: a path the name rules can read
+    text = "Name: x\n%{!?__php: %global __php %{_bindir}/php}\nRequires: %{__php}\n"
+    assert spec_view(split_lines(text), DEB12).macros["__php"] == "/usr/bin/php8.2"
+    # a macro the spec undefines is not the target's any more
+    text = "Name: x\n%undefine __php\n"
+    assert "__php" not in spec_view(split_lines(text), DEB12).macros

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from specport.spec import expr, macroenv
 from specport.spec.lines import DEFINE_RE, SECTION_RE, TAG_RE, continued
@@ -90,6 +91,7 @@ def _not(a: Truth) -> Truth:
 
 class _Walk:
     def __init__(self, lines: list[Line], target: Target, bconds: Bconds) -> None:
+        self.target = target
         self.env = target_env(target, _owned(lines))
         for name, value in bconds.defines().items():
             self.env.define(name, value)
@@ -199,6 +201,7 @@ class _Walk:
             if act is False:
                 return False
             text = body
+        text = _unexpand(text)
         m = DEFINE_RE.match(text)
         if m:
             value = None if multi or m.group(3) else m.group(4).strip()
@@ -265,7 +268,10 @@ class _Walk:
 
     def macros(self) -> dict[str, str]:
         env = self.env
-        out = {n: v for n, v in self.first.items() if env.state(n) == macroenv.UNKNOWN}
+        # the target's own macros whose text is known to the end (%{__php} on a deb target),
+        # unless the spec undefined them; then the spec's definitions
+        out = {n: v for n, v in concrete_macros(self.target).items() if n not in env.undefined}
+        out.update({n: v for n, v in self.first.items() if env.state(n) == macroenv.UNKNOWN})
         for name in self.first:
             value = env.lookup(name)
             if value is not None:
@@ -275,12 +281,33 @@ class _Walk:
         return out
 
 
+@cache
+def concrete_macros(target: Target) -> dict[str, str]:
+    """The macros the target's reader defines whose values expand to plain text (no shell, no
+    macro specport does not know), expanded: what a name like %{__php}/x reads as there."""
+    env = target_env(target)
+    out = {}
+    for name, value in env.values.items():
+        if value is not None and (text := macroenv.expand(value, env)) is not None:
+            out[name] = text
+    return out
+
+
 def _rpm_view(env: MacroEnv) -> MacroEnv:
     """%bcond's default is an rpm expression (%[ ]) even where debbuild reads the rest."""
     if env.dialect == "rpm":
         return env
     return MacroEnv("rpm", env.closed, env.never, env.values, env.opaque, env.tags, env.unknown,
                     env.undefined)  # fmt: skip
+
+
+def _unexpand(text: str) -> str:
+    """`%{expand: %%global x 1}` (a definition written to be expanded first) -> `%global x 1`."""
+    m = _EXPAND_RE.match(text)
+    return m.group(1).replace("%%", "%") if m else text
+
+
+_EXPAND_RE = re.compile(r"^\s*%\{expand:\s*(%%(?:global|define)\s.*)\}\s*$")
 
 
 def _wrapper(text: str) -> tuple[bool, str, str] | None:
@@ -329,7 +356,7 @@ def _owned(lines: list[Line]) -> frozenset[str]:
             stack.pop()
             continue
         wrap = _wrapper(text)
-        m = DEFINE_RE.match(wrap[2] if wrap else text)
+        m = DEFINE_RE.match(_unexpand(wrap[2] if wrap else text))
         if m:
             name = m.group(2)
             if (wrap and wrap[1] == name) or any(name in names for names in stack):
