@@ -24,8 +24,10 @@ EL8 = TARGETS["el8-php7.4"]
 DEB12 = TARGETS["debian-12"]
 
 
-def decisions(text: str, target: Target, bconds: Bconds | None = None) -> list[bool | None]:
-    return [d.truth for d in spec_view(split_lines(text), target, bconds).decisions]
+def decisions(
+    text: str, target: Target, bconds: Bconds | None = None, reader: str | None = None
+) -> list[bool | None]:
+    return [d.truth for d in spec_view(split_lines(text), target, bconds, reader=reader).decisions]
 
 
 def live(text: str, target: Target, bconds: Bconds | None = None) -> list[int]:
@@ -34,37 +36,44 @@ def live(text: str, target: Target, bconds: Bconds | None = None) -> list[int]:
     return [no for no, ok in enumerate(view.live, start=1) if not ok]
 
 
-# one spec line of setup, the condition, what debian-12 and el8 decide
+# one spec line of setup, the condition, what debbuild decides on debian-12, what debian-12
+# decides (debbuild and the sandbox's rpmspec, whose BuildRequires apt installs, both reading
+# the spec: undecided where they differ), what el8 decides
 FORMS = [
     # SCL: no target defines %scl, so its branches are dead and its guards empty
-    ("", "0%{?scl:1} && 0%{?rhel}", False, False),
-    ("", "0%{!?scl:1}", True, True),
-    # %vendor: debbuild's own is "debbuild"; nothing defines it in an rpm target's build
-    ("", '"%{?vendor}" == "Someone Else" && 0%{!?scl:1} && 0%{?rhel}', False, False),
-    ("", '"%{?vendor}" == "debbuild"', True, False),
+    ("", "0%{?scl:1} && 0%{?rhel}", False, False, False),
+    ("", "0%{!?scl:1}", True, True, True),
+    # %vendor: debbuild's own is "debbuild"; nothing defines it in an rpm build
+    ("", '"%{?vendor}" == "Someone Else" && 0%{!?scl:1} && 0%{?rhel}', False, False, False),
+    ("", '"%{?vendor}" == "debbuild"', True, None, False),
     # a switch the spec defines from an undefined macro: off
-    ("%global with_tests 0%{?_with_tests:1}", "%{with_tests}", False, False),
-    # from a macro of PHP's: debbuild's world is known (no ZTS PHP there), EL's php-devel is not
-    ("%global with_zts 0%{!?_without_zts:%{?__ztsphp:1}}", "%{with_zts}", False, None),
+    ("%global with_tests 0%{?_with_tests:1}", "%{with_tests}", False, False, False),
+    # from a macro of PHP's: debbuild's world is known (no ZTS PHP there), rpm's is not
+    ("%global with_zts 0%{!?_without_zts:%{?__ztsphp:1}}", "%{with_zts}", False, None, None),
     # the target's PHP version, as its macro files give it; rpm compares strings byte-wise
-    ("", '"%{php_version}" > "5.6"', True, True),
-    ("", '"%{php_version}" < "5.6"', False, False),
+    ("", '"%{php_version}" > "5.6"', True, True, True),
+    ("", '"%{php_version}" < "5.6"', False, False, False),
     # defined from other known macros of the spec
-    ("%global major 2\n%global minor %{major}1", "%{minor} == 21", True, True),
+    ("%global major 2\n%global minor %{major}1", "%{minor} == 21", True, True, True),
     # the spec's own switch, commented out: no build defines it
-    ("#global gh_date 20240101", "0%{?gh_date:1}", False, False),
-    # debbuild-macros has systemd's macros; EL's come from a package specport does not read
-    ("", "0%{?systemd_post:1}", True, None),
+    ("#global gh_date 20240101", "0%{?gh_date:1}", False, False, False),
+    # debbuild-macros has systemd's macros; rpm's come from a package specport does not read
+    ("", "0%{?systemd_post:1}", True, None, None),
     # a bare word: Perl under `use strict` refuses it (false); rpm refuses it too (unknown)
-    ("%global phpname php", "%{phpname} == php", False, None),
+    ("%global phpname php", "%{phpname} == php", False, None, None),
 ]
 
 
-@pytest.mark.parametrize(("setup", "condition", "deb12", "el8"), FORMS)
-def test_condition_forms(setup: str, condition: str, deb12: bool | None, el8: bool | None) -> None:
+@pytest.mark.parametrize(("setup", "condition", "debbuild", "deb12", "el8"), FORMS)
+def test_condition_forms(
+    setup: str, condition: str, debbuild: bool, deb12: bool | None, el8: bool | None
+) -> None:
     text = f"Name: x\n{setup}\n%if {condition}\nA\n%endif\n"
+    assert decisions(text, DEB12, reader="debbuild") == [debbuild]
     assert decisions(text, DEB12) == [deb12]
     assert decisions(text, EL8) == [el8]
+    # a branch either reader of debian-12 may take stays live there
+    assert live(text, DEB12) == ([4] if deb12 is False else [])
 
 
 def test_bcond_switches_follow_with_and_without() -> None:
@@ -75,7 +84,8 @@ def test_bcond_switches_follow_with_and_without() -> None:
     )
     # %{with_tests} of an undefined with_tests: debbuild keeps "%{with_tests}", a true string
     # to Perl; rpm refuses the expression
-    assert decisions(text, DEB12) == [False, True, True]
+    assert decisions(text, DEB12, reader="debbuild") == [False, True, True]
+    assert decisions(text, DEB12) == [False, True, None]
     assert decisions(text, EL8) == [False, True, None]
     for target in (DEB12, EL8):
         given = Bconds(with_=("tests",), without=("docs",))
@@ -108,7 +118,7 @@ def test_definitions_in_undecided_branches_become_unknown() -> None:
     # %{?__ztsphp} is php-devel's on EL: unknown there, so what its branch defines is too
     text = "Name: x\n%if 0%{?__ztsphp:1}\n%global flag 1\n%endif\n%if 0%{?flag}\nA\n%endif\n"
     assert decisions(text, EL8) == [None, None]
-    assert decisions(text, DEB12) == [False, False]
+    assert decisions(text, DEB12, reader="debbuild") == [False, False]
 
 
 def test_wrapped_definitions_either_order_of_flags() -> None:
@@ -163,7 +173,7 @@ def test_undefine_and_redefine() -> None:
 )
 def test_debbuild_expressions(setup: str, condition: str, truth: bool) -> None:
     text = f"Name: x\n{setup}\n%if {condition}\nA\n%endif\n"
-    assert decisions(text, DEB12) == [truth]
+    assert decisions(text, DEB12, reader="debbuild") == [truth]
 
 
 def test_unknowns_are_never_guessed() -> None:
@@ -228,7 +238,7 @@ def test_a_definition_written_for_expand_counts() -> None:
     text += '%if "%{phpname}" == "php"\nA\n%endif\n'
     view = spec_view(split_lines(text), DEB12)
     assert view.macros["phpname"] == "php" and view.macros["name"] == "php-pecl-x"
-    assert [d.truth for d in view.decisions] == [True]
+    assert decisions(text, DEB12, reader="debbuild") == [True]
     # on EL something else may define %phpname first (the spec asks): unknown there
     assert decisions(text, EL8) == [None]
 
@@ -240,3 +250,32 @@ def test_names_read_the_targets_own_macros() -> None:
     # a macro the spec undefines is not the target's any more
     text = "Name: x\n%undefine __php\n"
     assert "__php" not in spec_view(split_lines(text), DEB12).macros
+
+
+@pytest.mark.parametrize(
+    ("directive", "debbuild", "el8"),
+    [
+        # debbuild compares with dpkg's architecture name (amd64); rpm with its own (x86_64)
+        ("%ifarch x86_64", False, True),
+        ("%ifarch amd64", True, False),
+        ("%ifnarch x86_64", True, False),
+        ("%ifarch %{ix86} x86_64", False, True),
+        ("%ifos linux", True, True),
+    ],
+)
+def test_arch_conditions(directive: str, debbuild: bool, el8: bool) -> None:
+    text = f"Name: x\n{directive}\nA\n%endif\n"
+    assert decisions(text, DEB12, reader="debbuild") == [debbuild]
+    # the deb build's sandbox query (rpmspec) answers as el8 does: where they differ, both live
+    assert decisions(text, DEB12) == [debbuild if debbuild == el8 else None]
+    assert decisions(text, EL8) == [el8]
+    # rpm reads a noarch spec again for noarch: not followed there
+    assert decisions(f"BuildArch: noarch\n{text}", EL8) == [None]
+
+
+def test_debbuild_defined_is_a_truth_test() -> None:
+    # debbuild's %defined() is %{?x:1}%{!?x:0}: a macro defined as 0 is "not defined" there
+    text = "Name: x\n%global zero 0\n%if %{defined zero}\nA\n%endif\n"
+    text += "%if %{undefined nope}\nB\n%endif\n"
+    assert decisions(text, DEB12, reader="debbuild") == [False, True]
+    assert decisions(text, EL8) == [True, None]  # %nope may come from a package on EL

@@ -15,8 +15,7 @@ what they define becomes unknown too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, replace
 
 from specport.spec import expr, macroenv
 from specport.spec.lines import DEFINE_RE, SECTION_RE, TAG_RE, continued
@@ -69,7 +68,8 @@ class SpecView:
 
 
 _IF_RE = re.compile(r"^\s*%if(?:\s+(.*))?$")
-_IFARCH_RE = re.compile(r"^\s*%if(n?arch|n?os)\b")
+_IFARCH_RE = re.compile(r"^\s*%if(n?)(arch|os)\b(.*)$")
+_NOARCH_RE = re.compile(r"^\s*BuildArch(?:itecture)?\s*:\s*noarch\s*$", re.IGNORECASE)
 _ELIF_RE = re.compile(r"^\s*%elif(arch|os)?(?:\s+(.*))?$")
 _ELSE_RE = re.compile(r"^\s*%else\b")
 _ENDIF_RE = re.compile(r"^\s*%endif\b")
@@ -90,9 +90,12 @@ def _not(a: Truth) -> Truth:
 
 
 class _Walk:
-    def __init__(self, lines: list[Line], target: Target, bconds: Bconds) -> None:
+    def __init__(
+        self, lines: list[Line], target: Target, bconds: Bconds, reader: str | None = None
+    ) -> None:
         self.target = target
-        self.env = target_env(target, _owned(lines))
+        self.noarch = any(_NOARCH_RE.match(ln.text) for ln in lines if "oarch" in ln.text)
+        self.env = target_env(target, _owned(lines), reader)
         for name, value in bconds.defines().items():
             self.env.define(name, value)
         self.first: dict[str, str] = {}  # each name's first definition on a live path
@@ -147,8 +150,10 @@ class _Walk:
         text = ln.text
         if not text.lstrip().startswith(("%if", "%el", "%endif")):
             return None
-        if _IFARCH_RE.match(text):
-            self.frames.append([None, None])
+        a = _IFARCH_RE.match(text)
+        if a:
+            truth = self.arch_condition(ln, a.group(1) == "n", a.group(2), a.group(3), act)
+            self.frames.append([truth, truth])
             return "if"
         m = _IF_RE.match(text)
         if m:
@@ -159,7 +164,10 @@ class _Walk:
         if m2 and self.frames:
             frame = self.frames[-1]
             outer = self.active_outer()
-            truth = None if m2.group(1) else self.condition(ln, m2.group(2) or "", outer)
+            if m2.group(1):
+                truth = self.arch_condition(ln, False, m2.group(1), m2.group(2) or "", outer)
+            else:
+                truth = self.condition(ln, m2.group(2) or "", outer)
             frame[1] = _and(_not(frame[0]), truth)
             frame[0] = True if frame[0] or truth else (None if None in (frame[0], truth) else False)
             return "elif"
@@ -177,6 +185,28 @@ class _Walk:
         for _taken, current in self.frames[:-1]:
             out = _and(out, current)
         return out
+
+    def arch_condition(self, ln: Line, negate: bool, kind: str, args: str, act: Truth) -> Truth:
+        """%ifarch/%ifnarch/%ifos (and %elifarch/%elifos) against the target's architecture."""
+        if act is False:
+            return None
+        truth: Truth = None
+        if self.env.dialect == "debbuild":
+            # debbuild 24.12 reads `%ifarch a b` as `'%{_arch}' == 'a' || '%{_arch}' == 'b'`,
+            # the words expanded and lower-cased; its %_arch is dpkg's (amd64, not x86_64)
+            expanded = macroenv.expand(args.strip(), self.env, keep_undefined=True)
+            words = [w for w in re.split(r"[\s,]+", (expanded or "").lower()) if w]
+            if expanded is not None and words and "'" not in expanded:
+                op, join = ("!=", " && ") if negate else ("==", " || ")
+                truth = decide(join.join(f"'%{{_{kind}}}' {op} '{w}'" for w in words), self.env)
+        elif not self.noarch:  # rpm reads a noarch spec again for noarch: not followed
+            expanded = macroenv.expand(args, self.env)
+            here = self.target.arch if kind == "arch" else "linux"
+            if expanded is not None:
+                truth = (here in set(re.split(r"[\s,]+", expanded.strip()))) != negate
+        spelled = f"%if{'n' if negate else ''}{kind} {args.strip()}"
+        self.decisions.append(Decision(ln.no, spelled, truth))
+        return truth
 
     def condition(self, ln: Line, expression: str, act: Truth) -> Truth:
         if act is False:
@@ -234,7 +264,7 @@ class _Walk:
 
     def bcond(self, kind: str | None, name: str, default: str | None, act: Truth) -> None:
         if kind is None:  # %bcond NAME DEFAULT (rpm >= 4.17.1): the default is an expression
-            truth = None if default is None else decide(default, _rpm_view(self.env))
+            truth = None if default is None else decide(default, macroenv.as_rpm(self.env))
             kind = None if truth is None else ("_without" if truth else "_with")
         switch: Truth = None
         if kind == "_with":
@@ -270,7 +300,9 @@ class _Walk:
         env = self.env
         # the target's own macros whose text is known to the end (%{__php} on a deb target),
         # unless the spec undefined them; then the spec's definitions
-        out = {n: v for n, v in concrete_macros(self.target).items() if n not in env.undefined}
+        out = {
+            n: v for n, v in macroenv.concrete_macros(self.target).items() if n not in env.undefined
+        }
         out.update({n: v for n, v in self.first.items() if env.state(n) == macroenv.UNKNOWN})
         for name in self.first:
             value = env.lookup(name)
@@ -279,26 +311,6 @@ class _Walk:
             elif env.state(name) == macroenv.DEFINED:
                 out[name] = self.first[name]
         return out
-
-
-@cache
-def concrete_macros(target: Target) -> dict[str, str]:
-    """The macros the target's reader defines whose values expand to plain text (no shell, no
-    macro specport does not know), expanded: what a name like %{__php}/x reads as there."""
-    env = target_env(target)
-    out = {}
-    for name, value in env.values.items():
-        if value is not None and (text := macroenv.expand(value, env)) is not None:
-            out[name] = text
-    return out
-
-
-def _rpm_view(env: MacroEnv) -> MacroEnv:
-    """%bcond's default is an rpm expression (%[ ]) even where debbuild reads the rest."""
-    if env.dialect == "rpm":
-        return env
-    return MacroEnv("rpm", env.closed, env.never, env.values, env.opaque, env.tags, env.unknown,
-                    env.undefined)  # fmt: skip
 
 
 def _unexpand(text: str) -> str:
@@ -370,9 +382,34 @@ _COMMENTED_DEFINE = re.compile(r"^#\s*%?(?:global|define)\s+([A-Za-z_]\w*)\s")
 _MENTIONED = re.compile(r"%\{?[!?]*(?:(?:defined|undefined|with|without)\s+)?([A-Za-z_]\w*)")
 
 
-def spec_view(lines: list[Line], target: Target, bconds: Bconds | None = None) -> SpecView:
-    """The spec as the target's reader walks it (see the module's docstring)."""
-    return _Walk(lines, target, bconds or Bconds()).run(lines)
+def spec_view(
+    lines: list[Line], target: Target, bconds: Bconds | None = None, *, reader: str | None = None
+) -> SpecView:
+    """The spec as the target's readers walk it (see the module's docstring); `reader`: only
+    that one ("debbuild" or "rpm").
+
+    A deb target has two: debbuild builds, but the build's sandbox query reads the spec with
+    rpmspec (build/specinfo.py), and its BuildRequires are what apt installs. Where the two
+    disagree (`%ifarch x86_64`: debbuild's %_arch is amd64; Perl's string comparisons) a branch
+    either takes is live, and the condition counts as undecided."""
+    bconds = bconds or Bconds()
+    view = _Walk(lines, target, bconds, reader).run(lines)
+    if reader is not None or dialect(target) != "debbuild":
+        return view
+    other = _Walk(lines, target, bconds, reader="rpm").run(lines)
+    theirs = {d.line: d.truth for d in other.decisions}
+    mine = {d.line for d in view.decisions}
+    decisions = [
+        replace(d, truth=d.truth if theirs.get(d.line, d.truth) == d.truth else None)
+        for d in view.decisions
+    ]
+    decisions += [d for d in other.decisions if d.line not in mine]
+    return SpecView(
+        tuple(a or b for a, b in zip(view.live, other.live, strict=True)),
+        view.macros,
+        tuple(sorted(decisions, key=lambda d: d.line)),
+        view.bconds,
+    )
 
 
 def live_lines(lines: list[Line], target: Target, bconds: Bconds | None = None) -> list[bool]:

@@ -35,6 +35,14 @@ MAX_EXPANSION = 64 * 1024
 _NEVER = frozenset({"vendor", "scl", "scl_prefix", "scl_vendor", "scl_pkg_name", "_sclreq",
                     "scl_package", "scl_name"})  # fmt: skip
 _NEVER_PREFIXES = ("_with_", "_without_", "with_")
+# rpm's own macros (/usr/lib/rpm/macros), the same from rpm 4.14 to 4.18: the %ifarch list of
+# 32-bit x86 and the directories; %_libdir and the other per-arch ones are left out
+_RPM_BASE = {
+    "ix86": "i386 i486 i586 i686 pentium3 pentium4 athlon geode",
+    "_prefix": "/usr", "_exec_prefix": "/usr", "_bindir": "/usr/bin", "_sbindir": "/usr/sbin",
+    "_libexecdir": "/usr/libexec", "_datadir": "/usr/share", "_sysconfdir": "/etc",
+    "_includedir": "/usr/include", "_mandir": "/usr/share/man",
+}  # fmt: skip
 _FILE_DEFINE = re.compile(r"^%(\w+)(\([^)]*\))?\s+(.*)$")
 _NAME = re.compile(r"([!?]*)([A-Za-z_]\w*)")
 
@@ -186,7 +194,7 @@ def _braced(inner: str, env: MacroEnv, depth: int, keep: bool) -> str:
         if name in ("with", "without"):
             truth = env.asked(f"with_{arg}")
         elif env.dialect == "debbuild":
-            raise _Unknown("debbuild has no %{defined}")
+            truth = env.asked(arg)  # debbuild's %defined() is %{?x:1}%{!?x:0}: Perl's truth
         else:
             state = env.state(arg)
             truth = None if state == UNKNOWN else state == DEFINED
@@ -250,22 +258,31 @@ def file_macros(text: str) -> dict[str, str | None]:
 
 
 @cache
-def _target_values(target: Target) -> tuple[tuple[str, str | None], ...]:
+def _target_values(target: Target, reader: str) -> tuple[tuple[str, str | None], ...]:
     values: dict[str, str | None] = {}
-    if target.builder == "debbuild":
+    if reader == "debbuild":
         known, unread, _unsure = _debbuild_macros()
         values.update(known)
         values.update(dict.fromkeys(unread))
+        # what debbuild's dpkg-architecture %( ) answers there (macros.00platform)
+        values.update(_arch=target.deb_arch, _build_arch=target.deb_arch, _os="linux")
+    else:
+        values.update(_RPM_BASE)
     for content in render_macro_files(target).values():
         values.update(file_macros(content))
     values.update(spec_macros(target))
     return tuple(values.items())
 
 
-def target_env(target: Target, owned: frozenset[str] = frozenset()) -> MacroEnv:
-    """A fresh environment for one spec on `target`; `owned`: names the spec owns (rpm targets
-    take them as undefined until the spec defines them)."""
-    closed = target.builder == "debbuild"
+def target_env(
+    target: Target, owned: frozenset[str] = frozenset(), reader: str | None = None
+) -> MacroEnv:
+    """A fresh environment for one spec on `target`; `owned`: names the spec owns (rpm readers
+    take them as undefined until the spec defines them). reader: "rpm" for rpmspec's reading of
+    a deb target's spec (the build's sandbox query: what apt installs), with the target's macro
+    files and facts but rpm's own macros; default: the target's builder."""
+    reader = reader or dialect(target)
+    closed = reader == "debbuild"
 
     def never(name: str) -> bool:
         return (
@@ -275,9 +292,29 @@ def target_env(target: Target, owned: frozenset[str] = frozenset()) -> MacroEnv:
             or (name.startswith(_NEVER_PREFIXES))
         )
 
-    env = MacroEnv(dialect(target), closed, never)
-    for name, value in _target_values(target):
+    env = MacroEnv(reader, closed, never)
+    for name, value in _target_values(target, reader):
         env.define(name, value, opaque=value is None)
     if closed:
         env.unknown.update(_debbuild_macros()[2])
     return env
+
+
+@cache
+def concrete_macros(target: Target) -> dict[str, str]:
+    """The macros the target's reader defines whose values expand to plain text (no shell, no
+    macro specport does not know), expanded: what a name like %{__php}/x reads as there."""
+    env = target_env(target)
+    out = {}
+    for name, value in env.values.items():
+        if value is not None and (text := expand(value, env)) is not None:
+            out[name] = text
+    return out
+
+
+def as_rpm(env: MacroEnv) -> MacroEnv:
+    """%bcond's default is an rpm expression (%[ ]) even where debbuild reads the rest."""
+    if env.dialect == "rpm":
+        return env
+    return MacroEnv("rpm", env.closed, env.never, env.values, env.opaque, env.tags, env.unknown,
+                    env.undefined)  # fmt: skip
