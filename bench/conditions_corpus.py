@@ -4,10 +4,11 @@ it leave undecided (both branches live, their names required to resolve)?
 
     bench/conditions_corpus.py DIR [--target debian-12,el8-php7.4] [--top 40] [--with X]...
 
-Every *.spec under DIR goes through normalize's passes before the dependency pass (the %( )
-values, ZTS, %bcond and %elif rewrites), then the target's walk (spec/conditions.py). Counted:
-each %if/%elif the reader reaches (those in branches it never takes are not read), decided or
-not; the undecided ones are listed by how many times they occur, most frequent first.
+Every *.spec under DIR goes through normalize's passes for the target before the dependency pass
+(the %( ) values, ZTS, %bcond and %elif rewrites, ...), then the target's walk
+(spec/conditions.py). Counted: each %if/%elif the readers reach (those in branches they never
+take are not read), decided or not; the undecided ones are listed by how many times they
+occur, most frequent first.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from specport.config import load_config
 from specport.errors import SpecportError
+from specport.families import family_of
 from specport.spec import deps
 from specport.spec.conditions import spec_view
 from specport.spec.lines import split_lines
@@ -30,6 +32,7 @@ from specport.targets.model import Target
 def survey(specs: list[Path], target: Target, bconds: Bconds) -> tuple[int, int, Counter[str]]:
     """(specs the passes before deps refuse, conditions reached, undecided ones by text)."""
     options = NormalizeOptions(keep_unresolved=True, bconds=bconds)
+    skipped = family_of(target).skipped_passes  # as normalize() runs them for the target
     failed, reached = 0, 0
     undecided: Counter[str] = Counter()
     for spec in specs:
@@ -39,7 +42,8 @@ def survey(specs: list[Path], target: Target, bconds: Bconds) -> tuple[int, int,
             for name, run in PASSES:
                 if name == deps.NAME:
                     break
-                lines, _ = run(lines, ctx)
+                if run.__name__ not in skipped:
+                    lines, _ = run(lines, ctx)
         except SpecportError:
             failed += 1
             continue
