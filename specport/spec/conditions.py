@@ -18,6 +18,15 @@ import re
 from dataclasses import dataclass, replace
 
 from specport.spec import expr, macroenv
+from specport.spec.definitions import (
+    ELIF_RE,
+    ENDIF_RE,
+    IF_RE,
+    IFARCH_RE,
+    owned_names,
+    unexpand,
+    wrapper,
+)
 from specport.spec.lines import DEFINE_RE, SECTION_RE, TAG_RE, continued
 from specport.spec.macroenv import MacroEnv, dialect, target_env
 from specport.spec.model import Bconds, Line
@@ -67,15 +76,10 @@ class SpecView:
     bconds: tuple[tuple[str, Truth], ...]
 
 
-_IF_RE = re.compile(r"^\s*%if(?:\s+(.*))?$")
-_IFARCH_RE = re.compile(r"^\s*%if(n?)(arch|os)\b(.*)$")
 _NOARCH_RE = re.compile(r"^\s*BuildArch(?:itecture)?\s*:\s*noarch\s*$", re.IGNORECASE)
-_ELIF_RE = re.compile(r"^\s*%elif(arch|os)?(?:\s+(.*))?$")
 _ELSE_RE = re.compile(r"^\s*%else\b")
-_ENDIF_RE = re.compile(r"^\s*%endif\b")
 _UNDEFINE_RE = re.compile(r"^\s*%undefine\s+([A-Za-z_]\w*)")
 _BCOND_RE = re.compile(r"^\s*%bcond(_with|_without)?\s+([A-Za-z_]\w*)(?:\s+(.*?))?\s*$")
-_WRAP_RE = re.compile(r"^\s*%\{(!?\?!?)([A-Za-z_]\w*):")
 _OWN_TAGS = ("name", "version", "release", "epoch")
 
 
@@ -95,7 +99,7 @@ class _Walk:
     ) -> None:
         self.target = target
         self.noarch = any(_NOARCH_RE.match(ln.text) for ln in lines if "oarch" in ln.text)
-        self.env = target_env(target, _owned(lines), reader)
+        self.env = target_env(target, owned_names(lines), reader)
         for name, value in bconds.defines().items():
             self.env.define(name, value)
         self.first: dict[str, str] = {}  # each name's first definition on a live path
@@ -150,17 +154,17 @@ class _Walk:
         text = ln.text
         if not text.lstrip().startswith(("%if", "%el", "%endif")):
             return None
-        a = _IFARCH_RE.match(text)
+        a = IFARCH_RE.match(text)
         if a:
             truth = self.arch_condition(ln, a.group(1) == "n", a.group(2), a.group(3), act)
             self.frames.append([truth, truth])
             return "if"
-        m = _IF_RE.match(text)
+        m = IF_RE.match(text)
         if m:
             truth = self.condition(ln, m.group(1) or "", act)
             self.frames.append([truth, truth])
             return "if"
-        m2 = _ELIF_RE.match(text)
+        m2 = ELIF_RE.match(text)
         if m2 and self.frames:
             frame = self.frames[-1]
             outer = self.active_outer()
@@ -175,7 +179,7 @@ class _Walk:
             frame = self.frames[-1]
             frame[1] = _not(frame[0])
             return "else"
-        if _ENDIF_RE.match(text) and self.frames:
+        if ENDIF_RE.match(text) and self.frames:
             self.frames.pop()
             return "endif"
         return None
@@ -223,7 +227,7 @@ class _Walk:
             if t and t.group(1).lower() in (*_OWN_TAGS, "vendor"):
                 self.tag(t.group(1).lower(), t.group(2).strip(), act)
             return act
-        wrap = _wrapper(text)
+        wrap = wrapper(text)
         if wrap is not None:
             negate, name, body = wrap
             asked = self.env.asked(name)
@@ -231,7 +235,7 @@ class _Walk:
             if act is False:
                 return False
             text = body
-        text = _unexpand(text)
+        text = unexpand(text)
         m = DEFINE_RE.match(text)
         if m:
             value = None if multi or m.group(3) else m.group(4).strip()
@@ -311,75 +315,6 @@ class _Walk:
             elif env.state(name) == macroenv.DEFINED:
                 out[name] = self.first[name]
         return out
-
-
-def _unexpand(text: str) -> str:
-    """`%{expand: %%global x 1}` (a definition written to be expanded first) -> `%global x 1`."""
-    m = _EXPAND_RE.match(text)
-    return m.group(1).replace("%%", "%") if m else text
-
-
-_EXPAND_RE = re.compile(r"^\s*%\{expand:\s*(%%(?:global|define)\s.*)\}\s*$")
-
-
-def _wrapper(text: str) -> tuple[bool, str, str] | None:
-    """`%{?name:body}` / `%{!?name:body}` filling the whole line: (negated, name, body)."""
-    m = _WRAP_RE.match(text)
-    if not m:
-        return None
-    depth = 0
-    start = text.index("{")
-    for j in range(start, len(text)):
-        if text[j] == "{":
-            depth += 1
-        elif text[j] == "}":
-            depth -= 1
-            if depth == 0:
-                if text[j + 1 :].strip():
-                    return None
-                return "!" in m.group(1), m.group(2), text[m.end() : j].strip()
-    return None
-
-
-def _owned(lines: list[Line]) -> frozenset[str]:
-    """Names the spec defines without asking first whether they exist: a definition under
-    `%{!?x: ...}` or inside an %if that names x gives a default for a macro the build may
-    define; any other is the spec's own, and no build defines it."""
-    owned: set[str] = set()
-    guarded: set[str] = set()
-    stack: list[set[str]] = []  # per open %if: the names its expressions mention
-    for ln in lines:
-        text = ln.text
-        if text.startswith("#"):
-            off = _COMMENTED_DEFINE.match(text)  # `#global gh_date ...`: a switch the spec owns
-            if off:
-                owned.add(off.group(1))
-            continue
-        if "%" not in text:
-            continue
-        m_if = _IF_RE.match(text) or _IFARCH_RE.match(text)
-        if m_if:
-            stack.append(set(_MENTIONED.findall(text)))
-            continue
-        if _ELIF_RE.match(text) and stack:
-            stack[-1].update(_MENTIONED.findall(text))
-            continue
-        if _ENDIF_RE.match(text) and stack:
-            stack.pop()
-            continue
-        wrap = _wrapper(text)
-        m = DEFINE_RE.match(_unexpand(wrap[2] if wrap else text))
-        if m:
-            name = m.group(2)
-            if (wrap and wrap[1] == name) or any(name in names for names in stack):
-                guarded.add(name)
-            else:
-                owned.add(name)
-    return frozenset(owned - guarded)
-
-
-_COMMENTED_DEFINE = re.compile(r"^#\s*%?(?:global|define)\s+([A-Za-z_]\w*)\s")
-_MENTIONED = re.compile(r"%\{?[!?]*(?:(?:defined|undefined|with|without)\s+)?([A-Za-z_]\w*)")
 
 
 def spec_view(
