@@ -37,8 +37,13 @@ def run(p: Pass, text: str, target: Target) -> tuple[str, list[str]]:
         ("0%{?scl:1}", DEB12, False),
         ("!(0%{?fedora})", DEB12, True),
         ("%{defined rhel}", EL8, True),
-        ("%{with tests}", DEB12, None),  # not a distro macro: unknown, so the lines stay live
-        ('"%{_vendor}" == "redhat"', EL8, None),
+        # no --with tests: nothing defines with_tests, on either kind of target
+        ("%{with tests}", DEB12, False),
+        ("%{with tests}", EL8, False),
+        ('"%{_vendor}" == "redhat"', EL8, True),  # the platform macros are the target's
+        ('"%{_vendor}" == "debbuild"', DEB12, True),
+        ("0%{?__ztsphp:1}", EL8, None),  # php-devel's macro on EL: not specport's to know
+        ("0%{?__ztsphp:1}", DEB12, False),  # debbuild's macros are all known: not one of them
         ("0%{?fedora} >=", DEB12, None),  # malformed: unknown, never a guess
     ],
 )
@@ -58,12 +63,14 @@ def test_live_lines_follow_else_and_nesting() -> None:
             "C",  # 7: live
             "%endif",
             "%ifarch x86_64",
-            "D",  # 10: unknown arch: live
+            "D",  # 10: dead for debbuild (its %_arch is amd64), not for the sandbox's rpmspec
             "%endif",
         ]
     )
     live = live_lines(split_lines(spec), DEB12)
     assert [no for no, ok in enumerate(live, start=1) if not ok] == [2, 3, 4, 5]
+    live = live_lines(split_lines(spec), EL8)
+    assert [no for no, ok in enumerate(live, start=1) if not ok] == [2, 3, 4, 5]  # x86_64
 
 
 # --- deps ---------------------------------------------------------------------------------------
@@ -86,10 +93,15 @@ def test_unguarded_rich_dependency_still_fails_with_its_line() -> None:
 
 
 def test_macro_wrapped_tag_line_is_translated() -> None:
-    spec = "Name: x\n%{?with_tests:BuildRequires: zlib-devel}\n%{?scl:Requires: %scl_runtime}\n"
+    spec = (
+        "Name: x\n%bcond_without tests\n%{?with_tests:BuildRequires: zlib-devel}\n"
+        "%{?with_docs:BuildRequires: an-unknown-name}\n%{?scl:Requires: %scl_runtime}\n"
+    )
     text, _ = run(deps.translate_dependencies, spec, DEB12)
     assert "%{?with_tests:BuildRequires: zlib1g-dev}\n" in text
-    assert "%{?scl:Requires: %scl_runtime}\n" in text  # %scl is never defined on Debian
+    # nothing defines with_docs (no such bcond) nor %scl on Debian: those lines stay as written
+    assert "%{?with_docs:BuildRequires: an-unknown-name}\n" in text
+    assert "%{?scl:Requires: %scl_runtime}\n" in text
 
 
 def test_perl_pseudo_and_core_modules() -> None:

@@ -51,7 +51,7 @@ def test_version_is_checked_not_patched() -> None:
     ubuntu = debfix.FixContext("m", "+ubuntu20.04")
     debfix.check_version("2.10-1+ubuntu20.04", ubuntu)
     # debbuild's own default %dist: the spec lost specport's %global dist
-    with pytest.raises(BuildError, match="does not end in the dist tag"):
+    with pytest.raises(BuildError, match="does not carry the dist tag"):
         debfix.check_version("2.10-1ubuntu20.04", ubuntu)
     with pytest.raises(BuildError):
         debfix.fix_control("Package: a\nVersion: 1-1debian12\n", [], "", CTX)

@@ -119,6 +119,8 @@ class DebBuild:
         box.run(setup, timeout=SHORT_TIMEOUT)
         argv = ["debbuild", "--define", f"_topdir {TOPDIR}", "--define", f"dist {target.dist}"]
         argv += ["--define", _DPKG_DEB]
+        # debbuild 24.12 takes rpmbuild's --nocheck (skips %check) and --with/--without
+        argv += options.build_flags()
         # -vv: below verbosity 2 debbuild sends every %prep/%build/%install script's output to
         # /dev/null, and the build log would say nothing about why a build failed
         # --nodeps: apt-get satisfy installed the BuildRequires (alternatives and versions

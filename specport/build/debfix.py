@@ -12,8 +12,9 @@ What debbuild 24.12 writes, and what this step adds (learned by building with it
   disabled by prerm on remove (phpdismod), their state under /var/lib/php/modules dropped by
   postrm on purge; each script is skipped when it already does its part (the normalizer may
   write %post/%preun with phpenmod/phpdismod).
-- Version: checked, not changed: it must end in the target's dist tag (`+deb12`), which the
-  normalized spec defines (`%global dist`) and debbuild puts after Release as it is.
+- Version: checked, not changed: its revision must carry the target's dist tag (`+deb12`), which
+  the normalized spec defines (`%global dist`) and debbuild puts in Release as it is; Release
+  may go on after it (`1%{?dist}.1`, a PHP tag), see spec.release.carries_dist.
 - shlibs: debbuild writes no DEBIAN/shlibs, so dpkg-shlibdeps cannot say which package a
   program built against such a library needs (and fails on it). A package with public shared
   libraries gets one line per SONAME (`libfoo 1 libfoo (>= 1.0)`, as dh_makeshlibs writes) and
@@ -41,6 +42,7 @@ from debian.deb822 import Deb822
 
 from specport.build import debdocs, debscripts
 from specport.errors import BuildError
+from specport.spec.release import carries_dist
 
 MARK = "# added by specport (deb post-step)"
 # a script that already contains this does the job (the normalizer may write %post/%preun)
@@ -132,11 +134,13 @@ def shlibs_lines(sonames: list[str], package: str, version: str) -> str:
 
 
 def check_version(version: str, ctx: FixContext) -> None:
-    """The version must end in the target's dist tag; anything else is a spec or macro fault."""
-    if not version.endswith(ctx.dist):
+    """The version must carry the target's dist tag; anything else is a spec or macro fault."""
+    if not carries_dist(version, ctx.dist):
         raise BuildError(
-            f"debbuild wrote version {version}, which does not end in the dist tag {ctx.dist}",
-            hint="Release: should end in %{?dist}; does the spec redefine %dist?",
+            f"debbuild wrote version {version}, whose release does not carry the dist tag"
+            f" {ctx.dist}",
+            hint="Release: should contain %{?dist} (1%{?dist}, 1%{?dist}.1); does the spec"
+            " redefine %dist?",
         )
 
 

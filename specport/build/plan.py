@@ -8,6 +8,7 @@ from pathlib import Path
 
 from specport.build.sources import SourceSearch
 from specport.config import DEFAULT_BUILD_MEMORY, DEFAULT_BUILD_PIDS, DEFAULT_MAINTAINER
+from specport.spec.model import Bconds
 from specport.spec.resolver import Resolver
 from specport.targets import Target
 
@@ -44,6 +45,13 @@ class BuildOptions:
     package_cache: Path | None = None
     # the spec sandbox's answers by exactly what it was asked (spec/answers.py); None: ask
     spec_answers: Path | None = None
+    nocheck: bool = False  # skip %check (rpmbuild/debbuild --nocheck)
+    bconds: Bconds = field(default_factory=Bconds)  # the spec's bconds: --with/--without NAME
+
+    def build_flags(self) -> list[str]:
+        """What rpmbuild and debbuild get for --nocheck/--with/--without (both spell them so);
+        part of the result's cache key and of its record."""
+        return [*(["--nocheck"] if self.nocheck else []), *self.bconds.args()]
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class PairResult:
     packages: list[Path] = field(default_factory=list)
     log_path: Path | None = None
     message: str = ""  # the one-line reason of a failure
+    advice: str = ""  # what to do about it, when the failure says (not the log's path)
     lint: list[str] = field(default_factory=list)  # lintian errors (E: lines)
     skipped: bool = False  # not run because an earlier pair failed without --keep-going
     blocked: bool = False  # not run because a pair of the set it needs failed

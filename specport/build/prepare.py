@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from specport import names, safeio
@@ -20,6 +20,7 @@ from specport.build.sources import SourceSearch, resolve_sources
 from specport.build.specinfo import SpecInfo, info_request, read_spec_infos
 from specport.config import DEFAULT_MAINTAINER, Settings
 from specport.errors import SpecError
+from specport.spec.model import Bconds
 from specport.spec.resolver import Resolver
 from specport.spec.rpmspec import Request
 from specport.targets import Target
@@ -64,16 +65,19 @@ def prepare_many(
     image: str | None = None,
     resolvers: Mapping[str, Resolver] | None = None,
     kept: Path | None = None,
+    bconds: Bconds | None = None,
 ) -> list[Prepared]:
     """Normalize every pair, read all their specs in the sandbox (one per target image), then
     find their sources. image: read every spec in this image (stand-ins) instead of the
     target's builder image; resolvers: by target name (the package index); kept: the
-    sandbox's kept answers (spec/answers.py), None to ask it every time."""
+    sandbox's kept answers (spec/answers.py), None to ask it every time; bconds: the build's
+    --with/--without (the normalized spec carries them, so the sandbox reads them too)."""
     staged: list[_Staged] = []
     done: list[Prepared] = []
     try:
         for pair in pairs:
-            staged.append(_stage(pair, maintainer, (resolvers or {}).get(pair.target.name)))
+            resolver = (resolvers or {}).get(pair.target.name)
+            staged.append(_stage(pair, maintainer, resolver, bconds or Bconds()))
         infos = _read_infos(staged, image, kept)
         for st, info in zip(staged, infos, strict=True):
             spec_name = f"{info.name}.spec"
@@ -99,7 +103,7 @@ def prepare_many(
     return done
 
 
-def _stage(pair: Pair, maintainer: str, resolver: Resolver | None) -> _Staged:
+def _stage(pair: Pair, maintainer: str, resolver: Resolver | None, bconds: Bconds) -> _Staged:
     from specport.spec.history import normalize_options
     from specport.spec.macrofiles import write_macro_files
     from specport.spec.normalize import normalize
@@ -110,6 +114,7 @@ def _stage(pair: Pair, maintainer: str, resolver: Resolver | None) -> _Staged:
         raise SpecError(f"cannot read the spec: {exc}", path=str(pair.spec)) from None
     names.spec_names(text, str(pair.spec))  # rpm's answer is checked again after the sandbox
     options = normalize_options(pair.spec, packager=maintainer or DEFAULT_MAINTAINER)
+    options = replace(options, bconds=bconds)
     result = normalize(text, pair.target, path=str(pair.spec), options=options, resolver=resolver)
     work = Path(tempfile.mkdtemp(prefix="specport-build-"))
     try:

@@ -1,6 +1,7 @@
 """What a build leaves in OUTPUT/<target>/ besides packages and logs: a manifest naming the
 target each package was built for, so `specport publish OUTPUT` never has to guess it from
-folder names or release strings."""
+folder names or release strings, and how it was built (`build_flags`: --nocheck, --with NAME,
+--without NAME, as rpmbuild/debbuild got them; [] for a plain build)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def check_output(directory: Path) -> list[Path]:
     return found
 
 
-def record(results: Sequence[PairResult]) -> list[Path]:
+def record(results: Sequence[PairResult], build_flags: Sequence[str] = ()) -> list[Path]:
     """Add each successful pair's packages to the manifest of its target directory."""
     by_dir: dict[Path, list[PairResult]] = {}
     for r in results:
@@ -45,18 +46,21 @@ def record(results: Sequence[PairResult]) -> list[Path]:
             directory,
             done[0].pair.target.name,
             {pkg.name: r.pair.spec.name for r in done for pkg in r.packages},
+            build_flags,
         )
         for directory, done in by_dir.items()
     ]
 
 
-def write_manifest(directory: Path, target: str, packages: dict[str, str]) -> Path:
-    """Record that `packages` (file name -> spec file name) in directory were built for target;
-    entries already recorded there stay."""
+def write_manifest(
+    directory: Path, target: str, packages: dict[str, str], build_flags: Sequence[str] = ()
+) -> Path:
+    """Record that `packages` (file name -> spec file name) in directory were built for target
+    with `build_flags`; entries already recorded there stay."""
     path = directory / MANIFEST
     doc = read_manifest(path) or {"target": target, "packages": {}}
     for name, spec in packages.items():
-        doc["packages"][name] = {"spec": spec}
+        doc["packages"][name] = {"spec": spec, "build_flags": list(build_flags)}
     _write_json(path, doc)
     return path
 

@@ -203,6 +203,7 @@ class RpmBuild:
             argv += ["--define", define]
         if self.nodeps:
             argv.append("--nodeps")
+        argv += options.build_flags()  # --nocheck, --with/--without NAME
         # the packages into RESULT in the same step
         collect = f"mkdir -p {RESULT} && find {TOPDIR}/RPMS {TOPDIR}/SRPMS -name '*.rpm'"
         collect += f" -exec cp -a {{}} {RESULT}/ \\;"

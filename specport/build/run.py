@@ -49,6 +49,7 @@ def prepare_all(pairs: list[Pair], options: BuildOptions) -> list[Prepared]:
         options.image,
         options.resolvers,
         kept=options.spec_answers,
+        bconds=options.bconds,
     )
     try:
         missing = list(dict.fromkeys(m for p in done for m in p.missing))
@@ -197,6 +198,7 @@ class BuildRun:
             result.ok = True
         except SpecportError as exc:
             result.message = exc.message
+            result.advice = exc.hint if exc.hint and not exc.hint.startswith("log:") else ""
             with log_path.open("a", encoding="utf-8") as out:
                 out.write(f"\n# FAILED: {exc}\n")
             if not self.options.keep_going:
@@ -318,6 +320,7 @@ class BuildRun:
             offered,
             lintian=self.options.lintian,
             maintainer=self.options.maintainer,
+            build_flags=tuple(self.options.build_flags()),
         )
 
     def _builder_image(self, pair: Pair) -> str:

@@ -9,15 +9,19 @@ from pathlib import Path
 from specport.build.plan import SetPlan
 from specport.build.prepare import Prepared
 from specport.errors import BuildError
+from specport.spec.model import Bconds
 
 
-def set_plan(prepared: list[Prepared], others: list[Path] | None = None) -> SetPlan:
+def set_plan(
+    prepared: list[Prepared], others: list[Path] | None = None, bconds: Bconds | None = None
+) -> SetPlan:
     """The order of the prepared pairs, per target, from the graph of their normalized specs.
 
     BuildRequires that name a package of the set under the target's name for it are pointed at
     the set's package (graph/setnames.py), in the spec and in the info apt/dnf install from.
     `others` are specs of the set built elsewhere (earlier CI waves): they give names, not order.
-    A cycle fails here, before any container starts."""
+    A cycle fails here, before any container starts. `bconds`: the build's --with/--without,
+    which decide the branches (and so the BuildRequires) of each spec."""
     from specport.graph.records import read_record, record_from_spec
     from specport.graph.setnames import (
         point_at_set,
@@ -43,10 +47,12 @@ def set_plan(prepared: list[Prepared], others: list[Path] | None = None) -> SetP
                     (prep.work / "top" / "SPECS" / prep.spec_name).read_text(encoding="utf-8"),
                     target,
                     original=prep.pair.spec.read_text(encoding="utf-8"),
+                    bconds=bconds,
                 )
             )
         records += [
-            record_from_spec(str(o), o.read_text(encoding="utf-8"), target) for o in others or []
+            record_from_spec(str(o), o.read_text(encoding="utf-8"), target, bconds=bconds)
+            for o in others or []
         ]
         tg = target_graph(records, target)
         if tg.cycles:

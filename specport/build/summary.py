@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -11,8 +12,10 @@ from specport import log
 from specport.build.plan import PairResult
 
 
-def print_summary(results: list[PairResult]) -> None:
-    table = Table(box=None, pad_edge=False, title="specport build", title_justify="left")
+def print_summary(results: list[PairResult], build_flags: Sequence[str] = ()) -> None:
+    # the run's --nocheck/--with/--without: every pair of it was built so
+    title = " ".join(["specport build", *build_flags])
+    table = Table(box=None, pad_edge=False, title=title, title_justify="left")
     ordered = any(r.wave > 1 for r in results)
     cols = ("spec", "target", *(("wave",) if ordered else ()), "result", "time", "packages", "log")
     for col in cols:

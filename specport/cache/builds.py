@@ -29,6 +29,7 @@ def key_inputs(
     *,
     lintian: bool,
     maintainer: str = DEFAULT_MAINTAINER,
+    build_flags: tuple[str, ...] = (),
 ) -> KeyInputs:
     spec = prep.work / "top" / "SPECS" / prep.spec_name
     return KeyInputs(
@@ -42,6 +43,7 @@ def key_inputs(
         lintian=lintian and family_of(prep.pair.target).runs_lintian,
         maintainer=maintainer,
         engine=engine_digest(),
+        build_flags=build_flags,
     )
 
 
@@ -105,6 +107,7 @@ class ResultCache:
                 "sources": dict(inputs.sources),
                 "macros": dict(inputs.macros),
                 "build_requires": list(inputs.build_requires),
+                "build_flags": list(inputs.build_flags),
                 "specport": inputs.specport,
             },
         )

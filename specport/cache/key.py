@@ -43,6 +43,9 @@ class KeyInputs:
     lintian: bool
     maintainer: str = ""
     engine: str = ""  # engine_digest(): specport's own files that shape the output
+    # the build's --nocheck/--with/--without: the same inputs built without %check, or with
+    # another bcond, are another result
+    build_flags: tuple[str, ...] = ()
     specport: str = __version__
 
     def key(self) -> str:

@@ -20,6 +20,7 @@ from specport.build.plan import DEFAULT_BUILD_TIMEOUT, BuildOptions, Pair, PairR
 from specport.build.results import record as record_results
 from specport.build.sources import SourceSearch
 from specport.cache.store import results_dir
+from specport.commands.bcondopts import bcond_options, bconds_of
 from specport.commands.publish import key_options, print_report
 from specport.config import cache_root
 from specport.errors import BuildError, UsageError
@@ -115,10 +116,13 @@ def run_options(func: F) -> F:
         ),
         click.option("--offline", is_flag=True, help="Use only the cached package indexes."),
         click.option("--no-index", is_flag=True, help="Translate names with the rule data only."),
+        click.option(
+            "--nocheck", is_flag=True, help="Do not run the spec's %check (rpmbuild --nocheck)."
+        ),
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return bcond_options(func)
 
 
 def make_options(
@@ -176,6 +180,8 @@ def make_options(
         lint_cache=cache_dir / "lintian",
         package_cache=cache_dir / "packages",
         spec_answers=cache_dir / "spec-answers",
+        nocheck=kw["nocheck"],
+        bconds=bconds_of(kw["bcond_with"], kw["bcond_without"]),
     )
 
 
@@ -232,15 +238,16 @@ def execute(
             suffix_releases(prepared, release_suffix)
         check_installable(prepared, options, app.config.settings)  # still no container
         # a set builds in the order of its graph; one spec per target needs none
-        plan = set_plan(prepared, others or []) if ordered or others else None
+        plan = set_plan(prepared, others or [], options.bconds) if ordered or others else None
         conn = connect()
     except BaseException:
         for p in prepared:
             p.cleanup()
         raise
     results = BuildRun(conn, app.config.settings, options, plan).run(prepared)
-    record_results(results)
-    print_summary(results)
+    flags = options.build_flags()
+    record_results(results, flags)
+    print_summary(results, flags)
     return results
 
 
@@ -251,9 +258,10 @@ def raise_failures(results: list[PairResult]) -> None:
         more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
         blocked = sum(1 for r in results if r.blocked)
         more += f"; {blocked} blocked by it" if blocked else ""
+        where = f"log: {first.log_path}"
         raise BuildError(
             f"{first.pair.label}: {first.message}{more}",
-            hint=f"log: {first.log_path}",
+            hint=f"{first.advice}; {where}" if first.advice else where,
         )
 
 

@@ -10,8 +10,10 @@ import click
 
 from specport import log
 from specport.app import App, pass_app
+from specport.commands.bcondopts import bcond_options, bconds_of
 from specport.errors import SpecError, UsageError
 from specport.graph.sets import TargetGraph, graph_of_texts
+from specport.spec.model import Bconds
 from specport.targets import Target
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,17 +36,24 @@ def read_specs(specs: tuple[Path, ...] | list[Path]) -> list[tuple[str, str]]:
 
 
 def graphs_for(
-    app: App, texts: list[tuple[str, str]], targets: list[Target], *, offline: bool, no_index: bool
+    app: App,
+    texts: list[tuple[str, str]],
+    targets: list[Target],
+    *,
+    offline: bool,
+    no_index: bool,
+    bconds: Bconds | None = None,
 ) -> list[TargetGraph]:
     """Per target, the graph with names resolved as normalize and build resolve them: the
-    target's package index (as settings.index, --offline, --no-index say) and the set's names."""
+    target's package index (as settings.index, --offline, --no-index say) and the set's names,
+    with the branches the build's --with/--without take."""
     from specport.index.resolvers import index_mode, make_resolvers
 
     settings = app.config.settings
     mode = index_mode(settings, offline=offline, no_index=no_index)
     texts_by_path = {Path(p): t for p, t in texts}
     resolvers = make_resolvers(targets, texts_by_path, settings, mode, app.config.names)
-    return [graph_of_texts(texts, t, resolvers.get(t.name)) for t in targets]
+    return [graph_of_texts(texts, t, resolvers.get(t.name), bconds) for t in targets]
 
 
 def index_options(func: F) -> F:
@@ -68,6 +77,7 @@ def index_options(func: F) -> F:
     help="text: waves and edges; dot: Graphviz; json: specs, edges, waves, cycles.",
 )
 @index_options
+@bcond_options
 @pass_app
 def graph(
     app: App,
@@ -76,6 +86,8 @@ def graph(
     fmt: str,
     offline: bool,
     no_index: bool,
+    bcond_with: tuple[str, ...],
+    bcond_without: tuple[str, ...],
 ) -> None:
     """Print the build order of SPECS per --target: who needs whose packages, in waves.
 
@@ -85,8 +97,10 @@ def graph(
     """
     from specport.graph import render
 
+    bconds = bconds_of(bcond_with, bcond_without)
     targets = app.select(expression)
-    graphs = graphs_for(app, read_specs(specs), targets, offline=offline, no_index=no_index)
+    texts = read_specs(specs)
+    graphs = graphs_for(app, texts, targets, offline=offline, no_index=no_index, bconds=bconds)
     text = {"text": render.as_text, "dot": render.as_dot, "json": render.as_json}[fmt](graphs)
     click.echo(text)
     for tg in graphs:

@@ -3,18 +3,23 @@
 Each CI job then runs `specport build --target <target> <spec>` for its own pair. With --waves
 the pairs come in the build order of the set (`specport graph`): GitHub Actions gets a workflow
 with one job per wave, GitLab CI a pipeline with one stage per wave (graph/ci.py).
+--nocheck and --with/--without NAME go into each job's build command (and, without --waves,
+into each row as `build_flags`); the waves are ordered with the branches they select.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import click
 
 from specport.app import App, pass_app
+from specport.commands.bcondopts import bcond_options, bconds_of
 from specport.commands.graph import graphs_for, index_options, read_specs
 from specport.errors import UsageError
+from specport.spec.model import Bconds
 from specport.targets import Target
 
 
@@ -47,6 +52,8 @@ def register(group: click.Group) -> None:
     help="With --waves: the command that installs specport in each job.",
 )
 @index_options
+@click.option("--nocheck", is_flag=True, help="Jobs build without running %check.")
+@bcond_options
 @pass_app
 def matrix(
     app: App,
@@ -57,16 +64,21 @@ def matrix(
     setup: str | None,
     offline: bool,
     no_index: bool,
+    nocheck: bool,
+    bcond_with: tuple[str, ...],
+    bcond_without: tuple[str, ...],
 ) -> None:
     """Print the build pairs of SPECS x --target as a CI job matrix."""
+    bconds = bconds_of(bcond_with, bcond_without)
+    flags = [*(["--nocheck"] if nocheck else []), *bconds.args()]
     for spec in specs:
         if not spec.is_file():
             raise UsageError(f"spec file {spec} does not exist")
     targets = app.select(expression)
     if waves:
-        _waves(app, specs, targets, fmt, setup, offline=offline, no_index=no_index)
+        _waves(app, specs, targets, fmt, setup, flags, bconds, offline=offline, no_index=no_index)
         return
-    rows = [_row(spec, t) for spec in specs for t in targets]
+    rows = [_row(spec, t, flags) for spec in specs for t in targets]
     if fmt == "github":
         click.echo(json.dumps({"include": rows}))
     elif fmt == "json":
@@ -78,8 +90,8 @@ def matrix(
             click.echo(f"    - SPEC: {json.dumps(row['spec'])}\n      TARGET: {row['target']}")
 
 
-def _row(spec: Path | str, t: Target) -> dict[str, str]:
-    return {
+def _row(spec: Path | str, t: Target, flags: list[str] | None = None) -> dict[str, str]:
+    row = {
         "spec": str(spec),
         "name": Path(spec).stem,
         "target": t.name,
@@ -87,6 +99,9 @@ def _row(spec: Path | str, t: Target) -> dict[str, str]:
         "image": t.image,
         "builder": t.builder,
     }
+    if flags:
+        row["build_flags"] = shlex.join(flags)
+    return row
 
 
 def _waves(
@@ -95,6 +110,8 @@ def _waves(
     targets: list[Target],
     fmt: str,
     setup: str | None,
+    flags: list[str],
+    bconds: Bconds,
     *,
     offline: bool,
     no_index: bool,
@@ -104,7 +121,7 @@ def _waves(
 
     texts = read_specs(specs)
     by_wave: list[list[dict[str, str]]] = []
-    graphs = graphs_for(app, texts, targets, offline=offline, no_index=no_index)
+    graphs = graphs_for(app, texts, targets, offline=offline, no_index=no_index, bconds=bconds)
     for t, tg in zip(targets, graphs, strict=True):
         for c in tg.cycles:
             log.warn(f"{t.name}: build cycle {tg.cycle_text(c)}")
@@ -115,8 +132,8 @@ def _waves(
     names = [label for label, _ in texts]
     how = setup or ci.DEFAULT_SETUP
     if fmt == "github":
-        click.echo(ci.to_yaml(ci.github_workflow(by_wave, names, how)), nl=False)
+        click.echo(ci.to_yaml(ci.github_workflow(by_wave, names, how, flags)), nl=False)
     elif fmt == "gitlab":
-        click.echo(ci.to_yaml(ci.gitlab_pipeline(by_wave, names, how)), nl=False)
+        click.echo(ci.to_yaml(ci.gitlab_pipeline(by_wave, names, how, flags)), nl=False)
     else:
         click.echo(json.dumps(ci.wave_json(by_wave, ci.GITHUB_MAX), indent=2))

@@ -7,7 +7,7 @@ import difflib
 import json
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -16,13 +16,14 @@ from rich.text import Text
 
 from specport import log, names, safeio
 from specport.app import App, pass_app
+from specport.commands.bcondopts import bcond_options, bconds_of
 from specport.errors import SpecError, SpecportError, ToolError, UsageError
 from specport.index.resolvers import index_mode, make_resolvers
 from specport.spec.check import CheckJob, CheckResult, check_specs
 from specport.spec.deps import UnresolvedError
 from specport.spec.history import TrackedFiles, normalize_options
 from specport.spec.macrofiles import render_macro_files
-from specport.spec.model import NormalizeResult
+from specport.spec.model import Bconds, NormalizeResult
 from specport.spec.normalize import normalize
 from specport.spec.resolver import Resolver
 from specport.spec.sandbox import check_environment
@@ -67,6 +68,7 @@ class Outcome:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write a JSON report: per spec and target, status, output, dependencies, unresolved.",
 )
+@bcond_options
 @pass_app
 def normalize_command(
     app: App,
@@ -82,13 +84,17 @@ def normalize_command(
     no_index: bool,
     keep_going: bool,
     report: Path | None,
+    bcond_with: tuple[str, ...],
+    bcond_without: tuple[str, ...],
 ) -> None:
     """Rewrite each SPEC for each target (the input files are never modified).
 
     Given several SPECs, names that one of them builds (its packages and Provides) count as
-    "built here" for the others."""
+    "built here" for the others. --with/--without NAME read the spec's bconds as the build
+    with the same options does (its branches, its names), and the result carries them."""
     if run_check:
         check_environment()
+    bconds = bconds_of(bcond_with, bcond_without)
     targets = app.select(expression)
     texts: dict[Path, str] = {}
     unreadable: dict[Path, SpecportError] = {}
@@ -113,6 +119,7 @@ def normalize_command(
                     app, spec, targets, output, show_diff, explain,
                     checks if run_check else None, Path(tmp), keep_unresolved, release_suffix,
                     resolvers=resolvers, stem=stems.get(spec), entries=entries, tracked=tracked,
+                    bconds=bconds,
                 )  # fmt: skip
             except SpecportError as exc:
                 if not any(e["spec"] == str(spec) for e in entries):  # failed before any target
@@ -152,6 +159,7 @@ def normalize_one(
     stem: str | None = None,
     entries: list[dict[str, object]] | None = None,
     tracked: TrackedFiles | None = None,
+    bconds: Bconds | None = None,
 ) -> None:
     """One spec for every target: write, diff, explain; with `checks`, add its check jobs
     (their files go to check_dir). `entries` receives one --report record
@@ -165,6 +173,7 @@ def normalize_one(
         release_suffix=release_suffix,
         tracked=tracked,
     )
+    options = replace(options, bconds=bconds or Bconds())
     outcomes = []
     for target in targets:
         try:

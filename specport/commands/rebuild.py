@@ -28,6 +28,7 @@ from specport.app import App, pass_app
 from specport.build import reproducible
 from specport.build.localrepo import requirements_of, seeded
 from specport.build.plan import Pair
+from specport.commands.bcondopts import bconds_of
 from specport.commands.build import execute, make_options, raise_failures, run_options, set_specs
 from specport.commands.graph import graphs_for, read_specs
 from specport.errors import UsageError
@@ -91,7 +92,10 @@ def rebuild(
     texts = read_specs(paths)
     chosen: list[tuple[TargetGraph, list[int]]] = []
     seeds = tuple(Path(d) for d in kw["with_packages"])
-    graphs = graphs_for(app, texts, targets, offline=kw["offline"], no_index=kw["no_index"])
+    bconds = bconds_of(kw["bcond_with"], kw["bcond_without"])
+    graphs = graphs_for(
+        app, texts, targets, offline=kw["offline"], no_index=kw["no_index"], bconds=bconds
+    )
     for target, tg in zip(targets, graphs, strict=True):
         if name is not None:
             # what was built before also counts: built against a PHP API the target left

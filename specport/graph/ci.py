@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,16 +39,20 @@ def _job_id(wave: int, part: int, parts: int) -> str:
     return f"wave-{wave}" if parts == 1 else f"wave-{wave}-part-{part}"
 
 
-def _build_command(output: str, previous: bool) -> str:
+def _build_command(output: str, previous: bool, flags: Sequence[str] = ()) -> str:
     seed = " --with-packages waves" if previous else ""
+    extra = "".join(f" {shlex.quote(f)}" for f in flags)  # --nocheck, --with NAME, ...
     return (
-        f'specport build --target "$TARGET" --output {output}{seed}'
+        f'specport build --target "$TARGET" --output {output}{seed}{extra}'
         ' --with-set "$SPECPORT_SET" "$SPEC"'
     )
 
 
 def github_workflow(
-    waves: Sequence[Sequence[Row]], all_specs: Sequence[str], setup: str = DEFAULT_SETUP
+    waves: Sequence[Sequence[Row]],
+    all_specs: Sequence[str],
+    setup: str = DEFAULT_SETUP,
+    flags: Sequence[str] = (),
 ) -> dict[str, Any]:
     jobs: dict[str, Any] = {}
     previous: list[str] = []
@@ -70,7 +75,7 @@ def github_workflow(
                 {"name": "install specport", "run": setup},
                 {
                     "name": "build",
-                    "run": _build_command("out", bool(previous)),
+                    "run": _build_command("out", bool(previous), flags),
                     "env": {"SPEC": "${{ matrix.spec }}", "TARGET": "${{ matrix.target }}"},
                 },
                 {
@@ -101,7 +106,10 @@ def github_workflow(
 
 
 def gitlab_pipeline(
-    waves: Sequence[Sequence[Row]], all_specs: Sequence[str], setup: str = DEFAULT_SETUP
+    waves: Sequence[Sequence[Row]],
+    all_specs: Sequence[str],
+    setup: str = DEFAULT_SETUP,
+    flags: Sequence[str] = (),
 ) -> dict[str, Any]:
     doc: dict[str, Any] = {}
     stages = []
@@ -113,7 +121,7 @@ def gitlab_pipeline(
             out = "waves/$CI_JOB_ID"
             jobs[_job_id(w, p, len(parts))] = {
                 "stage": stage,
-                "script": [setup, _build_command(out, w > 1)],
+                "script": [setup, _build_command(out, w > 1, flags)],
                 "parallel": {"matrix": [{"SPEC": r["spec"], "TARGET": r["target"]} for r in rows]},
                 # later stages get every earlier stage's artifacts (GitLab's default)
                 "artifacts": {"paths": [f"{out}/"], "when": "on_success"},

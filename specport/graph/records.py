@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 
 from specport.graph.model import SpecRecord
-from specport.spec.conditions import live_lines
+from specport.spec.conditions import spec_view
 from specport.spec.depsyntax import DEP_TAG_RE, DepSyntaxError, split_deps
-from specport.spec.lines import SECTION_RE, continued, expand, sections, simple_macros, split_lines
-from specport.spec.model import Line, NormalizeOptions
+from specport.spec.lines import SECTION_RE, continued, expand, sections, split_lines
+from specport.spec.model import Bconds, Line, NormalizeOptions
 from specport.spec.provided import provided_names
 from specport.spec.resolver import Resolver, RuleResolver, debian_name
 from specport.targets.model import Target
@@ -28,15 +28,20 @@ _ISA_RE = re.compile(r"%\{\?_isa\}|%\{_isa\}")
 
 
 def record_from_spec(
-    label: str, text: str, target: Target, resolver: Resolver | None = None
+    label: str,
+    text: str,
+    target: Target,
+    resolver: Resolver | None = None,
+    bconds: Bconds | None = None,
 ) -> SpecRecord:
     """Normalize `text` for `target` with `resolver` (the Resolver seam: rule data, the
-    target's package index, the set's own names; names none knows are kept), read its record."""
+    target's package index, the set's own names; names none knows are kept) and the build's
+    --with/--without, read its record."""
     from specport.spec.normalize import normalize
 
-    options = NormalizeOptions(keep_unresolved=True)
+    options = NormalizeOptions(keep_unresolved=True, bconds=bconds or Bconds())
     result = normalize(text, target, path=label, options=options, resolver=resolver)
-    return read_record(label, result.text, target, original=text)
+    return read_record(label, result.text, target, original=text, bconds=bconds)
 
 
 def read_record(
@@ -45,18 +50,20 @@ def read_record(
     target: Target,
     *,
     original: str | None = None,
+    bconds: Bconds | None = None,
 ) -> SpecRecord:
     # Debian name rules: debbuild writes lower-case names, and other specs ask by translated name
     deb = target.name_rules == "debian"
     lines = split_lines(normalized)
-    facts = _read(lines, target)
+    facts = _read(lines, target, bconds)
     rename = debian_name if deb else (lambda n: n)
     packages = tuple(dict.fromkeys(rename(p) for p in facts.packages))
     provides = [f"{name}={rename(pkg)}" for name, pkg in facts.provides]
     # what the input spec builds, as every command reads it (spec/provided.py: Provides,
     # pkgconfig() of its .pc files, the paths of its %files)
     source = split_lines(original) if original is not None else lines
-    provides += [f"{name}={rename(pkg)}" for name, pkg in provided_names(source, target).items()]
+    named = provided_names(source, target, bconds)
+    provides += [f"{name}={rename(pkg)}" for name, pkg in named.items()]
     if deb:
         # the rule data's name for each package: what a spec normalized without the set's names
         # (an earlier CI wave, a single spec) asks for
@@ -97,17 +104,16 @@ class _Facts:
         self.requires: list[str] = []
 
 
-def _read(lines: list[Line], target: Target) -> _Facts:
+def _read(lines: list[Line], target: Target, bconds: Bconds | None) -> _Facts:
     facts = _Facts()
-    macros = simple_macros(lines)
+    view = spec_view(lines, target, bconds)  # the branches the target takes, its macros
+    macros = view.macros
     main = expand(macros.get("name", ""), macros) or macros.get("name", "")
     if main:
         facts.packages.append(main)
     current = main  # the package the preamble or %files lines belong to
     secs = sections(lines)
-    for ln, sec, cont, alive in zip(
-        lines, secs, continued(lines), live_lines(lines, target), strict=True
-    ):
+    for ln, sec, cont, alive in zip(lines, secs, continued(lines), view.live, strict=True):
         if cont or not alive:
             continue
         head = _PACKAGE_RE.match(ln.text) if SECTION_RE.match(ln.text) else None

@@ -9,6 +9,7 @@ from specport.graph.cycles import Cycle, find_cycles
 from specport.graph.model import Graph, SpecRecord, build_graph
 from specport.graph.records import record_from_spec
 from specport.graph.waves import waves
+from specport.spec.model import Bconds
 from specport.spec.resolver import Resolver
 from specport.targets.model import Target
 
@@ -50,9 +51,13 @@ def target_graph(records: Sequence[SpecRecord], target: Target) -> TargetGraph:
 
 
 def graph_of_texts(
-    specs: Sequence[tuple[str, str]], target: Target, resolver: Resolver | None = None
+    specs: Sequence[tuple[str, str]],
+    target: Target,
+    resolver: Resolver | None = None,
+    bconds: Bconds | None = None,
 ) -> TargetGraph:
-    """`specs`: (label, text) pairs, read from disk by the caller."""
+    """`specs`: (label, text) pairs, read from disk by the caller; `bconds`: the build's
+    --with/--without, which can change what a spec needs."""
     return target_graph(
-        [record_from_spec(lb, text, target, resolver) for lb, text in specs], target
+        [record_from_spec(lb, text, target, resolver, bconds) for lb, text in specs], target
     )

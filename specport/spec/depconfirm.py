@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 
 from specport.errors import SpecError, listing
-from specport.spec.conditions import evaluate_condition, live_lines
 from specport.spec.depsyntax import DEP_TAG_RE, DepSyntaxError, rich_alternatives, split_deps
 from specport.spec.errors import UnresolvedError
 from specport.spec.lines import SECTION_RE, continued, expand, sections
 from specport.spec.model import Change, Line, PassContext, PassResult
 from specport.spec.packages import own_packages
-from specport.spec.provided import spec_macros
+from specport.spec.provided import reading
 from specport.spec.resolver import Resolver
 
 NAME = "deps"
@@ -24,15 +23,12 @@ _CONFIRMED_TAGS = ("buildrequires", "requires", "recommends")  # Requires(post) 
 
 
 def confirm_dependencies(lines: list[Line], ctx: PassContext, resolver: Resolver) -> PassResult:
-    macros = spec_macros(lines, ctx.target)
+    macros, live = reading(lines, ctx.target, ctx.options.bconds)
     own = own_packages(lines, macros)
     changes: list[Change] = []
     unresolved: list[tuple[int, str]] = []
-    live = live_lines(lines, ctx.target)
     for ln, sec, cont, alive in zip(lines, sections(lines), continued(lines), live, strict=True):
         wrap = _WRAPPED_RE.match(ln.text)
-        if wrap and evaluate_condition(f"0{wrap.group(1)}1}}", ctx.target) is False:
-            alive = False
         m = DEP_TAG_RE.match(wrap.group(2) if wrap else ln.text)
         if sec != "preamble" or cont or not m or SECTION_RE.match(ln.text) or not alive:
             continue

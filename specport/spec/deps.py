@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 
 from specport.errors import SpecError, listing
-from specport.spec.conditions import evaluate_condition, live_lines
 from specport.spec.depconfirm import confirm_dependencies
 from specport.spec.depsyntax import DEP_TAG_RE, Dep, DepSyntaxError, split_deps
 from specport.spec.deptranslate import (
@@ -43,7 +42,7 @@ from specport.spec.errors import PhpStackError, SclError, UnresolvedError
 from specport.spec.lines import SECTION_RE, continued, expand, sections
 from specport.spec.model import Change, Line, PassContext, PassResult
 from specport.spec.packages import own_packages
-from specport.spec.provided import spec_macros
+from specport.spec.provided import reading
 from specport.spec.resolver import (
     Resolver,
     RuleResolver,
@@ -112,9 +111,8 @@ def translate_dependencies(
     res = chosen or RuleResolver(ctx.target)
     # the target's directory/PEAR macros first, so %{_bindir}/phpunit and %{__pear} can be read;
     # the spec's own definitions in the branches the target takes win
-    macros = spec_macros(lines, ctx.target)
+    macros, live = reading(lines, ctx.target, ctx.options.bconds)
     own = own_packages(lines, macros)
-    live = live_lines(lines, ctx.target)
     scl = _scl_metapackage(lines, live)
     if scl:
         name = expand(macros.get("name", ""), macros) or macros.get("name", "spec")
@@ -137,8 +135,6 @@ def translate_dependencies(
         # `%{?with_x:BuildRequires: foo}`: a tag line that only exists when a macro is defined
         wrap = _WRAPPED_RE.match(ln.text)
         opening, closing = (wrap.group(1), "}") if wrap else ("", "")
-        if wrap and evaluate_condition(f"0{opening}1}}", ctx.target) is False:
-            alive = False  # %{?scl:...} on a target that never defines %scl
         m = DEP_TAG_RE.match(wrap.group(2) if wrap else ln.text)
         # lines in a branch the target never takes (%if 0%{?fedora}) stay as written
         if sec != "preamble" or cont or not m or SECTION_RE.match(ln.text) or not alive:

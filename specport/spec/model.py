@@ -32,6 +32,30 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Bconds:
+    """A build's --with/--without NAME (rpmbuild's and debbuild's options): they define
+    `_with_NAME` / `_without_NAME`, which the spec's %bcond_with / %bcond_without (and %bcond)
+    read to set `with_NAME`."""
+
+    with_: tuple[str, ...] = ()
+    without: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.with_ or self.without)
+
+    def defines(self) -> dict[str, str]:
+        """The macros the options define, with the values rpmbuild and debbuild give them."""
+        out = {f"_with_{n}": f"--with-{n}" for n in self.with_}
+        out.update({f"_without_{n}": f"--without-{n}" for n in self.without})
+        return out
+
+    def args(self) -> list[str]:
+        """rpmbuild's and debbuild's command-line spelling: --with a --without b."""
+        return [*(a for n in self.with_ for a in ("--with", n)),
+                *(a for n in self.without for a in ("--without", n))]  # fmt: skip
+
+
+@dataclass(frozen=True)
 class NormalizeOptions:
     """Inputs that are not in the spec or the target; the command computes them (I/O lives there).
 
@@ -46,6 +70,7 @@ class NormalizeOptions:
     changelog: tuple[str, ...] = ()
     changelog_date: str = "Mon Jan 01 2001"
     packager: str = DEFAULT_MAINTAINER
+    bconds: Bconds = field(default_factory=Bconds)  # the build's --with/--without
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from specport.spec.conditions import live_lines
+from specport.spec.conditions import spec_view
 from specport.spec.depsyntax import DEP_TAG_RE, DepSyntaxError, split_deps
 from specport.spec.lines import SECTION_RE, continued, expand, sections, simple_macros
-from specport.spec.model import Line
+from specport.spec.model import Bconds, Line
 from specport.spec.resolver import target_macros
 from specport.targets.model import Target
 
@@ -37,29 +37,38 @@ RPM_DIR_MACROS = {
 }  # fmt: skip
 
 
-def spec_macros(lines: list[Line], target: Target | None) -> dict[str, str]:
-    """The macros names are read with: the target's directories, then the spec's own
-    definitions in the branches the target takes (a %global under %if 0%{?scl:1} is not)."""
+def reading(
+    lines: list[Line], target: Target | None, bconds: Bconds | None = None
+) -> tuple[dict[str, str], list[bool]]:
+    """(the macros names are read with, which lines the target takes): the target's directories,
+    then the spec's own definitions as the target's reader sees them (conditions.py: a %global
+    under %if 0%{?scl:1} is not one)."""
     if target is None:
-        return simple_macros(lines)
-    live = live_lines(lines, target)
-    kept = [ln for ln, alive in zip(lines, live, strict=True) if alive]
+        return simple_macros(lines), [True] * len(lines)
+    view = spec_view(lines, target, bconds)
     base = target_macros(target) if target.name_rules == "debian" else dict(RPM_DIR_MACROS)
-    own = simple_macros(kept)
-    for ln in kept:
-        m = _DEFAULT_RE.match(ln.text)
+    own = dict(view.macros)
+    for ln, alive in zip(lines, view.live, strict=True):
+        m = _DEFAULT_RE.match(ln.text) if alive else None
         if m and m.group(1) == m.group(2):
             own.setdefault(m.group(1), m.group(3))
-    return {**base, **own}
+    return {**base, **own}, list(view.live)
 
 
-def provided_names(lines: list[Line], target: Target | None = None) -> dict[str, str]:
+def spec_macros(
+    lines: list[Line], target: Target | None, bconds: Bconds | None = None
+) -> dict[str, str]:
+    return reading(lines, target, bconds)[0]
+
+
+def provided_names(
+    lines: list[Line], target: Target | None = None, bconds: Bconds | None = None
+) -> dict[str, str]:
     """Name -> the package of the spec that has it (the first package wins a shared name)."""
-    macros = spec_macros(lines, target)
+    macros, live = reading(lines, target, bconds)
     main = expand(macros.get("name", ""), macros) or macros.get("name", "")
     out: dict[str, str] = {main: main} if main else {}
     package = main
-    live = live_lines(lines, target) if target is not None else [True] * len(lines)
     for ln, sec, cont, alive in zip(lines, sections(lines), continued(lines), live, strict=True):
         if cont or not alive:
             continue

@@ -97,6 +97,16 @@ def _add_suffix(release_line: str, suffix: str) -> str:
     return f"{release_line.rstrip()}.{suffix}"
 
 
+def carries_dist(version: str, dist: str) -> bool:
+    """Does a built package's version carry the target's dist tag in its release (after the last
+    `-`)? What the check must guarantee is that packages of one spec built for two targets never
+    share a version; Release may put more after %{?dist} (`1%{?dist}.1`, a PHP tag
+    `1%{?dist}.8.2`, `~bpo1`), as rpm and debbuild allow. The tag must end there, though:
+    `+deb120` is another target's tag, not `+deb12` with more after it."""
+    release = version.rpartition("-")[2] if "-" in version else ""
+    return bool(dist) and re.search(re.escape(dist) + r"(?![A-Za-z0-9])", release) is not None
+
+
 def resolve_autochangelog(lines: list[Line], ctx: PassContext) -> PassResult:
     out: list[Line] = []
     changes: list[Change] = []

@@ -155,7 +155,7 @@ def check_new_syntax(lines: list[Line], ctx: PassContext) -> PassResult:
     changes: list[Change] = []
     problems: list[str] = []
     macros = simple_macros(lines)
-    for ln, alive in zip(lines, live_lines(lines, ctx.target), strict=True):
+    for ln, alive in zip(lines, live_lines(lines, ctx.target, ctx.options.bconds), strict=True):
         text = ln.text
         for token, (since, what) in _NEW_BUILTINS.items():
             # `%%[` is an escaped percent (a comment that names the construct), not the construct
