@@ -150,6 +150,8 @@ def prepare(
     rec.stage = "move"
     try:
         err = move(moved, up, rec)
+        if not err and _is_forge(moved):
+            drop_absent_docs(moved, up, rec)
     except SpecportError as exc:
         err = str(exc)
     if err:
@@ -200,6 +202,32 @@ def move(spec: Path, up: upstream.Upstream, rec: Record) -> str:
             return (done.stderr or done.stdout).strip()
         drop += new
     return "too many conflicting patches"
+
+
+def _is_forge(spec: Path) -> bool:
+    return "%forgemeta" in spec.read_text(encoding="utf-8", errors="replace")
+
+
+def drop_absent_docs(spec: Path, up: upstream.Upstream, rec: Record) -> None:
+    """A forge spec's `%doc composer.json`: the project's git archive has it, the PECL release
+    the distro ships does not. Plain file names a %doc/%license line lists that the release's
+    tree lacks are dropped from the spec, each named in the report."""
+    out = []
+    for line in spec.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True):
+        m = re.match(r"^(%(?:doc|license)\s+)(.*?)\s*$", line)
+        if not m:
+            out.append(line)
+            continue
+        words = m.group(2).split()
+        gone = [w for w in words if re.fullmatch(r"[\w.+-]+", w) and not (up.tree / w).exists()]
+        if not gone:
+            out.append(line)
+            continue
+        rec.dropped += [f"%doc {w}" for w in gone]
+        kept = [w for w in words if w not in gone]
+        if kept:
+            out.append(m.group(1) + " ".join(kept) + "\n")
+    spec.write_text("".join(out), encoding="utf-8")
 
 
 def _same_version(a: str, b: str) -> bool:

@@ -335,3 +335,18 @@ def test_rich_dependencies_reach_apt_as_alternatives() -> None:
 def test_a_conditional_rich_dependency_is_an_error_naming_it() -> None:
     with pytest.raises(SpecError, match="no conditional dependency"):
         _normalize("Requires: (cron unless gzip)\n")
+
+
+def test_owners_ranked_compat_last_and_source_name_first() -> None:
+    from specport.spec import shipped
+
+    sources = {"libmagickcore-6.q16-dev": "imagemagick"}
+    owners = ["graphicsmagick-libmagick-dev-compat", "libmagickcore-6.q16-dev"]
+    assert shipped.preferred(owners, "ImageMagick", lambda b: sources.get(b, b))[0] == (
+        "libmagickcore-6.q16-dev"
+    )
+    # a true tie stays a tie: the -devel route then refuses to guess
+    assert shipped._unique_best(["liba-dev", "libb-dev"], "x.h", lambda b: b) is None
+    assert shipped._unique_best(owners, "ImageMagick.pc", lambda b: sources.get(b, b)) == (
+        "libmagickcore-6.q16-dev"
+    )

@@ -189,12 +189,12 @@ class IndexResolver:
         close = self.suggest(name)
         return f"; did you mean {' or '.join(close)}?" if close else ""
 
-    def _pick(self, owners: list[str], how: str) -> Resolution | None:
+    def _pick(self, owners: list[str], how: str, key: str = "") -> Resolution | None:
         if not owners:
             return None
-        return Resolution(
-            owners[0], how + (f" (also {', '.join(owners[1:])})" if owners[1:] else "")
-        )
+        ordered = shipped.preferred(owners, key, self.index.source)
+        also = f" (also {', '.join(ordered[1:])})" if ordered[1:] else ""
+        return Resolution(ordered[0], how + also)
 
     def _exact(self, name: str) -> Resolution | None:
         if name in self.index.packages:
@@ -229,7 +229,7 @@ class IndexResolver:
         if not m:
             return None
         owners = self.index.owners("pkgconfig", m.group(1))
-        return self._pick(owners, f"{m.group(1)}.pc is in the Contents")
+        return self._pick(owners, f"{m.group(1)}.pc is in the Contents", m.group(1))
 
     def _perl(self, name: str) -> Resolution | None:
         m = _PERL_RE.fullmatch(name)
