@@ -175,7 +175,7 @@ class IndexResolver:
             said = f"{name} is {note}, Debian's {found.name}" if note else "the rules say"
             said += "" if note else f" {found.name}"
             return self._refuse(name, f"{said}, which the index lacks")
-        if not found.guess:  # a pattern's guess is no claim about the name: say nothing of it
+        if found.rule != "pattern *":  # the catch-all guess (lib*-java) says nothing of a name
             self._why_not.setdefault(name, f"the rules say {found.name}, which the index lacks")
         return None
 
