@@ -365,13 +365,16 @@ def install_and_load(rec: Record, debs: list[Path], target: Target, engine, log:
             rec.why, rec.detail = "apt install failed", _apt_error(done.output)
             return
         rec.stage = "load"
+        # the PHP extensions the packages ship: <extension dir>/<name>.so
         shipped = box.run(
-            "dpkg-deb -c /tmp/debs/*.deb | grep -o '[^/]*\\.so$' | sort -u || true", timeout=60
+            'for d in /tmp/debs/*.deb; do dpkg-deb -c "$d"; done'
+            " | grep -o 'usr/lib/php/[0-9]*/[^/]*\\.so$' | sed 's|.*/||' | sort -u || true",
+            timeout=60,
         ).output.split()
         loaded = box.run("php -d display_startup_errors=1 -m 2>&1", timeout=60).output
         after = set(loaded.lower().split())
         new = after - before
-        exts = [s[:-3].lower() for s in shipped if not s.startswith("lib")]
+        exts = [s[:-3].lower() for s in shipped if s.endswith(".so")]
         if not exts:
             rec.why, rec.detail = "no extension .so in the packages", " ".join(shipped)
             return

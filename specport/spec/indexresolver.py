@@ -17,7 +17,6 @@ from specport.spec.resolver import (
     _PERL_RE,
     _PKGCONFIG_RE,
     _PY3DIST_RE,
-    _STACK_RES,
     Resolution,
     RuleResolver,
     absent_reason,
@@ -100,25 +99,7 @@ class IndexResolver:
         return Resolution(name, how, keep) if self._has(name) else None
 
     def _stack(self, name: str) -> Resolution | None:
-        for rx in _STACK_RES:
-            m = rx.fullmatch(name)
-            if m:
-                version = f"{m.group(1)}.{m.group(2)}"
-                if version != self.target.php_version:
-                    have = f"{self.target.name} has PHP {self.target.php_version}"
-                    self._why_not[name] = f"a PHP {version} stack; {have}"
-                    self._absent.add(name)
-                    return None
-                rest = m.group(3)
-                base = (
-                    rest if rest.startswith(("php-", "php(")) else f"php-{rest}" if rest else "php"
-                )
-                found = self.resolve(base)
-                if found is None:
-                    return None
-                how = f"PHP {version} stack name for {base}; {found.rule}"
-                return Resolution(found.name, how, found.keep_version)
-        return None
+        return phproutes.stack_route(self, name)
 
     def _absent_rule(self, name: str) -> Resolution | None:
         """[absent] of the rule data: no counterpart on deb targets, unless the index has the
@@ -230,7 +211,14 @@ class IndexResolver:
         if not m:
             return None
         owners = self.index.owners("pkgconfig", m.group(1))
-        return self._pick(owners, f"{m.group(1)}.pc is in the Contents", m.group(1))
+        how = f"{m.group(1)}.pc is in the Contents"
+        rule = self.rules.resolve(name)  # [pkgconfig]: which package a build wants
+        if rule is not None and not rule.guess and rule.name and self._has(rule.name):
+            if rule.name in owners:
+                return self._pick([rule.name, *(o for o in owners if o != rule.name)], how)
+            if owners:  # one that needs the .pc's owner (ImageMagick.pc: libmagickwand-dev)
+                return Resolution(rule.name, f"{how} ({', '.join(owners)}); {rule.rule}")
+        return self._pick(owners, how, m.group(1))
 
     def _perl(self, name: str) -> Resolution | None:
         m = _PERL_RE.fullmatch(name)
