@@ -36,6 +36,7 @@ class RpmFamily:
             "expand_forge_macros",
             "expand_source_names",
             "trim_tag_values",  # rpm strips them itself
+            "drop_dependency_filters",  # EL's rpm has the filter macros
         }
     )
     consumer_suffix: str = ".repo"
