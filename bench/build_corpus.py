@@ -320,6 +320,7 @@ _CAUSES = (
     ("an upstream test failed", r"FAILED TEST|Tests failed|TEST_PHP|run-tests"),
 )
 _SPECPORT = (
+    ("builds ZTS unconditionally (the target has no ZTS PHP)", r"whatever the build options"),
     ("dependency names", r"package index nor the spec set has these names|unresolved"),
     ("build dependencies not installable", r"not installable|cannot be installed|cannot install"),
     ("missing source", r"missing source|source file|sources? .*not found|no source"),
