@@ -309,3 +309,16 @@ def test_autorelease_and_autochangelog_are_left_to_themselves(
     assert code == 0, err
     both = (package / "changelog").read_text()
     assert both.index("- Update to 1.2") < both.index("- Update to 1.1")
+
+
+def test_an_old_pre_release_marker_leaves_version_source_and_release() -> None:
+    spec = (
+        "%global pecl_name thing\n%global prever RC1\nName: php-pecl-thing\nVersion: 2.0.6\n"
+        "Release: 0.3.%{prever}%{?dist}\n"
+        "Source0: https://pecl.php.net/get/%{pecl_name}-%{version}%{?prever}.tgz\n"
+        "%description\n%prep\n%setup -q -n %{pecl_name}-%{version}%{?prever}\n"
+    )
+    text = specedit.reset_release(specedit.set_version(spec, "2.1.0"))
+    assert "#global prever RC1\n" in text
+    assert "Release: 1%{?dist}\n" in text
+    assert specedit.source0(text) == "https://pecl.php.net/get/thing-2.1.0.tgz"

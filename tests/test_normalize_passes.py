@@ -221,3 +221,14 @@ def test_an_unconditional_zts_build_is_refused_in_one_line() -> None:
     )
     text = normalize("%bcond_without zts\n" + guarded, DEB12).text
     assert "%bcond_with zts" in text
+
+
+def test_an_ini_name_in_a_branch_the_target_never_takes_is_no_module() -> None:
+    spec = (
+        '%global pecl_name foo\n%if "%{php_version}" < "5.6"\n%global ini_name z-%{pecl_name}.ini\n'
+        "%else\n%global ini_name 40-%{pecl_name}.ini\n%endif\n"
+        "%install\ninstall -D %{ini_name} %{buildroot}%{php_inidir}/%{ini_name}\n"
+    )
+    text, _ = run(php.debian_ini_layout, spec, DEB12)
+    assert "priority=40' %{buildroot}%{php_inidir}/%{pecl_name}.ini" in text
+    assert "priority=20" not in text and "z-%{pecl_name}" in text  # the dead line as written

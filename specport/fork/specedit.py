@@ -93,10 +93,36 @@ def set_version(text: str, version: str) -> str:
         if composed:
             optional = set(_OPTIONAL.findall(composed["rest"]))
             edited = _set_define(lines, composed["base"], lambda _old: version, "Version", i + 1)
-            return _comment_defines(edited, optional)
+            gone = optional | _suffixes(edited)
+            return _drop_from_release(_comment_defines(edited, gone), gone)
         if m:
             break
-    return _set_tag(text, "Version", lambda old: None if "%" in old else version)
+    edited = _set_tag(text, "Version", lambda old: None if "%" in old else version)
+    gone = _suffixes(edited)
+    return _drop_from_release(_comment_defines(edited, gone), gone)
+
+
+def _drop_from_release(text: str, names: set[str]) -> str:
+    """Release: 0.3.%{prever}%{?dist}: the commented-out marker leaves the release too."""
+    if not names:
+        return text
+    marker = re.compile(r"\.?%\{\??(?:" + "|".join(map(re.escape, sorted(names))) + r")\}")
+    return _set_tag(text, "Release", lambda old: marker.sub("", old))
+
+
+# `%{version}%{?prever}` in a Source or %setup line: a pre-release marker the old version had
+_SUFFIX_RE = re.compile(r"%\{version\}%\{\??([A-Za-z_]\w*)\}")
+
+
+def _suffixes(text: str) -> set[str]:
+    """The macros written right after %{version} in Source/%setup lines (Fedora's
+    `%{pecl_name}-%{version}%{?prever}.tgz`): the old release's pre-release marker, which the new
+    version replaces (the new version carries its own, 2.0.6RC1)."""
+    out: set[str] = set()
+    for line in text.splitlines():
+        if re.match(r"^(Source\d*\s*:|%setup|%autosetup)", line, re.IGNORECASE):
+            out.update(n for n in _SUFFIX_RE.findall(line) if n not in ("release", "dist"))
+    return out
 
 
 def _comment_defines(text: str, names: set[str]) -> str:
@@ -113,8 +139,9 @@ def reset_release(text: str) -> str:
     def change(old: str) -> str | None:
         if "%autorelease" in old or "%{autorelease" in old:
             return old
-        m = re.match(r"^(\d+)(.*)$", old)
-        return f"1{m.group(2)}" if m else None
+        # Fedora's pre-release numbering (0.3.rc1): the final release is 1
+        m = re.match(r"^0\.\d+(.*)$", old) or re.match(r"^\d+(.*)$", old)
+        return f"1{m.group(1)}" if m else None
 
     return _set_tag(text, "Release", change)
 

@@ -97,9 +97,12 @@ def debian_ini_layout(lines: list[Line], ctx: PassContext) -> PassResult:
     out: list[Line] = []
     changes: list[Change] = []
     modules: dict[str, _Module] = {}
-    for ln in lines:
+    # an ini name under a branch the target never takes (`%if "%{php_version}" < "5.6"`) is
+    # no module of this build: its lines stay as written
+    live = spec_view(lines, ctx.target, ctx.options.bconds).live
+    for ln, alive in zip(lines, live, strict=True):
         text = ln.text
-        if (
+        if not alive or (
             ".ini" not in text
             and "ini_name" not in text
             and "pecl" not in text
