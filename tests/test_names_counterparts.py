@@ -1,6 +1,6 @@
 """Names of the remirepo forest that had no route: rules with a fallback for the release that
-lacks the first name, headers and perl-Foo-Bar found through Contents, PEAR package names, name
-patterns, and names the rule data says have no counterpart.
+lacks the first name, headers and perl-Foo-Bar found through Contents, PEAR package names, the
+newest SONAME of one source, name patterns, and names the rule data says have no counterpart.
 
 The indexes are the fixtures cut from the real bookworm and focal archives (tests/data/index,
 tests/data/index/cut.py)."""
@@ -27,6 +27,9 @@ FOUND = [
     ("perl-ExtUtils-MakeMaker", "perl", "perl", "packages ExtUtils::MakeMaker; perl core"),
     # Fedora's php-pear-Foo-Bar is PEAR's Foo_Bar (pear.php.net's registry in Contents)
     ("php-pear-MDB2", "php-mdb2", "php-mdb2", "pear.php.net/MDB2"),
+    # of one source's owners of libodbc.so.N, the newest SONAME's package (bookworm's libodbc1
+    # is transitional); focal has one
+    ("unixODBC", "libodbc2", "libodbc1", "libodbc.so.N"),
     # name patterns the index confirms
     ("libreoffice-langpack-fr", "libreoffice-l10n-fr", "libreoffice-l10n-fr", "langpack-*"),
     ("npm(clean-css)", "node-clean-css", "node-clean-css", "pattern npm(*)"),
