@@ -12,7 +12,7 @@ import fnmatch
 import re
 from typing import Any
 
-from specport.spec import phproutes, shipped
+from specport.spec import fileroutes, phproutes, shipped
 from specport.spec.resolver import (
     _PERL_RE,
     _PKGCONFIG_RE,
@@ -52,6 +52,7 @@ class IndexResolver:
         self._why_not: dict[str, str] = {}
         self._absent: set[str] = set()  # names the target is known to have no counterpart of
         self._names: list[str] | None = None
+        self.ruled_names: set[str] | None = None  # fileroutes.ruled_names
         self._by_unversioned: dict[str, list[str]] | None = None
         self._by_unversioned_soname: dict[str, list[str]] | None = None
         # a spec set repeats its unknown names (docbook-style-xsl in many specs); each search
@@ -64,7 +65,7 @@ class IndexResolver:
             self._stack, self._absent_rule, self._drop, self._php, self._path, self._pkgconfig,
             self._perl, self._python, self._rules, self._exact, self._virtual,
             self._shipped_data, self._devel, self._shipped_generic, self._library, self._last,
-            self._patterns, self._absent_pattern, self._capability,
+            self._patterns, self._perl_package, self._absent_pattern, self._capability,
         ):  # fmt: skip
             found = route(name)
             if found is _UNANSWERED:
@@ -145,16 +146,18 @@ class IndexResolver:
             return None
         if not found.name:
             return found  # a rule that drops the name: nothing to confirm
-        if self._has(found.name):
-            kind = "pattern" if found.guess else "rule"
-            return Resolution(found.name, f"{found.rule}, {kind} confirmed by the index",
-                              found.keep_version)  # fmt: skip
+        kind = "pattern" if found.guess else "rule"
+        for each in (found.name, *found.fallbacks):  # { name = "a", or = ["b"] }: a, else b
+            if self._has(each):
+                how = f"{found.rule}, {kind} confirmed by the index"
+                how += f" (it has no {found.name})" if each != found.name else ""
+                return Resolution(each, how, found.keep_version)
+        names = " or ".join((found.name, *found.fallbacks))
         if name in self.rules.rules.get("exact", {}) or name in self.rules.rules.get("paths", {}):
             # the rule data says what the name is: another route's answer would contradict it
             # (python-devel is Python 2's; the versioned-source route would say python3.11's)
             note = self.rules.note(name)
-            said = f"{name} is {note}, Debian's {found.name}" if note else "the rules say"
-            said += "" if note else f" {found.name}"
+            said = f"{name} is {note}, Debian's {names}" if note else f"the rules say {names}"
             return self._refuse(name, f"{said}, which the index lacks")
         if found.rule != "pattern *":  # the catch-all guess (lib*-java) says nothing of a name
             self._why_not.setdefault(name, f"the rules say {found.name}, which the index lacks")
@@ -192,19 +195,7 @@ class IndexResolver:
         return None
 
     def _path(self, name: str) -> Resolution | None:
-        if not name.startswith("/"):
-            return None
-        aliases = [name]
-        for short in ("/bin/", "/sbin/", "/lib/"):  # merged /usr: both spellings name one file
-            if name.startswith(short):
-                aliases.append("/usr" + name)
-            elif name.startswith("/usr" + short):
-                aliases.append(name[4:])
-        for path in aliases:
-            owners = self.index.owners("files", path)
-            if owners:
-                return self._pick(owners, f"{path} is in the Contents")
-        return None
+        return fileroutes.path_route(self, name)
 
     def _pkgconfig(self, name: str) -> Resolution | None:
         m = _PKGCONFIG_RE.fullmatch(name)
@@ -233,6 +224,9 @@ class IndexResolver:
             # the interpreter's own modules (perl, perl-base, perl-modules-X): depend on perl
             return Resolution("perl", f"perl core module: {file} is in perl's packages", False)
         return self._pick(owners, f"{file} is in the Contents")
+
+    def _perl_package(self, name: str) -> Resolution | None:
+        return fileroutes.perl_package_route(self, name)
 
     def _python(self, name: str) -> Resolution | None:
         m = _PY3DIST_RE.fullmatch(name)

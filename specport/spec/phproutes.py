@@ -16,10 +16,12 @@ COMPOSER_RE = re.compile(r"php-composer\(([^/()]+)/([^()]+)\)")
 PEAR_RE = re.compile(r"php-pear\((?:([^/()]+)/)?([^()]+)\)")
 CHANNEL_RE = re.compile(r"php-channel\(([^()]+)\)")
 _PHP_EXT_RE = re.compile(r"php-([a-z0-9_]+)")
+# Fedora's name of a package of PEAR's own channel: php-pear-Net-Curl is pear.php.net's Net_Curl
+_PEAR_PACKAGE_RE = re.compile(r"php-pear-([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)")
 
 
 def php_route(r: IndexResolver, name: str) -> Resolution | None:
-    """php-composer(), php-pear(), php-channel() and php-<ext> names."""
+    """php-composer(), php-pear(), php-channel(), php-pear-<Package> and php-<ext> names."""
     ver = r.target.php_version
     if m := COMPOSER_RE.fullmatch(name):
         return _composer(r, name, m.group(1).lower(), m.group(2).lower())
@@ -30,6 +32,10 @@ def php_route(r: IndexResolver, name: str) -> Resolution | None:
     if m := CHANNEL_RE.fullmatch(name):
         owners = r.index.owners("channels", m.group(1).lower())
         return r._pick(owners, f"PEAR channel {m.group(1)} registered in the Contents")
+    if m := _PEAR_PACKAGE_RE.fullmatch(name):
+        package = m.group(1).replace("-", "_")
+        owners = r.index.owners("pear", f"pear.php.net/{package.lower()}")
+        return r._pick(owners, f"PEAR registry of pear.php.net/{package} in the Contents")
     m = _PHP_EXT_RE.fullmatch(name)
     if not m:
         return None

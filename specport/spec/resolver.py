@@ -33,6 +33,9 @@ class Resolution:
     keep_version: bool = True
     guess: bool = False  # from a pattern: a package index should confirm it
     also: tuple[str, ...] = ()  # further packages the name stands for (a user rule's list)
+    # a rule's names for releases without `name` (older or newer), in order: with a package
+    # index, the first of name, *fallbacks the index has is the answer
+    fallbacks: tuple[str, ...] = ()
 
 
 class Resolver(Protocol):
@@ -112,7 +115,8 @@ class RuleResolver:
                 return str(value["why"])
         return ""
 
-    def _fill(self, value: str) -> str:
+    def fill(self, value: str) -> str:
+        """A rule's value with the target's PHP facts filled in."""
         return value.format(php_version=self.target.php_version, php_api=self.target.php_api)
 
     def _from_table(self, table: str, key: str, rule: str) -> Resolution | None:
@@ -122,8 +126,10 @@ class RuleResolver:
         if isinstance(value, dict):
             if "why" in value:
                 rule += f" ({value['why']})"
-            return Resolution(self._fill(value["name"]), rule, bool(value.get("version", True)))
-        return Resolution(self._fill(str(value)), rule)
+            fallbacks = tuple(self.fill(str(v)) for v in value.get("or", []))
+            keep = bool(value.get("version", True))
+            return Resolution(self.fill(value["name"]), rule, keep, fallbacks=fallbacks)
+        return Resolution(self.fill(str(value)), rule)
 
     def resolve(self, name: str) -> Resolution | None:
         found = self._from_table("exact", name, f"exact rule {name}")
@@ -143,7 +149,7 @@ class RuleResolver:
             if core is not None:
                 # the module's version is not the interpreter's: drop it
                 rule = f"perl core module {m.group(1)}"
-                return Resolution(self._fill(str(core)), rule, keep_version=False)
+                return Resolution(self.fill(str(core)), rule, keep_version=False)
             # Debian's perl policy: Foo::Bar lives in libfoo-bar-perl
             return Resolution(debian_name(f"lib{m.group(1).replace('::', '-')}-perl"), "perl()")
         m = _PY3DIST_RE.fullmatch(name)
@@ -161,7 +167,7 @@ class RuleResolver:
                 continue
             if fnmatch.fnmatchcase(name, pattern["match"]):
                 star = _star(name, pattern["match"])
-                new = self._fill(pattern["replace"]).replace("*", star)
+                new = self.fill(pattern["replace"]).replace("*", star)
                 return Resolution(debian_name(new), f"pattern {pattern['match']}", guess=True)
         return None
 

@@ -114,6 +114,8 @@ def pick(
         elif not runtime:
             owners = [o for o in owners if o.endswith("-dev")] or owners
         best = _unique_best(owners, c.key, index.source)
+        if best is None and runtime:
+            best = _newest_soname(owners, index.source)
         if best is not None:
             return Found(best, f"{c.label} ({source}) is in {best}"), ""
         why = why or f"several packages ship {c.label}: {', '.join(owners)}"
@@ -155,6 +157,21 @@ def _unique_best(owners: list[str], key: str, source: Callable[[str], str]) -> s
     stem = key.rsplit("/", 1)[-1].split(".", 1)[0]
     ranked = sorted((_rank(o, _squash(stem), source), o) for o in owners)
     return ranked[0][1] if ranked[0][0] < ranked[1][0] else None
+
+
+_SONAME_PACKAGE_RE = re.compile(r"(.*\D)(\d+)")
+
+
+def _newest_soname(owners: list[str], source: Callable[[str], str]) -> str | None:
+    """Of one source's packages that ship libfoo.so.N, the one for the newest SONAME: Debian
+    names a library package after its SONAME (policy 8.1: libodbc2 ships libodbc.so.2), and an
+    older one kept beside it is a compatibility package (bookworm's transitional libodbc1)."""
+    if len({source(o) for o in owners}) != 1:
+        return None
+    numbered = [m for o in owners if (m := _SONAME_PACKAGE_RE.fullmatch(o))]
+    if len(numbered) != len(owners) or len({m.group(1) for m in numbered}) != 1:
+        return None
+    return max(numbered, key=lambda m: int(m.group(2))).group(0)
 
 
 def _rank(owner: str, want: str, source: Callable[[str], str]) -> tuple[bool, bool]:

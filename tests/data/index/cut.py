@@ -26,11 +26,15 @@ PACKAGES = re.compile(
     r"|libapache2-mod-php(8\.2|7\.4)|exim4-daemon-light|postfix|init-system-helpers|libgd3"
     r"|libdbi-perl|libjcip-annotations-java|pkg-config|pkgconf|php(8\.2|7\.4)-amqp|php-amqp"
     r"|libgdbm-dev|libaio-dev|cron"
+    # rule fallbacks, names found through files, name patterns (tests/test_names_counterparts.py)
+    r"|liblua5\.4-dev|liblua5\.3-dev|media-types|mime-support|uuid-dev|php-mdb2|libodbc1|libodbc2"
+    r"|unixodbc-dev|libreoffice-l10n-fr|node-clean-css|ruby-sass|libglib-perl|libgtkmm-2\.4-dev"
 )
 SOURCES = re.compile(
     r"libyaml|libxml2|curl|pcre2|php8\.2|php7\.4|perl|php-apcu|systemd"
     r"|docbook-xsl|libonig|zeromq3|mpdecimal|libpng1\.6|php-email-validator|python3\.11"
     r"|pcre3|alsa-lib|systemtap|libssh2|libsodium|libselinux|libevent|enchant|enchant-2|zlib"
+    r"|unixodbc"
 )
 PATHS = re.compile(
     r"^(usr/bin/(xsltproc|phpunit|pear|php8\.2|php7\.4)|bin/sh|usr/bin/sh"
@@ -44,7 +48,10 @@ PATHS = re.compile(
     r"|usr/include/x86_64-linux-gnu/sys/sdt\.h"
     r"|usr/lib/x86_64-linux-gnu/pkgconfig/(libpcre|alsa|enchant|enchant-2|libevent|zlib)\.pc"
     r"|(usr/)?lib/x86_64-linux-gnu/lib(pcre|curl|curl-gnutls|z|ssh2|sodium|selinux|gd|aio"
-    r"|gdbm|event-2\.1)\.so(\.\d+)?)\s"
+    r"|gdbm|event-2\.1|odbc)\.so(\.\d+)?"
+    r"|usr/include/x86_64-linux-gnu/curl/curl\.h|usr/include/uuid/uuid\.h"
+    r"|usr/share/perl/[\d.]+/ExtUtils/MakeMaker\.pm|usr/share/php/\.registry/mdb2\.reg"
+    r"|usr/lib/x86_64-linux-gnu/pkgconfig/gtkmm-2\.4\.pc)\s"
 )
 
 
