@@ -125,3 +125,20 @@ def test_dependency_filters_and_lang_go_on_deb_targets() -> None:
     assert "dpkg-shlibdeps" in reasons and "%lang" in reasons
     el = normalize(spec, load_config(None).targets["el9-php8.2"]).text
     assert "\n%filter_setup\n" in el and "%lang(cs)" in el
+
+
+def test_a_spec_macro_named_like_a_debbuild_builtin_is_renamed() -> None:
+    spec = (
+        "%global pecl_name rrd\n%global sources %{pecl_name}-%{version}\n"
+        "Name: php-pecl-rrd\nVersion: 2.0.1\nRelease: 1\nSummary: s\nLicense: BSD\n"
+        "Source0: https://pecl.php.net/get/%{sources}.tgz\n%description\nd\n"
+        "%build\ncd %sources\nls %{?sources:yes}\n%files\n"
+    )
+    result = normalize(spec, load_config(None).targets["debian-12"])
+    assert "%global specport_sources %{pecl_name}-%{version}\n" in result.text
+    assert "Source0: https://pecl.php.net/get/%{specport_sources}.tgz\n" in result.text
+    assert "cd %specport_sources\nls %{?specport_sources:yes}\n" in result.text
+    assert "%{sources}" not in result.text
+    assert any("debbuild answers %{sources} itself" in c.reason for c in result.changes)
+    el = normalize(spec, load_config(None).targets["el9-php8.2"]).text
+    assert "%global sources " in el

@@ -37,6 +37,7 @@ class RpmFamily:
             "expand_source_names",
             "trim_tag_values",  # rpm strips them itself
             "drop_dependency_filters",  # EL's rpm has the filter macros
+            "rename_builtin_clashes",  # rpm lets the spec's definition win
         }
     )
     consumer_suffix: str = ".repo"
