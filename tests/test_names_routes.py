@@ -159,8 +159,15 @@ def test_macros_of_dead_branches_do_not_hide_names() -> None:
         "%global reqs cron dash\nRequires: %{reqs}\n"
     )
     text = _normalize(body)
-    assert "BuildRequires: libevent-dev, php8.2-dev\n" in text
+    # (libevent-dev ships libevent.pc: pkg-config comes with it, as Fedora's -devel requires it)
+    assert "BuildRequires: libevent-dev, pkg-config, php8.2-dev\n" in text
     assert "Requires: cron, dash\n" in text
+
+
+def test_a_devel_that_ships_a_pc_file_brings_pkg_config() -> None:
+    text = _normalize("BuildRequires: libevent-devel\nBuildRequires: php-devel\n")
+    assert "BuildRequires: libevent-dev, pkg-config\n" in text
+    assert "BuildRequires: php8.2-dev\n" in text  # php8.2-dev ships no .pc in the fixture
 
 
 SCL = """%global scl php56

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
+from dataclasses import replace
 from typing import Any
 
 from specport.spec import fileroutes, phproutes, shipped
@@ -58,6 +59,7 @@ class IndexResolver:
         # a spec set repeats its unknown names (docbook-style-xsl in many specs); each search
         # scans the whole index
         self._suggested: dict[tuple[str, int], list[str]] = {}
+        self._pc_shippers: set[str] | None = None  # packages that ship a .pc file
 
     # the routes, in order; the first that answers wins
     def resolve(self, name: str) -> Resolution | None:
@@ -71,8 +73,20 @@ class IndexResolver:
             if found is _UNANSWERED:
                 return None
             if found is not None:
-                return found
+                return self._with_pkg_config(name, found)
         return None
+
+    def _with_pkg_config(self, name: str, found: Resolution) -> Resolution:
+        """Fedora's -devel packages that ship a .pc require pkgconfig (rpm's generator adds
+        it); Debian's -dev packages do not depend on pkg-config, and configure scripts that
+        read the .pc stop ("Please reinstall the pkg-config distribution")."""
+        if not name.endswith("-devel") or not found.name or "pkg-config" in found.also:
+            return found
+        if self._pc_shippers is None:
+            self._pc_shippers = {o for v in self.index.pkgconfig.values() for o in v.split(",")}
+        if found.name not in self._pc_shippers or not self._has("pkg-config"):
+            return found
+        return replace(found, also=(*found.also, "pkg-config"))
 
     def missing(self, name: str) -> str:
         """Why `name` has no answer, with the closest index names: " (did you mean x?)"."""
