@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from specport.build.engines import rpm_dep_to_deb
-from specport.build.specinfo import SourceRef, read_spec_info
+from specport.building.engines import rpm_dep_to_deb
+from specport.building.specinfo import SourceRef, read_spec_info
 from specport.errors import SpecError
 from specport.spec.shell import INERT, sanitize
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from specport.build.plan import Pair
-from specport.build.prepare import Prepared
-from specport.build.specinfo import SpecInfo
-from specport.cache.builds import ResultCache, key_inputs
+from specport.building.plan import Pair
+from specport.building.prepare import Prepared
+from specport.building.resultcache import ResultCache, key_inputs
+from specport.building.specinfo import SpecInfo
 from specport.cache.key import KeyInputs
 from specport.cache.store import Entry, LocalStore
 from specport.cli import cli
@@ -182,7 +182,7 @@ def test_cache_list_and_prune_commands(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_lintian_verdict_key_follows_the_files_the_image_and_the_command() -> None:
-    from specport.cache.lintverdict import verdict_key
+    from specport.building.lintverdict import verdict_key
 
     a, b = "a" * 64, "b" * 64
     hashes = f"dpkg-deb: building package 'x'\n{a}  x_1_amd64.deb\n{b}  x-dev_1_amd64.deb\n"
@@ -214,7 +214,7 @@ def test_a_change_to_an_engine_file_is_a_new_key(
     copy = tmp_path / "specport"
     shutil.copytree(Path(key_module.__file__).parents[1], copy)
     monkeypatch.setattr(key_module.resources, "files", lambda _package: copy)
-    for rel in ("build/debfix.sh", "build/debfix.py", "build/rpmbuild.py"):
+    for rel in ("building/debfix.sh", "building/debfix.py", "building/rpmbuild.py"):
         key_module.engine_digest.cache_clear()
         with (copy / rel).open("a") as f:
             f.write("\n# a fix\n")

@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 from signed_archive import fixture_parts, make_archive
 
-from specport.build.installable import check_installable
-from specport.build.plan import BuildOptions, Pair
-from specport.build.prepare import Prepared
-from specport.build.sources import SourceSearch
-from specport.build.specinfo import SpecInfo
+from specport.building.installable import check_installable
+from specport.building.plan import BuildOptions, Pair
+from specport.building.prepare import Prepared
+from specport.building.sources import SourceSearch
+from specport.building.specinfo import SpecInfo
 from specport.cli import cli
 from specport.config import Settings, load_config
 from specport.errors import DependencyError

@@ -326,7 +326,7 @@ def test_normalize_graph_and_build_resolve_a_set_alike(tmp_path: Path) -> None:
 
 
 def test_rich_dependencies_reach_apt_as_alternatives() -> None:
-    from specport.build.engines import rpm_dep_to_deb
+    from specport.building.engines import rpm_dep_to_deb
 
     assert rpm_dep_to_deb("(gcc or libclang-dev >= 14)") == "gcc | libclang-dev (>= 14)"
     assert rpm_dep_to_deb("gcc >= 12") == "gcc (>= 12)"

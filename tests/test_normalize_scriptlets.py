@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from specport.build import debscripts
+from specport.building import debscripts
 from specport.families import family_of
 from specport.spec import files, scriptcmds, scriptlets
 from specport.spec.lines import append_point, chains, join_lines, split_lines

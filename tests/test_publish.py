@@ -19,7 +19,7 @@ from test_repo_support import (
     test_key,
 )
 
-from specport.build.results import write_manifest
+from specport.building.results import write_manifest
 from specport.repo.gpg import gpg, stop_agent
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from specport.build import debfix
+from specport.building import debfix
 from specport.errors import BuildError
 from specport.graph.bump import add_release_suffix
 from specport.spec import release

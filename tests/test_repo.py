@@ -16,7 +16,7 @@ from test_repo_support import (
     tree_snapshot,
 )
 
-from specport.build.results import write_manifest
+from specport.building.results import write_manifest
 from specport.config import load_config
 from specport.errors import PublishError, UsageError
 from specport.repo import PublishOptions, publish_files

@@ -35,7 +35,7 @@ CONDITIONS = [
 
 def rpm_eval(files: list[Path], defines: dict[str, str], expr: str) -> str:
     """What rpm makes of expr with the build's macro files loaded and its defines given, as the
-    build's host-side spec query (build/prepare.py) sets them up."""
+    build's host-side spec query (building/prepare.py) sets them up."""
     argv = ["rpm"]
     for f in files:
         argv += ["--load", str(f)]

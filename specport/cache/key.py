@@ -14,7 +14,7 @@ names apt/dnf install), not the versions apt/dnf will pick: those are known only
 install, inside a container, which a hit must not start. The versions come with the builder
 image (its id is in the key: rebuilding the image, as `specport images build` does when the
 archive moved on, is a miss); the exact set installed is recorded in the entry as a lock
-(lock.py), like mock's buildroot lock or Debian's .buildinfo, for audit and comparison.
+(building/buildinfo.py), like mock's buildroot lock or Debian's .buildinfo, for audit and comparison.
 """
 
 from __future__ import annotations
@@ -66,18 +66,18 @@ def digests(paths: Iterable[Path]) -> tuple[tuple[str, str], ...]:
 # specport's files (relative to the package) whose content shapes what a build puts out: the
 # engines and what they run in the container or on its output. A change to any is a new key.
 ENGINE_FILES = (
-    "build/engines.py",
-    "build/debbuild.py",
-    "build/rpmbuild.py",
-    "build/debfix.py",
-    "build/debfix.sh",
-    "build/debdocs.py",
-    "build/reproducible.py",
-    "build/localrepo.py",
-    "build/downloads.py",
-    "build/lintian.py",
-    "build/lintian-suppress.toml",
-    "cache/lintverdict.py",
+    "building/engines.py",
+    "building/debbuild.py",
+    "building/rpmbuild.py",
+    "building/debfix.py",
+    "building/debfix.sh",
+    "building/debdocs.py",
+    "building/reproducible.py",
+    "building/localrepo.py",
+    "building/downloads.py",
+    "building/lintian.py",
+    "building/lintian-suppress.toml",
+    "building/lintverdict.py",
     "families/__init__.py",
     "families/deb.py",
     "families/rpm.py",

@@ -16,9 +16,9 @@ import click
 
 from specport import safeio
 from specport.app import App, pass_app
-from specport.build.plan import DEFAULT_BUILD_TIMEOUT, BuildOptions, Pair, PairResult, make_pairs
-from specport.build.results import record as record_results
-from specport.build.sources import SourceSearch
+from specport.building.plan import DEFAULT_BUILD_TIMEOUT, BuildOptions, Pair, PairResult, make_pairs
+from specport.building.results import record as record_results
+from specport.building.sources import SourceSearch
 from specport.cache.store import results_dir
 from specport.commands.bcondopts import bcond_options, bconds_of
 from specport.commands.publish import key_options, print_report
@@ -225,10 +225,10 @@ def execute(
     others: list[Path] | None = None,
 ) -> list[PairResult]:
     """Prepare, order (a set), build, print the summary; the results, failed or not."""
-    from specport.build.installable import check_installable
-    from specport.build.run import BuildRun, prepare_all
-    from specport.build.setplan import set_plan, suffix_releases
-    from specport.build.summary import print_summary
+    from specport.building.installable import check_installable
+    from specport.building.scheduler import BuildRun, prepare_all
+    from specport.building.setplan import set_plan, suffix_releases
+    from specport.building.summary import print_summary
 
     prepared = prepare_all(pairs, options)  # host only: no container starts before this passes
     from specport.container.engine import connect

@@ -11,7 +11,7 @@ import click
 
 from specport import log
 from specport.app import App, pass_app
-from specport.build.sources import SourceSearch
+from specport.building.sources import SourceSearch
 from specport.errors import ConflictError
 
 

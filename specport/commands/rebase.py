@@ -11,7 +11,7 @@ import click
 
 from specport import log
 from specport.app import App, pass_app
-from specport.build.sources import SourceSearch
+from specport.building.sources import SourceSearch
 from specport.errors import BuildError, ConflictError, UsageError
 from specport.targets import Target
 
@@ -158,7 +158,7 @@ def _check(
     search: SourceSearch,
     image: str | None,
 ) -> None:
-    from specport.build.plan import BuildOptions
+    from specport.building.plan import BuildOptions
     from specport.fork.check import build_and_compare, render_report
 
     settings = app.config.settings

@@ -25,9 +25,9 @@ import click
 
 from specport import log
 from specport.app import App, pass_app
-from specport.build import reproducible
-from specport.build.localrepo import requirements_of, seeded
-from specport.build.plan import Pair
+from specport.building import reproducible
+from specport.building.localrepo import requirements_of, seeded
+from specport.building.plan import Pair
 from specport.commands.bcondopts import bconds_of
 from specport.commands.build import execute, make_options, raise_failures, run_options, set_specs
 from specport.commands.graph import graphs_for, read_specs

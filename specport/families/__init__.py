@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from specport.targets.model import Target
 
 if TYPE_CHECKING:
-    from specport.build.engines import Builder
+    from specport.building.engines import Builder
     from specport.config import Settings
     from specport.container.images import Context
     from specport.repo.gpg import SigningKey

@@ -13,7 +13,7 @@ from specport.errors import UsageError
 from specport.targets.model import Target
 
 if TYPE_CHECKING:
-    from specport.build.engines import Builder
+    from specport.building.engines import Builder
     from specport.config import Settings
     from specport.container.images import Context
     from specport.repo.gpg import SigningKey
@@ -138,7 +138,7 @@ class DebFamily:
         return pool, list(index.essential)
 
     def engine(self) -> Builder:
-        from specport.build.debbuild import DebBuild
+        from specport.building.debbuild import DebBuild
 
         return DebBuild()
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from specport.targets.model import Target, version_tuple
 
 if TYPE_CHECKING:
-    from specport.build.engines import Builder
+    from specport.building.engines import Builder
     from specport.config import Settings
     from specport.container.images import Context
     from specport.repo.gpg import SigningKey
@@ -117,7 +117,7 @@ class RpmFamily:
         return pool, []
 
     def engine(self) -> Builder:
-        from specport.build.rpmbuild import RpmBuild
+        from specport.building.rpmbuild import RpmBuild
 
         return RpmBuild()
 

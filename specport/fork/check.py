@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from specport.build.plan import BuildOptions, PairResult, make_pairs
-from specport.build.run import BuildRun, prepare_all
+from specport.building.plan import BuildOptions, PairResult, make_pairs
+from specport.building.scheduler import BuildRun, prepare_all
 from specport.config import Settings
 from specport.container.engine import Engine
 from specport.fork.compare import TargetDiff, compare, render_target

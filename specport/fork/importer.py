@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from specport import safeio
-from specport.build.sources import SourceSearch
+from specport.building.sources import SourceSearch
 from specport.errors import SourceError, UsageError
 from specport.fork.distgit import Snapshot, clone_snapshot, is_git_source
 from specport.fork.lookaside import LOOKASIDE_HINT, fetch_sources

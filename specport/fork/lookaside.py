@@ -1,13 +1,13 @@
 """Fetch the files a dist-git `sources` file lists into the fork, checksums verified: the same
-search `specport build` uses (specport.build.sources), here run once, at import/update time."""
+search `specport build` uses (specport.building.sources), here run once, at import/update time."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from specport import log, safeio
-from specport.build.sources import SourceSearch, read_sources_file, resolve_sources
-from specport.build.specinfo import SourceRef
+from specport.building.sources import SourceSearch, read_sources_file, resolve_sources
+from specport.building.specinfo import SourceRef
 from specport.errors import SourceError, listing
 from specport.spec.lines import expand, simple_macros, split_lines
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from specport import safeio
-from specport.build.sources import SourceSearch
+from specport.building.sources import SourceSearch
 from specport.errors import ToolError
 from specport.fork.importer import base_files, snapshot_of
 from specport.fork.lookaside import fetch_sources

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from specport import fetch, safeio
-from specport.build.sources import SourceSearch, read_sources_file, resolve_sources
-from specport.build.specinfo import SourceRef
+from specport.building.sources import SourceSearch, read_sources_file, resolve_sources
+from specport.building.specinfo import SourceRef
 from specport.errors import SourceError, SpecError, UsageError
 from specport.fork import specedit
 from specport.fork.patches import PatchCheck, check_patches, unpack

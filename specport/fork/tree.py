@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from specport.build.sources import read_sources_file
+from specport.building.sources import read_sources_file
 from specport.errors import SourceError
 
 Tree = dict[str, bytes]

@@ -332,7 +332,7 @@ def spec_view(
     that one ("debbuild" or "rpm").
 
     A deb target has two: debbuild builds, but the build's sandbox query reads the spec with
-    rpmspec (build/specinfo.py), and its BuildRequires are what apt installs. Where the two
+    rpmspec (building/specinfo.py), and its BuildRequires are what apt installs. Where the two
     disagree (`%ifarch x86_64`: debbuild's %_arch is amd64; Perl's string comparisons) a branch
     either takes is live, and the condition counts as undecided."""
     bconds = bconds or Bconds()

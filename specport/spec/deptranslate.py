@@ -9,7 +9,7 @@ What each kind of item becomes (and why), for `normalize --explain`:
   versioned Breaks, while `php-amqp = 1.11.0` would and the package would not install;
 - a macro value with several names (`%global reqs a b c`): each name;
 - rich dependencies (rpm 4.13+): `(a or b)` stays a rich dependency in BuildRequires, which rpm
-  reads and apt gets as `a | b` (build/engines.py); in run-time tags debbuild writes one name per
+  reads and apt gets as `a | b` (building/engines.py); in run-time tags debbuild writes one name per
   item (its splitver keeps only the last name of `a | b`), so the first alternative the target has
   is kept. `(a and b)` and `(a with b)` are both names (dpkg's `a, b`: `with` is a version range
   of one name, `foo >= 1, foo << 2`). `(a if b)`, `(a unless b)`, `else` have no dpkg form: in

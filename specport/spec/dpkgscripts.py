@@ -11,7 +11,7 @@ or %posttrans only warns, as rpm does.
 
 debbuild writes the four scripts from %pre, %post, %preun and %postun (bash, as the compat
 shim sets %_buildshell). dpkg's trigger declarations (DEBIAN/triggers) are added by the deb
-post-step from the `# specport-trigger:` lines these scripts carry (specport/build/debfix.py).
+post-step from the `# specport-trigger:` lines these scripts carry (specport/building/debfix.py).
 """
 
 from __future__ import annotations

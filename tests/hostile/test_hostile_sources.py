@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from hostile_support import Contained
 
-from specport.build.sources import SourceSearch, read_sources_file, resolve_sources
-from specport.build.specinfo import SourceRef
+from specport.building.sources import SourceSearch, read_sources_file, resolve_sources
+from specport.building.specinfo import SourceRef
 from specport.errors import SourceError
 
 SPEC = """\

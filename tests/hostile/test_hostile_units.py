@@ -148,7 +148,7 @@ def test_control_the_fixtures_do_run_code_without_a_sandbox(fixture: str, tmp_pa
 
 
 def test_a_build_s_output_holds_plain_package_files_only(tmp_path: Path) -> None:
-    from specport.build.results import check_output
+    from specport.building.results import check_output
     from specport.errors import BuildError
 
     out = tmp_path / "result"

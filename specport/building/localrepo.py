@@ -24,8 +24,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from specport.build.engines import WORK
-from specport.build.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT
+from specport.building.engines import WORK
+from specport.building.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT
 from specport.container.runner import Throwaway
 from specport.errors import BuildError
 from specport.run import run

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from specport import log
-from specport.build.prepare import Prepared
+from specport.building.prepare import Prepared
 from specport.cache.key import KeyInputs, digests, engine_digest
 from specport.cache.oci import OciStore, UntrustedEntry
 from specport.cache.store import BadEntry, Entry, LocalStore

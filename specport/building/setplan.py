@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from specport.build.plan import SetPlan
-from specport.build.prepare import Prepared
+from specport.building.plan import SetPlan
+from specport.building.prepare import Prepared
 from specport.errors import BuildError
 from specport.spec.model import Bconds
 

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from debian.deb822 import Deb822
 
-from specport.build import debdocs, debscripts
+from specport.building import debdocs, debscripts
 from specport.errors import BuildError
 from specport.spec.release import carries_dist
 
@@ -71,7 +71,7 @@ class PhpModule:
 
 def script_text() -> str:
     """debfix.sh, the in-container half of the post-step."""
-    return (resources.files("specport.build") / "debfix.sh").read_text(encoding="utf-8")
+    return (resources.files("specport.building") / "debfix.sh").read_text(encoding="utf-8")
 
 
 def parse_files(listing: str) -> list[tuple[str, str]]:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from specport import names, safeio
-from specport.build.plan import Pair
-from specport.build.sources import SourceSearch, resolve_sources
-from specport.build.specinfo import SpecInfo, info_request, read_spec_infos
+from specport.building.plan import Pair
+from specport.building.sources import SourceSearch, resolve_sources
+from specport.building.specinfo import SpecInfo, info_request, read_spec_infos
 from specport.config import DEFAULT_MAINTAINER, Settings
 from specport.errors import SpecError
 from specport.spec.model import Bconds

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from specport import log
-from specport.build.engines import PACKAGE_CACHE, WORK
+from specport.building.engines import PACKAGE_CACHE, WORK
 from specport.container.runner import Throwaway
 from specport.errors import EngineError
 

@@ -16,8 +16,8 @@ from functools import cache
 from importlib import resources
 
 from specport import log
-from specport.build.engines import RESULT
-from specport.build.plan import SHORT_TIMEOUT
+from specport.building.engines import RESULT
+from specport.building.plan import SHORT_TIMEOUT
 from specport.container.runner import Throwaway
 from specport.errors import ConfigError
 from specport.targets import Target
@@ -35,7 +35,7 @@ class Suppression:
 
 @cache
 def suppressions() -> tuple[Suppression, ...]:
-    text = (resources.files("specport.build") / DATA).read_text(encoding="utf-8")
+    text = (resources.files("specport.building") / DATA).read_text(encoding="utf-8")
     out = []
     for tag, entry in tomllib.loads(text).get("tags", {}).items():
         reason, targets = entry.get("reason", ""), entry.get("targets", ["*"])

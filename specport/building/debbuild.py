@@ -20,9 +20,9 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from specport.build import debfix, downloads, reproducible
-from specport.build.downloads import PACKAGE_OUT
-from specport.build.engines import (
+from specport.building import debfix, downloads, lintverdict, reproducible
+from specport.building.downloads import PACKAGE_OUT
+from specport.building.engines import (
     MACROS,
     PACKAGE_CACHE,
     RESULT,
@@ -33,9 +33,8 @@ from specport.build.engines import (
     rpm_dep_to_deb,
     run_build_step,
 )
-from specport.build.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT, BuildOptions
-from specport.build.specinfo import SpecInfo
-from specport.cache import lintverdict
+from specport.building.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT, BuildOptions
+from specport.building.specinfo import SpecInfo
 from specport.container.runner import Throwaway
 from specport.targets import Target
 

@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 from typing import Protocol
 
-from specport.build.plan import BuildOptions
-from specport.build.specinfo import SpecInfo
+from specport.building.plan import BuildOptions
+from specport.building.specinfo import SpecInfo
 from specport.container.runner import RunResult, Throwaway
 from specport.errors import BuildError, DependencyError
 from specport.targets import Target

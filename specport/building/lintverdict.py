@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from specport import safeio
-from specport.build.lintian import lintian_command, run_lintian
+from specport.building.lintian import lintian_command, run_lintian
 from specport.container.runner import Throwaway
 from specport.targets import Target
 

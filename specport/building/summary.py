@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from specport import log
-from specport.build.plan import PairResult
+from specport.building.plan import PairResult
 
 
 def print_summary(results: list[PairResult], build_flags: Sequence[str] = ()) -> None:

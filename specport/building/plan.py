@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from specport.build.sources import SourceSearch
+from specport.building.sources import SourceSearch
 from specport.config import DEFAULT_BUILD_MEMORY, DEFAULT_BUILD_PIDS, DEFAULT_MAINTAINER
 from specport.spec.model import Bconds
 from specport.spec.resolver import Resolver
@@ -40,7 +40,7 @@ class BuildOptions:
     shared_cache: str = ""  # the result cache shared by CI jobs: oci://HOST/REPO (cache/oci.py)
     shared_cache_key: Path | None = None  # public key its entries must be signed with
     shared_cache_signing_key: Path | None = None  # secret key this run signs its pushes with
-    lint_cache: Path | None = None  # lintian verdicts by package hash (cache/lintverdict.py)
+    lint_cache: Path | None = None  # lintian verdicts by package hash (building/lintverdict.py)
     # downloaded build dependencies, shared by the containers of a target (debbuild.py)
     package_cache: Path | None = None
     # the spec sandbox's answers by exactly what it was asked (spec/answers.py); None: ask

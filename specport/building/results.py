@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from specport import safeio
-from specport.build.plan import PairResult
+from specport.building.plan import PairResult
 from specport.errors import BuildError
 
 MANIFEST = "specport-build.json"

@@ -37,9 +37,9 @@ import shlex
 from pathlib import Path
 
 from specport import log
-from specport.build import downloads
-from specport.build.downloads import PACKAGE_OUT
-from specport.build.engines import (
+from specport.building import downloads
+from specport.building.downloads import PACKAGE_OUT
+from specport.building.engines import (
     MACROS,
     PACKAGE_CACHE,
     RESULT,
@@ -49,8 +49,8 @@ from specport.build.engines import (
     result_tail,
     run_build_step,
 )
-from specport.build.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT, BuildOptions
-from specport.build.specinfo import SpecInfo
+from specport.building.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT, BuildOptions
+from specport.building.specinfo import SpecInfo
 from specport.container.runner import Throwaway
 from specport.errors import DependencyError
 from specport.targets import Target

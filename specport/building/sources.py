@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from specport import fetch
-from specport.build.specinfo import SourceRef
+from specport.building.specinfo import SourceRef
 from specport.errors import SourceError, UsageError
 from specport.safeio import regular_file
 

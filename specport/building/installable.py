@@ -11,9 +11,9 @@ import re
 from typing import Any
 
 from specport import log
-from specport.build import localrepo
-from specport.build.plan import BuildOptions
-from specport.build.prepare import Prepared
+from specport.building import localrepo
+from specport.building.plan import BuildOptions
+from specport.building.prepare import Prepared
 from specport.config import Settings
 from specport.errors import DependencyError
 from specport.families import family_of

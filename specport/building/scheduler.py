@@ -22,14 +22,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from specport import log, safeio
-from specport.build import localrepo, reproducible
-from specport.build.engines import RESULT, TOPDIR, WORK, builder_for
-from specport.build.plan import BuildOptions, Pair, PairResult, SetPlan
-from specport.build.prepare import Prepared, prepare_many
-from specport.build.results import check_output
-from specport.build.status import Status
-from specport.cache import lock as buildlock
-from specport.cache.builds import ResultCache, key_inputs
+from specport.building import buildinfo as buildlock
+from specport.building import localrepo, reproducible
+from specport.building.engines import RESULT, TOPDIR, WORK, builder_for
+from specport.building.plan import BuildOptions, Pair, PairResult, SetPlan
+from specport.building.prepare import Prepared, prepare_many
+from specport.building.resultcache import ResultCache, key_inputs
+from specport.building.results import check_output
+from specport.building.status import Status
 from specport.cache.key import KeyInputs
 from specport.cache.trust import Trust
 from specport.config import Settings
