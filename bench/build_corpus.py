@@ -167,10 +167,10 @@ def prepare(
 def move(spec: Path, up: upstream.Upstream, rec: Record) -> str:
     """`specport rebase` to up.version, dropping patches the corpus lacks or that conflict; the
     tarball is laid out as the spec unpacks it (PECL release, or %forgemeta's archive)."""
-    from specport.building.specinfo import SourceRef
     from specport.fork import specedit
-    from specport.spec.forge import forge_macros
-    from specport.spec.lines import split_lines
+    from specport.normalize.forge import forge_macros
+    from specport.normalize.lines import split_lines
+    from specport.sandbox.specinfo import SourceRef
 
     text = spec.read_text(encoding="utf-8", errors="replace")
     moved = specedit.set_version(text, up.version)

@@ -19,7 +19,7 @@ from specport.building.resultcache import key_inputs
 from specport.building.sources import SourceSearch
 from specport.cli import cli
 from specport.config import load_config
-from specport.spec.model import Bconds
+from specport.normalize.model import Bconds
 
 TARGETS = load_config(None).targets
 
@@ -196,7 +196,7 @@ def test_matrix_jobs_build_with_the_options(spec: Path, tmp_path: Path) -> None:
 
 def test_the_flags_are_part_of_the_cache_key(tmp_path: Path) -> None:
     from specport.building.prepare import Prepared
-    from specport.building.specinfo import SpecInfo
+    from specport.sandbox.specinfo import SpecInfo
 
     work = tmp_path / "work"
     for d in ("top/SPECS", "top/SOURCES", "macros"):

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from specport.building.engines import rpm_dep_to_deb
-from specport.building.specinfo import SourceRef, read_spec_info
 from specport.errors import SpecError
-from specport.spec.shell import INERT, sanitize
+from specport.normalize.shell import INERT, sanitize
+from specport.sandbox.specinfo import SourceRef, read_spec_info
 
 SPEC = """\
 Name: demo

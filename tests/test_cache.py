@@ -11,13 +11,13 @@ from click.testing import CliRunner
 from specport.building.plan import Pair
 from specport.building.prepare import Prepared
 from specport.building.resultcache import ResultCache, key_inputs
-from specport.building.specinfo import SpecInfo
 from specport.cache.key import KeyInputs
 from specport.cache.store import Entry, LocalStore
 from specport.cli import cli
 from specport.commands.cache import parse_age
 from specport.config import load_config
 from specport.errors import UsageError
+from specport.sandbox.specinfo import SpecInfo
 
 SPEC = "Name: x\nVersion: 1\nRelease: 1%{?dist}\n"
 
@@ -225,7 +225,7 @@ def test_a_change_to_an_engine_file_is_a_new_key(
 
 
 def test_the_same_spec_from_two_directories_normalizes_alike() -> None:
-    from specport.spec.normalize import normalize
+    from specport.normalize.passes import normalize
 
     text = SPEC + "Summary: s\nLicense: MIT\n%description\nd\n%changelog\n%autochangelog\n"
     target = load_config().targets["debian-12"]

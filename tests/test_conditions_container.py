@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from specport.config import load_config
-from specport.spec.conditions import spec_view
-from specport.spec.lines import split_lines
-from specport.spec.macrofiles import write_macro_files
-from specport.spec.model import Bconds
+from specport.normalize.conditions import spec_view
+from specport.normalize.lines import split_lines
+from specport.normalize.macrofiles import write_macro_files
+from specport.normalize.model import Bconds
 from specport.targets.facts import spec_macros
 
 pytestmark = pytest.mark.container

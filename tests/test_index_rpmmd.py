@@ -19,8 +19,8 @@ from specport.errors import PackageIndexError
 from specport.families import family_of
 from specport.index import rpmstore, solver
 from specport.index.resolvers import RpmIndexResolver
-from specport.spec.deps import UnresolvedError
-from specport.spec.normalize import normalize
+from specport.normalize.deps import UnresolvedError
+from specport.normalize.passes import normalize
 from specport.targets.model import Target
 
 EL8 = load_config(None).targets["el8-php7.4"]

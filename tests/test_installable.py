@@ -13,13 +13,13 @@ from specport.building.installable import check_installable
 from specport.building.plan import BuildOptions, Pair
 from specport.building.prepare import Prepared
 from specport.building.sources import SourceSearch
-from specport.building.specinfo import SpecInfo
 from specport.cli import cli
 from specport.config import Settings, load_config
 from specport.errors import DependencyError
 from specport.index import debian, solver, store
 from specport.index.debian import Suite
-from specport.spec.resolver import BuiltHere
+from specport.normalize.resolver import BuiltHere
+from specport.sandbox.specinfo import SpecInfo
 
 TARGET = load_config(None).targets["debian-12"]
 

@@ -16,14 +16,14 @@ from test_index_routes import TARGETS, fixture_index, resolver
 from specport.cli import cli
 from specport.errors import ConfigError, SpecError
 from specport.graph.sets import graph_of_texts
+from specport.index.debresolver import IndexResolver
 from specport.index.resolvers import make_resolvers
 from specport.namerules import parse_name_rules
-from specport.spec.deps import SclError, UnresolvedError
-from specport.spec.indexresolver import IndexResolver
-from specport.spec.lines import split_lines
-from specport.spec.normalize import normalize
-from specport.spec.provided import provided_names
-from specport.spec.resolver import BuiltHere, UserRules
+from specport.normalize.deps import SclError, UnresolvedError
+from specport.normalize.lines import split_lines
+from specport.normalize.passes import normalize
+from specport.normalize.provided import provided_names
+from specport.normalize.resolver import BuiltHere, UserRules
 
 BOTH = ["debian-12", "ubuntu-20.04"]
 

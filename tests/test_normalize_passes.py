@@ -7,10 +7,10 @@ import pytest
 from specport.config import DEFAULT_MAINTAINER
 from specport.errors import SpecError
 from specport.families import family_of
-from specport.spec import header, php, release, shell, syntax
-from specport.spec.lines import join_lines, split_lines
-from specport.spec.model import NormalizeOptions, Pass, PassContext
-from specport.spec.normalize import normalize
+from specport.normalize import header, php, release, shell, syntax
+from specport.normalize.lines import join_lines, split_lines
+from specport.normalize.model import NormalizeOptions, Pass, PassContext
+from specport.normalize.passes import normalize
 from specport.targets import load_targets
 from specport.targets.model import Target
 

@@ -9,11 +9,11 @@ import pytest
 
 from specport.building import debscripts
 from specport.families import family_of
-from specport.spec import files, scriptcmds, scriptlets
-from specport.spec.lines import append_point, chains, join_lines, split_lines
-from specport.spec.model import NormalizeOptions, Pass, PassContext
-from specport.spec.normalize import normalize
-from specport.spec.scriptparse import find_scriptlets, parse_header
+from specport.normalize import files, scriptcmds, scriptlets
+from specport.normalize.lines import append_point, chains, join_lines, split_lines
+from specport.normalize.model import NormalizeOptions, Pass, PassContext
+from specport.normalize.passes import normalize
+from specport.normalize.scriptparse import find_scriptlets, parse_header
 from specport.targets import load_targets
 from specport.targets.model import Target
 
@@ -314,7 +314,7 @@ def test_trigger_lines_become_the_triggers_file() -> None:
 
 
 def test_phpize_specs_get_fedora_php_config_defines() -> None:
-    from specport.spec import php
+    from specport.normalize import php
 
     spec = HEAD + "%build\n%{__phpize}\n%configure\n%install\ntrue\n"
     text, notes = run(php.fedora_config_defines, spec, DEB12)
@@ -344,6 +344,6 @@ def test_doc_dir_name_with_a_macro_specport_cannot_read_stays_a_macro() -> None:
     ],
 )
 def test_which_bodies_speak_dpkg(body: list[str], dpkg: bool) -> None:
-    from specport.spec.dpkgscripts import speaks_dpkg
+    from specport.normalize.dpkgscripts import speaks_dpkg
 
     assert speaks_dpkg(body) is dpkg

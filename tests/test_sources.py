@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from specport.building.sources import SourceSearch, read_sources_file, resolve_sources
-from specport.building.specinfo import SourceRef
 from specport.errors import SourceError
+from specport.sandbox.specinfo import SourceRef
 
 DATA = b"pretend tarball\n"
 SHA = hashlib.sha512(DATA).hexdigest()

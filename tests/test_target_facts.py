@@ -11,9 +11,9 @@ import pytest
 
 from specport.config import Settings, load_config
 from specport.container import images
-from specport.spec.conditions import distro_values, evaluate_condition
-from specport.spec.macrofiles import write_macro_files
-from specport.spec.normalize import normalize
+from specport.normalize.conditions import distro_values, evaluate_condition
+from specport.normalize.macrofiles import write_macro_files
+from specport.normalize.passes import normalize
 from specport.targets.facts import platform_macros, spec_macros
 
 TARGETS = load_config(None).targets

@@ -307,8 +307,8 @@ def scripted_run(
     from specport.building.prepare import Prepared
     from specport.building.scheduler import BuildRun
     from specport.building.sources import SourceSearch
-    from specport.building.specinfo import SpecInfo
     from specport.errors import BuildError
+    from specport.sandbox.specinfo import SpecInfo
 
     target = load_config(None).targets["debian-12"]
     started: list[int] = []

@@ -34,8 +34,8 @@ from specport.building.engines import (
     run_build_step,
 )
 from specport.building.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT, BuildOptions
-from specport.building.specinfo import SpecInfo
 from specport.container.runner import Throwaway
+from specport.sandbox.specinfo import SpecInfo
 from specport.targets import Target
 
 MACROS_D = "/usr/lib/debbuild/macros.d"

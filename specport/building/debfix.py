@@ -42,7 +42,7 @@ from debian.deb822 import Deb822
 
 from specport.building import debdocs, debscripts
 from specport.errors import BuildError
-from specport.spec.release import carries_dist
+from specport.normalize.release import carries_dist
 
 MARK = "# added by specport (deb post-step)"
 # a script that already contains this does the job (the normalizer may write %post/%preun)

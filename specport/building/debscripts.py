@@ -1,6 +1,6 @@
 """The deb post-step's work on debbuild's maintainer scripts (pure functions on their text).
 
-- Triggers: the scriptlets pass (specport/spec/scriptlets.py) writes `# specport-trigger:
+- Triggers: the scriptlets pass (specport/normalize/scriptlets.py) writes `# specport-trigger:
   interest-noawait PATH` into %post for each rpm trigger it translates; debbuild copies it into
   postinst with its macros expanded, and only where its %if held. Those lines become
   DEBIAN/triggers, which debbuild never writes.

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Protocol
 
 from specport.building.plan import BuildOptions
-from specport.building.specinfo import SpecInfo
 from specport.container.runner import RunResult, Throwaway
 from specport.errors import BuildError, DependencyError
+from specport.sandbox.specinfo import SpecInfo
 from specport.targets import Target
 
 WORK = "/specport"  # everything specport puts in the container lives here

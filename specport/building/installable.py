@@ -19,7 +19,7 @@ from specport.errors import DependencyError
 from specport.families import family_of
 from specport.index import solver
 from specport.index.resolvers import reads_index
-from specport.spec.resolver import BuiltHere, Resolver, UserRules, debian_name
+from specport.normalize.resolver import BuiltHere, Resolver, UserRules, debian_name
 
 _NAME_RE = re.compile(r"^\(?\s*([^\s()<>=]+)")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from specport.building.sources import SourceSearch
 from specport.config import DEFAULT_BUILD_MEMORY, DEFAULT_BUILD_PIDS, DEFAULT_MAINTAINER
-from specport.spec.model import Bconds
-from specport.spec.resolver import Resolver
+from specport.normalize.model import Bconds
+from specport.normalize.resolver import Resolver
 from specport.targets import Target
 
 # seconds per step; --timeout sets the build step, the others are generous fixed bounds
@@ -43,7 +43,7 @@ class BuildOptions:
     lint_cache: Path | None = None  # lintian verdicts by package hash (building/lintverdict.py)
     # downloaded build dependencies, shared by the containers of a target (debbuild.py)
     package_cache: Path | None = None
-    # the spec sandbox's answers by exactly what it was asked (spec/answers.py); None: ask
+    # the spec sandbox's answers by exactly what it was asked (sandbox/answers.py); None: ask
     spec_answers: Path | None = None
     nocheck: bool = False  # skip %check (rpmbuild/debbuild --nocheck)
     bconds: Bconds = field(default_factory=Bconds)  # the spec's bconds: --with/--without NAME

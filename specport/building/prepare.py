@@ -14,15 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from specport import names, safeio
+from specport import pathnames as names
+from specport import safeio
 from specport.building.plan import Pair
 from specport.building.sources import SourceSearch, resolve_sources
-from specport.building.specinfo import SpecInfo, info_request, read_spec_infos
 from specport.config import DEFAULT_MAINTAINER, Settings
 from specport.errors import SpecError
-from specport.spec.model import Bconds
-from specport.spec.resolver import Resolver
-from specport.spec.rpmspec import Request
+from specport.normalize.model import Bconds
+from specport.normalize.resolver import Resolver
+from specport.sandbox.rpmspec import Request
+from specport.sandbox.specinfo import SpecInfo, info_request, read_spec_infos
 from specport.targets import Target
 from specport.targets.facts import spec_macros
 
@@ -70,7 +71,7 @@ def prepare_many(
     """Normalize every pair, read all their specs in the sandbox (one per target image), then
     find their sources. image: read every spec in this image (stand-ins) instead of the
     target's builder image; resolvers: by target name (the package index); kept: the
-    sandbox's kept answers (spec/answers.py), None to ask it every time; bconds: the build's
+    sandbox's kept answers (sandbox/answers.py), None to ask it every time; bconds: the build's
     --with/--without (the normalized spec carries them, so the sandbox reads them too)."""
     staged: list[_Staged] = []
     done: list[Prepared] = []
@@ -104,9 +105,9 @@ def prepare_many(
 
 
 def _stage(pair: Pair, maintainer: str, resolver: Resolver | None, bconds: Bconds) -> _Staged:
-    from specport.spec.history import normalize_options
-    from specport.spec.macrofiles import write_macro_files
-    from specport.spec.normalize import normalize
+    from specport.normalize.history import normalize_options
+    from specport.normalize.macrofiles import write_macro_files
+    from specport.normalize.passes import normalize
 
     try:
         text = pair.spec.read_text(encoding="utf-8")

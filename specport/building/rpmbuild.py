@@ -50,9 +50,9 @@ from specport.building.engines import (
     run_build_step,
 )
 from specport.building.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT, BuildOptions
-from specport.building.specinfo import SpecInfo
 from specport.container.runner import Throwaway
 from specport.errors import DependencyError
+from specport.sandbox.specinfo import SpecInfo
 from specport.targets import Target
 
 _DNF_CACHE = "/var/cache/dnf"  # dnf.conf(5) cachedir for root, on EL and on Debian alike

@@ -9,7 +9,7 @@ from pathlib import Path
 from specport.building.plan import SetPlan
 from specport.building.prepare import Prepared
 from specport.errors import BuildError
-from specport.spec.model import Bconds
+from specport.normalize.model import Bconds
 
 
 def set_plan(

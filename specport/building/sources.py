@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from specport import fetch
-from specport.building.specinfo import SourceRef
 from specport.errors import SourceError, UsageError
 from specport.safeio import regular_file
+from specport.sandbox.specinfo import SourceRef
 
 _SOURCES_LINE = re.compile(r"^(?P<type>[A-Z0-9]+) \((?P<file>[^)]+)\) = (?P<hash>[0-9a-f]+)$")
 _OLD_SOURCES_LINE = re.compile(r"^(?P<hash>[0-9a-f]{32})  (?P<file>\S+)$")  # md5, old dist-git

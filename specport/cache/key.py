@@ -13,8 +13,9 @@ Build dependencies: the key has the BuildRequires as the spec resolves them for 
 names apt/dnf install), not the versions apt/dnf will pick: those are known only after the
 install, inside a container, which a hit must not start. The versions come with the builder
 image (its id is in the key: rebuilding the image, as `specport images build` does when the
-archive moved on, is a miss); the exact set installed is recorded in the entry as a lock
-(building/buildinfo.py), like mock's buildroot lock or Debian's .buildinfo, for audit and comparison.
+archive moved on, is a miss); the exact set installed is recorded in the entry as a
+lock (building/buildinfo.py), like mock's buildroot lock or Debian's .buildinfo, for audit and
+comparison.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from specport.errors import UsageError
-from specport.spec.model import Bconds
+from specport.normalize.model import Bconds
 
 F = TypeVar("F", bound=Callable[..., Any])
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

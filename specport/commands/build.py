@@ -29,7 +29,7 @@ from specport.index.resolvers import index_mode, make_resolvers
 from specport.repo import PublishOptions, publish
 from specport.repo.gpg import open_key, passphrase_from_env
 from specport.repo.packages import Package, read_package
-from specport.spec.sandbox import check_environment
+from specport.sandbox.jobs import check_environment
 from specport.targets import Target
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -13,7 +13,7 @@ from specport.app import App, pass_app
 from specport.commands.bcondopts import bcond_options, bconds_of
 from specport.errors import SpecError, UsageError
 from specport.graph.sets import TargetGraph, graph_of_texts
-from specport.spec.model import Bconds
+from specport.normalize.model import Bconds
 from specport.targets import Target
 
 F = TypeVar("F", bound=Callable[..., Any])

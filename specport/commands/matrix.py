@@ -19,7 +19,7 @@ from specport.app import App, pass_app
 from specport.commands.bcondopts import bcond_options, bconds_of
 from specport.commands.graph import graphs_for, index_options, read_specs
 from specport.errors import UsageError
-from specport.spec.model import Bconds
+from specport.normalize.model import Bconds
 from specport.targets import Target
 
 

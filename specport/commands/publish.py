@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from specport import log, names
+from specport import log
+from specport import pathnames as names
 from specport.app import App, pass_app
 from specport.errors import UsageError
 from specport.repo import PublishOptions, PublishReport

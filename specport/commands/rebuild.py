@@ -35,7 +35,7 @@ from specport.errors import UsageError
 from specport.graph.bump import bump_spec
 from specport.graph.select import changed, what_requires
 from specport.graph.sets import TargetGraph
-from specport.spec.sandbox import check_environment
+from specport.sandbox.jobs import check_environment
 
 
 def register(group: click.Group) -> None:

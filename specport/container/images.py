@@ -32,7 +32,7 @@ from specport.container.inputs import (
 from specport.digest import file_sha256
 from specport.errors import EngineError
 from specport.families import family_of
-from specport.spec.macrofiles import write_macro_files
+from specport.normalize.macrofiles import write_macro_files
 from specport.targets import Target
 
 BUILD_TIMEOUT = 3600  # one image build, seconds

@@ -16,10 +16,10 @@ if TYPE_CHECKING:
     from specport.building.engines import Builder
     from specport.config import Settings
     from specport.container.images import Context
+    from specport.normalize.resolver import Resolver
     from specport.repo.gpg import SigningKey
     from specport.repo.model import TargetReport
     from specport.repo.packages import Package
-    from specport.spec.resolver import Resolver
 
 APT_KEYRING_DIR = "/etc/apt/keyrings"  # where Debian suggests local repository keys go
 
@@ -119,8 +119,8 @@ class DebFamily:
 
     def resolver(self, target: Target, settings: Settings, mode: str) -> Resolver | None:
         from specport.index import store
-        from specport.spec.indexresolver import IndexResolver
-        from specport.spec.resolver import RuleResolver
+        from specport.index.debresolver import IndexResolver
+        from specport.normalize.resolver import RuleResolver
 
         if mode == "off":
             return RuleResolver(target)

@@ -13,10 +13,10 @@ if TYPE_CHECKING:
     from specport.building.engines import Builder
     from specport.config import Settings
     from specport.container.images import Context
+    from specport.normalize.resolver import Resolver
     from specport.repo.gpg import SigningKey
     from specport.repo.model import TargetReport
     from specport.repo.packages import Package
-    from specport.spec.resolver import Resolver
 
 
 @dataclass(frozen=True)

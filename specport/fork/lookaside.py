@@ -7,9 +7,9 @@ from pathlib import Path
 
 from specport import log, safeio
 from specport.building.sources import SourceSearch, read_sources_file, resolve_sources
-from specport.building.specinfo import SourceRef
 from specport.errors import SourceError, listing
-from specport.spec.lines import expand, simple_macros, split_lines
+from specport.normalize.lines import expand, simple_macros, split_lines
+from specport.sandbox.specinfo import SourceRef
 
 LOOKASIDE_HINT = "the fork's files are written; fetch these, or give another --lookaside"
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from specport import fetch, safeio
 from specport.building.sources import SourceSearch, read_sources_file, resolve_sources
-from specport.building.specinfo import SourceRef
 from specport.errors import SourceError, SpecError, UsageError
 from specport.fork import specedit
 from specport.fork.patches import PatchCheck, check_patches, unpack
+from specport.normalize import changelogfile
+from specport.normalize.history import TrackedFiles
 from specport.safeio import regular_file
-from specport.spec import changelogfile
-from specport.spec.history import TrackedFiles
+from specport.sandbox.specinfo import SourceRef
 
 
 @dataclass(frozen=True)

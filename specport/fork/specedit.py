@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from specport.errors import SpecError
-from specport.spec.forge import forge_macros
-from specport.spec.lines import DEFINE_RE, SECTION_RE, expand, simple_macros, split_lines
+from specport.normalize.forge import forge_macros
+from specport.normalize.lines import DEFINE_RE, SECTION_RE, expand, simple_macros, split_lines
 
 Change = Callable[[str], str | None]  # old value -> new value, None: not editable as text
 

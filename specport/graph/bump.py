@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from specport.spec.lines import TAG_RE, expand, sections, simple_macros, split_lines
+from specport.normalize.lines import TAG_RE, expand, sections, simple_macros, split_lines
 
 _DIST = ("%{?dist}", "%{dist}", "%dist")
 

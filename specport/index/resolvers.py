@@ -10,9 +10,9 @@ from specport.config import Settings
 from specport.errors import UsageError
 from specport.index.model import Index
 from specport.namerules import NameRules
-from specport.spec.lines import split_lines
-from specport.spec.provided import provided_names
-from specport.spec.resolver import BuiltHere, Resolution, Resolver, UserRules, uses_index
+from specport.normalize.lines import split_lines
+from specport.normalize.provided import provided_names
+from specport.normalize.resolver import BuiltHere, Resolution, Resolver, UserRules, uses_index
 from specport.targets.model import Target
 
 MODES = ("auto", "offline", "off")
@@ -35,7 +35,7 @@ def make_resolvers(
 ) -> dict[str, Resolver]:
     """Per target, its family's resolver (deb: the package index unless mode is "off", else the
     rule data; rpm: the rpm-md index when configured), with in front of it what the spec set
-    builds (spec/provided.py: packages, Provides, .pc files and paths of %files; with more than
+    builds (normalize/provided.py: packages, Provides, .pc files and paths of %files; with more than
     one spec) and, on deb targets, the user's name rules (specport.toml [names.*])."""
     from specport.families import family_of
 

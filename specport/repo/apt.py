@@ -22,7 +22,8 @@ from pathlib import Path
 from debian.deb822 import Deb822, Packages, Release
 from debian.debfile import DebFile
 
-from specport import log, names
+from specport import log
+from specport import pathnames as names
 from specport.digest import file_sha256
 from specport.errors import PublishError
 from specport.repo import atomic

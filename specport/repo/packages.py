@@ -11,7 +11,7 @@ from pathlib import Path
 from debian.debfile import DebFile
 from debian.debian_support import version_compare
 
-from specport import names
+from specport import pathnames as names
 from specport.digest import file_sha256
 from specport.errors import PublishError
 from specport.rpmlib import read_header

@@ -14,7 +14,7 @@ from specport.building.plan import Pair
 from specport.building.prepare import prepare_many
 from specport.building.sources import SourceSearch
 from specport.config import load_config
-from specport.spec.sandbox import Job, run_jobs
+from specport.sandbox.jobs import Job, run_jobs
 
 pytestmark = pytest.mark.container
 

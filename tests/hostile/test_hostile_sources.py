@@ -13,8 +13,8 @@ import pytest
 from hostile_support import Contained
 
 from specport.building.sources import SourceSearch, read_sources_file, resolve_sources
-from specport.building.specinfo import SourceRef
 from specport.errors import SourceError
+from specport.sandbox.specinfo import SourceRef
 
 SPEC = """\
 Name: tiny

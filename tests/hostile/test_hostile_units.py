@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from hostile_support import Contained
 
-from specport import names, safeio
+from specport import pathnames as names
+from specport import safeio
 from specport.container.runner import _safe_extract
 from specport.errors import EngineError, SpecError, UsageError
-from specport.spec.lines import MAX_EXPANSION, expand
-from specport.spec.sandbox import Job, run_jobs
+from specport.normalize.lines import MAX_EXPANSION, expand
+from specport.sandbox.jobs import Job, run_jobs
 
 
 def _tar(*members: tarfile.TarInfo, data: bytes = b"x") -> tarfile.TarFile:
