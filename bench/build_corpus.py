@@ -167,7 +167,7 @@ def prepare(
 def move(spec: Path, up: upstream.Upstream, rec: Record) -> str:
     """`specport rebase` to up.version, dropping patches the corpus lacks or that conflict; the
     tarball is laid out as the spec unpacks it (PECL release, or %forgemeta's archive)."""
-    from specport.fork import specedit
+    from specport.forks import specedit
     from specport.normalize.forge import forge_macros
     from specport.normalize.lines import split_lines
     from specport.sandbox.specinfo import SourceRef

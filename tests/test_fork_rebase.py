@@ -13,8 +13,8 @@ import pytest
 from fork_support import DATA, Run, cli_runner, upstream
 
 from specport.errors import SpecError
-from specport.fork import specedit
-from specport.fork.compare import compare
+from specport.forks import specedit
+from specport.forks.compare import compare
 
 PATCHES = ("greet-cflags.patch", "greet-flush.patch", "greet-readme.patch")
 
@@ -41,7 +41,7 @@ def package(tmp_path: Path) -> Path:
 
 def test_the_patches_apply_to_the_old_release(package: Path, tmp_path: Path) -> None:
     # the fixture's premise: every patch applies to 1.0 as %prep applies it
-    from specport.fork.patches import check_patches, unpack
+    from specport.forks.patches import check_patches, unpack
 
     tree = unpack(package / "greet-1.0.tar.gz", tmp_path / "t")
     refs = [(r, package / r.name) for r in specedit.patches((package / "greet.spec").read_text())]
@@ -264,7 +264,7 @@ def test_compare_names_changed_dependencies_files_and_packages(tmp_path: Path) -
 
 
 def test_a_patch_for_a_file_the_new_tree_lacks_is_reported(tmp_path: Path) -> None:
-    from specport.fork.patches import HunkFailure, check_patches, unpack
+    from specport.forks.patches import HunkFailure, check_patches, unpack
 
     tree = unpack(upstream.make_tarball(tmp_path, "1.1"), tmp_path / "t")
     patch = tmp_path / "gone.patch"

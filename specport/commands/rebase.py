@@ -80,7 +80,7 @@ def rebase(
     The spec is edited as text (rpm never parses it on this host). Patches upstream merged are
     dropped; a patch that no longer applies stops the rebase before anything is written."""
     from specport.commands.fork import source_search
-    from specport.fork.rebase import (
+    from specport.forks.rebase import (
         RebaseRequest,
         new_workdir,
         plan_rebase,
@@ -159,7 +159,7 @@ def _check(
     image: str | None,
 ) -> None:
     from specport.building.plan import BuildOptions
-    from specport.fork.check import build_and_compare, render_report
+    from specport.forks.check import build_and_compare, render_report
 
     settings = app.config.settings
     options = BuildOptions(

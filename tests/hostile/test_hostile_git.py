@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from hostile_support import Contained, run_cli
 
-from specport.fork import distgit
-from specport.fork.distgit import clone_snapshot
+from specport.forks import distgit
+from specport.forks.distgit import clone_snapshot
 from specport.normalize.history import TrackedFiles, normalize_options
 
 SPEC = (

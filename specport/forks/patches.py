@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from specport.errors import SourceError
-from specport.fork.specedit import PatchRef
+from specport.forks.specedit import PatchRef
 from specport.run import run
 from specport.safetar import extract_all
 

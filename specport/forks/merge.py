@@ -15,11 +15,11 @@ from pathlib import Path
 from specport import safeio
 from specport.building.sources import SourceSearch
 from specport.errors import ToolError
-from specport.fork.importer import base_files, snapshot_of
-from specport.fork.lookaside import fetch_sources
-from specport.fork.record import Fork, Upstream, write_record
-from specport.fork.status import current_tree
-from specport.fork.tree import read_tree, replace_tree
+from specport.forks.importer import base_files, snapshot_of
+from specport.forks.lookaside import fetch_sources
+from specport.forks.record import Fork, Upstream, write_record
+from specport.forks.status import current_tree
+from specport.forks.tree import read_tree, replace_tree
 from specport.run import git
 
 UPSTREAM_SUFFIX = ".upstream"

@@ -17,8 +17,8 @@ from pathlib import Path
 from specport import fetch, safeio
 from specport.building.sources import SourceSearch, read_sources_file, resolve_sources
 from specport.errors import SourceError, SpecError, UsageError
-from specport.fork import specedit
-from specport.fork.patches import PatchCheck, check_patches, unpack
+from specport.forks import specedit
+from specport.forks.patches import PatchCheck, check_patches, unpack
 from specport.normalize import changelogfile
 from specport.normalize.history import TrackedFiles
 from specport.safeio import regular_file

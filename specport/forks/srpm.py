@@ -12,9 +12,9 @@ from pathlib import Path
 
 from specport import fetch
 from specport.errors import SourceError
-from specport.fork.distgit import Snapshot
-from specport.fork.record import Upstream
-from specport.fork.tree import Tree, safe_relpath
+from specport.forks.distgit import Snapshot
+from specport.forks.record import Upstream
+from specport.forks.tree import Tree, safe_relpath
 from specport.run import run
 
 RPM2CPIO_TIMEOUT = 300.0

@@ -10,7 +10,7 @@ from specport.building.plan import BuildOptions, PairResult, make_pairs
 from specport.building.scheduler import BuildRun, prepare_all
 from specport.config import Settings
 from specport.container.engine import Engine
-from specport.fork.compare import TargetDiff, compare, render_target
+from specport.forks.compare import TargetDiff, compare, render_target
 from specport.targets import Target
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from specport.errors import SourceError, SpecportError
-from specport.fork.record import Upstream
-from specport.fork.tree import SKIP_TOP, Tree, safe_relpath
+from specport.forks.record import Upstream
+from specport.forks.tree import SKIP_TOP, Tree, safe_relpath
 from specport.gitread import GitReadError, GitRepo
 from specport.run import git
 

@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from specport.fork.srpm import is_regular, iter_newc, payload
+from specport.forks.srpm import is_regular, iter_newc, payload
 from specport.run import run
 
 TOOL_TIMEOUT = 120.0

@@ -6,8 +6,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from specport.fork.record import Fork
-from specport.fork.tree import Tree, lookaside_names, package_files, read_tree
+from specport.forks.record import Fork
+from specport.forks.tree import Tree, lookaside_names, package_files, read_tree
 
 _PATCH_TAG = re.compile(r"^Patch\d*\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>) ", re.MULTILINE)

@@ -9,11 +9,11 @@ from pathlib import Path
 from specport import safeio
 from specport.building.sources import SourceSearch
 from specport.errors import SourceError, UsageError
-from specport.fork.distgit import Snapshot, clone_snapshot, is_git_source
-from specport.fork.lookaside import LOOKASIDE_HINT, fetch_sources
-from specport.fork.record import BASE, Fork, write_record
-from specport.fork.srpm import srpm_snapshot
-from specport.fork.tree import Tree, find_spec, lookaside_names, replace_tree, write_tree
+from specport.forks.distgit import Snapshot, clone_snapshot, is_git_source
+from specport.forks.lookaside import LOOKASIDE_HINT, fetch_sources
+from specport.forks.record import BASE, Fork, write_record
+from specport.forks.srpm import srpm_snapshot
+from specport.forks.tree import Tree, find_spec, lookaside_names, replace_tree, write_tree
 
 
 def snapshot_of(source: str, branch: str = "") -> Snapshot:
