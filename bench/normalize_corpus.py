@@ -184,7 +184,7 @@ def in_process_rate(specs: list[Path], target: Target) -> tuple[float, float]:
 
 def check_debbuild(run: Run, target: Target, work: Path) -> tuple[int, Counter[str]]:
     from specport.container.engine import connect
-    from specport.container.images import ensure_builder_image
+    from specport.images.kinds import ensure_builder_image
     from specport.sandbox.checkold import check_with_debbuild
 
     settings = load_config(None).settings
@@ -209,7 +209,7 @@ def check_raw_debbuild(specs: list[Path], target: Target, work: Path) -> tuple[i
     macros.d; each job copies empty files of the same names over them, so debbuild reads only
     its own and debbuild-macros' files."""
     from specport.container.engine import connect
-    from specport.container.images import ensure_builder_image
+    from specport.images.kinds import ensure_builder_image
     from specport.sandbox.checkold import check_with_debbuild
 
     settings = load_config(None).settings
@@ -254,7 +254,7 @@ def index_load_seconds(target: str) -> float | None:
 
 def check_rpm414(run: Run, target: Target, work: Path) -> tuple[int, Counter[str]]:
     from specport.container.engine import connect
-    from specport.container.images import ensure_base_image
+    from specport.images.kinds import ensure_base_image
     from specport.sandbox.checkold import check_in_container
 
     config = load_config(None)

@@ -67,7 +67,7 @@ def engine() -> Iterator[object]:
 def base_images(engine: object) -> Callable[[str], str]:
     """base_images("debian-12") -> the target's base image, bootstrapped when missing."""
     from specport.config import load_config
-    from specport.container.images import ensure_base_image
+    from specport.images.kinds import ensure_base_image
 
     config = load_config(None)
     made: dict[str, str] = {}
@@ -84,7 +84,7 @@ def base_images(engine: object) -> Callable[[str], str]:
 def builder_images(engine: object) -> Callable[[str], str]:
     """builder_images("debian-12") -> "specport/builder:debian-12", built when missing/stale."""
     from specport.config import load_config
-    from specport.container.images import ensure_builder_image
+    from specport.images.kinds import ensure_builder_image
 
     config = load_config(None)
     made: dict[str, str] = {}

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from specport.config import Settings, load_config
-from specport.container import images, vendor
 from specport.errors import SourceError
+from specport.images import kinds as images
+from specport.images import vendor
 
 VENDOR = Path(__file__).resolve().parents[1] / "vendor"
 

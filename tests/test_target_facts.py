@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from specport.config import Settings, load_config
-from specport.container import images
+from specport.images import kinds as images
 from specport.normalize.conditions import distro_values, evaluate_condition
 from specport.normalize.macrofiles import write_macro_files
 from specport.normalize.passes import normalize

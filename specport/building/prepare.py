@@ -158,7 +158,7 @@ def _request(st: _Staged) -> Request:
 
 def _builder_image(target: Target) -> str | None:
     try:
-        from specport.container import images
+        from specport.images import kinds as images
     except ImportError:  # no docker SDK: bwrap
         return None
     return images.image_ref("builder", target, Settings())

@@ -304,7 +304,7 @@ class BuildRun:
         self, prep: Prepared, index: int, plan: SetPlan, results: list[PairResult]
     ) -> KeyInputs | None:
         """What the pair's result depends on (cache/key.py); None without a cache."""
-        from specport.container.images import image_id
+        from specport.images.kinds import image_id
 
         if self.cache is None:
             return None
@@ -324,7 +324,7 @@ class BuildRun:
         )
 
     def _builder_image(self, pair: Pair) -> str:
-        from specport.container.images import ensure_builder_image
+        from specport.images.kinds import ensure_builder_image
 
         with self._lock:
             lock = self._image_locks.setdefault(pair.target.name, threading.Lock())

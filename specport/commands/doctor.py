@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 
 from specport.app import App, pass_app
-from specport.container import images as img
 from specport.container.engine import connect
-from specport.container.health import registry_reachable, tool_versions
 from specport.errors import SpecportError
+from specport.images import kinds as img
+from specport.images.health import registry_reachable, tool_versions
 
 
 class DoctorFailed(SpecportError):

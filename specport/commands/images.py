@@ -21,13 +21,13 @@ from rich.table import Table
 from specport import log
 from specport.app import App, pass_app
 from specport.config import cache_root
-from specport.container import bootstrap as boot
-from specport.container import images as img
-from specport.container import php_base
 from specport.container.engine import connect
-from specport.container.inputs import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL
 from specport.container.runner import Throwaway, remove_leftovers
 from specport.errors import EngineError, UsageError
+from specport.images import bootstrap as boot
+from specport.images import kinds as img
+from specport.images import php_base
+from specport.images.inputs import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL
 from specport.targets import Target
 
 

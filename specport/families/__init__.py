@@ -18,7 +18,7 @@ from specport.targets.model import Target
 if TYPE_CHECKING:
     from specport.building.engines import Builder
     from specport.config import Settings
-    from specport.container.images import Context
+    from specport.images.kinds import Context
     from specport.normalize.resolver import Resolver
     from specport.repo.gpg import SigningKey
     from specport.repo.model import TargetReport

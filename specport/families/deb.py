@@ -15,7 +15,7 @@ from specport.targets.model import Target
 if TYPE_CHECKING:
     from specport.building.engines import Builder
     from specport.config import Settings
-    from specport.container.images import Context
+    from specport.images.kinds import Context
     from specport.normalize.resolver import Resolver
     from specport.repo.gpg import SigningKey
     from specport.repo.model import TargetReport
@@ -76,14 +76,15 @@ class DebFamily:
         return f"APT suite {target.codename}"  # one APT repository, a suite per target
 
     def can_bootstrap(self, target: Target) -> bool:
-        from specport.container.bootstrap import COMPONENTS
+        from specport.images.bootstrap import COMPONENTS
 
         return target.distro in COMPONENTS
 
     def builder_context(
         self, target: Target, settings: Settings, base: str, ctx: Path, macros: list[Any]
     ) -> Context:
-        from specport.container import images, vendor
+        from specport.images import kinds as images
+        from specport.images import vendor
 
         debbuild = vendor.resolve(vendor.DEBBUILD, settings)
         debbuild_macros = vendor.resolve(vendor.DEBBUILD_MACROS, settings)

@@ -12,7 +12,7 @@ from specport.targets.model import Target, version_tuple
 if TYPE_CHECKING:
     from specport.building.engines import Builder
     from specport.config import Settings
-    from specport.container.images import Context
+    from specport.images.kinds import Context
     from specport.normalize.resolver import Resolver
     from specport.repo.gpg import SigningKey
     from specport.repo.model import TargetReport
@@ -68,7 +68,7 @@ class RpmFamily:
     def builder_context(
         self, target: Target, settings: Settings, base: str, ctx: Path, macros: list[Any]
     ) -> Context:
-        from specport.container import images
+        from specport.images import kinds as images
 
         packages = images.unique([*target.builder_packages, *target.php_packages])
         template, text = images.render(

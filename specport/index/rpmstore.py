@@ -16,7 +16,8 @@ from pathlib import Path
 from specport import fetch, log
 from specport.config import Settings
 from specport.errors import PackageIndexError, SourceError
-from specport.index import rpmmd, store
+from specport.index import rpmmd_read as rpmmd
+from specport.index import store
 from specport.index.debian import raw_dir
 from specport.index.model import Index
 from specport.targets.model import Target

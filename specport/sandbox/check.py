@@ -3,7 +3,7 @@
 Which sandbox image reads which target (one sandbox per image, however many specs):
 - deb targets: the target's builder image (its rpm, and debbuild itself: `--showpkgs`);
 - rpm targets whose rpm is older than 4.15 (EL8's 4.14): ubuntu:20.04, whose rpm 4.14.2.1 shares
-  EL8's parser (rpm is installed in an image made once, container/sandbox_image.py: the sandbox
+  EL8's parser (rpm is installed in an image made once, images/sandbox_image.py: the sandbox
   container never has a network);
 - other rpm targets: the debian-12 builder image (rpm 4.18, the host era).
 Without an engine or that image: bubblewrap on the host (the host's rpm, labelled so), else a
@@ -63,7 +63,7 @@ def sandbox_image(
     if needs_old_rpm(target):
         return OLD_RPM_IMAGE, True
     try:
-        from specport.container import images
+        from specport.images import kinds as images
     except ImportError:  # no docker SDK: bwrap only
         return None, False
     if family_of(target).reads_specs_in_builder:

@@ -112,7 +112,7 @@ def run_jobs(
     """Run every job in one sandbox: a container from `image` (None: no container), else bwrap.
 
     install_rpm: the image lacks rpm (ubuntu:20.04): the container runs from that image with
-    rpm installed, made once before any spec exists (container/sandbox_image.py). kept: a
+    rpm installed, made once before any spec exists (images/sandbox_image.py). kept: a
     directory of answers (sandbox/answers.py): jobs asked before, in the same image, are answered
     from there, and only the others enter a container."""
     chosen = mode()
@@ -236,7 +236,7 @@ def _with_kept(
     log_path: Path | None,
     kept: Path,
 ) -> Batch:
-    from specport.container.images import image_id
+    from specport.images.kinds import image_id
 
     sandbox = f"{image_id(engine, image)} install_rpm={install_rpm}"
     keys = [answers.key(job, sandbox, limits()) for job in jobs]
@@ -264,7 +264,7 @@ def _in_container(
     engine: Engine, jobs: Sequence[Job], image: str, install_rpm: bool, log_path: Path | None
 ) -> Batch:
     from specport.container.runner import Throwaway
-    from specport.container.sandbox_image import ensure_rpm_image
+    from specport.images.sandbox_image import ensure_rpm_image
 
     # an image without rpm (ubuntu:20.04 for EL8's rpm 4.14) gets it in an image made once,
     # before any spec exists: the sandbox container itself never has a network

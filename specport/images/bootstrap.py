@@ -22,15 +22,10 @@ import docker.errors
 from specport import log
 from specport.config import Settings, cache_root
 from specport.container.engine import Engine
-from specport.container.inputs import (
-    INPUTS_LABEL,
-    KIND_LABEL,
-    TARGET_LABEL,
-    inputs_hash,
-)
 from specport.digest import file_sha256
 from specport.errors import EngineError, ToolError, UsageError
 from specport.families import family_of
+from specport.images.inputs import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL, inputs_hash
 from specport.run import require, run
 from specport.targets import Target
 

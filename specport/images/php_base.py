@@ -14,17 +14,12 @@ from typing import Any
 
 from specport import data, log
 from specport.config import Settings, cache_root
-from specport.container import images
 from specport.container.engine import Engine
-from specport.container.inputs import (
-    INPUTS_LABEL,
-    KIND_LABEL,
-    TARGET_LABEL,
-    inputs_hash,
-)
 from specport.container.runner import Throwaway
 from specport.errors import BuildError, UsageError
 from specport.families import family_of
+from specport.images import kinds as images
+from specport.images.inputs import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL, inputs_hash
 from specport.repo.consumer import consumer_file_name, render_consumer_file
 from specport.targets import Target
 

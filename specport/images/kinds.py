@@ -21,17 +21,12 @@ import jinja2
 
 from specport import data, log
 from specport.config import Settings, cache_root
-from specport.container import bootstrap
 from specport.container.engine import Engine
-from specport.container.inputs import (
-    INPUTS_LABEL,
-    KIND_LABEL,
-    TARGET_LABEL,
-    inputs_hash,
-)
 from specport.digest import file_sha256
 from specport.errors import EngineError
 from specport.families import family_of
+from specport.images import bootstrap
+from specport.images.inputs import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL, inputs_hash
 from specport.normalize.macrofiles import write_macro_files
 from specport.targets import Target
 
@@ -61,7 +56,7 @@ class ImageKind:
 
 KINDS: dict[str, ImageKind] = {}
 # modules that register more kinds when imported (imported on first use: php_base imports this)
-EXTRA_KIND_MODULES = ("specport.container.php_base",)
+EXTRA_KIND_MODULES = ("specport.images.php_base",)
 
 
 def register_kind(kind: ImageKind) -> None:
