@@ -20,19 +20,19 @@ from pathlib import Path
 
 from specport.config import load_config
 from specport.errors import SpecportError
-from specport.families import family_of
 from specport.normalize import deps
 from specport.normalize.conditions import spec_view
 from specport.normalize.lines import split_lines
 from specport.normalize.model import Bconds, NormalizeOptions, PassContext
 from specport.normalize.passes import PASSES
+from specport.targets.families import facts_of
 from specport.targets.model import Target
 
 
 def survey(specs: list[Path], target: Target, bconds: Bconds) -> tuple[int, int, Counter[str]]:
     """(specs the passes before deps refuse, conditions reached, undecided ones by text)."""
     options = NormalizeOptions(keep_unresolved=True, bconds=bconds)
-    skipped = family_of(target).skipped_passes  # as normalize() runs them for the target
+    skipped = facts_of(target).skipped_passes  # as normalize() runs them for the target
     failed, reached = 0, 0
     undecided: Counter[str] = Counter()
     for spec in specs:

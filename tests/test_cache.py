@@ -207,7 +207,7 @@ def test_a_change_to_an_engine_file_is_a_new_key(
 ) -> None:
     import shutil
 
-    from specport.cache import key as key_module
+    from specport.building import enginefiles as key_module
 
     prep = _prepared(tmp_path)
     before = key_inputs(prep, "sha256:aaa", [], lintian=True).key()

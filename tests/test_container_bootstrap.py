@@ -8,13 +8,8 @@ import pytest
 
 from specport.config import Settings, load_config
 from specport.errors import EngineError, UsageError
-from specport.images.bootstrap import (
-    AptSource,
-    can_bootstrap,
-    host_apt_sources,
-    mirror_lines,
-    plan_bootstrap,
-)
+from specport.images.bootstrap import can_bootstrap, plan_bootstrap
+from specport.index.aptsources import AptSource, host_apt_sources, mirror_lines
 
 ONE_LINE = """\
 # a comment

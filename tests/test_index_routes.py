@@ -289,11 +289,11 @@ def test_the_stack_error_through_normalize_and_its_report(tmp_path: Path) -> Non
 @pytest.fixture(scope="module")
 def live() -> dict[str, IndexResolver]:
     """The real indexes (the configured cache; fetched from the bootstrap's mirror when absent)."""
-    from specport.index import store
+    from specport.index import stores
 
     settings = load_config(None).settings
     return {
-        name: IndexResolver(TARGETS[name], store.obtain(TARGETS[name], settings, offline=False))
+        name: IndexResolver(TARGETS[name], stores.obtain(TARGETS[name], settings, offline=False))
         for name in RELEASES
     }
 

@@ -8,13 +8,13 @@ import subprocess
 import pytest
 
 from specport.building import debscripts
-from specport.families import family_of
 from specport.normalize import files, scriptcmds, scriptlets
 from specport.normalize.lines import append_point, chains, join_lines, split_lines
 from specport.normalize.model import NormalizeOptions, Pass, PassContext
 from specport.normalize.passes import normalize
 from specport.normalize.scriptparse import find_scriptlets, parse_header
 from specport.targets import load_targets
+from specport.targets.families import facts_of
 from specport.targets.model import Target
 
 TARGETS = load_targets()
@@ -185,7 +185,7 @@ def test_subpackage_scriptlets_merge_with_those_added_before() -> None:
 
 
 def test_rpm_targets_keep_their_scriptlets() -> None:
-    skipped = family_of(EL8).skipped_passes
+    skipped = facts_of(EL8).skipped_passes
     assert {"translate_scriptlets", "translate_files", "translate_commands"} <= skipped
     spec = HEAD + "%post -p /sbin/ldconfig\n%triggerin -- php-pear\necho x\n%files\n/x\n"
     assert "%triggerin -- php-pear" in normalize(spec, EL8).text
@@ -321,7 +321,7 @@ def test_phpize_specs_get_fedora_php_config_defines() -> None:
     assert '%build\nexport CPPFLAGS="${CPPFLAGS:-} %{?php_fedora_config_defines}"\n' in text
     assert "HAVE_MBSTRING" in notes[0]
     assert run(php.fedora_config_defines, HEAD + "%build\nmake\n", DEB12)[1] == []
-    assert "fedora_config_defines" in family_of(EL8).skipped_passes
+    assert "fedora_config_defines" in facts_of(EL8).skipped_passes
 
 
 def test_doc_dir_name_with_a_macro_specport_cannot_read_stays_a_macro() -> None:

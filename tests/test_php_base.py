@@ -11,7 +11,8 @@ from test_repo_support import bridge_gateway, engine_or_skip, make_deb, serve, t
 
 from specport.config import load_config
 from specport.container.runner import Throwaway
-from specport.images.php_base import build_example_app, php_base_image, smoke_test
+from specport.images.php_base import php_base_image
+from specport.images.phpapp import build_example_app, smoke_test
 from specport.repo import PublishOptions, publish_files
 from specport.repo.gpg import open_key
 

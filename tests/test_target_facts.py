@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from specport.config import Settings, load_config
-from specport.images import kinds as images
+from specport.images import builder
 from specport.normalize.conditions import distro_values, evaluate_condition
 from specport.normalize.macrofiles import write_macro_files
 from specport.normalize.passes import normalize
@@ -56,7 +56,7 @@ def test_normalize_build_and_image_use_the_same_macros(name: str, tmp_path: Path
     # the builder image: the macros.d its build context carries
     ctx = tmp_path / "ctx"
     ctx.mkdir()
-    images.prepare_builder(target, Settings(cache_dir=str(tmp_path / "c")), "base:x", ctx)
+    builder.prepare_builder(target, Settings(cache_dir=str(tmp_path / "c")), "base:x", ctx)
     image_files = sorted((ctx / "macros.d").iterdir())
     assert [f.name for f in image_files] == [f.name for f in build_files]
     for built, baked in zip(build_files, image_files, strict=True):

@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from specport.config import Settings, cache_root, load_config
-from specport.images.bootstrap import debian_mirrors, host_apt_sources
+from specport.index.aptsources import debian_mirrors, host_apt_sources
 from specport.index.debian import archive_keyring, components, index_suites
 from specport.targets.model import Target
 

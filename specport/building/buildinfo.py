@@ -6,12 +6,11 @@ from __future__ import annotations
 from specport.building.plan import SHORT_TIMEOUT
 from specport.container.runner import Throwaway
 from specport.targets import Target
+from specport.targets.families import facts_of
 
 
 def query_command(target: Target) -> str:
-    from specport.families import family_of
-
-    return f"{family_of(target).installed_query} | LC_ALL=C sort"
+    return f"{facts_of(target).installed_query} | LC_ALL=C sort"
 
 
 def record(box: Throwaway, target: Target) -> list[str]:

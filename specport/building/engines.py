@@ -1,7 +1,7 @@
 """The seam between "how to build a spec" and "which package format comes out".
 
-Each engine module (rpmbuild.py, debbuild.py) implements `Builder`; BUILDERS maps a target's
-`builder` field to it. Paths inside the builder container are fixed here, for all engines.
+Each engine module (rpmbuild.py, debbuild.py) implements `Builder`; builders.py's ENGINES maps
+a target's family to it. Paths inside the builder container are fixed here, for all engines.
 """
 
 from __future__ import annotations
@@ -40,12 +40,6 @@ class Builder(Protocol):
         self, box: Throwaway, target: Target, info: SpecInfo, spec: str, options: BuildOptions
     ) -> list[str]:
         """Build `spec` offline, leave the final packages in RESULT; return lint errors."""
-
-
-def builder_for(target: Target) -> Builder:
-    from specport.families import family_of
-
-    return family_of(target).engine()
 
 
 def package_cache_mount(cache: Path | None, target: Target) -> dict[str, str]:

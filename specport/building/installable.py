@@ -16,8 +16,7 @@ from specport.building.plan import BuildOptions
 from specport.building.prepare import Prepared
 from specport.config import Settings
 from specport.errors import DependencyError
-from specport.families import family_of
-from specport.index import solver
+from specport.index import solver, stores
 from specport.index.resolvers import reads_index
 from specport.normalize.resolver import BuiltHere, Resolver, UserRules, debian_name
 
@@ -43,9 +42,7 @@ def check_installable(prepared: list[Prepared], options: BuildOptions, settings:
             else:
                 # make_resolvers fetched or loaded the index already: the cache is there
                 seeded = localrepo.seeded(options.with_packages, target)
-                found = family_of(target).solver_pool(
-                    target, settings, offline=True, packages=seeded
-                )
+                found = stores.solver_pool(target, settings, offline=True, packages=seeded)
                 pools[target.name] = found
         found = pools[target.name]
         if found is None:

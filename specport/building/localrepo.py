@@ -30,6 +30,7 @@ from specport.container.runner import Throwaway
 from specport.errors import BuildError
 from specport.run import run
 from specport.targets import Target
+from specport.targets.families import family_for_suffix
 
 REPO_DIR = f"{WORK}/localrepo"
 APT_LIST = "/etc/apt/sources.list.d/specport-localrepo.list"
@@ -60,50 +61,60 @@ class LocalRepos:
             return list(self._packages.get(target.name, []))
 
 
-def attach(box: Throwaway, packages: list[Path], install: list[str]) -> None:
+def family_of_files(packages: list[Path]) -> str:
+    """The family of one target's package files: the kind of repository follows the files."""
+    found = {family_for_suffix(p.suffix) for p in packages}
+    return "deb" if "deb" in found else "rpm"
+
+
+def attach(box: Throwaway, packages: list[Path], install: list[str]) -> list[Path]:
     """Make `packages` (one target's, so one kind) the container's private repository;
     `install` names what an image without dnf gets with rpm -U (the needed specs' packages).
-    The kind of repository follows the package files, not a family name."""
+    Returns the packages the container is offered to install from: apt takes what it needs from
+    all of them, an image without dnf only `install`."""
     if not packages:
-        return
+        return []
     with tempfile.TemporaryDirectory(prefix="specport-localrepo-") as tmp:
         repo = Path(tmp) / "localrepo"
         repo.mkdir()
         for pkg in packages:
             _link_or_copy(pkg, repo / pkg.name)
-        if any(p.suffix == ".deb" for p in packages):
-            box.copy_in(repo, WORK)
-            _apt(box)
-        else:
-            run(["createrepo_c", "--quiet", str(repo)], timeout=SHORT_TIMEOUT)
-            box.copy_in(repo, WORK)
-            _dnf(box, [p.name for p in packages if p.name in install])
+        return _ATTACH[family_of_files(packages)](box, repo, packages, install)
 
 
-def _apt(box: Throwaway) -> None:
+def _apt(box: Throwaway, repo: Path, packages: list[Path], install: list[str]) -> list[Path]:
+    box.copy_in(repo, WORK)
     box.run(
         f"cd {REPO_DIR} && dpkg-scanpackages --multiversion . /dev/null > Packages"
         f" && echo 'deb [trusted=yes] file:{REPO_DIR} ./' > {APT_LIST}"
         f" && cat {APT_LIST} && grep '^Package:' Packages",
         timeout=SHORT_TIMEOUT,
     )
+    return packages
 
 
-def _dnf(box: Throwaway, install: list[str]) -> None:
-    repo = (
+def _dnf(box: Throwaway, repo: Path, packages: list[Path], install: list[str]) -> list[Path]:
+    run(["createrepo_c", "--quiet", str(repo)], timeout=SHORT_TIMEOUT)
+    box.copy_in(repo, WORK)
+    install = [p.name for p in packages if p.name in install]
+    config = (
         "[specport-localrepo]\n"
         "name=packages built earlier in this specport build\n"
         f"baseurl=file://{REPO_DIR}\n"
         "enabled=1\ngpgcheck=0\n"
     )
     box.run(
-        f"mkdir -p /etc/yum.repos.d && printf %s {shlex.quote(repo)} > {DNF_REPO}",
+        f"mkdir -p /etc/yum.repos.d && printf %s {shlex.quote(config)} > {DNF_REPO}",
         timeout=SHORT_TIMEOUT,
     )
     has_dnf = box.run("command -v dnf", timeout=SHORT_TIMEOUT, check=False).exit_code == 0
     if not has_dnf and install:
         files = " ".join(shlex.quote(f"{REPO_DIR}/{n}") for n in install)
         box.run(f"rpm -Uvh --nodeps --replacepkgs {files}", timeout=INSTALL_TIMEOUT)
+    return [p for p in packages if p.name in install]
+
+
+_ATTACH = {"deb": _apt, "rpm": _dnf}
 
 
 def _link_or_copy(src: Path, dest: Path) -> None:
@@ -125,12 +136,22 @@ def seeded(dirs: tuple[Path, ...], target: Target) -> list[Path]:
 
 def query_command(packages: list[Path]) -> str:
     """A command that lists which of `packages` the container has installed (for the log)."""
-    if any(p.suffix == ".deb" for p in packages):
-        # dpkg-deb -b names files name_version_arch.deb
-        names = sorted({p.name.split("_", 1)[0] for p in packages if p.suffix == ".deb"})
-        return "dpkg-query -W -f '${Package} ${Version} ${db:Status-Status}\\n' " + " ".join(names)
-    nevras = sorted(p.name.removesuffix(".rpm") for p in packages if p.suffix == ".rpm")
+    family = family_of_files(packages)
+    return _QUERY[family]([p for p in packages if family_for_suffix(p.suffix) == family])
+
+
+def _dpkg_query(debs: list[Path]) -> str:
+    # dpkg-deb -b names files name_version_arch.deb
+    names = sorted({p.name.split("_", 1)[0] for p in debs})
+    return "dpkg-query -W -f '${Package} ${Version} ${db:Status-Status}\\n' " + " ".join(names)
+
+
+def _rpm_query(rpms: list[Path]) -> str:
+    nevras = sorted(p.name.removesuffix(".rpm") for p in rpms)
     return "rpm -q " + " ".join(shlex.quote(n) for n in nevras) + " || true"
+
+
+_QUERY = {"deb": _dpkg_query, "rpm": _rpm_query}
 
 
 def requirements_of(packages: list[Path]) -> dict[str, set[str]]:
@@ -138,12 +159,10 @@ def requirements_of(packages: list[Path]) -> dict[str, set[str]]:
     Requires): what a package was built against, after the target has moved on."""
     out: dict[str, set[str]] = {}
     for path in packages:
-        if path.suffix == ".deb":
-            name, names = _deb_requirements(path)
-        elif path.suffix == ".rpm":
-            name, names = _rpm_requirements(path)
-        else:
+        family = family_for_suffix(path.suffix)
+        if family is None:
             continue
+        name, names = _REQUIREMENTS[family](path)
         out.setdefault(name, set()).update(names)
     return out
 
@@ -172,3 +191,6 @@ def _rpm_requirements(path: Path) -> tuple[str, set[str]]:
     rpm = rpm_bindings()
     hdr = read_header(path, BuildError)
     return str(hdr[rpm.RPMTAG_NAME]), {str(n) for n in hdr[rpm.RPMTAG_REQUIRENAME]}
+
+
+_REQUIREMENTS = {"deb": _deb_requirements, "rpm": _rpm_requirements}

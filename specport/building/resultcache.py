@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import TypeVar
 
 from specport import log
+from specport.building.enginefiles import engine_digest
 from specport.building.prepare import Prepared
-from specport.cache.key import KeyInputs, digests, engine_digest
+from specport.cache.key import KeyInputs, digests
 from specport.cache.oci import OciStore, UntrustedEntry
 from specport.cache.store import BadEntry, Entry, LocalStore
 from specport.cache.trust import Trust
 from specport.config import DEFAULT_MAINTAINER
 from specport.errors import SpecportError
-from specport.families import family_of
+from specport.targets.families import facts_of
 
 T = TypeVar("T")
 
@@ -40,7 +41,7 @@ def key_inputs(
         image_id=image_id,
         build_requires=tuple(prep.info.build_requires),
         set_packages=digests(sorted(set_packages)),
-        lintian=lintian and family_of(prep.pair.target).runs_lintian,
+        lintian=lintian and facts_of(prep.pair.target).runs_lintian,
         maintainer=maintainer,
         engine=engine_digest(),
         build_flags=build_flags,

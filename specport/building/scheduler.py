@@ -24,7 +24,8 @@ from pathlib import Path
 from specport import log, safeio
 from specport.building import buildinfo as buildlock
 from specport.building import localrepo, reproducible
-from specport.building.engines import RESULT, TOPDIR, WORK, builder_for
+from specport.building.builders import builder_for
+from specport.building.engines import RESULT, TOPDIR, WORK
 from specport.building.plan import BuildOptions, Pair, PairResult, SetPlan
 from specport.building.prepare import Prepared, prepare_many
 from specport.building.resultcache import ResultCache, key_inputs
@@ -296,15 +297,13 @@ class BuildRun:
         install += [p.name for p in localrepo.seeded(self.options.with_packages, target)]
         with box.log_path.open("a", encoding="utf-8") as f:
             f.write(f"# local repository: {len(offered)} packages; needed: {', '.join(needed)}\n")
-        localrepo.attach(box, offered, install)
-        # apt installs what it needs from all of them; an image without dnf only `install`
-        return [p for p in offered if p.suffix == ".deb" or p.name in install]
+        return localrepo.attach(box, offered, install)
 
     def _cache_inputs(
         self, prep: Prepared, index: int, plan: SetPlan, results: list[PairResult]
     ) -> KeyInputs | None:
         """What the pair's result depends on (cache/key.py); None without a cache."""
-        from specport.images.kinds import image_id
+        from specport.images.local import image_id
 
         if self.cache is None:
             return None

@@ -10,6 +10,7 @@ from specport.building.plan import SetPlan
 from specport.building.prepare import Prepared
 from specport.errors import BuildError
 from specport.normalize.model import Bconds
+from specport.targets.families import facts_of
 
 
 def set_plan(
@@ -67,7 +68,7 @@ def set_plan(
         for local, i in enumerate(indexes):
             edges = [e for e in tg.graph.edges if e.spec == local]
             needs[i] = frozenset(indexes[e.needs] for e in edges if e.needs < len(indexes))
-            if target.name_rules != "debian":
+            if not facts_of(target).translates_names:
                 continue  # no names were translated: rpm and dnf resolve Provides themselves
             names = renames(edges)
             names.update(requires_renames(tg.records, local))

@@ -25,8 +25,8 @@ from specport.container.engine import connect
 from specport.container.runner import Throwaway, remove_leftovers
 from specport.errors import EngineError, UsageError
 from specport.images import bootstrap as boot
+from specport.images import builder, local, php_base, phpapp
 from specport.images import kinds as img
-from specport.images import php_base
 from specport.images.inputs import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL
 from specport.targets import Target
 
@@ -80,8 +80,8 @@ def build(
         if kind == php_base.KIND:
             image = tag
             if packages:
-                image = php_base.build_example_app(engine, target, settings, list(packages))
-                modules = php_base.smoke_test(engine, image, target, list(packages))
+                image = phpapp.build_example_app(engine, target, settings, list(packages))
+                modules = phpapp.smoke_test(engine, image, target, list(packages))
                 click.echo(
                     f"{target.name}\tphp-example-app\t{image}\tphp -m lists " + ", ".join(modules)
                 )
@@ -127,7 +127,7 @@ def stale(app: App, expression: str | None) -> None:
 def list_images(app: App, as_json: bool) -> None:
     """List the images specport made."""
     rows = []
-    for image in img.specport_images(connect()):
+    for image in local.specport_images(connect()):
         labels = image.get("Labels") or {}
         tags = [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]
         rows.append(
@@ -170,7 +170,7 @@ def prune(app: App, containers: bool, everything: bool) -> None:
     if containers:
         for c in remove_leftovers(engine, everything=everything):
             click.echo(f"removed container {c.name} ({c.purpose}, {c.state})")
-    for image_id, problem in img.prune_untagged(engine):
+    for image_id, problem in local.prune_untagged(engine):
         if problem:
             log.warn(f"kept {image_id[:19]}: {problem}")
         else:
@@ -190,7 +190,7 @@ def run(app: App, what: str, command: tuple[str, ...], timeout: float, no_networ
     and removed like a build's, and the output is logged under <cache>/logs/.
     """
     targets = app.config.targets
-    image = img.builder_image(targets[what]) if what in targets else what
+    image = builder.builder_image(targets[what]) if what in targets else what
     if what not in targets and ":" not in what:
         raise UsageError(f"{what!r} is neither a target nor an image reference (NAME:TAG)")
     engine = connect()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from specport.forks.srpm import is_regular, iter_newc, payload
 from specport.run import run
+from specport.targets.families import family_for_suffix
 
 TOOL_TIMEOUT = 120.0
 _SO = re.compile(r"^(?P<stem>[^/]+\.so)(?:\.[\d.]+)?$")
@@ -31,15 +32,11 @@ class PackageFacts:
 
 
 def binary_packages(paths: list[Path]) -> list[Path]:
-    return [
-        p
-        for p in paths
-        if (p.suffix == ".deb" or (p.suffix == ".rpm" and not p.name.endswith(".src.rpm")))
-    ]
+    return [p for p in paths if family_for_suffix(p.suffix) and not p.name.endswith(".src.rpm")]
 
 
 def facts(package: Path) -> PackageFacts:
-    return deb_facts(package) if package.suffix == ".deb" else rpm_facts(package)
+    return _FACTS[family_for_suffix(package.suffix) or "rpm"](package)
 
 
 def _lines(text: str) -> tuple[str, ...]:
@@ -219,3 +216,6 @@ def _delta_lines(label: str, d: Delta) -> list[str]:
     return (
         [f"    {label}:"] + [f"      + {x}" for x in d.added] + [f"      - {x}" for x in d.removed]
     )
+
+
+_FACTS = {"deb": deb_facts, "rpm": rpm_facts}  # a package file's facts, by its family

@@ -20,6 +20,7 @@ from specport.normalize.lines import SECTION_RE, continued, expand, sections, sp
 from specport.normalize.model import Bconds, Line, NormalizeOptions
 from specport.normalize.provided import provided_names
 from specport.normalize.resolver import Resolver, RuleResolver, debian_name
+from specport.targets.families import facts_of
 from specport.targets.model import Target
 
 _PACKAGE_RE = re.compile(r"^%(package|files)(?:\s+(-n\s+)?([^\s-][^\s]*))?")
@@ -53,7 +54,7 @@ def read_record(
     bconds: Bconds | None = None,
 ) -> SpecRecord:
     # Debian name rules: debbuild writes lower-case names, and other specs ask by translated name
-    deb = target.name_rules == "debian"
+    deb = facts_of(target).translates_names
     lines = split_lines(normalized)
     facts = _read(lines, target, bconds)
     rename = debian_name if deb else (lambda n: n)

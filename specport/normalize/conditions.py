@@ -27,6 +27,7 @@ from specport.normalize.definitions import (
     unexpand,
     wrapper,
 )
+from specport.normalize.expr import DEBBUILD_DIALECT, RPM_DIALECT
 from specport.normalize.lines import DEFINE_RE, SECTION_RE, TAG_RE, continued
 from specport.normalize.macroenv import MacroEnv, dialect, target_env
 from specport.normalize.model import Bconds, Line
@@ -43,7 +44,7 @@ def distro_values(target: Target) -> dict[str, str]:
 
 def decide(expression: str, env: MacroEnv) -> Truth:
     """The truth of the text after %if in `env`; None when it cannot be known."""
-    text = expr.debbuild_quote(expression) if env.dialect == "debbuild" else expression
+    text = expr.debbuild_quote(expression) if env.dialect == DEBBUILD_DIALECT else expression
     expanded = macroenv.expand(text, env, keep_undefined=True)
     return None if expanded is None else expr.evaluate(expanded, env.dialect)
 
@@ -203,7 +204,7 @@ class _Walk:
         if act is False:
             return None
         truth: Truth = None
-        if self.env.dialect == "debbuild":
+        if self.env.dialect == DEBBUILD_DIALECT:
             # debbuild 24.12 reads `%ifarch a b` as `'%{_arch}' == 'a' || '%{_arch}' == 'b'`,
             # the words expanded and lower-cased; its %_arch is dpkg's (amd64, not x86_64)
             expanded = macroenv.expand(args.strip(), self.env, keep_undefined=True)
@@ -270,7 +271,7 @@ class _Walk:
             value = macroenv.expand(value, self.env)  # %global expands now
             if value is None:
                 # defined, text unknown; debbuild cannot say whether it is empty either
-                self.env.define(name, None, opaque=self.env.dialect == "rpm")
+                self.env.define(name, None, opaque=self.env.dialect == RPM_DIALECT)
                 return
         self.env.define(name, value, opaque=value is None)
 
@@ -297,11 +298,11 @@ class _Walk:
             self.env.tags.pop(name, None)
             return
         if name == "vendor":
-            if self.env.dialect == "debbuild":  # debbuild's Vendor: sets %vendor, unexpanded
+            if self.env.dialect == DEBBUILD_DIALECT:  # debbuild's Vendor: sets %vendor, unexpanded
                 self.env.define(name, value)
             return
         expanded = macroenv.expand(value, self.env)
-        if self.env.dialect == "debbuild":
+        if self.env.dialect == DEBBUILD_DIALECT:
             # the first value stays (debbuild's //=); %{name} answers, %{?name} does not
             if name not in self.env.tags and expanded is not None:
                 self.env.tags[name] = expanded
@@ -337,7 +338,7 @@ def spec_view(
     either takes is live, and the condition counts as undecided."""
     bconds = bconds or Bconds()
     view = _Walk(lines, target, bconds, reader).run(lines)
-    if reader is not None or dialect(target) != "debbuild":
+    if reader is not None or dialect(target) != DEBBUILD_DIALECT:
         return view
     other = _Walk(lines, target, bconds, reader="rpm").run(lines)
     theirs = {d.line: d.truth for d in other.decisions}

@@ -1,4 +1,4 @@
-"""Pass: dependency names for deb targets (target.name_rules == "debian").
+"""Pass: dependency names for targets whose family translates them (deb: Debian's names).
 
 Every dependency tag of every preamble is rewritten as one comma-separated list, because
 debbuild splits dependency values on commas only (debbuild `splitreqs`): `BuildRequires: a b`
@@ -50,6 +50,7 @@ from specport.normalize.resolver import (
     stack_php_version,
     uses_index,
 )
+from specport.targets.families import facts_of
 from specport.targets.model import Target
 
 NAME = "deps"
@@ -106,7 +107,7 @@ def translate_dependencies(
     lines: list[Line], ctx: PassContext, resolver: Resolver | None = None
 ) -> PassResult:
     chosen = resolver or ctx.resolver
-    if ctx.target.name_rules != "debian":
+    if not facts_of(ctx.target).translates_names:
         return (lines, []) if chosen is None else confirm_dependencies(lines, ctx, chosen)
     res = chosen or RuleResolver(ctx.target)
     # the target's directory/PEAR macros first, so %{_bindir}/phpunit and %{__pear} can be read;

@@ -20,6 +20,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+# the two macro languages a spec is read in: rpm's, and debbuild's (Perl's truth, its quoting)
+RPM_DIALECT = "rpm"
+DEBBUILD_DIALECT = "debbuild"
+
 Value = int | str
 _RPM_TOKEN = re.compile(r'\s*(\d+|"[^"]*"|&&|\|\||==|!=|>=|<=|>|<|!|\(|\)|\+|-)')
 _PERL_TOKEN = re.compile(
@@ -62,7 +66,7 @@ def evaluate(expanded: str, dialect: str) -> bool | None:
     """The truth of an expanded %if expression in rpm's or debbuild's ("rpm"/"debbuild") way;
     None when it cannot be known exactly (malformed, or beyond this module)."""
     try:
-        if dialect == "debbuild":
+        if dialect == DEBBUILD_DIALECT:
             try:
                 return _perl_truth(_perl(expanded))
             except _PerlError:

@@ -24,8 +24,10 @@ from functools import cache
 from importlib import resources
 
 from specport.errors import ConfigError
+from specport.normalize.expr import DEBBUILD_DIALECT, RPM_DIALECT
 from specport.normalize.macrofiles import render_macro_files
 from specport.targets.facts import DISTRO_MACROS, spec_macros
+from specport.targets.families import facts_of
 from specport.targets.model import Target
 
 DEFINED, UNDEFINED, UNKNOWN = "defined", "undefined", "unknown"
@@ -48,7 +50,8 @@ _NAME = re.compile(r"([!?]*)([A-Za-z_]\w*)")
 
 
 def dialect(target: Target) -> str:
-    return "debbuild" if target.builder == "debbuild" else "rpm"
+    """The macro language of the target's spec reader: "rpm" or "debbuild"."""
+    return facts_of(target).spec_reader
 
 
 @dataclass
@@ -78,7 +81,7 @@ class MacroEnv:
     def asked(self, name: str) -> bool | None:
         """The answer of `%{?name}`: rpm asks "defined?", debbuild "true to Perl?"."""
         state = self.state(name)
-        if state != DEFINED or self.dialect != "debbuild":
+        if state != DEFINED or self.dialect != DEBBUILD_DIALECT:
             return None if state == UNKNOWN else state == DEFINED
         value = self.values[name]
         if value is None:
@@ -193,7 +196,7 @@ def _braced(inner: str, env: MacroEnv, depth: int, keep: bool) -> str:
         arg = _expand(rest.strip(), env, depth + 1)
         if name in ("with", "without"):
             truth = env.asked(f"with_{arg}")
-        elif env.dialect == "debbuild":
+        elif env.dialect == DEBBUILD_DIALECT:
             truth = env.asked(arg)  # debbuild's %defined() is %{?x:1}%{!?x:0}: Perl's truth
         else:
             state = env.state(arg)
@@ -314,7 +317,7 @@ def concrete_macros(target: Target) -> dict[str, str]:
 
 def as_rpm(env: MacroEnv) -> MacroEnv:
     """%bcond's default is an rpm expression (%[ ]) even where debbuild reads the rest."""
-    if env.dialect == "rpm":
+    if env.dialect == RPM_DIALECT:
         return env
     return MacroEnv("rpm", env.closed, env.never, env.values, env.opaque, env.tags, env.unknown,
                     env.undefined)  # fmt: skip

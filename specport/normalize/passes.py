@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 
-from specport.families import family_of
 from specport.normalize import (
     deps,
     files,
@@ -28,6 +27,7 @@ from specport.normalize import (
 from specport.normalize.lines import join_lines, split_lines
 from specport.normalize.model import Change, NormalizeOptions, NormalizeResult, Pass, PassContext
 from specport.normalize.resolver import Resolver
+from specport.targets.families import facts_of
 from specport.targets.model import Target
 
 PASSES: tuple[tuple[str, Pass], ...] = (
@@ -72,7 +72,7 @@ def normalize(
     )
     lines = split_lines(text)
     changes: list[Change] = []
-    skipped = family_of(target).skipped_passes
+    skipped = facts_of(target).skipped_passes
     for _name, run in PASSES:
         if run.__name__ in skipped:
             continue

@@ -17,6 +17,7 @@ from specport.normalize.depsyntax import DEP_TAG_RE, DepSyntaxError, split_deps
 from specport.normalize.lines import SECTION_RE, continued, expand, sections, simple_macros
 from specport.normalize.model import Bconds, Line
 from specport.normalize.resolver import target_macros
+from specport.targets.families import facts_of
 from specport.targets.model import Target
 
 _PACKAGE_RE = re.compile(r"^%(package|files)(?:\s+(-n\s+)?([^\s-][^\s]*))?")
@@ -46,7 +47,7 @@ def reading(
     if target is None:
         return simple_macros(lines), [True] * len(lines)
     view = spec_view(lines, target, bconds)
-    base = target_macros(target) if target.name_rules == "debian" else dict(RPM_DIR_MACROS)
+    base = target_macros(target) if facts_of(target).translates_names else dict(RPM_DIR_MACROS)
     own = dict(view.macros)
     for ln, alive in zip(lines, view.live, strict=True):
         m = _DEFAULT_RE.match(ln.text) if alive else None

@@ -14,9 +14,9 @@ import re
 import shlex
 from collections.abc import Iterator, Mapping
 
-from specport.families import family_of
 from specport.normalize.lines import expand, simple_macros
 from specport.normalize.model import Change, Line, PassContext, PassResult
+from specport.targets.families import facts_of
 
 NAME = "shell"
 INERT = "SPECPORT_SANITIZED"
@@ -165,7 +165,7 @@ def evaluate_shell(lines: list[Line], ctx: PassContext) -> PassResult:
         for start, end in reversed(spans):
             body = text[start:end]
             if body.startswith("%{lua:"):
-                if not family_of(ctx.target).reads_lua:
+                if not facts_of(ctx.target).reads_lua:
                     note = "%{lua:} needs debbuild built with Lua::API"
                     changes.append(Change(NAME, ln.no, note))
                 continue
@@ -176,7 +176,7 @@ def evaluate_shell(lines: list[Line], ctx: PassContext) -> PassResult:
                 note = f"%({command}) -> {value!r} (evaluated as text)"
                 changes.append(Change(NAME, ln.no, note))
                 _remember(text, macros)
-            elif family_of(ctx.target).expansion_shell != "bash" and _BASHISMS.search(command):
+            elif facts_of(ctx.target).expansion_shell != "bash" and _BASHISMS.search(command):
                 # the target's /bin/sh would expand bash syntax to nothing: bash runs it, in the
                 # build container (and the check sandbox), where the spec is read; never here
                 wrapped = f"%(bash -c {shlex.quote(command)})"

@@ -14,17 +14,18 @@ from __future__ import annotations
 import re
 
 from specport.errors import SpecError
-from specport.families import family_of
 from specport.normalize.conditions import live_lines
 from specport.normalize.lines import continued, expand, simple_macros
 from specport.normalize.model import Change, Line, PassContext, PassResult
+from specport.normalize.readers import reader_of
+from specport.targets.families import facts_of
 
 NAME = "syntax"
 
 
 def reads(ctx: PassContext, rpm_version: str) -> bool:
     """Does the tool that reads the spec on this target know syntax added in `rpm_version`?"""
-    return family_of(ctx.target).reads(ctx.target, rpm_version)
+    return reader_of(ctx.target).reads(ctx.target, rpm_version)
 
 
 _BCOND_RE = re.compile(r"^(\s*)%bcond\s+([A-Za-z_]\w*)\s+(.+?)\s*$")
@@ -193,7 +194,7 @@ def _escaped(text: str, at: int) -> bool:
 
 
 def _needs(ctx: PassContext, token: str, since: str) -> str:
-    return family_of(ctx.target).unreadable(token, since)
+    return reader_of(ctx.target).unreadable(token, since)
 
 
 _ARITH_RE = {
@@ -277,7 +278,7 @@ def _arith(expr: str) -> int:
 
 
 def _reader(ctx: PassContext) -> str:
-    return family_of(ctx.target).reader(ctx.target)
+    return reader_of(ctx.target).label(ctx.target)
 
 
 _VERSION_TAG_RE = re.compile(r"^(Version\s*:\s*)(\S+)\s*$", re.IGNORECASE)
@@ -289,7 +290,7 @@ def convert_caret_version(lines: list[Line], ctx: PassContext) -> PassResult:
     post-release spelling) sort the same way: after 1.0, before 1.0.1."""
     if reads(ctx, "4.15"):
         return lines, []
-    sep = family_of(ctx.target).dist_separator
+    sep = facts_of(ctx.target).dist_separator
     out: list[Line] = []
     changes: list[Change] = []
     for ln in lines:

@@ -14,9 +14,9 @@ from pathlib import Path
 from specport import log
 from specport.building.results import MANIFEST, read_manifest
 from specport.errors import UsageError
-from specport.families import family_for_suffix
 from specport.repo.packages import Package, read_package
 from specport.targets import Target
+from specport.targets.families import family_for_suffix
 
 
 def assign_paths(paths: Sequence[Path], targets: Sequence[Target]) -> dict[str, list[Package]]:

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from specport import log
 from specport.config import Settings
-from specport.families import family_of
 from specport.sandbox.jobs import Answer, Batch
 from specport.sandbox.rpmspec import Request, first_error, outcome, run_many
+from specport.targets.families import facts_of
 from specport.targets.model import Target, version_tuple
 
 OLD_RPM_IMAGE = "ubuntu:20.04"  # its rpm is 4.14.2.1, the parser EL8's rpm 4.14.3 shares
@@ -51,7 +51,7 @@ class CheckJob:
 
 def needs_old_rpm(target: Target) -> bool:
     """Targets whose rpm reads less than the host's: their checks belong to an older rpm."""
-    if family_of(target).reads_specs_in_builder:
+    if facts_of(target).reads_specs_in_builder:
         return False
     return target.rpm_version_tuple < version_tuple("4.15")
 
@@ -66,7 +66,7 @@ def sandbox_image(
         from specport.images import kinds as images
     except ImportError:  # no docker SDK: bwrap only
         return None, False
-    if family_of(target).reads_specs_in_builder:
+    if facts_of(target).reads_specs_in_builder:
         return images.image_ref("builder", target, settings), False
     host_era = targets.get(HOST_ERA_TARGET)
     return (images.image_ref("builder", host_era, settings) if host_era else None), False
@@ -96,7 +96,7 @@ def check_group(
             j.text,
             (("-P",),),
             j.macros,
-            debbuild_showpkgs=family_of(j.target).checks_with_debbuild,
+            debbuild_showpkgs=facts_of(j.target).checks_with_debbuild,
         )
         for j in jobs
     ]
