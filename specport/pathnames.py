@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from specport.errors import PublishError, SpecError, UsageError
-from specport.normalize.lines import DEFINE_RE, expand, simple_macros, split_lines
 
 # rpm (build/parsePreamble.c, rpmCharCheck): alphanumerics and "._+-", not starting with "."
 # or "-" (after macro expansion; "%{}" only appear before it)
@@ -26,8 +25,6 @@ REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 # name, stream, version and context in an NSVCA) and nothing a YAML scalar would reinterpret
 MODULE_STREAM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+]*")
 MAX_NAME = 200  # rpm and dpkg take more; a file system may not
-
-_PACKAGE_RE = re.compile(r"^%package\s+(?:.*\s)?-n\s+(\S+)|^%package\s+(\S+)\s*$")
 
 
 def _valid(pattern: re.Pattern[str], name: str) -> bool:
@@ -72,32 +69,6 @@ def module_stream(value: str) -> tuple[str, str]:
             " and _.+ only)"
         )
     return name, stream
-
-
-def spec_names(text: str, label: str) -> str | None:
-    """The spec's Name (after simple macros), its subpackage names checked too; None when the
-    Name uses macros specport cannot expand as text (rpm reads it later, in the sandbox)."""
-    lines = split_lines(text)
-    macros = simple_macros(lines)
-    name = expand(macros.get("name", ""), macros)
-    if name:
-        rpm_name(name, label)
-    else:
-        name = "%{name}"
-    for ln in lines:
-        m = _PACKAGE_RE.match(ln.text)
-        if not m or DEFINE_RE.match(ln.text):
-            continue
-        sub = m.group(1) or f"{name}-{m.group(2)}"
-        value = expand(sub, macros)
-        if value is not None:
-            try:
-                rpm_name(value, label)
-            except SpecError as exc:
-                raise SpecError(
-                    exc.message.removeprefix(f"{label}: "), path=label, line=ln.no
-                ) from None
-    return None if name == "%{name}" else name
 
 
 def _show(value: str) -> str:

@@ -11,10 +11,10 @@ from test_repo_support import bridge_gateway, engine_or_skip, make_deb, serve, t
 
 from specport.config import load_config
 from specport.container.runner import Throwaway
+from specport.gpg import open_key
 from specport.images.php_base import php_base_image
 from specport.images.phpapp import build_example_app, smoke_test
 from specport.repo import PublishOptions, publish_files
-from specport.repo.gpg import open_key
 
 pytestmark = pytest.mark.container
 

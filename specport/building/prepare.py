@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from specport import pathnames as names
 from specport import safeio
 from specport.building.plan import Pair
 from specport.building.sources import SourceSearch, resolve_sources
 from specport.config import DEFAULT_MAINTAINER, Settings
 from specport.errors import SpecError
 from specport.normalize.model import Bconds
+from specport.normalize.packages import spec_names
 from specport.normalize.resolver import Resolver
 from specport.sandbox.rpmspec import Request
 from specport.sandbox.specinfo import SpecInfo, info_request, read_spec_infos
@@ -113,7 +113,7 @@ def _stage(pair: Pair, maintainer: str, resolver: Resolver | None, bconds: Bcond
         text = pair.spec.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read the spec: {exc}", path=str(pair.spec)) from None
-    names.spec_names(text, str(pair.spec))  # rpm's answer is checked again after the sandbox
+    spec_names(text, str(pair.spec))  # rpm's answer is checked again after the sandbox
     options = normalize_options(pair.spec, packager=maintainer or DEFAULT_MAINTAINER)
     options = replace(options, bconds=bconds)
     result = normalize(text, pair.target, path=str(pair.spec), options=options, resolver=resolver)

@@ -1,21 +1,16 @@
-"""What a build leaves in OUTPUT/<target>/ besides packages and logs: a manifest naming the
-target each package was built for, so `specport publish OUTPUT` never has to guess it from
-folder names or release strings, and how it was built (`build_flags`: --nocheck, --with NAME,
---without NAME, as rpmbuild/debbuild got them; [] for a plain build)."""
+"""What a build leaves in OUTPUT/<target>/: package files checked by name and kind, and the
+manifest (repo/manifest.py) that names the target of each, for `specport publish OUTPUT`."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from specport import safeio
 from specport.building.plan import PairResult
 from specport.errors import BuildError
+from specport.repo.manifest import write_manifest
 
-MANIFEST = "specport-build.json"
 # what a package file's name may be: rpm's name-version-release.arch.rpm and dpkg's
 # name_version_arch.deb characters (an epoch as %3a or :), nothing a line or a path could hide in
 PACKAGE_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+~^%:-]{0,250}\.(?:rpm|deb|sdeb)")
@@ -50,32 +45,3 @@ def record(results: Sequence[PairResult], build_flags: Sequence[str] = ()) -> li
         )
         for directory, done in by_dir.items()
     ]
-
-
-def write_manifest(
-    directory: Path, target: str, packages: dict[str, str], build_flags: Sequence[str] = ()
-) -> Path:
-    """Record that `packages` (file name -> spec file name) in directory were built for target
-    with `build_flags`; entries already recorded there stay."""
-    path = directory / MANIFEST
-    doc = read_manifest(path) or {"target": target, "packages": {}}
-    for name, spec in packages.items():
-        doc["packages"][name] = {"spec": spec, "build_flags": list(build_flags)}
-    _write_json(path, doc)
-    return path
-
-
-def read_manifest(path: Path) -> dict[str, Any] | None:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(doc, dict) or not isinstance(doc.get("target"), str):
-        return None
-    if not isinstance(doc.get("packages"), dict):
-        return None
-    return doc
-
-
-def _write_json(path: Path, doc: dict[str, Any]) -> None:
-    safeio.replace_text(path, json.dumps(doc, indent=1, sort_keys=True) + "\n")

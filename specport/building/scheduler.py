@@ -303,7 +303,7 @@ class BuildRun:
         self, prep: Prepared, index: int, plan: SetPlan, results: list[PairResult]
     ) -> KeyInputs | None:
         """What the pair's result depends on (cache/key.py); None without a cache."""
-        from specport.images.local import image_id
+        from specport.container.imagestore import image_id
 
         if self.cache is None:
             return None

@@ -24,9 +24,9 @@ from specport.commands.bcondopts import bcond_options, bconds_of
 from specport.commands.publish import key_options, print_report
 from specport.config import cache_root
 from specport.errors import BuildError, UsageError
+from specport.gpg import open_key, passphrase_from_env
 from specport.index.resolvers import index_mode, make_resolvers
 from specport.repo import PublishOptions, publish
-from specport.repo.gpg import open_key, passphrase_from_env
 from specport.repo.packages import Package, read_package
 from specport.sandbox.jobs import check_environment
 from specport.targets import Target

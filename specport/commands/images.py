@@ -21,13 +21,14 @@ from rich.table import Table
 from specport import log
 from specport.app import App, pass_app
 from specport.config import cache_root
+from specport.container import imagestore as local
 from specport.container.engine import connect
+from specport.container.imagestore import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL
 from specport.container.runner import Throwaway, remove_leftovers
 from specport.errors import EngineError, UsageError
 from specport.images import bootstrap as boot
-from specport.images import builder, local, php_base, phpapp
+from specport.images import builder, php_base, phpapp
 from specport.images import kinds as img
-from specport.images.inputs import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL
 from specport.targets import Target
 
 

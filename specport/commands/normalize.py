@@ -24,6 +24,7 @@ from specport.normalize.deps import UnresolvedError
 from specport.normalize.history import TrackedFiles, normalize_options
 from specport.normalize.macrofiles import render_macro_files
 from specport.normalize.model import Bconds, NormalizeResult
+from specport.normalize.packages import spec_names
 from specport.normalize.passes import normalize
 from specport.normalize.resolver import Resolver
 from specport.sandbox.check import CheckJob, CheckResult, check_specs
@@ -281,7 +282,7 @@ def _write_report(
 
 def package_name(text: str, spec: Path) -> str:
     """The spec's Name, checked against rpm's rules: it becomes a file name."""
-    return names.spec_names(text, str(spec)) or names.rpm_name(spec.stem, str(spec))
+    return spec_names(text, str(spec)) or names.rpm_name(spec.stem, str(spec))
 
 
 def write_target(

@@ -10,8 +10,8 @@ from specport import log
 from specport import pathnames as names
 from specport.app import App, pass_app
 from specport.errors import UsageError
+from specport.gpg import open_key, passphrase_from_env
 from specport.repo import PublishOptions, PublishReport
-from specport.repo.gpg import open_key, passphrase_from_env
 from specport.repo.publish import publish_files
 
 

@@ -37,6 +37,13 @@ class Engine:
     def close(self) -> None:
         self.client.close()
 
+    def index_server(self) -> str:
+        """The registry the engine pulls unqualified names from ("" when it cannot say)."""
+        try:
+            return str(self.client.info().get("IndexServerAddress") or "")
+        except Exception:  # an engine that cannot say: the caller reports it unreachable
+            return ""
+
 
 def engine_socket() -> str:
     return os.environ.get("DOCKER_HOST") or DEFAULT_SOCKET

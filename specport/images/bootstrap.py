@@ -10,7 +10,6 @@ such.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -18,14 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import docker.errors
-
 from specport import log
 from specport.config import Settings, cache_root
 from specport.container.engine import Engine
+from specport.container.imagestore import (
+    INPUTS_LABEL,
+    KIND_LABEL,
+    TARGET_LABEL,
+    image_labels,
+    import_tarball,
+)
 from specport.digest import file_sha256
 from specport.errors import EngineError, UsageError
-from specport.images.inputs import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL, inputs_hash
+from specport.images.inputs import inputs_hash
 from specport.index.aptsources import COMPONENTS, host_apt_sources, mirror_lines, ubuntu_keyring
 from specport.run import require, run
 from specport.targets import Target
@@ -159,14 +163,7 @@ def _readable_keyring(argv: list[str], where: Path) -> list[str]:
 
 def image_inputs(engine: Engine, image: str) -> str | None:
     """The specport.inputs label of an image in the engine; None when absent or unlabelled."""
-    try:
-        attrs = engine.client.api.inspect_image(image)  # type: ignore[no-untyped-call]
-    except docker.errors.ImageNotFound:
-        return None
-    except docker.errors.APIError as exc:
-        raise EngineError(f"cannot inspect image {image}: {exc.explanation or exc}") from exc
-    labels = (attrs.get("Config") or {}).get("Labels") or {}
-    value = labels.get(INPUTS_LABEL)
+    value = (image_labels(engine, image) or {}).get(INPUTS_LABEL)
     return str(value) if value else None
 
 
@@ -182,35 +179,13 @@ def bootstrap(
         return plan.image, False
     tarball = rootfs_tarball(plan, settings, log_path)
     log.step(f"{target.name}: importing {tarball.name} as {plan.image}")
-    repository, _, tag = plan.image.rpartition(":")
     changes = [
         *import_changes(target),
         f"LABEL {INPUTS_LABEL}={plan.hash}",
         f"LABEL {KIND_LABEL}=base",
         f"LABEL {TARGET_LABEL}={target.name}",
     ]
-    try:
-        answer = engine.client.api.import_image_from_file(
-            str(tarball), repository=repository or plan.image, tag=tag or "latest", changes=changes
-        )
-        # Podman's compatible API ignores `tag` on import (it tags :latest): tag by id as well
-        image_id = _imported_id(str(answer))
-        if image_id:
-            engine.client.api.tag(image_id, repository or plan.image, tag or "latest")
-    except docker.errors.APIError as exc:
-        raise EngineError(f"cannot import {tarball} as {plan.image}: {exc.explanation}") from exc
+    import_tarball(engine, tarball, plan.image, changes)
     if image_inputs(engine, plan.image) != plan.hash:
         raise EngineError(f"imported {plan.image}, but the engine lost its {INPUTS_LABEL} label")
     return plan.image, True
-
-
-def _imported_id(answer: str) -> str:
-    """The image id from the import answer: JSON lines with "status": "sha256:..."."""
-    for line in answer.splitlines():
-        try:
-            status = json.loads(line).get("status", "")
-        except (ValueError, AttributeError):
-            continue
-        if isinstance(status, str) and status.startswith("sha256:"):
-            return status
-    return ""

@@ -17,7 +17,6 @@ from specport.errors import EngineError
 from specport.normalize.macrofiles import write_macro_files
 from specport.targets import Target
 
-BUILD_TIMEOUT = 3600  # one image build, seconds
 PACKAGE_TIMEOUT = 1500  # one apt/dnf command inside an image build, seconds
 
 

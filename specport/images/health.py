@@ -34,9 +34,8 @@ def registry_host(engine: Engine, settings: Settings) -> str:
     first = settings.image_prefix.split("/", 1)[0]
     if "." in first or ":" in first:
         return first
-    try:
-        index = str(engine.client.info().get("IndexServerAddress") or "")
-    except Exception:  # an engine that cannot say: report unreachable rather than fail doctor
+    index = engine.index_server()
+    if not index:  # an engine that cannot say: report unreachable rather than fail doctor
         return ""
     return urllib.parse.urlparse(index).netloc or index
 

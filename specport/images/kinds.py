@@ -15,11 +15,18 @@ from pathlib import Path
 from specport import log
 from specport.config import Settings, cache_root
 from specport.container.engine import Engine
+from specport.container.imagestore import (
+    INPUTS_LABEL,
+    KIND_LABEL,
+    TARGET_LABEL,
+    base_identity,
+    build_image,
+    image_labels,
+)
 from specport.errors import EngineError
 from specport.images import bootstrap, builder, php_base
 from specport.images.context import Context, ImageKind
-from specport.images.inputs import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL, inputs_hash
-from specport.images.local import base_identity, build_image, image_labels
+from specport.images.inputs import inputs_hash
 from specport.targets import Target
 
 KINDS: dict[str, ImageKind] = {k.name: k for k in (builder.IMAGE_KIND, php_base.IMAGE_KIND)}

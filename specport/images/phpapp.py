@@ -10,12 +10,18 @@ from pathlib import Path
 from specport import data, log
 from specport.config import Settings, cache_root
 from specport.container.engine import Engine
+from specport.container.imagestore import (
+    INPUTS_LABEL,
+    KIND_LABEL,
+    TARGET_LABEL,
+    base_identity,
+    build_image,
+)
 from specport.container.runner import Throwaway
 from specport.errors import BuildError, UsageError
 from specport.images.context import PACKAGE_TIMEOUT, render
-from specport.images.inputs import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL, inputs_hash
+from specport.images.inputs import inputs_hash
 from specport.images.kinds import ensure_image
-from specport.images.local import base_identity, build_image
 from specport.images.php_base import KIND
 from specport.targets import Target
 from specport.targets.families import facts_of

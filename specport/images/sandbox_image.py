@@ -15,8 +15,14 @@ from pathlib import Path
 from specport import log
 from specport.config import Settings, cache_root, settings_from_env
 from specport.container.engine import Engine
-from specport.images.inputs import INPUTS_LABEL, KIND_LABEL, inputs_hash
-from specport.images.local import build_image, image_id, image_labels
+from specport.container.imagestore import (
+    INPUTS_LABEL,
+    KIND_LABEL,
+    build_image,
+    image_id,
+    image_labels,
+)
+from specport.images.inputs import inputs_hash
 
 KIND = "sandbox"
 CONTAINERFILE = """\

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from specport import log
 from specport.errors import UsageError
+from specport.gpg import SigningKey, export_public
 from specport.repo import atomic
 from specport.repo.apt import publish_deb
 from specport.repo.consumer import consumer_file_name, render_consumer_file
-from specport.repo.gpg import SigningKey, export_public
 from specport.repo.inputs import assign_paths
 from specport.repo.model import PublishOptions, PublishReport, TargetReport
 from specport.repo.packages import Package

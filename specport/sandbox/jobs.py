@@ -236,7 +236,7 @@ def _with_kept(
     log_path: Path | None,
     kept: Path,
 ) -> Batch:
-    from specport.images.local import image_id
+    from specport.container.imagestore import image_id
 
     sandbox = f"{image_id(engine, image)} install_rpm={install_rpm}"
     keys = [answers.key(job, sandbox, limits()) for job in jobs]

@@ -1,5 +1,6 @@
-"""The images the engine has: their labels and ids, `docker build` of a context, and the images
-specport made (listing, pruning)."""
+"""The engine's images, through the one door: labels and ids, `docker build` of a context, import
+of a rootfs tarball, and the images specport made (listing, pruning). Every image specport makes
+carries KIND_LABEL, INPUTS_LABEL (the hash of what it was made from) and TARGET_LABEL."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ import docker.errors
 from specport import log
 from specport.container.engine import Engine
 from specport.errors import EngineError
-from specport.images.context import BUILD_TIMEOUT
-from specport.images.inputs import INPUTS_LABEL, KIND_LABEL
+
+BUILD_TIMEOUT = 3600  # one image build, seconds
+INPUTS_LABEL = "specport.inputs"
+KIND_LABEL = "specport.kind"
+TARGET_LABEL = "specport.target"
 
 
 def _labels(engine: Engine, image: str) -> dict[str, str] | None:
@@ -112,3 +116,30 @@ def prune_untagged(engine: Engine) -> list[tuple[str, str]]:
         except docker.errors.APIError as exc:  # e.g. a container still uses it
             done.append((str(image["Id"]), str(exc.explanation or exc)))
     return done
+
+
+def import_tarball(engine: Engine, tarball: Path, image: str, changes: list[str]) -> None:
+    """Import a rootfs tarball as `image` (REPOSITORY:TAG) with Containerfile `changes`."""
+    repository, _, tag = image.rpartition(":")
+    try:
+        answer = engine.client.api.import_image_from_file(
+            str(tarball), repository=repository or image, tag=tag or "latest", changes=changes
+        )
+        # Podman's compatible API ignores `tag` on import (it tags :latest): tag by id as well
+        image_id = _imported_id(str(answer))
+        if image_id:
+            engine.client.api.tag(image_id, repository or image, tag or "latest")
+    except docker.errors.APIError as exc:
+        raise EngineError(f"cannot import {tarball} as {image}: {exc.explanation}") from exc
+
+
+def _imported_id(answer: str) -> str:
+    """The image id from the import answer: JSON lines with "status": "sha256:..."."""
+    for line in answer.splitlines():
+        try:
+            status = json.loads(line).get("status", "")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(status, str) and status.startswith("sha256:"):
+            return status
+    return ""
