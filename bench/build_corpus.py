@@ -46,7 +46,7 @@ import corpus_upstream as upstream  # a sibling module, not a package
 
 from specport.config import load_config
 from specport.container.engine import connect
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 from specport.errors import SpecportError
 from specport.targets.model import Target
 

@@ -40,7 +40,7 @@ from specport.building.prepare import prepare
 from specport.building.sources import SourceSearch
 from specport.config import load_config
 from specport.container.engine import connect
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 from specport.images.kinds import ensure_builder_image
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -74,7 +74,7 @@ def debs(engine: object, example_lookaside: Path, tmp_path_factory: pytest.TempP
 
 
 def _throwaway(engine: object, image: str, log: Path):  # type: ignore[no-untyped-def]
-    from specport.container.runner import Throwaway
+    from specport.container.runs import Throwaway
 
     return Throwaway(engine, image, log_path=log, purpose="test-install")  # type: ignore[arg-type]
 

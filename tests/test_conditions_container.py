@@ -40,7 +40,7 @@ def taken(text: str, target: str, bconds: Bconds, reader: str) -> set[str]:
 
 
 def run_in(engine: object, image: str, directory: Path, command: str) -> str:
-    from specport.container.runner import Throwaway
+    from specport.container.runs import Throwaway
 
     log = directory.parent / "conds.log"
     with Throwaway(engine, image, log_path=log, purpose="test-conditions") as box:  # type: ignore[arg-type]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from specport.container.runner import StepError, Throwaway, specport_containers
+from specport.container.leftovers import specport_containers
+from specport.container.runs import StepError, Throwaway
 
 pytestmark = pytest.mark.container
 
@@ -178,17 +179,17 @@ WORKERS = """
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from specport.container import runner
+from specport.container import runs, signals
 from specport.container.engine import connect
 
 engine = connect()
 
 def work(n):
     log = Path(sys.argv[2]) / f"w{n}.log"
-    with runner.Throwaway(engine, sys.argv[1], log_path=log, purpose="test-workers") as box:
+    with runs.Throwaway(engine, sys.argv[1], log_path=log, purpose="test-workers") as box:
         box.run(["sleep", "300"], timeout=600)
 
-with ThreadPoolExecutor(2) as pool, runner.guard():
+with ThreadPoolExecutor(2) as pool, signals.guard():
     jobs = [pool.submit(work, n) for n in range(2)]
     print("started", flush=True)
     for job in jobs:

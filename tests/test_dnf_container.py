@@ -22,7 +22,7 @@ from dnf_support import REPO_ID, AccessLog, build_repository, serve_logged, with
 from test_repo_support import bridge_gateway
 
 from specport.container.engine import Engine
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 
 pytestmark = pytest.mark.container
 

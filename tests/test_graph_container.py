@@ -155,7 +155,7 @@ def test_depends_name_the_set_packages(deb_set: Built) -> None:
 def test_installed_program_and_extension_run(
     engine: object, deb_set: Built, tmp_path: Path
 ) -> None:
-    from specport.container.runner import Throwaway
+    from specport.container.runs import Throwaway
 
     target = load_config().targets["debian-12"]
     debs = sorted((deb_set.out / "debian-12").glob("*.deb"))

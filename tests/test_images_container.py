@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 
 pytestmark = pytest.mark.container
 

@@ -4,7 +4,7 @@ BuildRequires are installed (what mock's buildroot lock and Debian's .buildinfo 
 from __future__ import annotations
 
 from specport.building.plan import SHORT_TIMEOUT
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 from specport.targets import Target
 from specport.targets.families import facts_of
 

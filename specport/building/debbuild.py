@@ -34,7 +34,7 @@ from specport.building.engines import (
     run_build_step,
 )
 from specport.building.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT, BuildOptions
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 from specport.sandbox.specinfo import SpecInfo
 from specport.targets import Target
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from specport import log
 from specport.building.engines import PACKAGE_CACHE, WORK
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 from specport.errors import EngineError
 
 PACKAGE_OUT = f"{WORK}/package-out"  # new downloads, in the shared cache's layout

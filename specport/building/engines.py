@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from specport.building.plan import BuildOptions
-from specport.container.runner import RunResult, Throwaway
+from specport.container.runs import RunResult, Throwaway
 from specport.errors import BuildError, DependencyError
 from specport.sandbox.specinfo import SpecInfo
 from specport.targets import Target

@@ -18,7 +18,7 @@ from importlib import resources
 from specport import log
 from specport.building.engines import RESULT
 from specport.building.plan import SHORT_TIMEOUT
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 from specport.errors import ConfigError
 from specport.targets import Target
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from specport import safeio
 from specport.building.lintian import lintian_command, run_lintian
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 from specport.targets import Target
 
 _HASH_LINE = re.compile(r"^[0-9a-f]{64}  \S+\.deb$")

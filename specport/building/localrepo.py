@@ -26,7 +26,7 @@ from pathlib import Path
 
 from specport.building.engines import WORK
 from specport.building.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 from specport.errors import BuildError
 from specport.run import run
 from specport.targets import Target

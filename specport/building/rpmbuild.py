@@ -50,7 +50,7 @@ from specport.building.engines import (
     run_build_step,
 )
 from specport.building.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT, BuildOptions
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 from specport.errors import DependencyError
 from specport.sandbox.specinfo import SpecInfo
 from specport.targets import Target

@@ -34,9 +34,9 @@ from specport.building.status import Status
 from specport.cache.key import KeyInputs
 from specport.cache.trust import Trust
 from specport.config import Settings
-from specport.container import runner
+from specport.container import runs, signals
 from specport.container.engine import Engine
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 from specport.errors import BuildError, SourceError, SpecportError, listing
 from specport.targets import Target
 
@@ -136,7 +136,7 @@ class BuildRun:
         running: dict[Future[None], int] = {}
         # guard() inside the pool's `with`: on Ctrl-C/SIGTERM it removes the workers' containers
         # (ending their steps) before the pool waits for them
-        with ThreadPoolExecutor(max_workers=self.options.jobs) as pool, runner.guard():
+        with ThreadPoolExecutor(max_workers=self.options.jobs) as pool, signals.guard():
             try:
                 while pending or running:
                     for i in list(pending):
@@ -247,7 +247,7 @@ class BuildRun:
             memory=self.options.memory,
             pids=self.options.pids,
             hardened=True,  # the spec's code runs here as root: no-new-privileges, few caps
-            caps=runner.BUILD_CAPS,
+            caps=runs.BUILD_CAPS,
             target=target.name,
             env=reproducible.build_env(spec_text),  # SOURCE_DATE_EPOCH from the %changelog
             mounts=builder.package_cache(self.options.package_cache, target),

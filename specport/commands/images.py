@@ -24,7 +24,8 @@ from specport.config import cache_root
 from specport.container import imagestore as local
 from specport.container.engine import connect
 from specport.container.imagestore import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL
-from specport.container.runner import Throwaway, remove_leftovers
+from specport.container.leftovers import remove_leftovers
+from specport.container.runs import Throwaway
 from specport.errors import EngineError, UsageError
 from specport.images import bootstrap as boot
 from specport.images import builder, php_base, phpapp

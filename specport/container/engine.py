@@ -7,7 +7,9 @@ that need the engine say so before doing any work.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +24,8 @@ PING_TIMEOUT = 5.0  # seconds to wait for a first answer
 # Builds, image builds and streamed steps can be quiet for long stretches; step timeouts are
 # enforced by the runner's watchdog, not by the socket.
 REQUEST_TIMEOUT = 3600
+# what a failed engine request raises (the SDK's errors, or requests' below them)
+TRANSPORT = (docker.errors.DockerException, requests.exceptions.RequestException)
 
 
 @dataclass
@@ -105,3 +109,20 @@ def _start_hint(socket: str) -> str:
     if socket == DEFAULT_SOCKET:
         return "start dockerd (systemctl start docker), or set DOCKER_HOST to a running engine"
     return f"start an engine on {socket}, or unset DOCKER_HOST to use the default socket"
+
+
+@contextlib.contextmanager
+def engine_errors(what: str) -> Iterator[None]:
+    """Turn SDK/transport failures into one EngineError line."""
+    try:
+        yield
+    except docker.errors.APIError as exc:
+        detail = exc.explanation or str(exc)
+        raise EngineError(f"{what}: {short(str(detail), 300)}") from exc
+    except TRANSPORT as exc:
+        raise EngineError(f"{what}: {short(str(exc), 300)}") from exc
+
+
+def short(text: str, width: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -17,7 +17,7 @@ from specport.container.imagestore import (
     base_identity,
     build_image,
 )
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 from specport.errors import BuildError, UsageError
 from specport.images.context import PACKAGE_TIMEOUT, render
 from specport.images.inputs import inputs_hash

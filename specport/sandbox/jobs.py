@@ -4,7 +4,7 @@ rpm macros run shell (`%( )`, `%{__make}` through `%_make_output_sync`, ...) and
 can `%include` or `%{load:}` files, so neither rpmspec nor debbuild ever parses a spec on the
 host. A batch of jobs (specs, each with its macro files and its queries) runs in one sandbox:
 
-- a throwaway container (the engine door, `specport.container.runner`) with no network, no
+- a throwaway container (the engine door, `specport.container.runs`) with no network, no
   capabilities beyond what the runner script needs, a pid limit, one CPU and a memory cap;
   the jobs are copied in owned by root and every query runs as `nobody`, under `prlimit`
   (address space, file size, cpu time) and `timeout`;
@@ -263,7 +263,7 @@ def _with_kept(
 def _in_container(
     engine: Engine, jobs: Sequence[Job], image: str, install_rpm: bool, log_path: Path | None
 ) -> Batch:
-    from specport.container.runner import Throwaway
+    from specport.container.runs import Throwaway
     from specport.images.sandbox_image import ensure_rpm_image
 
     # an image without rpm (ubuntu:20.04 for EL8's rpm 4.14) gets it in an image made once,

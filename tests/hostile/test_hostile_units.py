@@ -13,7 +13,7 @@ from hostile_support import Contained
 
 from specport import pathnames as names
 from specport import safeio
-from specport.container.runner import _safe_extract
+from specport.container.tarcopy import safe_extract as _safe_extract
 from specport.errors import EngineError, SpecError, UsageError
 from specport.normalize.lines import MAX_EXPANSION, expand
 from specport.sandbox.jobs import Job, run_jobs
