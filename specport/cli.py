@@ -29,7 +29,7 @@ COMMANDS = {
     "matrix": "matrix",
     "normalize": "normalize",
     "publish": "publish",
-    "rebase": "fork",
+    "rebase": "rebase",
     "rebuild": "rebuild",
     "targets": "targets",
 }

@@ -102,6 +102,26 @@ def open_key(
     yield SigningKey(gpg_home, _secret_fingerprint(gpg_home, key_id), passphrase)
 
 
+@dataclass(frozen=True)
+class KeyChoice:
+    """Which signing key to open, as the command line names it (--key-file, --gpg-home,
+    --key-id, --passphrase-env); opened only when something is signed."""
+
+    key_file: Path | None = None
+    gpg_home: Path | None = None
+    key_id: str | None = None
+    passphrase_env: str | None = None
+
+    def open(self) -> contextlib.AbstractContextManager[SigningKey]:
+        passphrase = passphrase_from_env(self.passphrase_env)
+        return open_key(
+            key_file=self.key_file,
+            gpg_home=self.gpg_home,
+            key_id=self.key_id,
+            passphrase=passphrase,
+        )
+
+
 def _secret_fingerprint(home: Path, key_id: str | None) -> str:
     listing = gpg(home, "--with-colons", "--list-secret-keys", *([key_id] if key_id else []))
     fingerprints = _primary_fingerprints(listing.decode())

@@ -133,8 +133,8 @@ def test_bad_bcond_options_are_usage_errors(
 def _captured_build(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> dict[str, Any]:
     """Run `specport build|rebuild argv` up to the run itself, which is replaced by a recorder:
     the options as the command line made them."""
-    import specport.commands.build as build_cmd
-    import specport.commands.rebuild as rebuild_cmd
+    import specport.building.api as build_cmd
+    import specport.building.rebuild as rebuild_cmd
 
     seen: dict[str, Any] = {}
 

@@ -47,6 +47,7 @@ class BuildOptions:
     spec_answers: Path | None = None
     nocheck: bool = False  # skip %check (rpmbuild/debbuild --nocheck)
     bconds: Bconds = field(default_factory=Bconds)  # the spec's bconds: --with/--without NAME
+    engine: str | None = None  # "docker", "podman" (--engine) or None: $DOCKER_HOST's
 
     def build_flags(self) -> list[str]:
         """What rpmbuild and debbuild get for --nocheck/--with/--without (both spell them so);

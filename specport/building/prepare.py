@@ -67,19 +67,21 @@ def prepare_many(
     resolvers: Mapping[str, Resolver] | None = None,
     kept: Path | None = None,
     bconds: Bconds | None = None,
+    engine: str | None = None,
 ) -> list[Prepared]:
     """Normalize every pair, read all their specs in the sandbox (one per target image), then
     find their sources. image: read every spec in this image (stand-ins) instead of the
     target's builder image; resolvers: by target name (the package index); kept: the
     sandbox's kept answers (sandbox/answers.py), None to ask it every time; bconds: the build's
-    --with/--without (the normalized spec carries them, so the sandbox reads them too)."""
+    --with/--without (the normalized spec carries them, so the sandbox reads them too); engine:
+    the container engine chosen (--engine)."""
     staged: list[_Staged] = []
     done: list[Prepared] = []
     try:
         for pair in pairs:
             resolver = (resolvers or {}).get(pair.target.name)
             staged.append(_stage(pair, maintainer, resolver, bconds or Bconds()))
-        infos = _read_infos(staged, image, kept)
+        infos = _read_infos(staged, image, kept, engine)
         for st, info in zip(staged, infos, strict=True):
             spec_name = f"{info.name}.spec"
             safeio.write_text(st.work / "top" / "SPECS" / spec_name, st.text)
@@ -129,7 +131,9 @@ def _stage(pair: Pair, maintainer: str, resolver: Resolver | None, bconds: Bcond
     return _Staged(pair, work, result.text, macro_files, changes)
 
 
-def _read_infos(staged: list[_Staged], image: str | None, kept: Path | None) -> list[SpecInfo]:
+def _read_infos(
+    staged: list[_Staged], image: str | None, kept: Path | None, engine: str | None
+) -> list[SpecInfo]:
     """Every spec's info, one sandbox per image; the first failure raises."""
     groups: dict[str | None, list[int]] = {}
     for k, st in enumerate(staged):
@@ -137,7 +141,7 @@ def _read_infos(staged: list[_Staged], image: str | None, kept: Path | None) -> 
     out: dict[int, SpecInfo] = {}
     for where, members in groups.items():
         requests = [_request(staged[k]) for k in members]
-        results = read_spec_infos(requests, image=where, kept=kept)
+        results = read_spec_infos(requests, image=where, kept=kept, engine=engine)
         for k, r in zip(members, results, strict=True):
             if isinstance(r, SpecError):
                 raise r

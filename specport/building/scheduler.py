@@ -51,6 +51,7 @@ def prepare_all(pairs: list[Pair], options: BuildOptions) -> list[Prepared]:
         options.resolvers,
         kept=options.spec_answers,
         bconds=options.bconds,
+        engine=options.engine,
     )
     try:
         missing = list(dict.fromkeys(m for p in done for m in p.missing))

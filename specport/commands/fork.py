@@ -4,42 +4,19 @@ specs. The work is in specport.forks; specs are edited as text, never parsed by 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
 
 from specport import log
 from specport.app import App, pass_app
-from specport.building.sources import SourceSearch
+from specport.commands.options import lookaside_option, source_search
 from specport.errors import ConflictError
 
 
 def register(group: click.Group) -> None:
     group.add_command(import_cmd)
     group.add_command(fork)
-    from specport.commands.rebase import rebase
-
-    group.add_command(rebase)
-
-
-def source_search(app: App, lookaside: str | None) -> SourceSearch:
-    settings = app.config.settings
-    cache = (
-        settings.cache_dir or os.environ.get("XDG_CACHE_HOME", "") or str(Path.home() / ".cache")
-    )
-    return SourceSearch(
-        lookaside=lookaside if lookaside is not None else settings.lookaside,
-        cache_dir=Path(cache) / ("specport" if not settings.cache_dir else ""),
-    )
-
-
-lookaside_option = click.option(
-    "--lookaside",
-    default=None,
-    help="Where the `sources` file's tarballs are: DIR or URL template with "
-    "{name} {filename} {hashtype} {hash} (default: settings.lookaside).",
-)
 
 
 @click.command("import")

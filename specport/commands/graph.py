@@ -10,8 +10,8 @@ import click
 
 from specport import log
 from specport.app import App, pass_app
-from specport.commands.bcondopts import bcond_options, bconds_of
-from specport.errors import SpecError, UsageError
+from specport.commands.options import bcond_options, bconds_of, index_options
+from specport.graph import api
 from specport.graph.sets import TargetGraph, graph_of_texts
 from specport.normalize.model import Bconds
 from specport.targets import Target
@@ -21,18 +21,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def register(group: click.Group) -> None:
     group.add_command(graph)
-
-
-def read_specs(specs: tuple[Path, ...] | list[Path]) -> list[tuple[str, str]]:
-    out = []
-    for spec in specs:
-        if not spec.is_file():
-            raise UsageError(f"spec file {spec} does not exist")
-        try:
-            out.append((str(spec), spec.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SpecError(f"cannot read the spec: {exc}", path=str(spec)) from None
-    return out
 
 
 def graphs_for(
@@ -54,15 +42,6 @@ def graphs_for(
     texts_by_path = {Path(p): t for p, t in texts}
     resolvers = make_resolvers(targets, texts_by_path, settings, mode, app.config.names)
     return [graph_of_texts(texts, t, resolvers.get(t.name), bconds) for t in targets]
-
-
-def index_options(func: F) -> F:
-    func = click.option(
-        "--no-index", is_flag=True, help="Translate names with the rule data only."
-    )(func)
-    return click.option(
-        "--offline", is_flag=True, help="Use only the cached package indexes (no network)."
-    )(func)
 
 
 @click.command()
@@ -99,8 +78,10 @@ def graph(
 
     bconds = bconds_of(bcond_with, bcond_without)
     targets = app.select(expression)
-    texts = read_specs(specs)
-    graphs = graphs_for(app, texts, targets, offline=offline, no_index=no_index, bconds=bconds)
+    texts = api.read_specs(specs)
+    graphs = api.graphs_for(
+        app.config, texts, targets, offline=offline, no_index=no_index, bconds=bconds
+    )
     text = {"text": render.as_text, "dot": render.as_dot, "json": render.as_json}[fmt](graphs)
     click.echo(text)
     for tg in graphs:

@@ -17,7 +17,7 @@ from rich.text import Text
 from specport import log, safeio
 from specport import pathnames as names
 from specport.app import App, pass_app
-from specport.commands.bcondopts import bcond_options, bconds_of
+from specport.commands.options import bcond_options, bconds_of
 from specport.errors import SpecError, SpecportError, ToolError, UsageError
 from specport.index.resolvers import index_mode, make_resolvers
 from specport.normalize.deps import UnresolvedError

@@ -49,16 +49,24 @@ class Engine:
             return ""
 
 
-def engine_socket() -> str:
-    return os.environ.get("DOCKER_HOST") or DEFAULT_SOCKET
+def engine_socket(engine: str | None = None) -> str:
+    """$DOCKER_HOST when set; else for `engine` "podman" Podman's Docker-compatible socket, where
+    `podman system service` puts it; else the default socket."""
+    if os.environ.get("DOCKER_HOST"):
+        return os.environ["DOCKER_HOST"]
+    if engine == "podman":
+        return f"unix://{os.environ.get('XDG_RUNTIME_DIR', '/run')}/podman/podman.sock"
+    return DEFAULT_SOCKET
 
 
-def connect(timeout: float = PING_TIMEOUT) -> Engine:
-    """The engine at $DOCKER_HOST (or the default socket); EngineError if it does not answer."""
-    socket = engine_socket()
+def connect(timeout: float = PING_TIMEOUT, *, engine: str | None = None) -> Engine:
+    """The engine at engine_socket(engine); EngineError if it does not answer."""
+    socket = engine_socket(engine)
     hint = _start_hint(socket)
     try:
-        client = docker.DockerClient.from_env(timeout=int(max(1, timeout)))
+        client = docker.DockerClient.from_env(
+            timeout=int(max(1, timeout)), environment={**os.environ, "DOCKER_HOST": socket}
+        )
         client.ping()
         info = client.version()
     except docker.errors.DockerException as exc:

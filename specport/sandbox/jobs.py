@@ -108,17 +108,19 @@ def run_jobs(
     install_rpm: bool = False,
     log_path: Path | None = None,
     kept: Path | None = None,
+    engine: str | None = None,
 ) -> Batch:
     """Run every job in one sandbox: a container from `image` (None: no container), else bwrap.
 
     install_rpm: the image lacks rpm (ubuntu:20.04): the container runs from that image with
     rpm installed, made once before any spec exists (images/sandbox_image.py). kept: a
     directory of answers (sandbox/answers.py): jobs asked before, in the same image, are answered
-    from there, and only the others enter a container."""
+    from there, and only the others enter a container. engine: "docker", "podman" or None
+    (container/engine.py: engine_socket)."""
     chosen = mode()
     if chosen != "bwrap" and image is not None:
         try:
-            return _container_batch(jobs, image, install_rpm, log_path, kept)
+            return _container_batch(jobs, image, install_rpm, log_path, kept, engine)
         except EngineError as exc:
             if chosen == "container":
                 raise SandboxError(f"no container sandbox: {exc}") from exc
@@ -215,11 +217,16 @@ def limits() -> dict[str, str]:
 
 
 def _container_batch(
-    jobs: Sequence[Job], image: str, install_rpm: bool, log_path: Path | None, kept: Path | None
+    jobs: Sequence[Job],
+    image: str,
+    install_rpm: bool,
+    log_path: Path | None,
+    kept: Path | None,
+    engine_name: str | None,
 ) -> Batch:
     from specport.container.engine import connect
 
-    engine = connect()
+    engine = connect(engine=engine_name)
     try:
         if kept is None:
             return _in_container(engine, jobs, image, install_rpm, log_path)

@@ -56,10 +56,13 @@ def run_many(
     install_rpm: bool = False,
     log_path: Path | None = None,
     kept: Path | None = None,
+    engine: str | None = None,
 ) -> Batch:
-    """Every request in one sandbox (see sandbox.run_jobs for which, and for `kept`)."""
+    """Every request in one sandbox (see jobs.run_jobs for which, `kept` and `engine`)."""
     jobs = [job_for(r) for r in requests]
-    return run_jobs(jobs, image=image, install_rpm=install_rpm, log_path=log_path, kept=kept)
+    return run_jobs(
+        jobs, image=image, install_rpm=install_rpm, log_path=log_path, kept=kept, engine=engine
+    )
 
 
 def outcome(exit_code: int, out: str, err: str) -> tuple[bool, str]:

@@ -68,11 +68,15 @@ def info_request(
 
 
 def read_spec_infos(
-    requests: Sequence[rpmspec.Request], *, image: str | None = None, kept: Path | None = None
+    requests: Sequence[rpmspec.Request],
+    *,
+    image: str | None = None,
+    kept: Path | None = None,
+    engine: str | None = None,
 ) -> list[SpecInfo | SpecError]:
     """Name, version, sources and BuildRequires of each (normalized) spec, all in one sandbox
     (a container from `image`, else bwrap): an info, or the error that spec ended in."""
-    batch = rpmspec.run_many(requests, image=image, kept=kept)
+    batch = rpmspec.run_many(requests, image=image, kept=kept, engine=engine)
     log.info(f"read {len(requests)} spec(s) with rpmspec {batch.rpm_version} in {batch.where}")
     out: list[SpecInfo | SpecError] = []
     for request, row in zip(requests, batch.answers, strict=True):
