@@ -3,7 +3,7 @@
 Container tests use the engine at $DOCKER_HOST (default socket); point it at Podman's service to
 run them against Podman. Without an engine they skip, unless SPECPORT_REQUIRE_ENGINE=1 (CI),
 where a missing engine fails instead. Images are made through specport's own functions (bootstrap
-with mmdebstrap, then `images build`), each at most once per session and only when a test asks.
+with mmdebstrap, then `builders build`), each at most once per session and only when a test asks.
 """
 
 from __future__ import annotations

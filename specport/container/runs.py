@@ -187,7 +187,7 @@ class Throwaway:
             except docker.errors.ImageNotFound as exc:
                 raise EngineError(
                     f"image {self.image} is not present in the engine",
-                    "run `specport images build` (or `specport images bootstrap`) first",
+                    "run `specport builders build` (or `specport builders bootstrap`) first",
                 ) from exc
             self._created = True
             container.start()
@@ -210,7 +210,7 @@ class Throwaway:
             if self._created:
                 log.warn(
                     f"could not remove container {self.name}: {exc}; "
-                    "`specport images prune --containers` removes it"
+                    "`specport builders prune --containers` removes it"
                 )
 
     # steps -------------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
-"""`specport images`: build, bootstrap, list, check and prune the images targets build in.
+"""`specport builders`: build, bootstrap, list, check and prune the images targets build in (base,
+builder, sandbox and php-base images; `specport images` is left for the user's PHP images).
 
-specport images build --target debian-12     base (bootstrapped if missing) -> builder
-specport images bootstrap debian-12 ubuntu-20.04
-specport images stale                        what is missing or out of date (exit 1 if any)
-specport images list
-specport images prune [--containers [--all]] old specport images; leftover containers
-specport images run debian-12 -- CMD...      a command in a throwaway container (debugging)
+specport builders build --target debian-12     base (bootstrapped if missing) -> builder
+specport builders bootstrap debian-12 ubuntu-20.04
+specport builders stale                        what is missing or out of date (exit 1 if any)
+specport builders list
+specport builders prune [--containers [--all]] old specport images; leftover containers
+specport builders run debian-12 -- CMD...      a command in a throwaway container (debugging)
 """
 
 from __future__ import annotations
@@ -34,11 +35,11 @@ from specport.targets import Target
 
 
 def register(group: click.Group) -> None:
-    group.add_command(images)
+    group.add_command(builders)
 
 
 @click.group()
-def images() -> None:
+def builders() -> None:
     """Build, bootstrap, list and prune the images targets build in."""
 
 
@@ -46,7 +47,7 @@ def _targets(app: App, expression: str | None) -> list[Target]:
     return app.select(expression) if expression else list(app.config.targets.values())
 
 
-@images.command("build")
+@builders.command("build")
 @click.argument("kind", required=False)
 @click.option("--target", "expression", required=True, help="Targets (names, globs, comma list).")
 @click.option("--force", is_flag=True, help="Rebuild even when up to date.")
@@ -89,7 +90,7 @@ def build(
                 )
 
 
-@images.command("bootstrap")
+@builders.command("bootstrap")
 @click.argument("names", nargs=-1, required=True)
 @click.option("--force", is_flag=True, help="Import again even when up to date.")
 @pass_app
@@ -105,7 +106,7 @@ def bootstrap(app: App, names: tuple[str, ...], force: bool) -> None:
         click.echo(f"{target.name}\tbase\t{image}\t{'imported' if made else 'up to date'}")
 
 
-@images.command("stale")
+@builders.command("stale")
 @click.option("--target", "expression", default=None, help="Only these targets (default all).")
 @pass_app
 def stale(app: App, expression: str | None) -> None:
@@ -123,7 +124,7 @@ def stale(app: App, expression: str | None) -> None:
     log.info("all images are up to date")
 
 
-@images.command("list")
+@builders.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @pass_app
 def list_images(app: App, as_json: bool) -> None:
@@ -156,7 +157,7 @@ def list_images(app: App, as_json: bool) -> None:
     log.out_console.print(table)
 
 
-@images.command("prune")
+@builders.command("prune")
 @click.option("--containers", is_flag=True, help="Also remove leftover specport containers.")
 @click.option(
     "--all", "everything", is_flag=True, help="With --containers: also those of live processes."
@@ -179,7 +180,7 @@ def prune(app: App, containers: bool, everything: bool) -> None:
             click.echo(f"removed image {image_id[:19]}")
 
 
-@images.command("run", context_settings={"ignore_unknown_options": True})
+@builders.command("run", context_settings={"ignore_unknown_options": True})
 @click.argument("what")
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds before the step dies.")
