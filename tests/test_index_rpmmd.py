@@ -290,3 +290,21 @@ def test_index_update_and_list_for_a_configured_rpm_target(
     result = CliRunner().invoke(cli, ["index", "list"], env=env)
     line = next(ln for ln in result.output.splitlines() if ln.startswith("el8-php7.4"))
     assert line.split()[-1] == "6"  # package names (php-devel has two versions)
+
+
+def test_modules_yaml_is_read_as_yaml() -> None:
+    """modulemd documents as YAML writers lay them out (flow lists, quoting, other documents
+    between them); a stream like 7.10 stays a string."""
+    from specport.index.rpmmd_read import module_artifacts
+
+    text = (
+        "---\ndocument: modulemd-defaults\nversion: 1\ndata: {module: php, stream: '7.4'}\n"
+        "---\ndocument: modulemd\nversion: 2\ndata:\n  name: php\n  stream: 7.10\n"
+        "  artifacts: {rpms: [php-cli-0:7.10.1-1.module+el8.x86_64, php-0:7.10.1-1.src]}\n"
+        "...\n---\ndocument: modulemd\nversion: 2\ndata:\n  name: nginx\n  stream: \"1.20\"\n"
+        "  artifacts:\n    rpms:\n    - \"nginx-1:1.20.1-1.module+el8.x86_64\"\n"
+    )
+    assert list(module_artifacts(text)) == [
+        ("php-cli-0:7.10.1-1.module+el8.x86_64", "php:7.10"),
+        ("nginx-1:1.20.1-1.module+el8.x86_64", "nginx:1.20"),
+    ]

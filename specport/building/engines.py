@@ -13,6 +13,7 @@ from typing import Protocol
 from specport.building.plan import BuildOptions
 from specport.container.runs import RunResult, Throwaway
 from specport.errors import BuildError, DependencyError
+from specport.normalize.depsyntax import dpkg_relation
 from specport.sandbox.specinfo import SpecInfo
 from specport.targets import Target
 
@@ -63,8 +64,7 @@ def rpm_dep_to_deb(dep: str) -> str:
     m = re.fullmatch(r"\s*(\S+)\s*(<=|>=|=|<|>)\s*(\S+)\s*", dep)
     if not m:
         return dep.strip()
-    op = {"<": "<<", ">": ">>"}.get(m[2], m[2])
-    return f"{m[1]} ({op} {m[3]})"
+    return f"{m[1]} ({dpkg_relation(m[2])} {m[3]})"
 
 
 # what apt and dnf say when a dependency cannot be had; group 1 is its name

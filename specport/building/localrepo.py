@@ -24,10 +24,14 @@ import tempfile
 import threading
 from pathlib import Path
 
+from debian.debfile import DebError, DebFile
+
 from specport.building.engines import WORK
 from specport.building.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT
 from specport.container.runs import Throwaway
 from specport.errors import BuildError
+from specport.rpmlib import read_header
+from specport.rpmlib import rpm as rpm_bindings
 from specport.run import run
 from specport.targets import Target
 from specport.targets.families import family_for_suffix
@@ -168,8 +172,6 @@ def requirements_of(packages: list[Path]) -> dict[str, set[str]]:
 
 
 def _deb_requirements(path: Path) -> tuple[str, set[str]]:
-    from debian.debfile import DebError, DebFile
-
     try:
         control = DebFile(str(path)).debcontrol()
     except (DebError, OSError, KeyError) as exc:
@@ -185,9 +187,6 @@ def _deb_requirements(path: Path) -> tuple[str, set[str]]:
 
 
 def _rpm_requirements(path: Path) -> tuple[str, set[str]]:
-    from specport.rpmlib import read_header
-    from specport.rpmlib import rpm as rpm_bindings
-
     rpm = rpm_bindings()
     hdr = read_header(path, BuildError)
     return str(hdr[rpm.RPMTAG_NAME]), {str(n) for n in hdr[rpm.RPMTAG_REQUIRENAME]}

@@ -19,8 +19,11 @@ from specport.building.plan import Pair
 from specport.building.sources import SourceSearch, resolve_sources
 from specport.config import DEFAULT_MAINTAINER, Settings
 from specport.errors import SpecError
+from specport.normalize.history import normalize_options
+from specport.normalize.macrofiles import write_macro_files
 from specport.normalize.model import Bconds
 from specport.normalize.packages import spec_names
+from specport.normalize.passes import normalize
 from specport.normalize.resolver import Resolver
 from specport.sandbox.rpmspec import Request
 from specport.sandbox.specinfo import SpecInfo, info_request, read_spec_infos
@@ -107,10 +110,6 @@ def prepare_many(
 
 
 def _stage(pair: Pair, maintainer: str, resolver: Resolver | None, bconds: Bconds) -> _Staged:
-    from specport.normalize.history import normalize_options
-    from specport.normalize.macrofiles import write_macro_files
-    from specport.normalize.passes import normalize
-
     try:
         text = pair.spec.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

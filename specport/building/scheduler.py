@@ -36,8 +36,10 @@ from specport.cache.trust import Trust
 from specport.config import Settings
 from specport.container import runs, signals
 from specport.container.engine import Engine
+from specport.container.imagestore import image_id
 from specport.container.runs import Throwaway
 from specport.errors import BuildError, SourceError, SpecportError, listing
+from specport.images.kinds import ensure_builder_image
 from specport.targets import Target
 
 
@@ -304,7 +306,6 @@ class BuildRun:
         self, prep: Prepared, index: int, plan: SetPlan, results: list[PairResult]
     ) -> KeyInputs | None:
         """What the pair's result depends on (cache/key.py); None without a cache."""
-        from specport.container.imagestore import image_id
 
         if self.cache is None:
             return None
@@ -324,8 +325,6 @@ class BuildRun:
         )
 
     def _builder_image(self, pair: Pair) -> str:
-        from specport.images.kinds import ensure_builder_image
-
         with self._lock:
             lock = self._image_locks.setdefault(pair.target.name, threading.Lock())
         with lock:  # two specs for one target check (and build) its image once

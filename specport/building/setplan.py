@@ -9,6 +9,15 @@ from pathlib import Path
 from specport.building.plan import SetPlan
 from specport.building.prepare import Prepared
 from specport.errors import BuildError
+from specport.graph.bump import add_release_suffix
+from specport.graph.records import read_record, record_from_spec
+from specport.graph.setnames import (
+    point_at_set,
+    rename_requirement,
+    renames,
+    requires_renames,
+)
+from specport.graph.sets import target_graph
 from specport.normalize.model import Bconds
 from specport.targets.families import facts_of
 
@@ -23,14 +32,6 @@ def set_plan(
     `others` are specs of the set built elsewhere (earlier CI waves): they give names, not order.
     A cycle fails here, before any container starts. `bconds`: the build's --with/--without,
     which decide the branches (and so the BuildRequires) of each spec."""
-    from specport.graph.records import read_record, record_from_spec
-    from specport.graph.setnames import (
-        point_at_set,
-        rename_requirement,
-        renames,
-        requires_renames,
-    )
-    from specport.graph.sets import target_graph
 
     needs: list[frozenset[int]] = [frozenset() for _ in prepared]
     wave = [1 for _ in prepared]
@@ -90,7 +91,6 @@ def set_plan(
 
 def suffix_releases(prepared: list[Prepared], suffix: str) -> None:
     """Rebuild without editing the specs: `.suffix` before the dist tag of each Release."""
-    from specport.graph.bump import add_release_suffix
 
     for prep in prepared:
         path = prep.work / "top" / "SPECS" / prep.spec_name

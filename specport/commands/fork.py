@@ -12,6 +12,10 @@ from specport import log
 from specport.app import App, pass_app
 from specport.commands.options import lookaside_option, source_search
 from specport.errors import ConflictError
+from specport.forks.importer import import_fork
+from specport.forks.merge import update_fork
+from specport.forks.record import read_record
+from specport.forks.status import fork_status, render_status
 
 
 def register(group: click.Group) -> None:
@@ -31,7 +35,6 @@ def register(group: click.Group) -> None:
 @pass_app
 def import_cmd(app: App, source: str, branch: str, into: Path, lookaside: str | None) -> None:
     """Import SOURCE (dist-git URL, local clone or .src.rpm) as a fork into --into."""
-    from specport.forks.importer import import_fork
 
     done = import_fork(source, into, source_search(app, lookaside), branch)
     up = done.upstream
@@ -49,8 +52,6 @@ def fork() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status_cmd(directory: Path, as_json: bool) -> None:
     """What the fork in DIRECTORY changed: spec hunks, patches added and removed, other files."""
-    from specport.forks.record import read_record
-    from specport.forks.status import fork_status, render_status
 
     status = fork_status(read_record(directory))
     if as_json:
@@ -72,8 +73,6 @@ def status_cmd(directory: Path, as_json: bool) -> None:
 @pass_app
 def update_cmd(app: App, directory: Path, source: str, lookaside: str | None) -> None:
     """Merge the newer upstream into the fork in DIRECTORY (three-way, file by file)."""
-    from specport.forks.merge import update_fork
-    from specport.forks.record import read_record
 
     current = read_record(directory)
     if current.conflicts:

@@ -11,8 +11,9 @@ import click
 from specport import log
 from specport.app import App, pass_app
 from specport.commands.options import bcond_options, bconds_of, index_options
-from specport.graph import api
+from specport.graph import api, render
 from specport.graph.sets import TargetGraph, graph_of_texts
+from specport.index.resolvers import index_mode, make_resolvers
 from specport.normalize.model import Bconds
 from specport.targets import Target
 
@@ -35,7 +36,6 @@ def graphs_for(
     """Per target, the graph with names resolved as normalize and build resolve them: the
     target's package index (as settings.index, --offline, --no-index say) and the set's names,
     with the branches the build's --with/--without take."""
-    from specport.index.resolvers import index_mode, make_resolvers
 
     settings = app.config.settings
     mode = index_mode(settings, offline=offline, no_index=no_index)
@@ -74,7 +74,6 @@ def graph(
     BuildRequires (as translated for the target). Cycles are listed with the edges that close
     them.
     """
-    from specport.graph import render
 
     bconds = bconds_of(bcond_with, bcond_without)
     targets = app.select(expression)

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from specport import log
 from specport.app import App, pass_app
+from specport.index import store, stores
 
 
 def register(group: click.Group) -> None:
@@ -27,7 +28,6 @@ def index_group() -> None:
 @pass_app
 def update_command(app: App, expression: str) -> None:
     """Fetch and verify each target's index, and rebuild its derived cache."""
-    from specport.index import stores
 
     for target in app.select(expression):
         if not stores.indexed(target):
@@ -40,7 +40,6 @@ def update_command(app: App, expression: str) -> None:
 @pass_app
 def list_command(app: App) -> None:
     """Each indexed target's cached index: age, size on disk, package count."""
-    from specport.index import store, stores
 
     table = Table(box=None, pad_edge=False)
     for col in ("target", "age", "size", "packages"):

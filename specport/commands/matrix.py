@@ -15,10 +15,11 @@ from pathlib import Path
 
 import click
 
+from specport import log
 from specport.app import App, pass_app
 from specport.commands.options import bcond_options, bconds_of, index_options
 from specport.errors import UsageError
-from specport.graph import api
+from specport.graph import api, ci
 from specport.normalize.model import Bconds
 from specport.targets import Target
 
@@ -116,9 +117,6 @@ def _waves(
     offline: bool,
     no_index: bool,
 ) -> None:
-    from specport import log
-    from specport.graph import ci
-
     texts = api.read_specs(specs)
     by_wave: list[list[dict[str, str]]] = []
     graphs = api.graphs_for(

@@ -3,7 +3,7 @@ the same code path as `specport build`, and compare what came out (compare.py)."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from specport.building.plan import BuildOptions, PairResult, make_pairs
@@ -74,8 +74,6 @@ def build_and_compare(
 
 
 def _with_output(options: BuildOptions, output: Path) -> BuildOptions:
-    from dataclasses import replace
-
     return replace(options, output=output, keep_going=True)
 
 

@@ -18,6 +18,7 @@ from specport.normalize.conditions import spec_view
 from specport.normalize.depsyntax import DEP_TAG_RE, DepSyntaxError, split_deps
 from specport.normalize.lines import SECTION_RE, continued, expand, sections, split_lines
 from specport.normalize.model import Bconds, Line, NormalizeOptions
+from specport.normalize.passes import normalize
 from specport.normalize.provided import provided_names
 from specport.normalize.resolver import Resolver, RuleResolver, debian_name
 from specport.targets.families import facts_of
@@ -38,7 +39,6 @@ def record_from_spec(
     """Normalize `text` for `target` with `resolver` (the Resolver seam: rule data, the
     target's package index, the set's own names; names none knows are kept) and the build's
     --with/--without, read its record."""
-    from specport.normalize.passes import normalize
 
     options = NormalizeOptions(keep_unresolved=True, bconds=bconds or Bconds())
     result = normalize(text, target, path=label, options=options, resolver=resolver)

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from specport.index import phproutes, shipped
+from specport.index.parse import normalize_python_name
 from specport.normalize.resolver import (
     _PERL_RE,
     _PKGCONFIG_RE,
@@ -249,7 +250,6 @@ class IndexResolver:
         m = _PY3DIST_RE.fullmatch(name)
         if not m:
             return None
-        from specport.index.parse import normalize_python_name
 
         owners = self.index.owners("python", normalize_python_name(m.group(1)))
         return self._pick(owners, f"Python distribution {m.group(1)} (dist-info in the Contents)")

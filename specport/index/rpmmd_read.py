@@ -17,7 +17,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
+
+import yaml
 
 from specport import fetch
 from specport.config import Settings
@@ -187,27 +189,38 @@ def filelists_files(stream: IO[bytes]) -> Iterator[tuple[str, str]]:
 
 def module_packages(text: str) -> Iterator[tuple[str, str]]:
     """(package name, "module:stream") of each rpm artifact of a modules.yaml's modulemd
-    documents; read line by line (the layout modulemd v2 writers use) to need no YAML library."""
+    documents."""
     for nevra, stream in module_artifacts(text):
         m = _NEVRA_RE.match(nevra)
         if m:
             yield m.group(1), stream
 
 
+# no object construction, and strings only; libyaml's C loader where PyYAML was built with it
+_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
 def module_artifacts(text: str) -> Iterator[tuple[str, str]]:
     """(NEVRA "name-epoch:version-release.arch", "module:stream") of each binary rpm artifact
-    of a modules.yaml's modulemd documents."""
-    for document in re.split(r"^---\s*$", text, flags=re.MULTILINE):
-        if not re.search(r"^document:\s*modulemd\s*$", document, re.MULTILINE):
+    of a modules.yaml's modulemd documents (read with PyYAML's BaseLoader: every scalar a
+    string, so stream 7.10 stays "7.10"; other documents, modulemd-defaults and the like, are
+    skipped)."""
+    try:
+        documents: list[Any] = list(yaml.load_all(text, Loader=_LOADER))
+    except yaml.YAMLError as exc:
+        raise PackageIndexError(f"modules.yaml is not YAML: {str(exc).splitlines()[0]}") from None
+    for doc in documents:
+        if not isinstance(doc, dict) or doc.get("document") != "modulemd":
             continue
-        name = re.search(r"^  name:\s*(\S+)", document, re.MULTILINE)
-        stream = re.search(r"^  stream:\s*\"?([^\"\s]+)\"?", document, re.MULTILINE)
-        artifacts = re.search(
-            r"^  artifacts:\n    rpms:\n((?:\s+- .*\n?)*)", document, re.MULTILINE
-        )
-        if not (name and stream and artifacts):
+        data = doc.get("data")
+        if not isinstance(data, dict):
             continue
-        for line in artifacts.group(1).splitlines():
-            nevra = line.strip().removeprefix("- ").strip().strip("\"'")
+        name, stream = data.get("name"), data.get("stream")
+        artifacts = data.get("artifacts")
+        rpms = artifacts.get("rpms") if isinstance(artifacts, dict) else None
+        if name is None or stream is None or not isinstance(rpms, list):
+            continue
+        for item in rpms:
+            nevra = str(item).strip()
             if _NEVRA_RE.match(nevra) and not nevra.endswith((".src", ".nosrc")):
-                yield nevra, f"{name.group(1)}:{stream.group(1)}"
+                yield nevra, f"{name}:{stream}"

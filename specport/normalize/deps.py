@@ -28,13 +28,12 @@ import re
 
 from specport.errors import SpecError, listing
 from specport.normalize.depconfirm import confirm_dependencies
-from specport.normalize.depsyntax import DEP_TAG_RE, Dep, DepSyntaxError, split_deps
+from specport.normalize.depsyntax import DEP_TAG_RE, Dep, DepSyntaxError, dpkg_relation, split_deps
 from specport.normalize.deptranslate import (
     SOFT_TAGS,
     Record,
     Refused,
     RichDepError,
-    dpkg_relation,
     translate,
     unparen,
 )

@@ -7,6 +7,15 @@ import re
 from dataclasses import dataclass
 
 OPERATORS = ("<=", ">=", "==", "<", ">", "=")
+# dpkg's spelling of rpm's version operators (what debbuild writes): the one map of them
+DPKG_OPERATORS = {"<": "<<", ">": ">>", "==": "="}
+
+
+def dpkg_relation(op: str) -> str:
+    """dpkg's spelling of an rpm version operator."""
+    return DPKG_OPERATORS.get(op, op)
+
+
 DEP_TAG_RE = re.compile(
     r"^(BuildRequires|BuildConflicts|Requires(?:\([^)]*\))?|Provides|Conflicts|Obsoletes|"
     r"Recommends|Suggests|Supplements|Enhances|OrderWithRequires)(\s*:\s*)(.*)$",

@@ -21,11 +21,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from specport.normalize.depsyntax import Dep, DepSyntaxError, rich_alternatives, split_deps
+from specport.normalize.depsyntax import (
+    DPKG_OPERATORS,
+    Dep,
+    DepSyntaxError,
+    rich_alternatives,
+    split_deps,
+)
 from specport.normalize.lines import expand
 from specport.normalize.resolver import Resolver, innermost
 
-_DPKG_OP = {"<": "<<", ">": ">>", "==": "="}
 SOFT_TAGS = ("conflicts", "buildconflicts", "obsoletes")
 _WEAK_TAGS = ("recommends", "suggests", "supplements", "enhances")
 _PKGCONFIG_RE = re.compile(r"pkgconfig\([^()]+\)")
@@ -69,11 +74,6 @@ class RichDepError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
-
-
-def dpkg_relation(op: str) -> str:
-    """dpkg's spelling of an rpm version operator (what debbuild writes)."""
-    return _DPKG_OP.get(op, op)
 
 
 def translate(
@@ -135,8 +135,8 @@ def translate(
     out.items += [item, *found.also]
     if found.name != expanded or (dep.op and not keep) or found.also:
         note = f"{dep.render()} -> {', '.join([item, *found.also])}"
-        if keep and dep.op in _DPKG_OP:
-            note += f" (debbuild writes {found.name} ({_DPKG_OP[dep.op]} {dep.version}))"
+        if keep and dep.op in DPKG_OPERATORS:
+            note += f" (debbuild writes {found.name} ({DPKG_OPERATORS[dep.op]} {dep.version}))"
         out.notes.append(f"{note} [{found.rule}{', a guess' if found.guess else ''}]")
     if tag not in SOFT_TAGS:
         out.records.append((expanded, found.name, found.rule))
