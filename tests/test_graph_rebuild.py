@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from specport.graph.bump import add_release_suffix, bump_spec
+from specport.normalize.edit import add_release_suffix, bump_spec
 
 DATA = Path(__file__).parent / "data" / "graph"
 SPECS = [str(p) for p in sorted(DATA.glob("*.spec"))]

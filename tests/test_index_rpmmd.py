@@ -301,8 +301,8 @@ def test_modules_yaml_is_read_as_yaml() -> None:
         "---\ndocument: modulemd-defaults\nversion: 1\ndata: {module: php, stream: '7.4'}\n"
         "---\ndocument: modulemd\nversion: 2\ndata:\n  name: php\n  stream: 7.10\n"
         "  artifacts: {rpms: [php-cli-0:7.10.1-1.module+el8.x86_64, php-0:7.10.1-1.src]}\n"
-        "...\n---\ndocument: modulemd\nversion: 2\ndata:\n  name: nginx\n  stream: \"1.20\"\n"
-        "  artifacts:\n    rpms:\n    - \"nginx-1:1.20.1-1.module+el8.x86_64\"\n"
+        '...\n---\ndocument: modulemd\nversion: 2\ndata:\n  name: nginx\n  stream: "1.20"\n'
+        '  artifacts:\n    rpms:\n    - "nginx-1:1.20.1-1.module+el8.x86_64"\n'
     )
     assert list(module_artifacts(text)) == [
         ("php-cli-0:7.10.1-1.module+el8.x86_64", "php:7.10"),

@@ -7,8 +7,8 @@ import pytest
 
 from specport.building import debfix
 from specport.errors import BuildError
-from specport.graph.bump import add_release_suffix
 from specport.normalize import release
+from specport.normalize.edit import add_release_suffix
 from specport.normalize.lines import join_lines, split_lines
 from specport.normalize.model import NormalizeOptions, PassContext
 from specport.targets import load_targets

@@ -21,9 +21,9 @@ from specport.building.plan import Pair
 from specport.config import Config
 from specport.errors import UsageError
 from specport.graph import api as graphs
-from specport.graph.bump import bump_spec
 from specport.graph.select import changed, what_requires
 from specport.graph.sets import TargetGraph
+from specport.normalize.edit import bump_spec
 from specport.targets import Target
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from specport.building.plan import SetPlan
 from specport.building.prepare import Prepared
 from specport.errors import BuildError
-from specport.graph.bump import add_release_suffix
 from specport.graph.records import read_record, record_from_spec
 from specport.graph.setnames import (
     point_at_set,
@@ -18,6 +17,7 @@ from specport.graph.setnames import (
     requires_renames,
 )
 from specport.graph.sets import target_graph
+from specport.normalize.edit import add_release_suffix
 from specport.normalize.model import Bconds
 from specport.targets.families import facts_of
 

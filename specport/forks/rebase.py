@@ -19,7 +19,7 @@ from specport.building.sources import SourceSearch, read_sources_file, resolve_s
 from specport.errors import SourceError, SpecError, UsageError
 from specport.forks import specedit
 from specport.forks.patches import PatchCheck, check_patches, unpack
-from specport.normalize import changelogfile
+from specport.normalize import changelogfile, edit
 from specport.normalize.history import TrackedFiles
 from specport.safeio import regular_file
 from specport.sandbox.specinfo import SourceRef
@@ -72,7 +72,7 @@ def plan_rebase(request: RebaseRequest, work: Path) -> RebasePlan:
     old_version = specedit.tag_value(text, "Version")
     if old_version == request.version:
         raise UsageError(f"{spec.name} is already at version {request.version}")
-    new_text = specedit.reset_release(specedit.set_version(text, request.version))
+    new_text = edit.reset_release(edit.set_version(text, request.version))
     all_refs = specedit.patches(text)
     replace = dict(request.replace)
     known = {r.name for r in all_refs}
@@ -107,9 +107,9 @@ def plan_rebase(request: RebaseRequest, work: Path) -> RebasePlan:
     entries += [f"Refresh {patch} for {request.version}" for patch in replace]
     date = request.date or time.strftime("%a %b %d %Y", time.gmtime())
     header = f"{date} {request.packager} - {request.version}-{release}"
-    new_text = specedit.add_changelog(new_text, header, entries)
+    new_text = edit.add_changelog(new_text, header, entries)
     entry = ""
-    if specedit.uses_autochangelog(text) and TrackedFiles().full_name(spec) is None:
+    if edit.uses_autochangelog(text) and TrackedFiles().full_name(spec) is None:
         # no commit will say what changed: the entry is written where %autochangelog reads it
         entry = f"* {header}\n" + "".join(f"- {e}\n" for e in entries)
     return RebasePlan(request, old_version, new_text, tarball, name, checks, entry)

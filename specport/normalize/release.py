@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from specport.errors import SpecError
+from specport.normalize.edit import suffix_release
 from specport.normalize.lines import TAG_RE, expand, sections, simple_macros
 from specport.normalize.model import Change, Line, PassContext, PassResult
 
@@ -76,7 +77,7 @@ def normalize_release(lines: list[Line], ctx: PassContext) -> PassResult:
             text = _AUTORELEASE_RE.sub(_autorelease_repl(number, ln.no, ctx.path), text)
             changes.append(Change(NAME, ln.no, f"%autorelease -> {number} ({how})"))
         if is_release and suffix:
-            text = _add_suffix(text, suffix)
+            text = suffix_release(text, suffix)
             changes.append(Change(NAME, ln.no, f"release suffix .{suffix} (build counter)"))
         out.append(Line(ln.no, text))
     return out, changes
@@ -87,14 +88,6 @@ def _autorelease_repl(number: int, line: int, path: str | None) -> Callable[[re.
         return autorelease_value(m.group(1) or "", number, line=line, path=path)
 
     return repl
-
-
-def _add_suffix(release_line: str, suffix: str) -> str:
-    # before %{?dist} when there is one, so the dist tag stays last
-    for dist in ("%{?dist}", "%{dist}", "%dist"):
-        if dist in release_line:
-            return release_line.replace(dist, f".{suffix}{dist}", 1)
-    return f"{release_line.rstrip()}.{suffix}"
 
 
 def carries_dist(version: str, dist: str) -> bool:
