@@ -335,3 +335,44 @@ def test_rich_dependencies_reach_apt_as_alternatives() -> None:
 def test_a_conditional_rich_dependency_is_an_error_naming_it() -> None:
     with pytest.raises(SpecError, match="no conditional dependency"):
         _normalize("Requires: (cron unless gzip)\n")
+
+
+def test_owners_ranked_compat_last_and_source_name_first() -> None:
+    from specport.index import shipped
+
+    sources = {"libmagickcore-6.q16-dev": "imagemagick"}
+    owners = ["graphicsmagick-libmagick-dev-compat", "libmagickcore-6.q16-dev"]
+    assert shipped.preferred(owners, "ImageMagick", lambda b: sources.get(b, b))[0] == (
+        "libmagickcore-6.q16-dev"
+    )
+    # a true tie stays a tie: the -devel route then refuses to guess
+    assert shipped._unique_best(["liba-dev", "libb-dev"], "x.h", lambda b: b) is None
+    assert shipped._unique_best(owners, "ImageMagick.pc", lambda b: sources.get(b, b)) == (
+        "libmagickcore-6.q16-dev"
+    )
+
+
+def test_a_pkgconfig_rule_picks_the_package_a_build_wants() -> None:
+    """ImageMagick.pc is in GraphicsMagick's compat package and in libmagickcore-*-dev; PHP's
+    imagick configure needs MagickWand-config, which libmagickwand-dev brings (the rule)."""
+    from specport.index.parse import Builder
+
+    builder = Builder()
+    builder.add_packages(
+        "Package: libmagickwand-dev\nVersion: 8:6.9\nSource: imagemagick\n\n"
+        "Package: libmagickcore-6.q16-dev\nVersion: 8:6.9\nSource: imagemagick\n\n"
+        "Package: graphicsmagick-libmagick-dev-compat\nVersion: 1.4\nSource: graphicsmagick\n\n"
+    )
+    contents = [
+        b"usr/lib/x86_64-linux-gnu/pkgconfig/ImageMagick.pc"
+        b" libdevel/graphicsmagick-libmagick-dev-compat,libdevel/libmagickcore-6.q16-dev",
+        b"usr/lib/x86_64-linux-gnu/pkgconfig/MagickCore.pc libdevel/libmagickcore-6.q16-dev",
+    ]
+    builder.add_contents(contents, ("main",), "main")
+    r = IndexResolver(TARGETS["debian-12"], builder.build("debian-12"))
+    found = r.resolve("pkgconfig(ImageMagick)")
+    assert found is not None and found.name == "libmagickwand-dev"
+    assert "ImageMagick.pc is in the Contents" in found.rule
+    # without a rule: the owner named after the module's source, never the compat package
+    found = r.resolve("pkgconfig(MagickCore)")
+    assert found is not None and found.name == "libmagickcore-6.q16-dev"

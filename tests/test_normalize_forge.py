@@ -106,3 +106,22 @@ def test_trailing_blanks_after_tag_values_go_on_deb_targets() -> None:
     assert "Name:\t\tdemo\nVersion: 1.0\n" in result.text
     assert any("trailing blanks removed" in c.reason for c in result.changes)
     assert "Name:\t\tdemo\t\n" in normalize(spec, load_config(None).targets["el9-php8.2"]).text
+
+
+def test_dependency_filters_and_lang_go_on_deb_targets() -> None:
+    spec = (
+        "Name: demo\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+        "%filter_from_provides /perl(Foo)$/d; \\\n  /perl(Bar)$/d\n%filter_setup\n"
+        "%global __provides_exclude ^perl\\\\(Baz\\\\)$\n"
+        "%description\nd\n%files\n%lang(cs) /usr/share/demo/czech\n"
+    )
+    result = normalize(spec, load_config(None).targets["debian-12"])
+    assert "# specport dropped: %%filter_from_provides /perl(Foo)$/d; \\\n" in result.text
+    assert "# specport dropped:   /perl(Bar)$/d\n" in result.text
+    assert "# specport dropped: %%filter_setup\n" in result.text
+    assert "%global __provides_exclude" in result.text
+    assert "\n/usr/share/demo/czech\n" in result.text and "%lang" not in result.text
+    reasons = " ".join(c.reason for c in result.changes)
+    assert "dpkg-shlibdeps" in reasons and "%lang" in reasons
+    el = normalize(spec, load_config(None).targets["el9-php8.2"]).text
+    assert "\n%filter_setup\n" in el and "%lang(cs)" in el

@@ -204,3 +204,20 @@ def test_ini_directory_and_an_ini_name_without_load_order() -> None:
     assert "%config(noreplace) %{php_ztsinidir}/%{ini_name}\n" in text
     assert "/php.d" not in text
     assert "sed -i '1i\\; priority=20' %{buildroot}%{php_inidir}/ssh2.ini" in text
+
+
+def test_an_unconditional_zts_build_is_refused_in_one_line() -> None:
+    spec = (
+        "Name: php-pecl-x\nVersion: 1\nRelease: 1\nSummary: s\nLicense: PHP\n%description\nd\n"
+        "%build\ncd NTS\nphpize\n%configure\nmake\ncd ../ZTS\n%{_bindir}/zts-phpize\n"
+        "%files\n"
+    )
+    with pytest.raises(SpecError, match=r"ZTS\) extension whatever the build options") as exc:
+        normalize(spec, DEB12)
+    assert exc.value.line == 14
+    # behind the spec's own switch it is an ordinary ZTS build, turned off
+    guarded = spec.replace("cd ../ZTS\n", "%if %{with zts}\ncd ../ZTS\n").replace(
+        "zts-phpize\n", "zts-phpize\n%endif\n"
+    )
+    text = normalize("%bcond_without zts\n" + guarded, DEB12).text
+    assert "%bcond_with zts" in text

@@ -18,7 +18,6 @@ from specport.normalize.resolver import (
     _PERL_RE,
     _PKGCONFIG_RE,
     _PY3DIST_RE,
-    _STACK_RES,
     Resolution,
     RuleResolver,
     absent_reason,
@@ -101,25 +100,7 @@ class IndexResolver:
         return Resolution(name, how, keep) if self._has(name) else None
 
     def _stack(self, name: str) -> Resolution | None:
-        for rx in _STACK_RES:
-            m = rx.fullmatch(name)
-            if m:
-                version = f"{m.group(1)}.{m.group(2)}"
-                if version != self.target.php_version:
-                    have = f"{self.target.name} has PHP {self.target.php_version}"
-                    self._why_not[name] = f"a PHP {version} stack; {have}"
-                    self._absent.add(name)
-                    return None
-                rest = m.group(3)
-                base = (
-                    rest if rest.startswith(("php-", "php(")) else f"php-{rest}" if rest else "php"
-                )
-                found = self.resolve(base)
-                if found is None:
-                    return None
-                how = f"PHP {version} stack name for {base}; {found.rule}"
-                return Resolution(found.name, how, found.keep_version)
-        return None
+        return phproutes.stack_route(self, name)
 
     def _absent_rule(self, name: str) -> Resolution | None:
         """[absent] of the rule data: no counterpart on deb targets, unless the index has the
@@ -176,7 +157,8 @@ class IndexResolver:
             said = f"{name} is {note}, Debian's {found.name}" if note else "the rules say"
             said += "" if note else f" {found.name}"
             return self._refuse(name, f"{said}, which the index lacks")
-        self._why_not.setdefault(name, f"the rules say {found.name}, which the index lacks")
+        if found.rule != "pattern *":  # the catch-all guess (lib*-java) says nothing of a name
+            self._why_not.setdefault(name, f"the rules say {found.name}, which the index lacks")
         return None
 
     def _patterns(self, name: str) -> Resolution | None:
@@ -190,12 +172,12 @@ class IndexResolver:
         close = self.suggest(name)
         return f"; did you mean {' or '.join(close)}?" if close else ""
 
-    def _pick(self, owners: list[str], how: str) -> Resolution | None:
+    def _pick(self, owners: list[str], how: str, key: str = "") -> Resolution | None:
         if not owners:
             return None
-        return Resolution(
-            owners[0], how + (f" (also {', '.join(owners[1:])})" if owners[1:] else "")
-        )
+        ordered = shipped.preferred(owners, key, self.index.source)
+        also = f" (also {', '.join(ordered[1:])})" if ordered[1:] else ""
+        return Resolution(ordered[0], how + also)
 
     def _exact(self, name: str) -> Resolution | None:
         if name in self.index.packages:
@@ -230,7 +212,14 @@ class IndexResolver:
         if not m:
             return None
         owners = self.index.owners("pkgconfig", m.group(1))
-        return self._pick(owners, f"{m.group(1)}.pc is in the Contents")
+        how = f"{m.group(1)}.pc is in the Contents"
+        rule = self.rules.resolve(name)  # [pkgconfig]: which package a build wants
+        if rule is not None and not rule.guess and rule.name and self._has(rule.name):
+            if rule.name in owners:
+                return self._pick([rule.name, *(o for o in owners if o != rule.name)], how)
+            if owners:  # one that needs the .pc's owner (ImageMagick.pc: libmagickwand-dev)
+                return Resolution(rule.name, f"{how} ({', '.join(owners)}); {rule.rule}")
+        return self._pick(owners, how, m.group(1))
 
     def _perl(self, name: str) -> Resolution | None:
         m = _PERL_RE.fullmatch(name)

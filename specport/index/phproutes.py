@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from specport.normalize.resolver import Resolution, composer_debian_name
+from specport.normalize.resolver import _STACK_RES, Resolution, composer_debian_name
 from specport.targets.model import version_tuple
 
 if TYPE_CHECKING:
@@ -67,3 +67,25 @@ def _composer(r: IndexResolver, name: str, vendor: str, project: str) -> Resolut
     if found is None:
         r._why_not.setdefault(name, f"no {debname} in the index" + r._did_you(debname))
     return found
+
+
+def stack_route(r: IndexResolver, name: str) -> Resolution | None:
+    """A versioned EL PHP stack's name (php74-php-foo, rh-php73-php-foo): the target's own name
+    for it when the version is the target's; else no counterpart."""
+    for rx in _STACK_RES:
+        m = rx.fullmatch(name)
+        if m:
+            version = f"{m.group(1)}.{m.group(2)}"
+            if version != r.target.php_version:
+                have = f"{r.target.name} has PHP {r.target.php_version}"
+                r._why_not[name] = f"a PHP {version} stack; {have}"
+                r._absent.add(name)
+                return None
+            rest = m.group(3)
+            base = rest if rest.startswith(("php-", "php(")) else f"php-{rest}" if rest else "php"
+            found = r.resolve(base)
+            if found is None:
+                return None
+            how = f"PHP {version} stack name for {base}; {found.rule}"
+            return Resolution(found.name, how, found.keep_version)
+    return None

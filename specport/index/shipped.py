@@ -15,6 +15,7 @@ is asked of it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,8 +113,9 @@ def pick(
             owners = [o for o in owners if index.source(o) in sources] or owners
         elif not runtime:
             owners = [o for o in owners if o.endswith("-dev")] or owners
-        if len(owners) == 1:
-            return Found(owners[0], f"{c.label} ({source}) is in {owners[0]}"), ""
+        best = _unique_best(owners, c.key, index.source)
+        if best is not None:
+            return Found(best, f"{c.label} ({source}) is in {best}"), ""
         why = why or f"several packages ship {c.label}: {', '.join(owners)}"
     return None, why
 
@@ -136,3 +138,30 @@ def pick_all(index: Any, candidates: list[Candidate], source: str) -> list[Found
 
 def listing(candidates: list[Candidate]) -> str:
     return ", ".join(c.label for c in candidates)
+
+
+def preferred(owners: list[str], key: str, source: Callable[[str], str]) -> list[str]:
+    """The packages that ship what was asked for, in the order to choose from: compatibility or
+    transitional packages last (ImageMagick.pc is in GraphicsMagick's -libmagick-dev-compat
+    too, which configure then rejects), and first those whose own or source name holds `key`
+    (the .pc's stem: imagemagick -> source imagemagick); the index's order otherwise."""
+    return sorted(owners, key=lambda o: _rank(o, _squash(key), source))
+
+
+def _unique_best(owners: list[str], key: str, source: Callable[[str], str]) -> str | None:
+    """The one owner ranked before all others (see preferred), or None when two tie."""
+    if len(owners) == 1:
+        return owners[0]
+    stem = key.rsplit("/", 1)[-1].split(".", 1)[0]
+    ranked = sorted((_rank(o, _squash(stem), source), o) for o in owners)
+    return ranked[0][1] if ranked[0][0] < ranked[1][0] else None
+
+
+def _rank(owner: str, want: str, source: Callable[[str], str]) -> tuple[bool, bool]:
+    compat = "compat" in owner or "transitional" in owner
+    named = bool(want) and (want in _squash(owner) or want in _squash(source(owner)))
+    return compat, not named
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())

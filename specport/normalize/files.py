@@ -3,6 +3,8 @@
 Learned from debbuild's process_filesline() and binpackage():
 - `%verify(...)`: a line *starting* with it is skipped whole (the file is not packaged); later
   in a line it is taken for a file name. dpkg keeps no per-file verify policy: dropped.
+- `%lang(xx)`: debbuild stops on it ("Unknown tag"). dpkg has no per-language file flag (rpm's
+  %_install_langs): dropped, the file ships.
 - `%config(missingok)`, `%config(noreplace,missingok)`: only `%config` and `%config(noreplace)`
   are read. dpkg keeps a conffile the admin deleted deleted (what missingok allows): -> %config
   or %config(noreplace).
@@ -39,6 +41,7 @@ from specport.normalize.resolver import target_macros
 
 NAME = "files"
 _VERIFY_RE = re.compile(r"%verify\s*\([^)]*\)\s*")
+_LANG_RE = re.compile(r"%lang\s*\([^)]*\)\s*")
 _CONFIG_RE = re.compile(r"%config\s*\(([^)]*)\)")
 _CAPS_RE = re.compile(r"%caps\s*\(([^)]*)\)\s*")
 _GHOST_RE = re.compile(r"%ghost\s+")
@@ -119,6 +122,9 @@ def _directives(text: str) -> tuple[str, list[str], list[tuple[str, list[str]]]]
     if _VERIFY_RE.search(text):
         text = _VERIFY_RE.sub("", text)
         notes.append("dropped %verify(...): dpkg keeps no per-file verify policy")
+    if _LANG_RE.search(text):  # debbuild: "Unknown tag '%lang'"
+        text = _LANG_RE.sub("", text)
+        notes.append("dropped %lang(...): dpkg installs every language's files")
     if (c := _CONFIG_RE.search(text)) and "missingok" in c.group(1):
         opts = [o.strip() for o in c.group(1).split(",") if o.strip() == "noreplace"]
         text = text.replace(c.group(0), f"%config({opts[0]})" if opts else "%config")

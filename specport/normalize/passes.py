@@ -14,6 +14,7 @@ import os
 from specport.normalize import (
     deps,
     files,
+    filters,
     forge,
     header,
     php,
@@ -35,6 +36,7 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     (forge.NAME, forge.expand_forge_macros),
     (forge.NAME, forge.expand_source_names),
     (tags.NAME, tags.trim_tag_values),
+    (filters.NAME, filters.drop_dependency_filters),
     (release.NAME, release.normalize_release),
     (release.NAME, release.resolve_autochangelog),
     (php.NAME, php.disable_zts),

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from specport.errors import SpecError
+from specport.normalize.conditions import spec_view
 from specport.normalize.lines import SECTION_RE, sections
 from specport.normalize.model import Change, Line, PassContext, PassResult
 
@@ -49,7 +51,28 @@ def disable_zts(lines: list[Line], ctx: PassContext) -> PassResult:
         if text != ln.text:
             changes.append(Change(NAME, ln.no, f"ZTS build off: {why}"))
         out.append(Line(ln.no, text))
+    _refuse_unconditional_zts(out, ctx, why)
     return out, changes
+
+
+# the ZTS build tools: Fedora's php-devel had them (PHP < 8.0 era specs call them directly)
+_ZTS_TOOL_RE = re.compile(r"zts-phpize|%\{?__ztsphpize\}?|zts-php-config|%\{?__ztsphpconfig\}?")
+
+
+def _refuse_unconditional_zts(lines: list[Line], ctx: PassContext, why: str) -> None:
+    """A spec that runs zts-phpize on every path (Fedora 17-19 specs built ZTS always) cannot
+    be switched off by a bcond: one clear refusal instead of `zts-phpize: not found` mid-build."""
+    if not any(_ZTS_TOOL_RE.search(ln.text) for ln in lines):
+        return
+    live = spec_view(lines, ctx.target, ctx.options.bconds).live
+    for ln, sec, alive in zip(lines, sections(lines), live, strict=True):
+        if alive and sec in ("build", "install") and _ZTS_TOOL_RE.search(ln.text):
+            raise SpecError(
+                f"it builds a thread-safe (ZTS) extension whatever the build options; {why}",
+                path=ctx.path,
+                line=ln.no,
+                hint="guard the ZTS parts with %if %{with zts} (%bcond zts), as Fedora's specs do",
+            )
 
 
 _INI_NAME_RE = re.compile(r"^(\s*%(?:global|define)\s+ini_name\s+)(\d+)-(\S+)\.ini\s*$")

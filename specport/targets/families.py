@@ -64,6 +64,7 @@ RPM = FamilyFacts(
             "expand_forge_macros",
             "expand_source_names",
             "trim_tag_values",  # rpm strips them itself
+            "drop_dependency_filters",  # EL's rpm has the filter macros
         }
     ),
     builder="rpmbuild",
