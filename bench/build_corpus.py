@@ -174,8 +174,7 @@ def prepare(
 def own_files_missing(spec: Path) -> list[str]:
     """SourceN (N > 0) files a spec-only corpus does not hold beside the spec (URLs excepted:
     those are upstream's, and the build's --sources check names them)."""
-    from specport.fork import specedit
-
+    from specport.forks import specedit
     from specport.normalize.lines import expand
 
     text = spec.read_text(encoding="utf-8", errors="replace")
@@ -195,12 +194,13 @@ def move(spec: Path, up: upstream.Upstream, rec: Record) -> str:
     """`specport rebase` to up.version, dropping patches the corpus lacks or that conflict; the
     tarball is laid out as the spec unpacks it (PECL release, or %forgemeta's archive)."""
     from specport.forks import specedit
+    from specport.normalize import edit
     from specport.normalize.forge import forge_macros
     from specport.normalize.lines import split_lines
     from specport.sandbox.specinfo import SourceRef
 
     text = spec.read_text(encoding="utf-8", errors="replace")
-    moved = specedit.set_version(text, up.version)
+    moved = edit.set_version(text, up.version)
     forge = forge_macros(split_lines(moved))
     name = SourceRef("Source0", specedit.source0(moved)).filename
     tarball = up.tarball(spec.parent.parent / name, forge.get("topdir"))
