@@ -46,7 +46,7 @@ import corpus_upstream as upstream  # a sibling module, not a package
 
 from specport.config import load_config
 from specport.container.engine import connect
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 from specport.errors import SpecportError
 from specport.targets.model import Target
 
@@ -174,8 +174,8 @@ def prepare(
 def own_files_missing(spec: Path) -> list[str]:
     """SourceN (N > 0) files a spec-only corpus does not hold beside the spec (URLs excepted:
     those are upstream's, and the build's --sources check names them)."""
-    from specport.fork import specedit
-    from specport.spec.lines import expand
+    from specport.forks import specedit
+    from specport.normalize.lines import expand
 
     text = spec.read_text(encoding="utf-8", errors="replace")
     macros = specedit.macros_of(text)
@@ -193,13 +193,14 @@ def own_files_missing(spec: Path) -> list[str]:
 def move(spec: Path, up: upstream.Upstream, rec: Record) -> str:
     """`specport rebase` to up.version, dropping patches the corpus lacks or that conflict; the
     tarball is laid out as the spec unpacks it (PECL release, or %forgemeta's archive)."""
-    from specport.build.specinfo import SourceRef
-    from specport.fork import specedit
-    from specport.spec.forge import forge_macros
-    from specport.spec.lines import split_lines
+    from specport.forks import specedit
+    from specport.normalize import edit
+    from specport.normalize.forge import forge_macros
+    from specport.normalize.lines import split_lines
+    from specport.sandbox.specinfo import SourceRef
 
     text = spec.read_text(encoding="utf-8", errors="replace")
-    moved = specedit.set_version(text, up.version)
+    moved = edit.set_version(text, up.version)
     forge = forge_macros(split_lines(moved))
     name = SourceRef("Source0", specedit.source0(moved)).filename
     tarball = up.tarball(spec.parent.parent / name, forge.get("topdir"))

@@ -34,14 +34,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from specport.build.engines import TOPDIR, WORK, rpm_dep_to_deb
-from specport.build.plan import Pair
-from specport.build.prepare import prepare
-from specport.build.sources import SourceSearch
+from specport.building.engines import TOPDIR, WORK, rpm_dep_to_deb
+from specport.building.plan import Pair
+from specport.building.prepare import prepare
+from specport.building.sources import SourceSearch
 from specport.config import load_config
 from specport.container.engine import connect
-from specport.container.images import ensure_builder_image
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
+from specport.images.kinds import ensure_builder_image
 
 ROOT = Path(__file__).resolve().parent.parent
 

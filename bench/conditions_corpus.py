@@ -6,7 +6,7 @@ it leave undecided (both branches live, their names required to resolve)?
 
 Every *.spec under DIR goes through normalize's passes for the target before the dependency pass
 (the %( ) values, ZTS, %bcond and %elif rewrites, ...), then the target's walk
-(spec/conditions.py). Counted: each %if/%elif the readers reach (those in branches they never
+(normalize/conditions.py). Counted: each %if/%elif the readers reach (those in branches they never
 take are not read), decided or not; the undecided ones are listed by how many times they
 occur, most frequent first.
 """
@@ -20,19 +20,19 @@ from pathlib import Path
 
 from specport.config import load_config
 from specport.errors import SpecportError
-from specport.families import family_of
-from specport.spec import deps
-from specport.spec.conditions import spec_view
-from specport.spec.lines import split_lines
-from specport.spec.model import Bconds, NormalizeOptions, PassContext
-from specport.spec.normalize import PASSES
+from specport.normalize import deps
+from specport.normalize.conditions import spec_view
+from specport.normalize.lines import split_lines
+from specport.normalize.model import Bconds, NormalizeOptions, PassContext
+from specport.normalize.passes import PASSES
+from specport.targets.families import facts_of
 from specport.targets.model import Target
 
 
 def survey(specs: list[Path], target: Target, bconds: Bconds) -> tuple[int, int, Counter[str]]:
     """(specs the passes before deps refuse, conditions reached, undecided ones by text)."""
     options = NormalizeOptions(keep_unresolved=True, bconds=bconds)
-    skipped = family_of(target).skipped_passes  # as normalize() runs them for the target
+    skipped = facts_of(target).skipped_passes  # as normalize() runs them for the target
     failed, reached = 0, 0
     undecided: Counter[str] = Counter()
     for spec in specs:

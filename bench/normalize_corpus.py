@@ -54,10 +54,10 @@ from pathlib import Path
 
 from specport.config import load_config
 from specport.errors import SpecportError
-from specport.spec.lines import expand, simple_macros, split_lines
-from specport.spec.macrofiles import write_macro_files
-from specport.spec.model import NormalizeOptions
-from specport.spec.normalize import normalize
+from specport.normalize.lines import expand, simple_macros, split_lines
+from specport.normalize.macrofiles import write_macro_files
+from specport.normalize.model import NormalizeOptions
+from specport.normalize.passes import normalize
 from specport.targets.model import Target
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -184,8 +184,8 @@ def in_process_rate(specs: list[Path], target: Target) -> tuple[float, float]:
 
 def check_debbuild(run: Run, target: Target, work: Path) -> tuple[int, Counter[str]]:
     from specport.container.engine import connect
-    from specport.container.images import ensure_builder_image
-    from specport.spec.checkold import check_with_debbuild
+    from specport.images.kinds import ensure_builder_image
+    from specport.sandbox.checkold import check_with_debbuild
 
     settings = load_config(None).settings
     engine = connect()
@@ -209,8 +209,8 @@ def check_raw_debbuild(specs: list[Path], target: Target, work: Path) -> tuple[i
     macros.d; each job copies empty files of the same names over them, so debbuild reads only
     its own and debbuild-macros' files."""
     from specport.container.engine import connect
-    from specport.container.images import ensure_builder_image
-    from specport.spec.checkold import check_with_debbuild
+    from specport.images.kinds import ensure_builder_image
+    from specport.sandbox.checkold import check_with_debbuild
 
     settings = load_config(None).settings
     engine = connect()
@@ -254,8 +254,8 @@ def index_load_seconds(target: str) -> float | None:
 
 def check_rpm414(run: Run, target: Target, work: Path) -> tuple[int, Counter[str]]:
     from specport.container.engine import connect
-    from specport.container.images import ensure_base_image
-    from specport.spec.checkold import check_in_container
+    from specport.images.kinds import ensure_base_image
+    from specport.sandbox.checkold import check_in_container
 
     config = load_config(None)
     engine = connect()

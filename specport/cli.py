@@ -18,18 +18,18 @@ from specport.errors import SpecportError
 # doctor's or fork's code, which is a tenth of a second of every short run.
 COMMANDS = {
     "build": "build",
+    "builders": "builders",
     "cache": "cache",
     "doctor": "doctor",
     "fork": "fork",
     "graph": "graph",
-    "images": "images",
     "import": "fork",
     "index": "index",
     "keys": "keys",
     "matrix": "matrix",
     "normalize": "normalize",
     "publish": "publish",
-    "rebase": "fork",
+    "rebase": "rebase",
     "rebuild": "rebuild",
     "targets": "targets",
 }

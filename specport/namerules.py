@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from specport.errors import ConfigError
+from specport.targets.families import facts_of
 from specport.targets.model import Target
 
 # Debian policy 5.6.7: lower case letters, digits, + - . ; at least two, starting alphanumeric
@@ -38,7 +39,7 @@ class NameRules:
 
     def for_target(self, target: Target) -> dict[str, tuple[list[str], str]]:
         """Fedora name -> (target names, where the rule is written) for one target."""
-        if target.family != "deb":
+        if not facts_of(target).translates_names:
             return {}
         out: dict[str, tuple[list[str], str]] = {}
         for scope in (ALL_DEB, target.name):
@@ -59,7 +60,7 @@ def parse_name_rules(label: str, raw: Any, targets: Mapping[str, Target]) -> Nam
                 close = difflib.get_close_matches(scope, [ALL_DEB, *targets], n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise ConfigError(f"{where}: no target named {scope!r}, and not 'deb'{hint}")
-            if targets[scope].family != "deb":
+            if not facts_of(targets[scope]).translates_names:
                 raise ConfigError(
                     f"{where}: {scope} is an rpm target; rpm targets keep Fedora's names"
                     " (name rules are for deb targets)"

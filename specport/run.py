@@ -3,7 +3,7 @@ into one ToolError naming the program.
 
 Everything specport runs on the host goes through `run()` (rpm tools, gpg, createrepo_c,
 mmdebstrap, dpkg-deb) or `git()`. Nothing here reads a spec: tools that parse spec text run in
-the sandbox (specport.spec.rpmspec), never through this module on untrusted input. git runs only
+the sandbox (specport.sandbox.rpmspec), never through this module on untrusted input. git runs only
 where specport made the repository or directory (a bare clone, `git merge-file` on temporary
 files); a spec's own repository is read by specport.gitread, which runs no program.
 """

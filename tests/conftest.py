@@ -3,7 +3,7 @@
 Container tests use the engine at $DOCKER_HOST (default socket); point it at Podman's service to
 run them against Podman. Without an engine they skip, unless SPECPORT_REQUIRE_ENGINE=1 (CI),
 where a missing engine fails instead. Images are made through specport's own functions (bootstrap
-with mmdebstrap, then `images build`), each at most once per session and only when a test asks.
+with mmdebstrap, then `builders build`), each at most once per session and only when a test asks.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def engine() -> Iterator[object]:
 def base_images(engine: object) -> Callable[[str], str]:
     """base_images("debian-12") -> the target's base image, bootstrapped when missing."""
     from specport.config import load_config
-    from specport.container.images import ensure_base_image
+    from specport.images.kinds import ensure_base_image
 
     config = load_config(None)
     made: dict[str, str] = {}
@@ -84,7 +84,7 @@ def base_images(engine: object) -> Callable[[str], str]:
 def builder_images(engine: object) -> Callable[[str], str]:
     """builder_images("debian-12") -> "specport/builder:debian-12", built when missing/stale."""
     from specport.config import load_config
-    from specport.container.images import ensure_builder_image
+    from specport.images.kinds import ensure_builder_image
 
     config = load_config(None)
     made: dict[str, str] = {}

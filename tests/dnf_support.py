@@ -99,7 +99,7 @@ def with_repository(engine, standin: str, url: str) -> str:  # type: ignore[no-u
 
 def build_repository(engine, standin: str, root: Path) -> Path:  # type: ignore[no-untyped-def]
     """The rpm-md repository (with modules.yaml) of PACKAGES under root/repo."""
-    from specport.container.runner import Throwaway
+    from specport.container.runs import Throwaway
 
     specs = root / "fixture-specs"
     specs.mkdir(parents=True)

@@ -7,7 +7,7 @@ import hashlib
 import lzma
 from pathlib import Path
 
-from specport.repo.gpg import SigningKey, _secret_fingerprint, clearsign, gpg, private_home
+from specport.gpg import SigningKey, _secret_fingerprint, clearsign, gpg, private_home
 
 DATA = Path(__file__).parent / "data" / "index"
 
@@ -48,7 +48,7 @@ def make_archive(root: Path, parts: dict[str, str], release_extra: str = "") -> 
 
 def sign_detached(src: Path, dest: Path, keyring: Path) -> None:
     """An armored detached signature of src by a new key, whose public part goes to keyring."""
-    from specport.repo.gpg import sign_detached as sign
+    from specport.gpg import sign_detached as sign
 
     with private_home() as home:
         uid = "test <t@example.invalid>"

@@ -94,3 +94,15 @@ def test_each_command_is_loaded_from_the_module_that_defines_it() -> None:
     ).stdout
     assert "specport.commands.targets" in loaded
     assert "specport.commands.publish" not in loaded and "specport.commands.build" not in loaded
+
+
+def test_builders_holds_the_internal_images_and_images_is_free(tmp_path: Path) -> None:
+    """`specport builders` manages base, builder and sandbox images; `specport images` stays
+    free for the user's PHP images (no alias)."""
+    listed = specport("builders", "--help")
+    assert listed.returncode == 0, listed.stderr
+    for sub in ("bootstrap", "build", "list", "stale", "prune", "run"):
+        assert sub in listed.stdout
+    gone = specport("images", "list")
+    assert gone.returncode == 2
+    assert "No such command 'images'" in gone.stderr and "Traceback" not in gone.stderr

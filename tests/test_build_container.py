@@ -74,7 +74,7 @@ def debs(engine: object, example_lookaside: Path, tmp_path_factory: pytest.TempP
 
 
 def _throwaway(engine: object, image: str, log: Path):  # type: ignore[no-untyped-def]
-    from specport.container.runner import Throwaway
+    from specport.container.runs import Throwaway
 
     return Throwaway(engine, image, log_path=log, purpose="test-install")  # type: ignore[arg-type]
 
@@ -158,7 +158,7 @@ def test_rpmbuild_in_stand_in_image(
     engine: object, example_lookaside: Path, tmp_path: Path
 ) -> None:
     # EL images cannot be had here: Debian's rpmbuild in the debian-12 builder image stands in
-    from specport.container.images import builder_image
+    from specport.images.builder import builder_image
 
     image = builder_image(load_config().targets["debian-12"])
     # el8-php7.4's facts, but files go where the image's (Debian's) php-config puts them

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from specport.build.engines import raise_missing_deps
+from specport.building.engines import raise_missing_deps
 from specport.config import load_config
-from specport.container.runner import RunResult
+from specport.container.runs import RunResult
 from specport.errors import DependencyError
 
 EL8 = load_config(None).targets["el8-php7.4"]

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from specport.build import results
-from specport.build.plan import BuildOptions, Pair, PairResult
-from specport.build.sources import SourceSearch
-from specport.cache.builds import key_inputs
+from specport.building import results
+from specport.building.plan import BuildOptions, Pair, PairResult
+from specport.building.resultcache import key_inputs
+from specport.building.sources import SourceSearch
 from specport.cli import cli
 from specport.config import load_config
-from specport.spec.model import Bconds
+from specport.normalize.model import Bconds
 
 TARGETS = load_config(None).targets
 
@@ -133,8 +133,8 @@ def test_bad_bcond_options_are_usage_errors(
 def _captured_build(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> dict[str, Any]:
     """Run `specport build|rebuild argv` up to the run itself, which is replaced by a recorder:
     the options as the command line made them."""
-    import specport.commands.build as build_cmd
-    import specport.commands.rebuild as rebuild_cmd
+    import specport.building.api as build_cmd
+    import specport.building.rebuild as rebuild_cmd
 
     seen: dict[str, Any] = {}
 
@@ -195,8 +195,8 @@ def test_matrix_jobs_build_with_the_options(spec: Path, tmp_path: Path) -> None:
 
 
 def test_the_flags_are_part_of_the_cache_key(tmp_path: Path) -> None:
-    from specport.build.prepare import Prepared
-    from specport.build.specinfo import SpecInfo
+    from specport.building.prepare import Prepared
+    from specport.sandbox.specinfo import SpecInfo
 
     work = tmp_path / "work"
     for d in ("top/SPECS", "top/SOURCES", "macros"):
@@ -214,7 +214,7 @@ def test_the_flags_are_part_of_the_cache_key(tmp_path: Path) -> None:
 def test_the_manifest_and_the_summary_record_the_flags(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from specport.build.summary import print_summary
+    from specport.building.summary import print_summary
 
     deb = tmp_path / "debian-12" / "bctest_1.0-1+deb12_amd64.deb"
     deb.parent.mkdir()

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from specport.build.engines import rpm_dep_to_deb
-from specport.build.specinfo import SourceRef, read_spec_info
+from specport.building.engines import rpm_dep_to_deb
 from specport.errors import SpecError
-from specport.spec.shell import INERT, sanitize
+from specport.normalize.shell import INERT, sanitize
+from specport.sandbox.specinfo import SourceRef, read_spec_info
 
 SPEC = """\
 Name: demo

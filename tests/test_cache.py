@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from specport.build.plan import Pair
-from specport.build.prepare import Prepared
-from specport.build.specinfo import SpecInfo
-from specport.cache.builds import ResultCache, key_inputs
+from specport.building.plan import Pair
+from specport.building.prepare import Prepared
+from specport.building.resultcache import ResultCache, key_inputs
 from specport.cache.key import KeyInputs
 from specport.cache.store import Entry, LocalStore
 from specport.cli import cli
 from specport.commands.cache import parse_age
 from specport.config import load_config
 from specport.errors import UsageError
+from specport.sandbox.specinfo import SpecInfo
 
 SPEC = "Name: x\nVersion: 1\nRelease: 1%{?dist}\n"
 
@@ -182,7 +182,7 @@ def test_cache_list_and_prune_commands(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_lintian_verdict_key_follows_the_files_the_image_and_the_command() -> None:
-    from specport.cache.lintverdict import verdict_key
+    from specport.building.lintverdict import verdict_key
 
     a, b = "a" * 64, "b" * 64
     hashes = f"dpkg-deb: building package 'x'\n{a}  x_1_amd64.deb\n{b}  x-dev_1_amd64.deb\n"
@@ -207,14 +207,14 @@ def test_a_change_to_an_engine_file_is_a_new_key(
 ) -> None:
     import shutil
 
-    from specport.cache import key as key_module
+    from specport.building import enginefiles as key_module
 
     prep = _prepared(tmp_path)
     before = key_inputs(prep, "sha256:aaa", [], lintian=True).key()
     copy = tmp_path / "specport"
     shutil.copytree(Path(key_module.__file__).parents[1], copy)
     monkeypatch.setattr(key_module.resources, "files", lambda _package: copy)
-    for rel in ("build/debfix.sh", "build/debfix.py", "build/rpmbuild.py"):
+    for rel in ("building/debfix.sh", "building/debfix.py", "building/rpmbuild.py"):
         key_module.engine_digest.cache_clear()
         with (copy / rel).open("a") as f:
             f.write("\n# a fix\n")
@@ -225,7 +225,7 @@ def test_a_change_to_an_engine_file_is_a_new_key(
 
 
 def test_the_same_spec_from_two_directories_normalizes_alike() -> None:
-    from specport.spec.normalize import normalize
+    from specport.normalize.passes import normalize
 
     text = SPEC + "Summary: s\nLicense: MIT\n%description\nd\n%changelog\n%autochangelog\n"
     target = load_config().targets["debian-12"]

@@ -32,7 +32,7 @@ from cryptography.x509.oid import NameOID
 from test_cache import SPEC, _prepared, _stored
 from test_cache_shared import LOGIN, _serve, trust
 
-from specport.cache.builds import ResultCache
+from specport.building.resultcache import ResultCache
 from specport.cache.oci import AUTH_ENV, OciStore
 from specport.cache.store import LocalStore
 from specport.errors import SourceError

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from test_cache import _prepared, _stored
 
-from specport.cache.builds import ResultCache, key_inputs
+from specport.building.resultcache import ResultCache, key_inputs
 from specport.cache.oci import AUTH_ENV, OciStore, parse_url
 from specport.cache.trust import Trust
 from specport.errors import ConfigError

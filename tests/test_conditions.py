@@ -1,5 +1,6 @@
-"""%if decisions: the spec walked as the target's reader walks it (spec/conditions.py), in its
-own expression language (spec/expr.py), with what specport knows of macros (spec/macroenv.py).
+"""%if decisions: the spec walked as the target's reader walks it (normalize/conditions.py), in
+its own expression language (normalize/expr.py), with what specport knows of macros
+(normalize/macroenv.py).
 Every spec text here is written for these tests."""
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from specport.spec import deps, expr
-from specport.spec.conditions import spec_view
-from specport.spec.lines import join_lines, split_lines
-from specport.spec.model import Bconds, NormalizeOptions, PassContext
-from specport.spec.resolver import RuleResolver
+from specport.normalize import deps, expr
+from specport.normalize.conditions import spec_view
+from specport.normalize.lines import join_lines, split_lines
+from specport.normalize.model import Bconds, NormalizeOptions, PassContext
+from specport.normalize.resolver import RuleResolver
 from specport.targets import load_targets
 from specport.targets.model import Target
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from specport.config import load_config
-from specport.spec.conditions import spec_view
-from specport.spec.lines import split_lines
-from specport.spec.macrofiles import write_macro_files
-from specport.spec.model import Bconds
+from specport.normalize.conditions import spec_view
+from specport.normalize.lines import split_lines
+from specport.normalize.macrofiles import write_macro_files
+from specport.normalize.model import Bconds
 from specport.targets.facts import spec_macros
 
 pytestmark = pytest.mark.container
@@ -40,7 +40,7 @@ def taken(text: str, target: str, bconds: Bconds, reader: str) -> set[str]:
 
 
 def run_in(engine: object, image: str, directory: Path, command: str) -> str:
-    from specport.container.runner import Throwaway
+    from specport.container.runs import Throwaway
 
     log = directory.parent / "conds.log"
     with Throwaway(engine, image, log_path=log, purpose="test-conditions") as box:  # type: ignore[arg-type]

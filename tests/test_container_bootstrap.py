@@ -7,14 +7,9 @@ from pathlib import Path
 import pytest
 
 from specport.config import Settings, load_config
-from specport.container.bootstrap import (
-    AptSource,
-    can_bootstrap,
-    host_apt_sources,
-    mirror_lines,
-    plan_bootstrap,
-)
 from specport.errors import EngineError, UsageError
+from specport.images.bootstrap import can_bootstrap, plan_bootstrap
+from specport.index.aptsources import AptSource, host_apt_sources, mirror_lines
 
 ONE_LINE = """\
 # a comment
@@ -105,7 +100,7 @@ def test_plan_is_keyed_by_its_inputs(tmp_path: Path) -> None:
 
 
 def test_keyring_is_handed_to_mmdebstrap_readable_by_apt(tmp_path: Path) -> None:
-    from specport.container.bootstrap import _readable_keyring
+    from specport.images.bootstrap import _readable_keyring
 
     private = tmp_path / "private"
     private.mkdir(mode=0o700)

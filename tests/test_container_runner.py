@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from specport.container.runner import StepError, Throwaway, specport_containers
+from specport.container.leftovers import specport_containers
+from specport.container.runs import StepError, Throwaway
 
 pytestmark = pytest.mark.container
 
@@ -125,7 +126,7 @@ def test_timeout_kills_the_step(engine: object, image: str, tmp_path: Path) -> N
 def _spawn_long_run(image: str, tmp_path: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "SPECPORT_CACHE_DIR": str(tmp_path / "cache")}
     return subprocess.Popen(
-        [*SPECPORT, "images", "run", image, "--", "sleep", "300"],
+        [*SPECPORT, "builders", "run", image, "--", "sleep", "300"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -164,7 +165,7 @@ def test_prune_removes_containers_of_killed_processes(
     proc.communicate(timeout=30)
     assert len(_owned_by(engine, proc.pid)) == 1
     done = subprocess.run(
-        [*SPECPORT, "images", "prune", "--containers"],
+        [*SPECPORT, "builders", "prune", "--containers"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -178,17 +179,17 @@ WORKERS = """
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from specport.container import runner
+from specport.container import runs, signals
 from specport.container.engine import connect
 
 engine = connect()
 
 def work(n):
     log = Path(sys.argv[2]) / f"w{n}.log"
-    with runner.Throwaway(engine, sys.argv[1], log_path=log, purpose="test-workers") as box:
+    with runs.Throwaway(engine, sys.argv[1], log_path=log, purpose="test-workers") as box:
         box.run(["sleep", "300"], timeout=600)
 
-with ThreadPoolExecutor(2) as pool, runner.guard():
+with ThreadPoolExecutor(2) as pool, signals.guard():
     jobs = [pool.submit(work, n) for n in range(2)]
     print("started", flush=True)
     for job in jobs:

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 
 from specport.errors import SpecError, SpecportError
-from specport.spec.macrofiles import write_macro_files
-from specport.spec.model import NormalizeOptions
-from specport.spec.normalize import normalize
-from specport.spec.rpmspec import Request, run_many
-from specport.spec.rpmspec import outcome as rpm_outcome
+from specport.normalize.macrofiles import write_macro_files
+from specport.normalize.model import NormalizeOptions
+from specport.normalize.passes import normalize
+from specport.sandbox.rpmspec import Request, run_many
+from specport.sandbox.rpmspec import outcome as rpm_outcome
 from specport.targets import load_targets
 from specport.targets.model import Target
 
@@ -166,7 +166,7 @@ def _deb_jobs(target: Target, macros: list[Path]) -> list[tuple[str, str, list[P
 def test_debbuild_reads_every_deb_result(
     target_name: str, engine: object, builder_images: Callable[[str], str], tmp_path: Path
 ) -> None:
-    from specport.spec.checkold import check_with_debbuild
+    from specport.sandbox.checkold import check_with_debbuild
 
     target = TARGETS[target_name]
     macros = write_macro_files(target, tmp_path / "macros.d")
@@ -181,7 +181,7 @@ def test_debbuild_reads_every_deb_result(
 def test_rpm_414_reads_every_el8_result(
     engine: object, base_images: Callable[[str], str], tmp_path: Path
 ) -> None:
-    from specport.spec.checkold import check_in_container
+    from specport.sandbox.checkold import check_in_container
 
     target = TARGETS["el8-php7.4"]
     macros = write_macro_files(target, tmp_path / "macros.d")

@@ -19,10 +19,10 @@ from types import ModuleType
 import pytest
 
 from specport.errors import DependencyError, SpecportError
-from specport.spec.depsyntax import DEP_TAG_RE
-from specport.spec.lines import expand, simple_macros, split_lines
-from specport.spec.model import NormalizeOptions
-from specport.spec.normalize import normalize
+from specport.normalize.depsyntax import DEP_TAG_RE
+from specport.normalize.lines import expand, simple_macros, split_lines
+from specport.normalize.model import NormalizeOptions
+from specport.normalize.passes import normalize
 from specport.targets import load_targets
 
 REPO = Path(__file__).resolve().parents[1]

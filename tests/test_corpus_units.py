@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from specport.errors import SpecError
-from specport.spec import deps, syntax
-from specport.spec.conditions import evaluate_condition, live_lines
-from specport.spec.lines import join_lines, split_lines
-from specport.spec.model import NormalizeOptions, Pass, PassContext
-from specport.spec.resolver import RuleResolver
+from specport.normalize import deps, syntax
+from specport.normalize.conditions import evaluate_condition, live_lines
+from specport.normalize.lines import join_lines, split_lines
+from specport.normalize.model import NormalizeOptions, Pass, PassContext
+from specport.normalize.resolver import RuleResolver
 from specport.targets import load_targets
 from specport.targets.model import Target
 

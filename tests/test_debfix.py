@@ -12,7 +12,7 @@ import pytest
 from debian.changelog import Changelog
 from debian.deb822 import Deb822
 
-from specport.build import debfix
+from specport.building import debfix
 from specport.errors import BuildError
 
 BUILT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 from debian.changelog import Changelog
 from debian.deb822 import Deb822
 
-from specport.build import debdocs, lintian
+from specport.building import debdocs, lintian
 from specport.config import load_config
 
 BUILT = datetime(2026, 1, 2, tzinfo=UTC)

@@ -22,7 +22,7 @@ from dnf_support import REPO_ID, AccessLog, build_repository, serve_logged, with
 from test_repo_support import bridge_gateway
 
 from specport.container.engine import Engine
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
 
 pytestmark = pytest.mark.container
 
@@ -364,7 +364,7 @@ echo 'specport-set-lib 2.5' > %{buildroot}/usr/share/specport-set-lib/VERSION
 
 
 def test_a_set_s_package_reaches_the_next_build_through_dnf(served: Served, tmp_path: Path) -> None:
-    # the set's local repository (build/localrepo.py): createrepo_c + a .repo file, and in an
+    # the set's local repository (building/localrepo.py): createrepo_c + a .repo file, and in an
     # image with dnf, `dnf builddep` installs the package from it (no rpm -U)
     (tmp_path / "specport-set-lib.spec").write_text(LIB, encoding="utf-8")
     app = CONSUMER.replace(

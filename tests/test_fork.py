@@ -245,7 +245,7 @@ def newc(entries: list[tuple[str, int, bytes]]) -> bytes:
 
 def test_source_package_payload_is_read_without_escaping() -> None:
     from specport.errors import SourceError
-    from specport.fork.srpm import read_newc
+    from specport.forks.srpm import read_newc
 
     files = read_newc(
         newc([("greet.spec", 0o100644, b"Name: greet\n"), ("a.patch", 0o100644, b"x" * 5)]), "t"

@@ -13,8 +13,9 @@ import pytest
 from fork_support import DATA, Run, cli_runner, upstream
 
 from specport.errors import SpecError
-from specport.fork import specedit
-from specport.fork.compare import compare
+from specport.forks import specedit
+from specport.forks.compare import compare
+from specport.normalize import edit
 
 PATCHES = ("greet-cflags.patch", "greet-flush.patch", "greet-readme.patch")
 
@@ -41,7 +42,7 @@ def package(tmp_path: Path) -> Path:
 
 def test_the_patches_apply_to_the_old_release(package: Path, tmp_path: Path) -> None:
     # the fixture's premise: every patch applies to 1.0 as %prep applies it
-    from specport.fork.patches import check_patches, unpack
+    from specport.forks.patches import check_patches, unpack
 
     tree = unpack(package / "greet-1.0.tar.gz", tmp_path / "t")
     refs = [(r, package / r.name) for r in specedit.patches((package / "greet.spec").read_text())]
@@ -163,15 +164,15 @@ Source0: x-%{version}.tar.gz
 
 
 def test_version_through_a_global_and_autochangelog() -> None:
-    text = specedit.set_version(SPEC, "2.4")
+    text = edit.set_version(SPEC, "2.4")
     assert "%global upstream_version 2.4\n" in text and "Version: %{upstream_version}\n" in text
     assert specedit.tag_value(text, "Version") == "2.4"
     assert specedit.source0(text) == "x-2.4.tar.gz"
-    assert "Release: 1%{?dist}" in specedit.reset_release(text)
+    assert "Release: 1%{?dist}" in edit.reset_release(text)
     # %autochangelog writes its own entries
-    assert specedit.add_changelog(text, "Mon Nov 30 2026 a <a@b> - 2.4-1", ["Update"]) == text
+    assert edit.add_changelog(text, "Mon Nov 30 2026 a <a@b> - 2.4-1", ["Update"]) == text
     auto = SPEC.replace("7%{?dist}", "%autorelease")
-    assert specedit.reset_release(auto) == auto
+    assert edit.reset_release(auto) == auto
 
 
 PRERELEASE = """\
@@ -190,7 +191,7 @@ Source0: %{forgesource}
 
 def test_a_prerelease_version_moves_to_a_final_release() -> None:
     assert specedit.tag_value(PRERELEASE, "Version") == "3.0.0~RC2"
-    text = specedit.set_version(PRERELEASE, "3.0.1")
+    text = edit.set_version(PRERELEASE, "3.0.1")
     assert "%global upstream_version 3.0.1\n" in text
     assert "#global upstream_prever  RC2\n" in text  # commented out, as packagers do
     assert specedit.tag_value(text, "Version") == "3.0.1"
@@ -202,13 +203,13 @@ def test_a_prerelease_version_moves_to_a_final_release() -> None:
 
 def test_what_text_cannot_edit_is_refused() -> None:
     with pytest.raises(SpecError, match="cannot edit Version"):
-        specedit.set_version(SPEC.replace("%{upstream_version}", "%(cat /v)"), "2.4")
+        edit.set_version(SPEC.replace("%{upstream_version}", "%(cat /v)"), "2.4")
     with pytest.raises(SpecError, match="defined 2 times"):
-        specedit.set_version("%global upstream_version 1\n" + SPEC, "2.4")
+        edit.set_version("%global upstream_version 1\n" + SPEC, "2.4")
     with pytest.raises(SpecError, match="not an rpm version"):
-        specedit.set_version(SPEC, "2.4; rm -rf /")
+        edit.set_version(SPEC, "2.4; rm -rf /")
     with pytest.raises(SpecError, match="cannot edit Release"):
-        specedit.reset_release(SPEC.replace("7%{?dist}", "%{baserel}%{?dist}"))
+        edit.reset_release(SPEC.replace("7%{?dist}", "%{baserel}%{?dist}"))
 
 
 def test_patch_numbers_and_strip_levels() -> None:
@@ -264,7 +265,7 @@ def test_compare_names_changed_dependencies_files_and_packages(tmp_path: Path) -
 
 
 def test_a_patch_for_a_file_the_new_tree_lacks_is_reported(tmp_path: Path) -> None:
-    from specport.fork.patches import HunkFailure, check_patches, unpack
+    from specport.forks.patches import HunkFailure, check_patches, unpack
 
     tree = unpack(upstream.make_tarball(tmp_path, "1.1"), tmp_path / "t")
     patch = tmp_path / "gone.patch"
@@ -318,7 +319,7 @@ def test_an_old_pre_release_marker_leaves_version_source_and_release() -> None:
         "Source0: https://pecl.php.net/get/%{pecl_name}-%{version}%{?prever}.tgz\n"
         "%description\n%prep\n%setup -q -n %{pecl_name}-%{version}%{?prever}\n"
     )
-    text = specedit.reset_release(specedit.set_version(spec, "2.1.0"))
+    text = edit.reset_release(edit.set_version(spec, "2.1.0"))
     assert "#global prever RC1\n" in text
     assert "Release: 1%{?dist}\n" in text
     assert specedit.source0(text) == "https://pecl.php.net/get/thing-2.1.0.tgz"

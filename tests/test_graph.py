@@ -126,7 +126,7 @@ def test_graph_command_text_dot_json() -> None:
     assert text.returncode == 0, text.stderr
     assert "debian-12: 4 specs, 3 edges, 3 waves" in text.stdout
     assert "  wave 2: php-pecl-spfoo, spfoo-tool" in text.stdout
-    # the set's own names are "built here" for normalize (spec/resolver.py BuiltHere)
+    # the set's own names are "built here" for normalize (normalize/resolver.py BuiltHere)
     assert "spfoo-tool -> libspfoo (libspfoo-devel)" in text.stdout
     assert "el9-php8.2: 4 specs, 3 edges, 3 waves" in text.stdout
     dot = specport("graph", *args, "-t", "debian-12", "--format", "dot")

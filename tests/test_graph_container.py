@@ -155,7 +155,7 @@ def test_depends_name_the_set_packages(deb_set: Built) -> None:
 def test_installed_program_and_extension_run(
     engine: object, deb_set: Built, tmp_path: Path
 ) -> None:
-    from specport.container.runner import Throwaway
+    from specport.container.runs import Throwaway
 
     target = load_config().targets["debian-12"]
     debs = sorted((deb_set.out / "debian-12").glob("*.deb"))
@@ -200,7 +200,7 @@ def test_rpm_set_in_the_stand_in_image(
     assert "Executing(%check)" in spbar and "extension=spfoo.so" in spbar
     assert len(list((out / "el8-standin").glob("spfoo-tool-1.0-1.el8*.x86_64.rpm"))) == 1
     # what rebuild --with-packages reads: the extension was built against EL8's PHP API
-    from specport.build.localrepo import requirements_of
+    from specport.building.localrepo import requirements_of
 
     (ext,) = (out / "el8-standin").glob("php-pecl-spfoo-1.0-1.el8*.x86_64.rpm")
     assert {"php(api)", "php(zend-abi)"} <= requirements_of([ext])["php-pecl-spfoo"]

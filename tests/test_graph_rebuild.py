@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from specport.graph.bump import add_release_suffix, bump_spec
+from specport.normalize.edit import add_release_suffix, bump_spec
 
 DATA = Path(__file__).parent / "data" / "graph"
 SPECS = [str(p) for p in sorted(DATA.glob("*.spec"))]
@@ -166,7 +166,7 @@ def test_target_moved_to_a_new_php_lists_what_was_built_for_the_old(tmp_path: Pa
 
 
 def test_requirements_of_built_packages(tmp_path: Path) -> None:
-    from specport.build.localrepo import requirements_of
+    from specport.building.localrepo import requirements_of
 
     deb = fake_deb(tmp_path, "x", "a (>= 1), b:any | c, libc6")
     assert requirements_of([deb]) == {"x": {"a", "b", "c", "libc6"}}

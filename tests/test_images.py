@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from specport.config import Settings, load_config
-from specport.container import images, vendor
 from specport.errors import SourceError
+from specport.images import builder, vendor
+from specport.images import kinds as images
 
 VENDOR = Path(__file__).resolve().parents[1] / "vendor"
 
@@ -25,7 +26,7 @@ def test_deb_builder_context(tmp_path: Path) -> None:
     target = load_config(None).targets["ubuntu-20.04"]
     ctx = tmp_path / "ctx"
     ctx.mkdir()
-    context = images.prepare_builder(target, _settings(tmp_path), "ubuntu:20.04", ctx)
+    context = builder.prepare_builder(target, _settings(tmp_path), "ubuntu:20.04", ctx)
     text = context.containerfile
     assert text.splitlines()[4] == "FROM ubuntu:20.04"
     assert text.count("apt-get install") == 1
@@ -39,7 +40,7 @@ def test_rpm_builder_enables_streams_first(tmp_path: Path) -> None:
     target = load_config(None).targets["el8-php7.4"]
     ctx = tmp_path / "ctx"
     ctx.mkdir()
-    text = images.prepare_builder(target, Settings(), "ubi8/ubi:8.10", ctx).containerfile
+    text = builder.prepare_builder(target, Settings(), "ubi8/ubi:8.10", ctx).containerfile
     enable = text.index("dnf -y -q module enable php:7.4")
     install = text.index("dnf -y -q install rpm-build dnf-plugins-core")
     assert enable < install
@@ -53,7 +54,7 @@ def test_inputs_change_with_any_input(tmp_path: Path) -> None:
     def digest(target, settings):  # type: ignore[no-untyped-def]
         ctx = Path(tmp_path / f"c{len(list(tmp_path.iterdir()))}")
         ctx.mkdir()
-        return images.prepare_builder(target, settings, "base:x", ctx).inputs
+        return builder.prepare_builder(target, settings, "base:x", ctx).inputs
 
     base = digest(targets["debian-12"], settings)
     assert base == digest(targets["debian-12"], settings)
@@ -81,4 +82,4 @@ def test_image_chain_parents_first() -> None:
     target = load_config(None).targets["debian-12"]
     chain = images.image_chain(target)
     assert chain[:2] == ["base", "builder"]
-    assert images.builder_image(target) == "specport/builder:debian-12"
+    assert builder.builder_image(target) == "specport/builder:debian-12"

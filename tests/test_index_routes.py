@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from specport.config import load_config
+from specport.index.debresolver import IndexResolver
 from specport.index.model import Index
 from specport.index.parse import Builder, compare_versions
-from specport.spec.indexresolver import IndexResolver
 
 DATA = Path(__file__).parent / "data" / "index"
 TARGETS = load_config(None).targets
@@ -201,7 +201,7 @@ demo
 
 
 def test_normalize_through_the_index_explains_each_answer() -> None:
-    from specport.spec.normalize import normalize
+    from specport.normalize.passes import normalize
 
     result = normalize(SPEC, TARGETS["debian-12"], resolver=resolver("debian-12"))
     assert "BuildRequires: phpunit\n" in result.text
@@ -215,8 +215,8 @@ def test_normalize_through_the_index_explains_each_answer() -> None:
 
 
 def test_unknown_name_is_one_error_with_a_suggestion() -> None:
-    from specport.spec.deps import UnresolvedError
-    from specport.spec.normalize import normalize
+    from specport.normalize.deps import UnresolvedError
+    from specport.normalize.passes import normalize
 
     text = SPEC.replace("php-pcre", "php-symfony-consle")
     with pytest.raises(UnresolvedError) as caught:
@@ -243,8 +243,8 @@ demo
 
 @pytest.mark.parametrize("with_index", [True, False])
 def test_a_stack_of_another_php_version_is_an_error_naming_both(with_index: bool) -> None:
-    from specport.spec.deps import PhpStackError
-    from specport.spec.normalize import normalize
+    from specport.normalize.deps import PhpStackError
+    from specport.normalize.passes import normalize
 
     target = TARGETS["debian-12"]
     # the rule data alone would guess libphp73-php-dev for it: the stack check comes first
@@ -289,11 +289,11 @@ def test_the_stack_error_through_normalize_and_its_report(tmp_path: Path) -> Non
 @pytest.fixture(scope="module")
 def live() -> dict[str, IndexResolver]:
     """The real indexes (the configured cache; fetched from the bootstrap's mirror when absent)."""
-    from specport.index import store
+    from specport.index import stores
 
     settings = load_config(None).settings
     return {
-        name: IndexResolver(TARGETS[name], store.obtain(TARGETS[name], settings, offline=False))
+        name: IndexResolver(TARGETS[name], stores.obtain(TARGETS[name], settings, offline=False))
         for name in RELEASES
     }
 

@@ -16,11 +16,10 @@ from signed_archive import sign_detached
 from specport.cli import cli
 from specport.config import Settings, load_config
 from specport.errors import PackageIndexError
-from specport.families import family_of
-from specport.index import rpmstore, solver
-from specport.index.resolvers import RpmIndexResolver
-from specport.spec.deps import UnresolvedError
-from specport.spec.normalize import normalize
+from specport.index import rpmstore, solver, stores
+from specport.index.rpmresolver import RpmIndexResolver
+from specport.normalize.deps import UnresolvedError
+from specport.normalize.passes import normalize
 from specport.targets.model import Target
 
 EL8 = load_config(None).targets["el8-php7.4"]
@@ -137,7 +136,7 @@ def test_update_then_load(repo: tuple[Path, Path], tmp_path: Path) -> None:
 
 def test_resolver_routes_and_suggestions(repo: tuple[Path, Path], tmp_path: Path) -> None:
     target, settings = _target(repo), _settings(tmp_path)
-    r = RpmIndexResolver(target, rpmstore.obtain(target, settings, offline=False))
+    r = RpmIndexResolver(target, stores.obtain(target, settings, offline=False))
 
     def how(name: str) -> str:
         found = r.resolve(name)
@@ -181,7 +180,7 @@ data
 
 def test_normalize_confirms_names_on_rpm_targets(repo: tuple[Path, Path], tmp_path: Path) -> None:
     target, settings = _target(repo), _settings(tmp_path)
-    r = RpmIndexResolver(target, rpmstore.obtain(target, settings, offline=False))
+    r = RpmIndexResolver(target, stores.obtain(target, settings, offline=False))
     with pytest.raises(UnresolvedError) as caught:
         normalize(SPEC_IN, target, path="demo.spec", resolver=r)
     assert str(caught.value).startswith(
@@ -222,7 +221,7 @@ def test_a_repository_signed_by_another_key_is_refused(
 
 def test_solver_on_the_rpm_index(repo: tuple[Path, Path], tmp_path: Path) -> None:
     target, settings = _target(repo), _settings(tmp_path)
-    found = family_of(target).solver_pool(target, settings, offline=False)
+    found = stores.solver_pool(target, settings, offline=False)
     assert found is not None
     pool, _ = found
     assert solver.check(pool, ["acme-tool", "php-composer(acme/lib) >= 1.0", "acme-tls"]).ok
@@ -246,7 +245,7 @@ def test_the_solver_applies_the_target_module_stream(
     def pool_for(streams: tuple[str, ...], packages: tuple[Path, ...] = ()) -> object:
         target = _target(repo, module_streams=streams)
         settings = _settings(tmp_path)
-        found = family_of(target).solver_pool(target, settings, offline=False, packages=packages)
+        found = stores.solver_pool(target, settings, offline=False, packages=packages)
         assert found is not None
         return found[0]
 
@@ -272,8 +271,8 @@ def test_module_nevras_compare_with_and_without_epoch() -> None:
 
 
 def test_rpm_targets_without_repositories_keep_names_and_skip(tmp_path: Path) -> None:
-    assert family_of(EL8).resolver(EL8, _settings(tmp_path), "auto") is None
-    assert family_of(EL8).solver_pool(EL8, _settings(tmp_path), offline=True) is None
+    assert stores.resolver(EL8, _settings(tmp_path), "auto") is None
+    assert stores.solver_pool(EL8, _settings(tmp_path), offline=True) is None
 
 
 def test_index_update_and_list_for_a_configured_rpm_target(
@@ -291,3 +290,21 @@ def test_index_update_and_list_for_a_configured_rpm_target(
     result = CliRunner().invoke(cli, ["index", "list"], env=env)
     line = next(ln for ln in result.output.splitlines() if ln.startswith("el8-php7.4"))
     assert line.split()[-1] == "6"  # package names (php-devel has two versions)
+
+
+def test_modules_yaml_is_read_as_yaml() -> None:
+    """modulemd documents as YAML writers lay them out (flow lists, quoting, other documents
+    between them); a stream like 7.10 stays a string."""
+    from specport.index.rpmmd_read import module_artifacts
+
+    text = (
+        "---\ndocument: modulemd-defaults\nversion: 1\ndata: {module: php, stream: '7.4'}\n"
+        "---\ndocument: modulemd\nversion: 2\ndata:\n  name: php\n  stream: 7.10\n"
+        "  artifacts: {rpms: [php-cli-0:7.10.1-1.module+el8.x86_64, php-0:7.10.1-1.src]}\n"
+        '...\n---\ndocument: modulemd\nversion: 2\ndata:\n  name: nginx\n  stream: "1.20"\n'
+        '  artifacts:\n    rpms:\n    - "nginx-1:1.20.1-1.module+el8.x86_64"\n'
+    )
+    assert list(module_artifacts(text)) == [
+        ("php-cli-0:7.10.1-1.module+el8.x86_64", "php:7.10"),
+        ("nginx-1:1.20.1-1.module+el8.x86_64", "nginx:1.20"),
+    ]

@@ -13,7 +13,7 @@ from signed_archive import fixture_parts, make_archive
 from specport.cli import cli
 from specport.config import Settings, load_config
 from specport.errors import PackageIndexError, SourceError
-from specport.index import debian, store
+from specport.index import debian, store, stores
 from specport.index.debian import Suite
 
 TARGET = load_config(None).targets["debian-12"]
@@ -138,7 +138,7 @@ def test_an_expired_cached_index_is_refused(
     # --offline too: expired metadata is the point, wherever it is read from
     monkeypatch.setattr(debian, "archive_keyring", lambda *a, **k: archive[1])
     with pytest.raises(PackageIndexError, match="expired on"):
-        store.obtain(TARGET, settings, offline=True)
+        stores.obtain(TARGET, settings, offline=True)
     # and a fresh download that is already expired is not cached as good
     with pytest.raises(PackageIndexError, match="expired on"):
         _update(archive, settings)

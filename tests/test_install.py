@@ -59,7 +59,7 @@ def test_wheel_in_a_plain_venv(tmp_path: Path) -> None:
 
     # the vendored debbuild archives travel in the wheel: a deb builder context can be made
     context = run(
-        [py, "-c", "from specport.container import vendor; from specport.config import Settings;"
+        [py, "-c", "from specport.images import vendor; from specport.config import Settings;"
          " print(vendor.resolve(vendor.DEBBUILD, Settings()).version)"],
         work,
     )  # fmt: skip

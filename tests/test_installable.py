@@ -9,17 +9,17 @@ import pytest
 from click.testing import CliRunner
 from signed_archive import fixture_parts, make_archive
 
-from specport.build.installable import check_installable
-from specport.build.plan import BuildOptions, Pair
-from specport.build.prepare import Prepared
-from specport.build.sources import SourceSearch
-from specport.build.specinfo import SpecInfo
+from specport.building.installable import check_installable
+from specport.building.plan import BuildOptions, Pair
+from specport.building.prepare import Prepared
+from specport.building.sources import SourceSearch
 from specport.cli import cli
 from specport.config import Settings, load_config
 from specport.errors import DependencyError
 from specport.index import debian, solver, store
 from specport.index.debian import Suite
-from specport.spec.resolver import BuiltHere
+from specport.normalize.resolver import BuiltHere
+from specport.sandbox.specinfo import SpecInfo
 
 TARGET = load_config(None).targets["debian-12"]
 
@@ -43,9 +43,9 @@ def cache(archive: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def _pool(settings: Settings) -> tuple[object, list[str]]:
-    from specport.families import family_of
+    from specport.index import stores
 
-    found = family_of(TARGET).solver_pool(TARGET, settings, offline=True)
+    found = stores.solver_pool(TARGET, settings, offline=True)
     assert found is not None
     return found
 
@@ -120,9 +120,9 @@ def _options(
     with_packages: tuple[Path, ...] = (),
 ) -> BuildOptions:
     """BuildOptions whose resolvers are the ones `specport build` makes for the index mode."""
-    from specport.families import family_of
+    from specport.index import stores
 
-    resolver = family_of(TARGET).resolver(TARGET, settings, mode)
+    resolver = stores.resolver(TARGET, settings, mode)
     assert resolver is not None
     resolvers = {TARGET.name: BuiltHere(resolver, built) if built else resolver}
     return BuildOptions(
@@ -200,11 +200,11 @@ def test_build_refuses_before_any_container(cache: Settings, tmp_path: Path) -> 
 @pytest.mark.container
 def test_live_bookworm_index(tmp_path: Path) -> None:
     """The real bookworm index, fetched from the host's mirror: real conflicts and versions."""
-    from specport.families import family_of
+    from specport.index import stores
 
     settings = Settings(cache_dir=str(tmp_path / "cache"))
     store.update(TARGET, settings)
-    found = family_of(TARGET).solver_pool(TARGET, settings, offline=True)
+    found = stores.solver_pool(TARGET, settings, offline=True)
     assert found is not None
     pool, always = found
     assert "dpkg" in always and "base-files" in always

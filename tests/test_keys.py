@@ -11,7 +11,7 @@ import pytest
 from test_repo_support import make_rpm
 
 from specport.errors import ToolError, UsageError
-from specport.repo.gpg import generate_key, open_key, sign_detached, stop_agent
+from specport.gpg import generate_key, open_key, sign_detached, stop_agent
 from specport.repo.rpmmd import sign_rpms
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from specport.spec.macrofiles import render_macro_files, write_macro_files
+from specport.normalize.macrofiles import render_macro_files, write_macro_files
 from specport.targets import load_targets
 
 TARGETS = load_targets()

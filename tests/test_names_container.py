@@ -46,7 +46,7 @@ def test_a_pkgconfig_set_graphs_builds_installs_and_runs(
     assert re.search(r"\$ apt-get satisfy .*\blibgreet-devel\b.*\bpkg-config\b", log), log[:3000]
     assert "Unpacking libgreet-devel (1.0-1+deb12)" in log
 
-    from specport.container.runner import Throwaway
+    from specport.container.runs import Throwaway
 
     target = load_config().targets["debian-12"]
     debs = sorted((out / "debian-12").glob("*.deb"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from test_index_routes import TARGETS, resolver
 
-from specport.spec.resolver import RuleResolver
+from specport.normalize.resolver import RuleResolver
 
 BOTH = ["debian-12", "ubuntu-20.04"]
 

@@ -16,14 +16,14 @@ from test_index_routes import TARGETS, fixture_index, resolver
 from specport.cli import cli
 from specport.errors import ConfigError, SpecError
 from specport.graph.sets import graph_of_texts
+from specport.index.debresolver import IndexResolver
 from specport.index.resolvers import make_resolvers
 from specport.namerules import parse_name_rules
-from specport.spec.deps import SclError, UnresolvedError
-from specport.spec.indexresolver import IndexResolver
-from specport.spec.lines import split_lines
-from specport.spec.normalize import normalize
-from specport.spec.provided import provided_names
-from specport.spec.resolver import BuiltHere, UserRules
+from specport.normalize.deps import SclError, UnresolvedError
+from specport.normalize.lines import split_lines
+from specport.normalize.passes import normalize
+from specport.normalize.provided import provided_names
+from specport.normalize.resolver import BuiltHere, UserRules
 
 BOTH = ["debian-12", "ubuntu-20.04"]
 
@@ -333,7 +333,7 @@ def test_normalize_graph_and_build_resolve_a_set_alike(tmp_path: Path) -> None:
 
 
 def test_rich_dependencies_reach_apt_as_alternatives() -> None:
-    from specport.build.engines import rpm_dep_to_deb
+    from specport.building.engines import rpm_dep_to_deb
 
     assert rpm_dep_to_deb("(gcc or libclang-dev >= 14)") == "gcc | libclang-dev (>= 14)"
     assert rpm_dep_to_deb("gcc >= 12") == "gcc (>= 12)"
@@ -345,7 +345,7 @@ def test_a_conditional_rich_dependency_is_an_error_naming_it() -> None:
 
 
 def test_owners_ranked_compat_last_and_source_name_first() -> None:
-    from specport.spec import shipped
+    from specport.index import shipped
 
     sources = {"libmagickcore-6.q16-dev": "imagemagick"}
     owners = ["graphicsmagick-libmagick-dev-compat", "libmagickcore-6.q16-dev"]

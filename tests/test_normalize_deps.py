@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from specport.errors import DependencyError, SpecError
-from specport.spec.model import NormalizeOptions
-from specport.spec.normalize import normalize
-from specport.spec.resolver import RuleResolver
+from specport.normalize.model import NormalizeOptions
+from specport.normalize.passes import normalize
+from specport.normalize.resolver import RuleResolver
 from specport.targets import load_targets
 
 TARGETS = load_targets()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from specport.config import load_config
-from specport.spec.normalize import normalize
+from specport.normalize.passes import normalize
 
 
 def _norm(text: str, target: str = "debian-12") -> tuple[str, list[str]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from specport.errors import SourceError
-from specport.spec.history import spec_history
+from specport.normalize.history import spec_history
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
@@ -58,7 +58,7 @@ def test_untracked_spec_has_no_history(tmp_path: Path) -> None:
 
 
 def test_one_tracked_files_answers_for_several_directories(tmp_path: Path) -> None:
-    from specport.spec.history import TrackedFiles
+    from specport.normalize.history import TrackedFiles
 
     git(tmp_path, "init", "-q")
     commit(tmp_path, "1.0", "first")
@@ -87,7 +87,7 @@ def _spec(path: Path, version: str, note: str = "") -> None:
 
 def test_one_log_per_directory_matches_the_log_of_each_spec(tmp_path: Path) -> None:
     from specport.gitread import GitRepo
-    from specport.spec.history import TrackedFiles
+    from specport.normalize.history import TrackedFiles
 
     git(tmp_path, "init", "-q")
     sub = tmp_path / "sub"
@@ -140,7 +140,7 @@ def test_history_with_merges_is_read_per_spec(tmp_path: Path) -> None:
 def test_changelog_file_follows_the_commits_made_after_it(tmp_path: Path) -> None:
     """rpmautospec's convention: the `changelog` file holds the entries up to the commit that
     last changed it; later commits are listed above it."""
-    from specport.spec.history import normalize_options
+    from specport.normalize.history import normalize_options
 
     def autospec(version: str) -> None:
         (tmp_path / "x.spec").write_text(

@@ -6,12 +6,12 @@ import pytest
 
 from specport.config import DEFAULT_MAINTAINER
 from specport.errors import SpecError
-from specport.families import family_of
-from specport.spec import header, php, release, shell, syntax
-from specport.spec.lines import join_lines, split_lines
-from specport.spec.model import NormalizeOptions, Pass, PassContext
-from specport.spec.normalize import normalize
+from specport.normalize import header, php, release, shell, syntax
+from specport.normalize.lines import join_lines, split_lines
+from specport.normalize.model import NormalizeOptions, Pass, PassContext
+from specport.normalize.passes import normalize
 from specport.targets import load_targets
+from specport.targets.families import facts_of
 from specport.targets.model import Target
 
 TARGETS = load_targets()
@@ -187,7 +187,7 @@ def test_debian_ini_layout_and_scriptlets() -> None:
     # the sections stay in order: new %preun lands before %files
     assert text.index("%preun") < text.index("%files")
     # rpm targets keep Fedora's layout: their family skips the pass
-    assert "debian_ini_layout" in family_of(EL8).skipped_passes
+    assert "debian_ini_layout" in facts_of(EL8).skipped_passes
     el8 = normalize(spec, EL8).text
     assert "%global ini_name 40-%{pecl_name}.ini\n" in el8 and "phpenmod" not in el8
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from specport.cli import cli
 from specport.errors import DependencyError, SpecError
-from specport.spec.normalize import normalize
-from specport.spec.rpmspec import run_rpmspec
+from specport.normalize.passes import normalize
+from specport.sandbox.rpmspec import run_rpmspec
 from specport.targets import load_targets
 
 TARGETS = load_targets()

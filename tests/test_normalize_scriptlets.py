@@ -7,14 +7,14 @@ import subprocess
 
 import pytest
 
-from specport.build import debscripts
-from specport.families import family_of
-from specport.spec import files, scriptcmds, scriptlets
-from specport.spec.lines import append_point, chains, join_lines, split_lines
-from specport.spec.model import NormalizeOptions, Pass, PassContext
-from specport.spec.normalize import normalize
-from specport.spec.scriptparse import find_scriptlets, parse_header
+from specport.building import debscripts
+from specport.normalize import files, scriptcmds, scriptlets
+from specport.normalize.lines import append_point, chains, join_lines, split_lines
+from specport.normalize.model import NormalizeOptions, Pass, PassContext
+from specport.normalize.passes import normalize
+from specport.normalize.scriptparse import find_scriptlets, parse_header
 from specport.targets import load_targets
+from specport.targets.families import facts_of
 from specport.targets.model import Target
 
 TARGETS = load_targets()
@@ -185,7 +185,7 @@ def test_subpackage_scriptlets_merge_with_those_added_before() -> None:
 
 
 def test_rpm_targets_keep_their_scriptlets() -> None:
-    skipped = family_of(EL8).skipped_passes
+    skipped = facts_of(EL8).skipped_passes
     assert {"translate_scriptlets", "translate_files", "translate_commands"} <= skipped
     spec = HEAD + "%post -p /sbin/ldconfig\n%triggerin -- php-pear\necho x\n%files\n/x\n"
     assert "%triggerin -- php-pear" in normalize(spec, EL8).text
@@ -314,14 +314,14 @@ def test_trigger_lines_become_the_triggers_file() -> None:
 
 
 def test_phpize_specs_get_fedora_php_config_defines() -> None:
-    from specport.spec import php
+    from specport.normalize import php
 
     spec = HEAD + "%build\n%{__phpize}\n%configure\n%install\ntrue\n"
     text, notes = run(php.fedora_config_defines, spec, DEB12)
     assert '%build\nexport CPPFLAGS="${CPPFLAGS:-} %{?php_fedora_config_defines}"\n' in text
     assert "HAVE_MBSTRING" in notes[0]
     assert run(php.fedora_config_defines, HEAD + "%build\nmake\n", DEB12)[1] == []
-    assert "fedora_config_defines" in family_of(EL8).skipped_passes
+    assert "fedora_config_defines" in facts_of(EL8).skipped_passes
 
 
 def test_doc_dir_name_with_a_macro_specport_cannot_read_stays_a_macro() -> None:
@@ -344,6 +344,6 @@ def test_doc_dir_name_with_a_macro_specport_cannot_read_stays_a_macro() -> None:
     ],
 )
 def test_which_bodies_speak_dpkg(body: list[str], dpkg: bool) -> None:
-    from specport.spec.dpkgscripts import speaks_dpkg
+    from specport.normalize.dpkgscripts import speaks_dpkg
 
     assert speaks_dpkg(body) is dpkg

@@ -10,10 +10,11 @@ import pytest
 from test_repo_support import bridge_gateway, engine_or_skip, make_deb, serve, test_key
 
 from specport.config import load_config
-from specport.container.php_base import build_example_app, php_base_image, smoke_test
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
+from specport.gpg import open_key
+from specport.images.php_base import php_base_image
+from specport.images.phpapp import build_example_app, smoke_test
 from specport.repo import PublishOptions, publish_files
-from specport.repo.gpg import open_key
 
 pytestmark = pytest.mark.container
 

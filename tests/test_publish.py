@@ -19,8 +19,8 @@ from test_repo_support import (
     test_key,
 )
 
-from specport.build.results import write_manifest
-from specport.repo.gpg import gpg, stop_agent
+from specport.gpg import gpg, stop_agent
+from specport.repo.manifest import write_manifest
 
 
 def specport(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from specport.build import debfix
+from specport.building import debfix
 from specport.errors import BuildError
-from specport.graph.bump import add_release_suffix
-from specport.spec import release
-from specport.spec.lines import join_lines, split_lines
-from specport.spec.model import NormalizeOptions, PassContext
+from specport.normalize import release
+from specport.normalize.edit import add_release_suffix
+from specport.normalize.lines import join_lines, split_lines
+from specport.normalize.model import NormalizeOptions, PassContext
 from specport.targets import load_targets
 
 DEB = debfix.FixContext(maintainer="m", dist="+deb12")

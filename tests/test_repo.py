@@ -16,12 +16,12 @@ from test_repo_support import (
     tree_snapshot,
 )
 
-from specport.build.results import write_manifest
 from specport.config import load_config
 from specport.errors import PublishError, UsageError
+from specport.gpg import SigningKey, open_key
 from specport.repo import PublishOptions, publish_files
 from specport.repo.consumer import render_consumer_file
-from specport.repo.gpg import SigningKey, open_key
+from specport.repo.manifest import write_manifest
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,9 @@ from test_repo_support import (
 )
 
 from specport.config import load_config
-from specport.container.runner import Throwaway
+from specport.container.runs import Throwaway
+from specport.gpg import open_key
 from specport.repo import PublishOptions, publish_files
-from specport.repo.gpg import open_key
 
 pytestmark = pytest.mark.container
 

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from specport.repo import gpg
+from specport import gpg
 
 SPEC = """\
 Name:           {name}

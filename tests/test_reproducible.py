@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from specport.build.reproducible import build_env, changelog_dates, source_date_epoch
+from specport.building.reproducible import build_env, changelog_dates, source_date_epoch
 
 SPEC = """Name: x
 Version: 1

@@ -12,9 +12,9 @@ import pytest
 from test_repo_support import make_deb, make_rpm, test_key, tree_snapshot
 
 from specport.config import load_config
+from specport.gpg import open_key
 from specport.repo import PublishOptions, publish_files
 from specport.repo.atomic import META_DIR
-from specport.repo.gpg import open_key
 
 
 def _generations(repo: Path) -> list[str]:

@@ -38,7 +38,7 @@ def debs(engine: object, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def box(engine: object, tmp_path: Path) -> Iterator[object]:
-    from specport.container.runner import Throwaway
+    from specport.container.runs import Throwaway
 
     image = load_config().targets["debian-12"].image
     with Throwaway(engine, image, log_path=tmp_path / "install.log", purpose="test-install") as b:  # type: ignore[arg-type]
@@ -114,7 +114,7 @@ def test_triggers_posttrans_counts_alternatives_and_ghost_in_dpkg(debs: Path, bo
 
 def test_ubuntu_20_04_builds_with_bash_and_installs(engine: object, tmp_path: Path) -> None:
     """Ubuntu 20.04's /bin/sh is dash as well; its dpkg (1.19) reads the triggers file."""
-    from specport.container.runner import Throwaway
+    from specport.container.runs import Throwaway
 
     debs = _build("ubuntu-20.04", tmp_path / "out")
     image = load_config().targets["ubuntu-20.04"].image

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from specport.build.sources import SourceSearch, read_sources_file, resolve_sources
-from specport.build.specinfo import SourceRef
+from specport.building.sources import SourceSearch, read_sources_file, resolve_sources
 from specport.errors import SourceError
+from specport.sandbox.specinfo import SourceRef
 
 DATA = b"pretend tarball\n"
 SHA = hashlib.sha512(DATA).hexdigest()

@@ -1,4 +1,4 @@
-"""The spec sandbox's kept answers (spec/answers.py): asked again with exactly the same
+"""The spec sandbox's kept answers (sandbox/answers.py): asked again with exactly the same
 inputs in the same image, the sandbox is not started; any other input is asked afresh."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from specport.spec import answers
-from specport.spec.sandbox import Job, run_jobs
+from specport.sandbox import answers
+from specport.sandbox.jobs import Job, run_jobs
 
 SPEC = "Name: kept\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%description\nd\n"
 LIMITS = {"SANDBOX_SECONDS": "60"}

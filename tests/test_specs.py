@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from specport.spec.macrofiles import write_macro_files
-from specport.spec.model import NormalizeOptions
-from specport.spec.normalize import normalize
-from specport.spec.rpmspec import run_rpmspec
+from specport.normalize.macrofiles import write_macro_files
+from specport.normalize.model import NormalizeOptions
+from specport.normalize.passes import normalize
+from specport.sandbox.rpmspec import run_rpmspec
 from specport.targets import load_targets
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,7 +87,7 @@ def test_el8_results_parse_with_rpm_414(
     engine: object, base_images: Callable[[str], str], tmp_path: Path
 ) -> None:
     try:
-        from specport.spec.checkold import check_in_container
+        from specport.sandbox.checkold import check_in_container
     except ImportError as exc:  # pragma: no cover - the runner module is another part
         pytest.skip(f"container runner not available: {exc}")
     image = base_images("ubuntu-20.04")
@@ -108,7 +108,7 @@ def test_el8_results_parse_with_rpm_414(
 def test_debbuild_reads_the_debian_results(
     engine: object, builder_images: Callable[[str], str], tmp_path: Path
 ) -> None:
-    from specport.spec.checkold import check_with_debbuild
+    from specport.sandbox.checkold import check_with_debbuild
 
     target = TARGETS["debian-12"]
     image = builder_images(target.name)

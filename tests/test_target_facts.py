@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from specport.config import Settings, load_config
-from specport.container import images
-from specport.spec.conditions import distro_values, evaluate_condition
-from specport.spec.macrofiles import write_macro_files
-from specport.spec.normalize import normalize
+from specport.images import builder
+from specport.normalize.conditions import distro_values, evaluate_condition
+from specport.normalize.macrofiles import write_macro_files
+from specport.normalize.passes import normalize
 from specport.targets.facts import platform_macros, spec_macros
 
 TARGETS = load_config(None).targets
@@ -35,7 +35,7 @@ CONDITIONS = [
 
 def rpm_eval(files: list[Path], defines: dict[str, str], expr: str) -> str:
     """What rpm makes of expr with the build's macro files loaded and its defines given, as the
-    build's host-side spec query (build/prepare.py) sets them up."""
+    build's host-side spec query (building/prepare.py) sets them up."""
     argv = ["rpm"]
     for f in files:
         argv += ["--load", str(f)]
@@ -56,7 +56,7 @@ def test_normalize_build_and_image_use_the_same_macros(name: str, tmp_path: Path
     # the builder image: the macros.d its build context carries
     ctx = tmp_path / "ctx"
     ctx.mkdir()
-    images.prepare_builder(target, Settings(cache_dir=str(tmp_path / "c")), "base:x", ctx)
+    builder.prepare_builder(target, Settings(cache_dir=str(tmp_path / "c")), "base:x", ctx)
     image_files = sorted((ctx / "macros.d").iterdir())
     assert [f.name for f in image_files] == [f.name for f in build_files]
     for built, baked in zip(build_files, image_files, strict=True):

@@ -112,6 +112,30 @@ def test_broken_user_config_names_file_and_key(
     assert expected in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('[targets.x]\nextends = "debian-12"\nbuilder = "rpmbuild"\n', "targets.x.builder"),
+        ('[targets.x]\nextends = "el9-php8.2"\nbuilder = "debbuild"\n', "targets.x.builder"),
+        ('[targets.x]\nextends = "debian-12"\nname_rules = "fedora"\n', "targets.x.name_rules"),
+        ('[targets.x]\nextends = "el8-php7.4"\nfamily = "deb"\n', "targets.x.builder"),
+    ],
+)
+def test_a_field_of_the_other_family_is_refused(
+    no_user_config: Path, toml: str, expected: str
+) -> None:
+    """builder and name_rules follow the family: a deb target built by rpmbuild would get
+    %el12 and %_vendor redhat; it fails to load instead, naming the file and the field."""
+    (no_user_config / "specport.toml").write_text(toml)
+    with pytest.raises(ConfigError) as err:
+        load_config()
+    assert "specport.toml" in str(err.value) and expected in str(err.value)
+    assert "family" in str(err.value)
+    done = specport("targets", cwd=no_user_config)
+    assert done.returncode == 2, done.stderr
+    assert expected in done.stderr and "Traceback" not in done.stderr
+
+
 def test_select_globs_and_lists(no_user_config: Path) -> None:
     targets = load_config().targets
     names = [t.name for t in select_targets(targets, "el8-*,ubuntu-20.04,el8-php7.4")]

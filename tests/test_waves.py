@@ -14,10 +14,10 @@ import jsonschema
 import pytest
 import yaml
 
-from specport.build import localrepo
-from specport.build.debfix import shlibs_lines
-from specport.build.plan import PairResult, SetPlan
-from specport.build.status import Status, phase_in, phases_in
+from specport.building import localrepo
+from specport.building.debfix import shlibs_lines
+from specport.building.plan import PairResult, SetPlan
+from specport.building.status import Status, phase_in, phases_in
 from specport.config import load_config
 from specport.graph import ci
 
@@ -303,12 +303,12 @@ def scripted_run(
     """BuildRun with the container part replaced by scripted outcomes: the scheduling (order,
     blocked, skipped, keep-going) is under test here, the builds themselves in the container
     tests. Returns the pairs in the order they started, and the results."""
-    from specport.build.plan import BuildOptions, Pair
-    from specport.build.prepare import Prepared
-    from specport.build.run import BuildRun
-    from specport.build.sources import SourceSearch
-    from specport.build.specinfo import SpecInfo
+    from specport.building.plan import BuildOptions, Pair
+    from specport.building.prepare import Prepared
+    from specport.building.scheduler import BuildRun
+    from specport.building.sources import SourceSearch
     from specport.errors import BuildError
+    from specport.sandbox.specinfo import SpecInfo
 
     target = load_config(None).targets["debian-12"]
     started: list[int] = []

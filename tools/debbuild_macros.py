@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Write specport/spec/debbuild-macros.toml: every macro debbuild defines before it reads a spec.
+"""Write specport/normalize/debbuild-macros.toml: every macro debbuild defines before it reads a
+spec.
 
     tools/debbuild_macros.py [--check]
 
@@ -22,7 +23,7 @@ import tarfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "specport" / "spec" / "debbuild-macros.toml"
+OUT = ROOT / "specport" / "normalize" / "debbuild-macros.toml"
 DEBBUILD = "debbuild-24.12.0"
 MACROS = "debbuild-macros-0.0.7"
 # the files of debbuild's Makefile.in `install` target (macros, macros.d/*)

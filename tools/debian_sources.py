@@ -5,7 +5,7 @@
                             SRCPKG[@SUITE][=FILENAME] ...
 
 Only from the archives specport already uses. With `--suite` (Debian suites), a temporary deb-src
-list is made from the host's own apt sources (the same parser `specport images bootstrap` uses);
+list is made from the host's own apt sources (the same parser `specport builders bootstrap` uses);
 with `--target`, from the mirror and keyring that target's bootstrap and package index use
 (Ubuntu's archive too, with the key from Debian's ubuntu-keyring package). `apt-get source
 --download-only` fetches with a private apt state, so the host's apt is not touched, and apt checks
@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from specport.config import Settings, cache_root, load_config
-from specport.container.bootstrap import debian_mirrors, host_apt_sources
+from specport.index.aptsources import debian_mirrors, host_apt_sources
 from specport.index.debian import archive_keyring, components, index_suites
 from specport.targets.model import Target
 

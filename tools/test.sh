@@ -4,10 +4,11 @@
 source "$(dirname "$0")/setup.sh"
 sp_setup
 cd "$SPECPORT_ROOT"
-sp_log "ruff and mypy"
+sp_log "ruff, mypy and the layers contract"
 ruff check specport tests tools bench
 ruff format --check specport tests tools bench
 mypy
+lint-imports
 sp_log "fast tests"
 pytest -q -m "not container and not slow" "$@"
 sp_log "slow and container tests"

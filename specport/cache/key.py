@@ -5,26 +5,25 @@ normalizer, the set's renames and any release suffix: exactly what the container
 target's macro files, every Source/Patch file, the builder image id, the build dependencies, the
 packages of the set the pair gets (local repository), whether lintian runs (its verdict is part
 of the result), the maintainer the post-step writes into .debs without a Packager:, and the
-bytes of specport's own files that shape a build's output (ENGINE_FILES: the engine modules,
-debfix.sh and debfix.py, the lintian suppressions): a fix to any of them is a miss, not an
+bytes of specport's own files that shape a build's output (building/enginefiles.py: the engine
+modules, debfix.sh and debfix.py, the lintian suppressions): a fix to any of them is a miss, not an
 old result served again (specport's version string changes far less often than they do).
 
 Build dependencies: the key has the BuildRequires as the spec resolves them for the target (the
 names apt/dnf install), not the versions apt/dnf will pick: those are known only after the
 install, inside a container, which a hit must not start. The versions come with the builder
-image (its id is in the key: rebuilding the image, as `specport images build` does when the
-archive moved on, is a miss); the exact set installed is recorded in the entry as a lock
-(lock.py), like mock's buildroot lock or Debian's .buildinfo, for audit and comparison.
+image (its id is in the key: rebuilding the image, as `specport builders build` does when the
+archive moved on, is a miss); the exact set installed is recorded in the entry as a
+lock (building/buildinfo.py), like mock's buildroot lock or Debian's .buildinfo, for audit and
+comparison.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from importlib import resources
 from pathlib import Path
 
 from specport import __version__
@@ -42,7 +41,7 @@ class KeyInputs:
     set_packages: tuple[tuple[str, str], ...]  # (file name, sha256) of the local repository
     lintian: bool
     maintainer: str = ""
-    engine: str = ""  # engine_digest(): specport's own files that shape the output
+    engine: str = ""  # building/enginefiles.py: specport's own files that shape the output
     # the build's --nocheck/--with/--without: the same inputs built without %check, or with
     # another bcond, are another result
     build_flags: tuple[str, ...] = ()
@@ -61,35 +60,3 @@ def digests(paths: Iterable[Path]) -> tuple[tuple[str, str], ...]:
         base = path if path.is_dir() else path.parent
         out += [(str(f.relative_to(base)), file_sha256(f)) for f in files]
     return tuple(sorted(out))
-
-
-# specport's files (relative to the package) whose content shapes what a build puts out: the
-# engines and what they run in the container or on its output. A change to any is a new key.
-ENGINE_FILES = (
-    "build/engines.py",
-    "build/debbuild.py",
-    "build/rpmbuild.py",
-    "build/debfix.py",
-    "build/debfix.sh",
-    "build/debdocs.py",
-    "build/reproducible.py",
-    "build/localrepo.py",
-    "build/downloads.py",
-    "build/lintian.py",
-    "build/lintian-suppress.toml",
-    "cache/lintverdict.py",
-    "families/__init__.py",
-    "families/deb.py",
-    "families/rpm.py",
-)
-
-
-@functools.cache
-def engine_digest() -> str:
-    """sha256 over ENGINE_FILES' names and bytes, as installed (a wheel or the work tree)."""
-    root = resources.files("specport")
-    digest = hashlib.sha256()
-    for rel in ENGINE_FILES:
-        data = root.joinpath(*rel.split("/")).read_bytes()
-        digest.update(f"{rel}\0{len(data)}\0".encode() + data)
-    return digest.hexdigest()

@@ -15,6 +15,15 @@ as CI secrets are passed), never from the config file. A registry that answers 4
 (the distribution token flow of most hosted registries) is asked for a token at its realm for
 the scope it names, with the credentials when there are any, and the token is kept for the run
 (one per scope; a new one when the registry refuses it, as when it expires).
+
+Why not the `oras` Python SDK (oras-py, PyPI; 0.2.43 read for this): it opens its own
+requests.Session, so the registry would bypass fetch.py (the one HTTP client: timeouts, size
+caps, the error lines every command prints); its requests carry no timeout at all; a pulled blob
+is written to disk without its sha256 checked against the digest the manifest names; `pull`
+writes each layer under the file name the registry's annotation gives (this module takes a name
+only after the entry's own checks, cache/store.py). What it would save is the ~100 lines of
+blob and manifest requests below; the bearer-token flow it also has is tested here as written
+(tests/test_cache_bearer.py).
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -292,6 +302,4 @@ def _check(reply: fetch.Reply, what: str, name: str, ok: tuple[int, ...] = (200,
 
 
 def _rfc3339(seconds: float) -> str:
-    import time
-
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))

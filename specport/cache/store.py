@@ -73,7 +73,7 @@ class Entry:
     packages: tuple[tuple[str, str], ...]  # (file name, sha256)
     log: str  # file name of the build log
     lint: tuple[str, ...] = ()
-    lock: tuple[str, ...] = ()  # name=version installed for the build (lock.py)
+    lock: tuple[str, ...] = ()  # name=version installed for the build (building/buildinfo.py)
     inputs: dict[str, Any] = field(default_factory=dict)  # a summary of the key's inputs
 
     def to_json(self) -> str:
@@ -126,7 +126,7 @@ class BadEntry(ValueError):
     """A cache entry that is not one specport wrote: a miss, never a path."""
 
 
-# the names an entry may give its files: what a build leaves (build/results.py) and a log
+# the names an entry may give its files: what a build leaves (building/results.py) and a log
 PACKAGE_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+~^%:-]{0,250}\.(?:rpm|deb|sdeb)")
 LOG_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+~^%:-]{0,250}\.log")
 _SHA256 = re.compile(r"[0-9a-f]{64}")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from specport.errors import SpecportError, ToolError
-from specport.repo.gpg import gpg, open_key, private_home, sign_detached
+from specport.gpg import gpg, open_key, private_home, sign_detached
 
 PASSPHRASE_ENV = "SPECPORT_SHARED_CACHE_PASSPHRASE"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 
 from specport.app import App, pass_app
-from specport.container import images as img
 from specport.container.engine import connect
-from specport.container.health import registry_reachable, tool_versions
 from specport.errors import SpecportError
+from specport.images import kinds as img
+from specport.images.health import registry_reachable, tool_versions
 
 
 class DoctorFailed(SpecportError):
@@ -52,7 +52,7 @@ def doctor(app: App, expression: str | None) -> None:
                 base_missing = True
                 fixes.append(f"{target.name}: {st.note}")
             elif not base_missing:  # the base's fix comes first; building would fail anyway
-                fixes.append(f"{target.name}: specport images build --target {target.name}")
+                fixes.append(f"{target.name}: specport builders build --target {target.name}")
     if fixes:
         click.echo("\nto fix:")
         for fix in dict.fromkeys(fixes):

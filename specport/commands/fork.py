@@ -1,45 +1,26 @@
 """`specport import`, `specport fork status|update`, `specport rebase`: forks of distribution
-specs. The work is in specport.fork; specs are edited as text, never parsed by rpm here."""
+specs. The work is in specport.forks; specs are edited as text, never parsed by rpm here."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
 
 from specport import log
 from specport.app import App, pass_app
-from specport.build.sources import SourceSearch
+from specport.commands.options import lookaside_option, source_search
 from specport.errors import ConflictError
+from specport.forks.importer import import_fork
+from specport.forks.merge import update_fork
+from specport.forks.record import read_record
+from specport.forks.status import fork_status, render_status
 
 
 def register(group: click.Group) -> None:
     group.add_command(import_cmd)
     group.add_command(fork)
-    from specport.commands.rebase import rebase
-
-    group.add_command(rebase)
-
-
-def source_search(app: App, lookaside: str | None) -> SourceSearch:
-    settings = app.config.settings
-    cache = (
-        settings.cache_dir or os.environ.get("XDG_CACHE_HOME", "") or str(Path.home() / ".cache")
-    )
-    return SourceSearch(
-        lookaside=lookaside if lookaside is not None else settings.lookaside,
-        cache_dir=Path(cache) / ("specport" if not settings.cache_dir else ""),
-    )
-
-
-lookaside_option = click.option(
-    "--lookaside",
-    default=None,
-    help="Where the `sources` file's tarballs are: DIR or URL template with "
-    "{name} {filename} {hashtype} {hash} (default: settings.lookaside).",
-)
 
 
 @click.command("import")
@@ -54,7 +35,6 @@ lookaside_option = click.option(
 @pass_app
 def import_cmd(app: App, source: str, branch: str, into: Path, lookaside: str | None) -> None:
     """Import SOURCE (dist-git URL, local clone or .src.rpm) as a fork into --into."""
-    from specport.fork.importer import import_fork
 
     done = import_fork(source, into, source_search(app, lookaside), branch)
     up = done.upstream
@@ -72,8 +52,6 @@ def fork() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status_cmd(directory: Path, as_json: bool) -> None:
     """What the fork in DIRECTORY changed: spec hunks, patches added and removed, other files."""
-    from specport.fork.record import read_record
-    from specport.fork.status import fork_status, render_status
 
     status = fork_status(read_record(directory))
     if as_json:
@@ -95,8 +73,6 @@ def status_cmd(directory: Path, as_json: bool) -> None:
 @pass_app
 def update_cmd(app: App, directory: Path, source: str, lookaside: str | None) -> None:
     """Merge the newer upstream into the fork in DIRECTORY (three-way, file by file)."""
-    from specport.fork.merge import update_fork
-    from specport.fork.record import read_record
 
     current = read_record(directory)
     if current.conflicts:

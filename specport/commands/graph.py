@@ -10,10 +10,11 @@ import click
 
 from specport import log
 from specport.app import App, pass_app
-from specport.commands.bcondopts import bcond_options, bconds_of
-from specport.errors import SpecError, UsageError
+from specport.commands.options import bcond_options, bconds_of, index_options
+from specport.graph import api, render
 from specport.graph.sets import TargetGraph, graph_of_texts
-from specport.spec.model import Bconds
+from specport.index.resolvers import index_mode, make_resolvers
+from specport.normalize.model import Bconds
 from specport.targets import Target
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -21,18 +22,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def register(group: click.Group) -> None:
     group.add_command(graph)
-
-
-def read_specs(specs: tuple[Path, ...] | list[Path]) -> list[tuple[str, str]]:
-    out = []
-    for spec in specs:
-        if not spec.is_file():
-            raise UsageError(f"spec file {spec} does not exist")
-        try:
-            out.append((str(spec), spec.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SpecError(f"cannot read the spec: {exc}", path=str(spec)) from None
-    return out
 
 
 def graphs_for(
@@ -47,22 +36,12 @@ def graphs_for(
     """Per target, the graph with names resolved as normalize and build resolve them: the
     target's package index (as settings.index, --offline, --no-index say) and the set's names,
     with the branches the build's --with/--without take."""
-    from specport.index.resolvers import index_mode, make_resolvers
 
     settings = app.config.settings
     mode = index_mode(settings, offline=offline, no_index=no_index)
     texts_by_path = {Path(p): t for p, t in texts}
     resolvers = make_resolvers(targets, texts_by_path, settings, mode, app.config.names)
     return [graph_of_texts(texts, t, resolvers.get(t.name), bconds) for t in targets]
-
-
-def index_options(func: F) -> F:
-    func = click.option(
-        "--no-index", is_flag=True, help="Translate names with the rule data only."
-    )(func)
-    return click.option(
-        "--offline", is_flag=True, help="Use only the cached package indexes (no network)."
-    )(func)
 
 
 @click.command()
@@ -95,12 +74,13 @@ def graph(
     BuildRequires (as translated for the target). Cycles are listed with the edges that close
     them.
     """
-    from specport.graph import render
 
     bconds = bconds_of(bcond_with, bcond_without)
     targets = app.select(expression)
-    texts = read_specs(specs)
-    graphs = graphs_for(app, texts, targets, offline=offline, no_index=no_index, bconds=bconds)
+    texts = api.read_specs(specs)
+    graphs = api.graphs_for(
+        app.config, texts, targets, offline=offline, no_index=no_index, bconds=bconds
+    )
     text = {"text": render.as_text, "dot": render.as_dot, "json": render.as_json}[fmt](graphs)
     click.echo(text)
     for tg in graphs:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from specport import log
 from specport.app import App, pass_app
+from specport.index import store, stores
 
 
 def register(group: click.Group) -> None:
@@ -27,29 +28,25 @@ def index_group() -> None:
 @pass_app
 def update_command(app: App, expression: str) -> None:
     """Fetch and verify each target's index, and rebuild its derived cache."""
-    from specport.families import family_of
 
     for target in app.select(expression):
-        family = family_of(target)
-        if not family.indexed(target):
+        if not stores.indexed(target):
             log.info(f"{target.name}: skipped (no rpm-md repository configured: rpm_repos)")
             continue
-        family.update_index(target, app.config.settings)
+        stores.update(target, app.config.settings)
 
 
 @index_group.command("list")
 @pass_app
 def list_command(app: App) -> None:
     """Each indexed target's cached index: age, size on disk, package count."""
-    from specport.families import family_of
-    from specport.index import store
 
     table = Table(box=None, pad_edge=False)
     for col in ("target", "age", "size", "packages"):
         table.add_column(col)
     now = time.time()
     for target in app.config.targets.values():
-        if not family_of(target).indexed(target):
+        if not stores.indexed(target):
             continue
         info = store.info(target, app.config.settings)
         if info.made is None:

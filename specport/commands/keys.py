@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from specport import log
-from specport.repo.gpg import ALGORITHMS, generate_key, passphrase_from_env
+from specport.gpg import ALGORITHMS, generate_key, passphrase_from_env
 
 
 def register(group: click.Group) -> None:

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import click
 
+from specport import log
 from specport.app import App, pass_app
-from specport.commands.bcondopts import bcond_options, bconds_of
-from specport.commands.graph import graphs_for, index_options, read_specs
+from specport.commands.options import bcond_options, bconds_of, index_options
 from specport.errors import UsageError
-from specport.spec.model import Bconds
+from specport.graph import api, ci
+from specport.normalize.model import Bconds
 from specport.targets import Target
 
 
@@ -116,12 +117,11 @@ def _waves(
     offline: bool,
     no_index: bool,
 ) -> None:
-    from specport import log
-    from specport.graph import ci
-
-    texts = read_specs(specs)
+    texts = api.read_specs(specs)
     by_wave: list[list[dict[str, str]]] = []
-    graphs = graphs_for(app, texts, targets, offline=offline, no_index=no_index, bconds=bconds)
+    graphs = api.graphs_for(
+        app.config, texts, targets, offline=offline, no_index=no_index, bconds=bconds
+    )
     for t, tg in zip(targets, graphs, strict=True):
         for c in tg.cycles:
             log.warn(f"{t.name}: build cycle {tg.cycle_text(c)}")

@@ -14,19 +14,21 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from specport import log, names, safeio
+from specport import log, safeio
+from specport import pathnames as names
 from specport.app import App, pass_app
-from specport.commands.bcondopts import bcond_options, bconds_of
+from specport.commands.options import bcond_options, bconds_of
 from specport.errors import SpecError, SpecportError, ToolError, UsageError
 from specport.index.resolvers import index_mode, make_resolvers
-from specport.spec.check import CheckJob, CheckResult, check_specs
-from specport.spec.deps import UnresolvedError
-from specport.spec.history import TrackedFiles, normalize_options
-from specport.spec.macrofiles import render_macro_files
-from specport.spec.model import Bconds, NormalizeResult
-from specport.spec.normalize import normalize
-from specport.spec.resolver import Resolver
-from specport.spec.sandbox import check_environment
+from specport.normalize.deps import UnresolvedError
+from specport.normalize.history import TrackedFiles, normalize_options
+from specport.normalize.macrofiles import render_macro_files
+from specport.normalize.model import Bconds, NormalizeResult
+from specport.normalize.packages import spec_names
+from specport.normalize.passes import normalize
+from specport.normalize.resolver import Resolver
+from specport.sandbox.check import CheckJob, CheckResult, check_specs
+from specport.sandbox.jobs import check_environment
 from specport.targets.model import Target
 
 
@@ -280,7 +282,7 @@ def _write_report(
 
 def package_name(text: str, spec: Path) -> str:
     """The spec's Name, checked against rpm's rules: it becomes a file name."""
-    return names.spec_names(text, str(spec)) or names.rpm_name(spec.stem, str(spec))
+    return spec_names(text, str(spec)) or names.rpm_name(spec.stem, str(spec))
 
 
 def write_target(

@@ -6,44 +6,16 @@ from pathlib import Path
 
 import click
 
-from specport import log, names
+from specport import pathnames as names
 from specport.app import App, pass_app
+from specport.commands.options import key_options, print_report
 from specport.errors import UsageError
-from specport.repo import PublishOptions, PublishReport
-from specport.repo.gpg import open_key, passphrase_from_env
-from specport.repo.publish import publish_files
+from specport.gpg import KeyChoice
+from specport.repo import PublishOptions, api
 
 
 def register(group: click.Group) -> None:
     group.add_command(publish_command)
-
-
-def key_options(func: click.decorators.FC) -> click.decorators.FC:
-    """--key-file / --gpg-home / --key-id / --passphrase-env, shared with `build --publish`."""
-    options = [
-        click.option(
-            "--key-file",
-            type=click.Path(dir_okay=False, path_type=Path),
-            envvar="SPECPORT_KEY_FILE",
-            help="Armored secret key to sign with (imported into a temporary GnuPG home).",
-        ),
-        click.option(
-            "--gpg-home",
-            type=click.Path(file_okay=False, path_type=Path),
-            envvar="GNUPGHOME",
-            help="GnuPG home holding the signing key (default: $GNUPGHOME).",
-        ),
-        click.option("--key-id", default=None, help="Which secret key of --gpg-home to use."),
-        click.option(
-            "--passphrase-env",
-            metavar="NAME",
-            default=None,
-            help="Environment variable that holds the key's passphrase.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
 
 
 @click.command("publish")
@@ -100,11 +72,8 @@ def publish_command(
         embed_key=embed_key,
         modules=_parse_modules(modules),
     )
-    passphrase = passphrase_from_env(passphrase_env)
-    with open_key(
-        key_file=key_file, gpg_home=gpg_home, key_id=key_id, passphrase=passphrase
-    ) as key:
-        report = publish_files(repo_dir, list(packages), targets, key, options)
+    key = KeyChoice(key_file, gpg_home, key_id, passphrase_env)
+    report = api.publish(repo_dir, list(packages), targets, key, options)
     print_report(report)
 
 
@@ -117,14 +86,3 @@ def _parse_modules(values: tuple[str, ...]) -> dict[str, str]:
         names.module_stream(stream)  # before any work: it goes into the signed modules.yaml
         modules[target] = stream
     return modules
-
-
-def print_report(report: PublishReport) -> None:
-    for t in report.targets:
-        state = "updated" if t.changed else "unchanged"
-        parts = [f"+{len(t.added)}", f"={len(t.unchanged)}", f"-{len(t.removed)}"]
-        log.out_console.print(
-            f"{t.target}: {state} ({' '.join(parts)}) {t.path}", markup=False, highlight=False
-        )
-    for path in report.consumer_files:
-        log.info(f"consumer file: {path}")

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from specport import log
 from specport.app import App, pass_app
-from specport.build.sources import SourceSearch
-from specport.errors import BuildError, ConflictError, UsageError
-from specport.targets import Target
+from specport.commands.options import source_search
+from specport.errors import UsageError
+from specport.forks import api
+from specport.forks.api import RebaseCheck
 
-if TYPE_CHECKING:  # the engine module imports the docker SDK: only when a check runs
-    from specport.container.engine import Engine
+
+def register(group: click.Group) -> None:
+    group.add_command(rebase)
 
 
 @click.command()
@@ -79,101 +77,19 @@ def rebase(
 
     The spec is edited as text (rpm never parses it on this host). Patches upstream merged are
     dropped; a patch that no longer applies stops the rebase before anything is written."""
-    from specport.commands.fork import source_search
-    from specport.fork.rebase import (
-        RebaseRequest,
-        new_workdir,
-        plan_rebase,
-        render_plan,
-        snapshot_old,
-        write_rebase,
-    )
-
     if not spec.is_file():
         raise UsageError(f"spec file {spec} does not exist")
     targets = app.select(check_targets) if check_targets else []
-    engine = None
-    if targets and not dry_run:
-        from specport.container.engine import connect
-
-        engine = connect()  # before anything is written: no engine, no rebase half checked
-    search = source_search(app, lookaside)
-    pairs = []
-    for item in replace:
-        name, sep, file = item.partition("=")
-        if not sep or not name or not Path(file).is_file():
-            raise UsageError(f"--patch {item}: expected NAME=FILE with an existing FILE")
-        pairs.append((name, Path(file).resolve()))
-    request = RebaseRequest(
-        spec.resolve(),
+    check = RebaseCheck(targets, output, as_json, image) if targets else None
+    api.rebase(
+        app.config,
+        spec,
         version,
         source,
-        app.config.settings.maintainer,
-        search,
-        replace=tuple(pairs),
+        source_search(app, lookaside),
+        replace=replace,
         drop=drop,
+        dry_run=dry_run,
+        check=check,
+        say=click.echo,
     )
-    work = new_workdir()
-    try:
-        plan = plan_rebase(request, work)
-        click.echo(render_plan(plan))
-        if plan.conflicts:
-            first = plan.conflicts[0]
-            where = "; ".join(
-                f"{f.file} hunk #{f.hunk} at line {f.line}" if f.hunk else f"{f.file}: missing"
-                for f in first.failures
-            )
-            names = ", ".join(c.patch.name for c in plan.conflicts)
-            raise ConflictError(
-                f"{names} no longer appl{'ies' if len(plan.conflicts) == 1 else 'y'} to "
-                f"{version}"
-                + (f" ({first.patch.name}: {where})" if where else "")
-                + "; nothing was written",
-                hint="refresh it for the new version and pass --patch NAME=FILE, or --drop NAME",
-            )
-        if dry_run:
-            return
-        old_spec = snapshot_old(request.spec, work / "old") if engine is not None else None
-        write_rebase(plan)
-        dropped = ", ".join(c.patch.name for c in plan.dropped)
-        click.echo(
-            f"rebased {spec.name} to {version}" + (f"; dropped {dropped}" if dropped else "")
-        )
-        if engine is not None and old_spec is not None:
-            _check(app, engine, old_spec, request.spec, (plan.old_version, version), targets,
-                   output, as_json, search, image)  # fmt: skip
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def _check(
-    app: App,
-    engine: Engine,
-    old_spec: Path,
-    new_spec: Path,
-    versions: tuple[str, str],
-    targets: list[Target],
-    output: Path,
-    as_json: bool,
-    search: SourceSearch,
-    image: str | None,
-) -> None:
-    from specport.build.plan import BuildOptions
-    from specport.fork.check import build_and_compare, render_report
-
-    settings = app.config.settings
-    options = BuildOptions(
-        output=output.resolve(), search=search, maintainer=settings.maintainer, image=image
-    )
-    report = build_and_compare(engine, old_spec, new_spec, versions, targets, options, settings)
-    output.mkdir(parents=True, exist_ok=True)
-    text = render_report(report)
-    data = json.dumps(report.as_dict(), indent=2)
-    (output / "report.txt").write_text(text + "\n", encoding="utf-8")
-    (output / "report.json").write_text(data + "\n", encoding="utf-8")
-    click.echo(data if as_json else text)
-    log.info(f"report: {output / 'report.txt'}, {output / 'report.json'}")
-    if report.failed:
-        raise BuildError(
-            f"rebase check: {', '.join(report.failed)} failed", hint=f"logs in {output}"
-        )

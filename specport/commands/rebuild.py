@@ -16,26 +16,17 @@ build with `.<suffix>` before the dist tag of Release.
 from __future__ import annotations
 
 import json
-import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from specport import log
 from specport.app import App, pass_app
-from specport.build import reproducible
-from specport.build.localrepo import requirements_of, seeded
-from specport.build.plan import Pair
-from specport.commands.bcondopts import bconds_of
-from specport.commands.build import execute, make_options, raise_failures, run_options, set_specs
-from specport.commands.graph import graphs_for, read_specs
+from specport.building import rebuild as rebuild_api
+from specport.commands.options import run_options, run_request
 from specport.errors import UsageError
-from specport.graph.bump import bump_spec
-from specport.graph.select import changed, what_requires
 from specport.graph.sets import TargetGraph
-from specport.spec.sandbox import check_environment
+from specport.sandbox.jobs import check_environment
 
 
 def register(group: click.Group) -> None:
@@ -84,58 +75,16 @@ def rebuild(
     """
     if (name is None) == (changed_spec is None):
         raise UsageError("give exactly one of --whatrequires NAME and --changed SPEC")
-    paths = [s.resolve() for s in specs]
-    if changed_spec is not None and changed_spec.resolve() not in paths:
-        paths.append(changed_spec.resolve())
     check_environment()  # the spec sandbox's settings, before any work
     targets = app.select(expression)
-    texts = read_specs(paths)
-    chosen: list[tuple[TargetGraph, list[int]]] = []
-    seeds = tuple(Path(d) for d in kw["with_packages"])
-    bconds = bconds_of(kw["bcond_with"], kw["bcond_without"])
-    graphs = graphs_for(
-        app, texts, targets, offline=kw["offline"], no_index=kw["no_index"], bconds=bconds
+    run = run_request(kw)
+    choice = rebuild_api.choose(
+        app.config, list(specs), targets, run, name=name, changed_spec=changed_spec
     )
-    for target, tg in zip(targets, graphs, strict=True):
-        if name is not None:
-            # what was built before also counts: built against a PHP API the target left
-            built = requirements_of(seeded(seeds, target)) if seeds else None
-            picked = what_requires(tg, name, built)
-        else:
-            assert changed_spec is not None
-            picked = changed(tg, paths.index(changed_spec.resolve()))
-        chosen.append((tg, picked))
-    what = name if name is not None else f"changed {changed_spec}"
-    _print(chosen, what, as_json)
+    _print(choice.chosen, choice.what, as_json)
     if list_only:
         return
-    pairs = [Pair(paths[i], tg.target) for tg, picked in chosen for i in picked]
-    if not pairs:
-        log.info(f"nothing in the set depends on {what}")
-        return
-    options = make_options(app, paths, kw, targets, paths)
-    if suffix is None:
-        keep = changed_spec.resolve() if changed_spec is not None else None
-        _bump({p.spec for p in pairs} - {keep}, reason or f"Rebuilt for {what}", app)
-    # the rest of the set still names the packages the rebuilt specs need (--with-packages)
-    rebuilt = {p.spec for p in pairs}
-    others = [p for p in paths if p not in rebuilt] + set_specs(kw, paths)
-    results = execute(app, pairs, options, ordered=True, release_suffix=suffix or "", others=others)
-    raise_failures(results)
-
-
-def _bump(specs: set[Path], reason: str, app: App) -> None:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    now = reproducible.epoch_date(epoch) or datetime.now(UTC)
-    for spec in sorted(specs):
-        done = bump_spec(
-            spec.read_text(encoding="utf-8"),
-            reason,
-            app.config.settings.maintainer,
-            now.strftime("%a %b %d %Y"),
-        )
-        spec.write_text(done.text, encoding="utf-8")
-        log.info(f"{spec.name}: {done.evr} ({'; '.join(done.notes) or 'no change'})")
+    rebuild_api.rebuild(app.config, choice, targets, run, suffix=suffix, reason=reason)
 
 
 def _print(chosen: list[tuple[TargetGraph, list[int]]], what: str, as_json: bool) -> None:

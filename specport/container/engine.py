@@ -7,7 +7,9 @@ that need the engine say so before doing any work.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +24,8 @@ PING_TIMEOUT = 5.0  # seconds to wait for a first answer
 # Builds, image builds and streamed steps can be quiet for long stretches; step timeouts are
 # enforced by the runner's watchdog, not by the socket.
 REQUEST_TIMEOUT = 3600
+# what a failed engine request raises (the SDK's errors, or requests' below them)
+TRANSPORT = (docker.errors.DockerException, requests.exceptions.RequestException)
 
 
 @dataclass
@@ -37,17 +41,32 @@ class Engine:
     def close(self) -> None:
         self.client.close()
 
+    def index_server(self) -> str:
+        """The registry the engine pulls unqualified names from ("" when it cannot say)."""
+        try:
+            return str(self.client.info().get("IndexServerAddress") or "")
+        except Exception:  # an engine that cannot say: the caller reports it unreachable
+            return ""
 
-def engine_socket() -> str:
-    return os.environ.get("DOCKER_HOST") or DEFAULT_SOCKET
+
+def engine_socket(engine: str | None = None) -> str:
+    """$DOCKER_HOST when set; else for `engine` "podman" Podman's Docker-compatible socket, where
+    `podman system service` puts it; else the default socket."""
+    if os.environ.get("DOCKER_HOST"):
+        return os.environ["DOCKER_HOST"]
+    if engine == "podman":
+        return f"unix://{os.environ.get('XDG_RUNTIME_DIR', '/run')}/podman/podman.sock"
+    return DEFAULT_SOCKET
 
 
-def connect(timeout: float = PING_TIMEOUT) -> Engine:
-    """The engine at $DOCKER_HOST (or the default socket); EngineError if it does not answer."""
-    socket = engine_socket()
+def connect(timeout: float = PING_TIMEOUT, *, engine: str | None = None) -> Engine:
+    """The engine at engine_socket(engine); EngineError if it does not answer."""
+    socket = engine_socket(engine)
     hint = _start_hint(socket)
     try:
-        client = docker.DockerClient.from_env(timeout=int(max(1, timeout)))
+        client = docker.DockerClient.from_env(
+            timeout=int(max(1, timeout)), environment={**os.environ, "DOCKER_HOST": socket}
+        )
         client.ping()
         info = client.version()
     except docker.errors.DockerException as exc:
@@ -98,3 +117,20 @@ def _start_hint(socket: str) -> str:
     if socket == DEFAULT_SOCKET:
         return "start dockerd (systemctl start docker), or set DOCKER_HOST to a running engine"
     return f"start an engine on {socket}, or unset DOCKER_HOST to use the default socket"
+
+
+@contextlib.contextmanager
+def engine_errors(what: str) -> Iterator[None]:
+    """Turn SDK/transport failures into one EngineError line."""
+    try:
+        yield
+    except docker.errors.APIError as exc:
+        detail = exc.explanation or str(exc)
+        raise EngineError(f"{what}: {short(str(detail), 300)}") from exc
+    except TRANSPORT as exc:
+        raise EngineError(f"{what}: {short(str(exc), 300)}") from exc
+
+
+def short(text: str, width: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -2,7 +2,7 @@
 specs.
 
 The record is read from the spec as normalized for the target (its BuildRequires are already in
-the target's names); Provides also come from the input spec (spec/provided.py, the reading the
+the target's names); Provides also come from the input spec (normalize/provided.py, the reading the
 resolvers of normalize and build use too), because the deb normalizer drops Fedora capability
 names (`pkgconfig(x)`, `php-pecl(x)`) that specs of the same set still ask for. Where Debian
 name rules apply, each package also answers to the name the target's resolver gives its Fedora
@@ -14,12 +14,14 @@ from __future__ import annotations
 import re
 
 from specport.graph.model import SpecRecord
-from specport.spec.conditions import spec_view
-from specport.spec.depsyntax import DEP_TAG_RE, DepSyntaxError, split_deps
-from specport.spec.lines import SECTION_RE, continued, expand, sections, split_lines
-from specport.spec.model import Bconds, Line, NormalizeOptions
-from specport.spec.provided import provided_names
-from specport.spec.resolver import Resolver, RuleResolver, debian_name
+from specport.normalize.conditions import spec_view
+from specport.normalize.depsyntax import DEP_TAG_RE, DepSyntaxError, split_deps
+from specport.normalize.lines import SECTION_RE, continued, expand, sections, split_lines
+from specport.normalize.model import Bconds, Line, NormalizeOptions
+from specport.normalize.passes import normalize
+from specport.normalize.provided import provided_names
+from specport.normalize.resolver import Resolver, RuleResolver, debian_name
+from specport.targets.families import facts_of
 from specport.targets.model import Target
 
 _PACKAGE_RE = re.compile(r"^%(package|files)(?:\s+(-n\s+)?([^\s-][^\s]*))?")
@@ -37,7 +39,6 @@ def record_from_spec(
     """Normalize `text` for `target` with `resolver` (the Resolver seam: rule data, the
     target's package index, the set's own names; names none knows are kept) and the build's
     --with/--without, read its record."""
-    from specport.spec.normalize import normalize
 
     options = NormalizeOptions(keep_unresolved=True, bconds=bconds or Bconds())
     result = normalize(text, target, path=label, options=options, resolver=resolver)
@@ -53,13 +54,13 @@ def read_record(
     bconds: Bconds | None = None,
 ) -> SpecRecord:
     # Debian name rules: debbuild writes lower-case names, and other specs ask by translated name
-    deb = target.name_rules == "debian"
+    deb = facts_of(target).translates_names
     lines = split_lines(normalized)
     facts = _read(lines, target, bconds)
     rename = debian_name if deb else (lambda n: n)
     packages = tuple(dict.fromkeys(rename(p) for p in facts.packages))
     provides = [f"{name}={rename(pkg)}" for name, pkg in facts.provides]
-    # what the input spec builds, as every command reads it (spec/provided.py: Provides,
+    # what the input spec builds, as every command reads it (normalize/provided.py: Provides,
     # pkgconfig() of its .pc files, the paths of its %files)
     source = split_lines(original) if original is not None else lines
     named = provided_names(source, target, bconds)

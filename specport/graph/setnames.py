@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from specport.graph.model import Edge, SpecRecord, provider_map
-from specport.spec.depsyntax import DEP_TAG_RE, DepSyntaxError, split_deps
-from specport.spec.lines import continued, join_lines, sections, split_lines
-from specport.spec.model import Line
+from specport.normalize.depsyntax import DEP_TAG_RE, DepSyntaxError, split_deps
+from specport.normalize.lines import continued, join_lines, sections, split_lines
+from specport.normalize.model import Line
 
 
 def renames(edges: list[Edge]) -> dict[str, str]:

@@ -9,8 +9,8 @@ from specport.graph.cycles import Cycle, find_cycles
 from specport.graph.model import Graph, SpecRecord, build_graph
 from specport.graph.records import record_from_spec
 from specport.graph.waves import waves
-from specport.spec.model import Bconds
-from specport.spec.resolver import Resolver
+from specport.normalize.model import Bconds
+from specport.normalize.resolver import Resolver
 from specport.targets.model import Target
 
 

@@ -1,6 +1,6 @@
 """Fetch and verify the package index files of a deb target.
 
-The mirror is the bootstrap's (specport/container/bootstrap.py): the host's apt sources for a
+The mirror is the bootstrap's (specport/images/bootstrap.py): the host's apt sources for a
 distro the host uses, else mmdebstrap's own default, read from mmdebstrap's dry run so the two can
 never disagree. InRelease is checked with gpgv against the archive keyring the bootstrap uses;
 every other file against its SHA256 in that signed InRelease, fetched by hash when the archive
@@ -24,6 +24,7 @@ from specport import fetch, log
 from specport.config import Settings, cache_root
 from specport.digest import file_sha256
 from specport.errors import PackageIndexError, SourceError, ToolError
+from specport.index.aptsources import COMPONENTS, host_apt_sources, mirror_lines, ubuntu_keyring
 from specport.run import require, run
 from specport.targets.model import Target
 
@@ -54,15 +55,11 @@ class IndexFile:
 
 
 def components(target: Target) -> tuple[str, ...]:
-    from specport.container.bootstrap import COMPONENTS
-
     return COMPONENTS[target.distro]
 
 
 def index_suites(target: Target, settings: Settings) -> list[Suite]:
     """The suites of target.apt_pockets on the bootstrap's mirror."""
-    from specport.container.bootstrap import host_apt_sources, mirror_lines
-
     lines = mirror_lines(target, host_apt_sources())
     if not lines:
         lines = mmdebstrap_default_lines(target, archive_keyring(target, settings, fetch=True))
@@ -106,8 +103,6 @@ def archive_keyring(target: Target, settings: Settings, *, fetch: bool) -> Path:
 
     The host's debian-archive-keyring where the mirror is the host's own; otherwise the keyring
     the bootstrap fetches (Ubuntu's, from Debian's ubuntu-keyring package), cached beside it."""
-    from specport.container.bootstrap import host_apt_sources, mirror_lines, ubuntu_keyring
-
     sources = host_apt_sources()
     if mirror_lines(target, sources):
         if not HOST_KEYRING.is_file():

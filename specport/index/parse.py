@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from debian.debian_support import version_compare
+
 from specport.index.model import Index
 
 _BIN_DIRS = (b"bin/", b"sbin/", b"usr/bin/", b"usr/sbin/", b"usr/games/")
@@ -47,7 +49,11 @@ _PEAR_DEFAULT_CHANNEL = "pear.php.net"  # PEAR's own channel: its registry has n
 
 
 def stanzas(text: str) -> Iterator[dict[str, str]]:
-    """deb822 paragraphs; continuation lines are joined with a space."""
+    """deb822 paragraphs; continuation lines are joined with a space.
+
+    Not python-debian's Deb822.iter_paragraphs, which the rest of specport uses: on bookworm's
+    main Packages file (63,440 paragraphs) it takes 10.7 s (5.3 s with python3-apt's apt_pkg)
+    where this split takes 2.0 s, on every `index update` of every suite."""
     current: dict[str, str] = {}
     key = ""
     for line in text.splitlines():
@@ -191,58 +197,6 @@ def _lists(table: dict[str, set[str]]) -> dict[str, str]:
     return {k: ",".join(sorted(v)) for k, v in sorted(table.items())}
 
 
-# --- Debian version comparison (deb-version(7)) ------------------------------------------------
-
-
-def _order(c: str) -> int:
-    if c == "~":
-        return -1
-    if c.isdigit():
-        return 0
-    if c.isalpha():
-        return ord(c)
-    return ord(c) + 256
-
-
-def _compare_part(a: str, b: str) -> int:
-    i = j = 0
-    while i < len(a) or j < len(b):
-        first_diff = 0
-        while (i < len(a) and not a[i].isdigit()) or (j < len(b) and not b[j].isdigit()):
-            ac = _order(a[i]) if i < len(a) and not a[i].isdigit() else 0
-            bc = _order(b[j]) if j < len(b) and not b[j].isdigit() else 0
-            if ac != bc:
-                return ac - bc
-            i += 1
-            j += 1
-        while i < len(a) and a[i] == "0":
-            i += 1
-        while j < len(b) and b[j] == "0":
-            j += 1
-        while i < len(a) and a[i].isdigit() and j < len(b) and b[j].isdigit():
-            if not first_diff:
-                first_diff = ord(a[i]) - ord(b[j])
-            i += 1
-            j += 1
-        if i < len(a) and a[i].isdigit():
-            return 1
-        if j < len(b) and b[j].isdigit():
-            return -1
-        if first_diff:
-            return first_diff
-    return 0
-
-
-def _split(version: str) -> tuple[int, str, str]:
-    epoch, _, rest = version.rpartition(":") if ":" in version else ("0", "", version)
-    upstream, _, revision = rest.rpartition("-") if "-" in rest else (rest, "", "0")
-    return int(epoch or 0), upstream, revision
-
-
 def compare_versions(a: str, b: str) -> int:
-    """<0, 0, >0 as dpkg --compare-versions orders Debian versions a and b."""
-    ea, ua, ra = _split(a)
-    eb, ub, rb = _split(b)
-    if ea != eb:
-        return ea - eb
-    return _compare_part(ua, ub) or _compare_part(ra, rb)
+    """<0, 0, >0 as dpkg --compare-versions orders Debian versions a and b (python-debian)."""
+    return int(version_compare(a, b))

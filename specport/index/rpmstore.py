@@ -15,8 +15,9 @@ from pathlib import Path
 
 from specport import fetch, log
 from specport.config import Settings
-from specport.errors import PackageIndexError, SourceError
-from specport.index import rpmmd, store
+from specport.errors import PackageIndexError
+from specport.index import rpmmd_read as rpmmd
+from specport.index import store
 from specport.index.debian import raw_dir
 from specport.index.model import Index
 from specport.targets.model import Target
@@ -111,31 +112,6 @@ def load(target: Target, settings: Settings) -> Index:
     index = store.load_derived(where, manifest, target)
     _LOADED[cache_key] = index
     return index
-
-
-def obtain(target: Target, settings: Settings, *, offline: bool) -> Index:
-    """The cached index, fetched first when there is none or it is stale (never offline)."""
-    if store.cached(target, settings):
-        try:
-            return load(target, settings)
-        except store.StaleIndexError:
-            if offline:
-                raise
-    elif offline:
-        raise PackageIndexError(
-            f"--offline: no package index of {target.name} is cached"
-            f" in {store.target_dir(target, settings)}",
-            f"run `specport index update --target {target.name}` while online",
-        )
-    log.step(f"{target.name}: fetching its rpm-md metadata")
-    try:
-        update(target, settings)
-    except SourceError as exc:
-        raise PackageIndexError(
-            f"{target.name}: cannot fetch the rpm-md metadata: {exc.message}",
-            "check the network, or pass --no-index to keep Fedora's names unconfirmed",
-        ) from None
-    return load(target, settings)
 
 
 def metadata_files(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from specport.errors import ToolError
+from specport.targets.families import family_for_suffix
 
 # comparison operators (rpm's, as `rpmspec -q --buildrequires` prints them, and dpkg's << >>
 # that the deps pass writes for deb targets) -> libsolv flags: REL_GT=1, REL_EQ=2, REL_LT=4
@@ -185,7 +186,8 @@ def add_package_files(pool: Any, paths: Iterable[Path]) -> None:
         return
     repo = pool.add_repo(_BUILT_BEFORE)
     for path in paths:
-        added = repo.add_deb(str(path)) if path.suffix == ".deb" else repo.add_rpm(str(path))
+        add = {"deb": repo.add_deb, "rpm": repo.add_rpm}[family_for_suffix(path.suffix) or "rpm"]
+        added = add(str(path))
         if not added:
             raise ToolError(f"libsolv cannot read the package {path}")
     pool.addfileprovides()

@@ -318,37 +318,6 @@ def read_manifest(path: Path, target: Target) -> dict[str, Any]:
     return dict(manifest)
 
 
-def obtain(target: Target, settings: Settings, *, offline: bool) -> Index:
-    """The cached index, fetched first when there is none (never with offline)."""
-    if offline or cached(target, settings):
-        if offline and not cached(target, settings):
-            raise PackageIndexError(
-                f"--offline: no package index of {target.name} is cached"
-                f" in {target_dir(target, settings)}",
-                f"run `specport index update --target {target.name}` while online",
-            )
-        try:
-            return load(target, settings)
-        except StaleIndexError:
-            log.step(f"{target.name}: rebuilding the cached index for this specport version")
-            try:
-                rederive(target, settings)
-            except PackageIndexError:
-                if offline:
-                    raise
-                update(target, settings)
-            return load(target, settings)
-    log.step(f"{target.name}: no package index cached yet; fetching it")
-    try:
-        update(target, settings)
-    except SourceError as exc:
-        raise PackageIndexError(
-            f"{target.name}: cannot fetch the package index: {exc.message}",
-            "check the network, or pass --no-index to translate with the rule data only",
-        ) from None
-    return load(target, settings)
-
-
 def package_lists(target: Target, settings: Settings) -> list[tuple[Path, str]]:
     """(raw file, its name in the archive) of each cached Packages file, for a solver.
 
@@ -385,5 +354,5 @@ def info(target: Target, settings: Settings) -> CacheInfo:
 
 
 __all__ = [
-    "CacheInfo", "cached", "info", "load", "obtain", "package_lists", "rederive", "update",
+    "CacheInfo", "cached", "info", "load", "package_lists", "rederive", "update",
 ]  # fmt: skip

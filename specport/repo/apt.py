@@ -22,11 +22,12 @@ from pathlib import Path
 from debian.deb822 import Deb822, Packages, Release
 from debian.debfile import DebFile
 
-from specport import log, names
+from specport import log
+from specport import pathnames as names
 from specport.digest import file_sha256
 from specport.errors import PublishError
+from specport.gpg import SigningKey, clearsign, sign_detached
 from specport.repo import atomic
-from specport.repo.gpg import SigningKey, clearsign, sign_detached
 from specport.repo.model import TargetReport
 from specport.repo.packages import Package, newest
 from specport.targets import Target

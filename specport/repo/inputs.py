@@ -1,7 +1,7 @@
 """Which packages go to which target.
 
 The target of a package is a fact the build knew: a build output directory carries a manifest
-(build/results.py) naming the target of every package in it, and `build --publish` hands its
+(repo/manifest.py) naming the target of every package in it, and `build --publish` hands its
 results over directly. A package file named on its own goes to the one selected target of its
 family, or the user names it with --target; nothing is guessed from paths or release strings.
 """
@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from specport import log
-from specport.build.results import MANIFEST, read_manifest
 from specport.errors import UsageError
-from specport.families import family_for_suffix
+from specport.repo.manifest import MANIFEST, read_manifest
 from specport.repo.packages import Package, read_package
 from specport.targets import Target
+from specport.targets.families import family_for_suffix
 
 
 def assign_paths(paths: Sequence[Path], targets: Sequence[Target]) -> dict[str, list[Package]]:

@@ -35,3 +35,12 @@ class PublishReport:
     @property
     def changed(self) -> bool:
         return any(t.changed for t in self.targets)
+
+    def lines(self) -> list[str]:
+        """One line per target: updated or unchanged, +added =unchanged -removed, where."""
+        out = []
+        for t in self.targets:
+            state = "updated" if t.changed else "unchanged"
+            parts = [f"+{len(t.added)}", f"={len(t.unchanged)}", f"-{len(t.removed)}"]
+            out.append(f"{t.target}: {state} ({' '.join(parts)}) {t.path}")
+        return out

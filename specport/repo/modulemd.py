@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from specport import names
+from specport import pathnames as names
 from specport.repo.packages import Package
 from specport.targets import Target
 

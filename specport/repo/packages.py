@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from debian.debfile import DebFile
 from debian.debian_support import version_compare
 
-from specport import names
+from specport import pathnames as names
 from specport.digest import file_sha256
 from specport.errors import PublishError
 from specport.rpmlib import read_header
@@ -95,9 +96,18 @@ def read_deb(path: Path) -> Package:
 
 
 def compare_versions(kind: str, a: str, b: str) -> int:
-    if kind == "deb":
-        return version_compare(a, b)
+    return _COMPARE[kind](a, b)
+
+
+def _rpm_compare(a: str, b: str) -> int:
     return int(rpm_bindings().labelCompare(_evr(a), _evr(b)))
+
+
+# how each family (a package's kind) orders versions
+_COMPARE: dict[str, Callable[[str, str], int]] = {
+    "rpm": _rpm_compare,
+    "deb": lambda a, b: int(version_compare(a, b)),
+}
 
 
 def _compare_packages(a: Package, b: Package) -> int:

@@ -10,19 +10,21 @@ Layout of a repository directory (documented in docs/publishing.md):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from specport import log
 from specport.errors import UsageError
-from specport.families import family_of
+from specport.gpg import SigningKey, export_public
 from specport.repo import atomic
+from specport.repo.apt import publish_deb
 from specport.repo.consumer import consumer_file_name, render_consumer_file
-from specport.repo.gpg import SigningKey, export_public
 from specport.repo.inputs import assign_paths
-from specport.repo.model import PublishOptions, PublishReport
+from specport.repo.model import PublishOptions, PublishReport, TargetReport
 from specport.repo.packages import Package
+from specport.repo.rpmmd import publish_rpm
 from specport.targets import Target
+from specport.targets.families import facts_of
 
 
 def publish(
@@ -36,13 +38,13 @@ def publish(
     atomic.check_links(repo_dir)
     repo_dir = repo_dir.resolve()
     for t in targets:
-        family_of(t).repository_slot(t)  # a target that has no place in a repository fails here
+        repository_slot(t)  # a target that has no place in a repository fails here
     if not any(by_target.values()):
         raise UsageError("no .rpm or .deb packages to publish")
     chosen = [t for t in targets if t.name in by_target]
     _check_suites(chosen)
     for name in options.modules:
-        if name not in {t.name for t in chosen if family_of(t).supports_modules}:
+        if name not in {t.name for t in chosen if facts_of(t).supports_modules}:
             raise UsageError(f"--module for {name}: not an rpm target being published")
     report = PublishReport(repo_dir=repo_dir)
     with atomic.publish_lock(repo_dir):
@@ -50,7 +52,7 @@ def publish(
         atomic.write_atomically(repo_dir / "keys" / f"{options.repo_name}.asc", public_key)
         for target in chosen:
             log.step(f"publishing {len(by_target[target.name])} package(s) for {target.name}")
-            result = family_of(target).publish(
+            result = PUBLISHERS[target.family](
                 repo_dir,
                 target,
                 by_target[target.name],
@@ -97,7 +99,56 @@ def _write_consumer_file(
 def _check_suites(targets: Sequence[Target]) -> None:
     seen: dict[str, str] = {}
     for t in targets:
-        slot = family_of(t).repository_slot(t)
+        slot = repository_slot(t)
         if slot in seen:
             raise UsageError(f"{t.name} and {seen[slot]} would share {slot}")
         seen[slot] = t.name
+
+
+def repository_slot(target: Target) -> str:
+    """Where the target's packages go in a repository; two targets may not share one.
+    UsageError when the target has no place in one."""
+    return SLOTS[target.family](target)
+
+
+def _rpm_slot(target: Target) -> str:
+    return f"rpm-md repository rpm/{target.name}"
+
+
+def _apt_slot(target: Target) -> str:
+    if not target.codename:
+        raise UsageError(f"{target.name}: a deb target needs a codename to publish")
+    return f"APT suite {target.codename}"  # one APT repository, a suite per target
+
+
+def _publish_rpm(
+    repo_dir: Path,
+    target: Target,
+    packages: Sequence[Package],
+    key: SigningKey,
+    *,
+    keep: int,
+    module: str | None,
+    repo_name: str,
+    public_key: bytes,
+) -> TargetReport:
+    return publish_rpm(repo_dir, target, list(packages), key, keep=keep, module=module)
+
+
+def _publish_apt(
+    repo_dir: Path,
+    target: Target,
+    packages: Sequence[Package],
+    key: SigningKey,
+    *,
+    keep: int,
+    module: str | None,
+    repo_name: str,
+    public_key: bytes,
+) -> TargetReport:
+    atomic.write_atomically(repo_dir / "apt" / f"{repo_name}.asc", public_key)
+    return publish_deb(repo_dir, target, list(packages), key, keep=keep)
+
+
+SLOTS: dict[str, Callable[[Target], str]] = {"rpm": _rpm_slot, "deb": _apt_slot}
+PUBLISHERS: dict[str, Callable[..., TargetReport]] = {"rpm": _publish_rpm, "deb": _publish_apt}

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from specport import log
 from specport.errors import PublishError
+from specport.gpg import SigningKey, export_public, sign_detached
 from specport.repo import atomic, modulemd
-from specport.repo.gpg import SigningKey, export_public, sign_detached
 from specport.repo.model import TargetReport
 from specport.repo.packages import Package, newest, read_rpm
 from specport.run import run

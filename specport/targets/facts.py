@@ -19,23 +19,32 @@ def release_number(target: Target) -> str:
     return target.release.replace(".", "")
 
 
+def _debbuild_platform(target: Target) -> dict[str, str]:
+    # debbuild's lsb_detection(), from /etc/os-release: %<ID> is VERSION_ID without its dot,
+    # %<ID>_version is that number, or VERSION_ID * 100 when it has no dot ("12" -> 1200)
+    release = release_number(target)
+    version = release if "." in target.release else str(int(target.release) * 100)
+    return {
+        target.distro: release,
+        f"{target.distro}_version": version,
+        "debdist": target.codename,
+        "debver": release,
+        "_vendor": "debbuild",
+    }
+
+
+def _rpm_platform(target: Target) -> dict[str, str]:
+    # redhat-rpm-config's macros.dist: %rhel 8, %el8 1
+    return {target.distro: target.release, f"el{target.release}": "1", "_vendor": "redhat"}
+
+
+# what each family's spec reader defines by itself on the target's distro
+_PLATFORM = {"rpm": _rpm_platform, "deb": _debbuild_platform}
+
+
 @cache
 def _platform(target: Target) -> tuple[tuple[str, str], ...]:
-    release = release_number(target)
-    if target.builder == "debbuild":
-        # debbuild's lsb_detection(), from /etc/os-release: %<ID> is VERSION_ID without its dot,
-        # %<ID>_version is that number, or VERSION_ID * 100 when it has no dot ("12" -> 1200)
-        version = release if "." in target.release else str(int(target.release) * 100)
-        facts = {
-            target.distro: release,
-            f"{target.distro}_version": version,
-            "debdist": target.codename,
-            "debver": release,
-            "_vendor": "debbuild",
-        }
-    else:
-        # redhat-rpm-config's macros.dist: %rhel 8, %el8 1
-        facts = {target.distro: target.release, f"el{target.release}": "1", "_vendor": "redhat"}
+    facts = _PLATFORM[target.family](target)
     facts["dist"] = target.dist
     return tuple(facts.items())
 

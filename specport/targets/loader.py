@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from specport.errors import ConfigError
+from specport.targets.families import mismatch
 from specport.targets.model import DEFAULTS, FIELDS, META_KEYS, Target
 
 
@@ -164,6 +165,10 @@ def _build(name: str, values: dict[str, Any], origin: dict[str, str], d: _Defini
     for key, (_check, required) in FIELDS.items():
         if key != "name" and required and key not in values:
             raise ConfigError(f"{d.files[-1]}: targets.{name}: missing required key {key!r}")
+    for key in ("builder", "name_rules"):  # one fact, the family's: a target cannot choose
+        problem = mismatch(values["family"], key, values[key])
+        if problem:
+            raise ConfigError(f"{d.files[-1]}: targets.{name}.{key}: {problem}")
     kwargs: dict[str, Any] = {}
     for key in FIELDS:
         if key == "name":

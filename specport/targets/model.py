@@ -7,8 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-FAMILIES = ("rpm", "deb")
-BUILDERS = {"rpm": ("rpmbuild",), "deb": ("debbuild",)}
+from specport.targets.families import FAMILIES
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,7 +143,7 @@ FIELDS: dict[str, tuple[Check, bool]] = {
     "release": (_string(_VERSION), True),
     "codename": (_string(r"[a-z]*"), True),
     "image": (_string(r"[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?"), True),
-    "builder": (_choice("rpmbuild", "debbuild"), True),
+    "builder": (_choice(*(f.builder for f in FAMILIES.values())), True),
     "rpm_version": (_string(_VERSION), True),
     "dist": (_string(r"[.+~][a-z0-9.+~_]*"), True),
     "module_streams": (_string_list(r"[a-z0-9-]+:[A-Za-z0-9._-]+"), False),
@@ -153,7 +152,7 @@ FIELDS: dict[str, tuple[Check, bool]] = {
     "php_zend_api": (_string(_API), True),
     "php_zts": (_bool, False),
     "macros": (_macro_table, False),
-    "name_rules": (_choice("fedora", "debian"), True),
+    "name_rules": (_choice(*(f.name_rules for f in FAMILIES.values())), True),
     "arch": (_choice("x86_64", "aarch64"), False),
     "builder_packages": (_string_list(r"[A-Za-z0-9._+:-]+"), False),
     "php_packages": (_string_list(r"[A-Za-z0-9._+:-]+"), False),

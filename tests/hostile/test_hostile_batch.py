@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from specport.spec.sandbox import Job, run_jobs
+from specport.sandbox.jobs import Job, run_jobs
 
 HEAD = "Name: {name}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%description\n"
 # returns at once, leaving behind a process (in a session of its own) that, a second later,

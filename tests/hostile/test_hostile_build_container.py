@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from debian.debfile import DebFile
 
-from specport.container.runner import BUILD_CAPS
+from specport.container.runs import BUILD_CAPS
 
 pytestmark = pytest.mark.container
 

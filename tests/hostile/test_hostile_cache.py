@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from specport.cache.builds import ResultCache
+from specport.building.resultcache import ResultCache
 from specport.cache.oci import TITLE, UntrustedEntry, _parse_manifest
 from specport.cache.store import ENTRY, FILES, BadEntry, Entry, LocalStore, prune_files
 

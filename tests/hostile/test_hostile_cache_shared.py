@@ -17,7 +17,7 @@ from test_cache import _prepared, _stored
 from test_cache_shared import _serve, trust
 from test_repo_support import test_key
 
-from specport.cache.builds import ResultCache, key_inputs
+from specport.building.resultcache import ResultCache, key_inputs
 from specport.cache.oci import CONFIG_TYPE, FILE_TYPE, MANIFEST_TYPE, OciStore
 from specport.cache.store import Entry
 from specport.cache.trust import Trust

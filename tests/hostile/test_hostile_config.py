@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hostile_support import SPECS, Contained, one_clear_line, run_cli
 
-from specport.build.sources import read_sources_file
+from specport.building.sources import read_sources_file
 from specport.errors import SourceError
 from specport.run import git_env
 

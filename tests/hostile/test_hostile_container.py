@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from hostile_support import BAD_NAMES, SPECS, Contained, one_clear_line, run_cli
 
-from specport.build.plan import Pair
-from specport.build.prepare import prepare_many
-from specport.build.sources import SourceSearch
+from specport.building.plan import Pair
+from specport.building.prepare import prepare_many
+from specport.building.sources import SourceSearch
 from specport.config import load_config
-from specport.spec.sandbox import Job, run_jobs
+from specport.sandbox.jobs import Job, run_jobs
 
 pytestmark = pytest.mark.container
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from hostile_support import Contained, run_cli
 
-from specport.fork import distgit
-from specport.fork.distgit import clone_snapshot
-from specport.spec.history import TrackedFiles, normalize_options
+from specport.forks import distgit
+from specport.forks.distgit import clone_snapshot
+from specport.normalize.history import TrackedFiles, normalize_options
 
 SPEC = (
     "Name: tracked\nVersion: {version}\nRelease: %autorelease\nSummary: s\nLicense: MIT\n"

@@ -117,7 +117,7 @@ def test_source_package_member_names_are_refused_before_anything_is_written(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A NUL byte in a .src.rpm member name was a ValueError at write time, three files in."""
-    from specport.fork import srpm
+    from specport.forks import srpm
 
     monkeypatch.setattr(srpm, "payload", lambda package: _newc([*GOOD, (bad, 0o100644, b"x")]))
     package = tmp_path / "x-1-1.src.rpm"
@@ -132,7 +132,7 @@ def test_source_package_member_names_are_refused_before_anything_is_written(
 
 def test_a_damaged_cpio_header_is_one_error() -> None:
     from specport.errors import SourceError
-    from specport.fork.srpm import read_newc
+    from specport.forks.srpm import read_newc
 
     with pytest.raises(SourceError, match="not a cpio"):
         read_newc(b"070701" + b"zz" * 52 + b"\0" * 8, "t")
@@ -152,7 +152,7 @@ def test_fork_update_changes_nothing_when_it_fails(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from specport.errors import ToolError
-    from specport.fork import merge, srpm
+    from specport.forks import merge, srpm
 
     old = [(b"x.spec", 0o100644, b"Name: x\nVersion: 1\n"), *GOOD[1:],
            (b"c", 0o100644, b"c\n"), (b"d", 0o100644, b"d\n")]  # fmt: skip
@@ -194,7 +194,7 @@ def test_outputs_given_as_links_are_not_written_through(
 ) -> None:
     """--report replaces a link at its name; import --into refuses a link; --report never
     overwrites an input spec."""
-    from specport.fork import srpm
+    from specport.forks import srpm
 
     spec = _spec(tmp_path, "")
     victim = tmp_path / "victim"

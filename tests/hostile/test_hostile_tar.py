@@ -14,7 +14,7 @@ import pytest
 
 from specport import safetar
 from specport.errors import SourceError
-from specport.fork.patches import unpack
+from specport.forks.patches import unpack
 
 Member = tuple[tarfile.TarInfo, bytes | None]
 

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from hostile_support import Contained
 
-from specport import names, safeio
-from specport.container.runner import _safe_extract
+from specport import pathnames as names
+from specport import safeio
+from specport.container.tarcopy import safe_extract as _safe_extract
 from specport.errors import EngineError, SpecError, UsageError
-from specport.spec.lines import MAX_EXPANSION, expand
-from specport.spec.sandbox import Job, run_jobs
+from specport.normalize.lines import MAX_EXPANSION, expand
+from specport.sandbox.jobs import Job, run_jobs
 
 
 def _tar(*members: tarfile.TarInfo, data: bytes = b"x") -> tarfile.TarFile:
@@ -148,7 +149,7 @@ def test_control_the_fixtures_do_run_code_without_a_sandbox(fixture: str, tmp_pa
 
 
 def test_a_build_s_output_holds_plain_package_files_only(tmp_path: Path) -> None:
-    from specport.build.results import check_output
+    from specport.building.results import check_output
     from specport.errors import BuildError
 
     out = tmp_path / "result"

@@ -1,0 +1,113 @@
+"""Split a dependency tag's value into items, as rpm reads it: `name [op version]`, separated by
+commas or blanks, where names may hold `(...)` and `%{...}` and a rich dependency is `( ... )`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+OPERATORS = ("<=", ">=", "==", "<", ">", "=")
+# dpkg's spelling of rpm's version operators (what debbuild writes): the one map of them
+DPKG_OPERATORS = {"<": "<<", ">": ">>", "==": "="}
+
+
+def dpkg_relation(op: str) -> str:
+    """dpkg's spelling of an rpm version operator."""
+    return DPKG_OPERATORS.get(op, op)
+
+
+DEP_TAG_RE = re.compile(
+    r"^(BuildRequires|BuildConflicts|Requires(?:\([^)]*\))?|Provides|Conflicts|Obsoletes|"
+    r"Recommends|Suggests|Supplements|Enhances|OrderWithRequires)(\s*:\s*)(.*)$",
+    re.IGNORECASE,
+)
+
+
+class DepSyntaxError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Dep:
+    name: str  # as written ("pkgconfig(yaml-0.1)", "%{name}%{?_isa}", "(a or b)")
+    op: str = ""
+    version: str = ""
+
+    @property
+    def rich(self) -> bool:
+        return self.name.startswith("(")
+
+    def render(self, name: str | None = None) -> str:
+        n = self.name if name is None else name
+        return f"{n} {self.op} {self.version}" if self.op else n
+
+
+def _word(text: str, i: int) -> int:
+    """End of the word starting at i: stops at blank or comma outside (), {} and []."""
+    depth = 0
+    while i < len(text):
+        c = text[i]
+        if c in "({[":
+            depth += 1
+        elif c in ")}]":
+            depth -= 1
+            if depth < 0:
+                raise DepSyntaxError(f"unbalanced {c!r}")
+        elif depth == 0 and (c.isspace() or c == "," or (c in "<>=" and i > 0)):
+            break
+        i += 1
+    if depth:
+        raise DepSyntaxError("unbalanced parentheses or braces")
+    return i
+
+
+def split_deps(value: str) -> list[Dep]:
+    tokens: list[str] = []
+    i = 0
+    while i < len(value):
+        c = value[i]
+        if c.isspace() or c == ",":
+            i += 1
+            continue
+        op = next((o for o in OPERATORS if value.startswith(o, i)), None)
+        if op:
+            tokens.append(op)
+            i += len(op)
+            continue
+        end = _word(value, i)
+        tokens.append(value[i:end])
+        i = end
+    deps: list[Dep] = []
+    k = 0
+    while k < len(tokens):
+        tok = tokens[k]
+        if tok in OPERATORS:
+            raise DepSyntaxError(f"operator {tok!r} without a name before it")
+        if k + 1 < len(tokens) and tokens[k + 1] in OPERATORS:
+            if k + 2 >= len(tokens) or tokens[k + 2] in OPERATORS:
+                raise DepSyntaxError(f"{tok} {tokens[k + 1]}: version missing")
+            deps.append(Dep(tok, tokens[k + 1], tokens[k + 2]))
+            k += 3
+        else:
+            deps.append(Dep(tok))
+            k += 1
+    return deps
+
+
+_RICH_OR_RE = re.compile(r"\s+or\s+")
+_RICH_OTHER_RE = re.compile(r"\s(and|if|else|with|without|unless)\s")
+
+
+def rich_alternatives(rich: str) -> list[Dep] | None:
+    """`(a or b >= 2)` -> [a, b >= 2]; None for rich deps that are not a plain list of `or`."""
+    inner = rich.strip()[1:-1].strip()
+    parts = _RICH_OR_RE.split(inner)
+    if _RICH_OTHER_RE.search(f" {inner} ") or any(p.strip().startswith("(") for p in parts):
+        return None
+    out: list[Dep] = []
+    for part in parts:
+        deps = split_deps(part)
+        if len(deps) != 1:
+            return None
+        out.append(deps[0])
+    return out
