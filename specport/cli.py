@@ -19,6 +19,7 @@ from specport.errors import SpecportError
 COMMANDS = {
     "build": "build",
     "cache": "cache",
+    "ci": "ci",
     "doctor": "doctor",
     "fork": "fork",
     "graph": "graph",
