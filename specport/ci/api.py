@@ -10,11 +10,7 @@ from pathlib import Path
 from specport import log, safeio
 from specport.ci.gitlab import gitlab_pipeline
 from specport.ci.plan import Plan, make_plan, relative_spec
-from specport.ci.workflow import (
-    HEADER,
-    Setup,
-    github_workflow,
-)
+from specport.ci.workflow import HEADER, Setup, github_workflow
 from specport.ci.yamltext import to_yaml
 from specport.config import Config
 from specport.errors import SpecError, UsageError
@@ -22,11 +18,6 @@ from specport.graph.sets import graph_of_texts
 from specport.index.resolvers import index_mode, make_resolvers
 from specport.normalize.model import Bconds
 from specport.targets import Target
-
-JOB_TIMEOUT = 6 * 3600  # GitHub's own limit of one job
-
-
-# --- the workflow and its plan ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -93,7 +84,7 @@ def write_workflow(config: Config, request: WorkflowRequest) -> Workflow:
     if not (request.top / request.setup.cache_key).is_file():
         log.warn(
             f"{request.setup.cache_key} does not exist: jobs use no cache entry until it holds "
-            "the public key of SPECPORT_CACHE_SIGNING_KEY (`specport keys`)"
+            "the public key of the SPECPORT_CI_CACHE_SIGNING_KEY secret (specport keys generate)"
         )
     safeio.replace_text(jobs_file, plan.to_json())
     text = HEADER.format(plan=request.setup.jobs_file) + to_yaml(doc)

@@ -51,7 +51,7 @@ class JobReport:
     job: Job
     output: Path
     installed: list[str]
-    images: list[str]
+    image: str  # the builder image pulled from the registry ("" without one)
 
 
 def the_plan(jobs_file: Path) -> Plan:
@@ -72,11 +72,12 @@ def run_job(config: Config, request: JobRequest) -> JobReport:
         if not d.is_dir():
             raise UsageError(f"--with-packages {d}: not a directory")
     installed = set_up(config.settings) if request.setup else []
-    images = _pull_builders(config.settings, target)
+    image = _pull_builder(config.settings, target)
     out = request.output / job_dir(request.wave, request.index)
     argv = [
         sys.executable, "-m", "specport", *_verbosity(), "build",
         "--target", job.target, "--output", str(out),
+        *(["--image", image] if image else []),
         "--with-set", " ".join(plan.specs),
         *(a for d in request.with_packages for a in ("--with-packages", str(d))),
         *plan.flags, *job.specs,
@@ -93,7 +94,7 @@ def run_job(config: Config, request: JobRequest) -> JobReport:
             f"the build failed (exit {done.returncode})",
             f"its logs: {out}/logs/",
         )
-    return JobReport(job, out, installed, images)
+    return JobReport(job, out, installed, image)
 
 
 def _verbosity() -> list[str]:
@@ -107,12 +108,14 @@ def _targets(config: Config, names: list[str] | tuple[str, ...]) -> list[Target]
     return [config.targets[n] for n in names]
 
 
-def _pull_builders(settings: Settings, target: Target) -> list[str]:
+def _pull_builder(settings: Settings, target: Target) -> str:
+    """The builder image the job builds in, pulled by its key; "" without a registry (the
+    build then makes the target's images itself)."""
     if not settings.builders_registry:
         log.warn("no builders registry ($SPECPORT_BUILDERS_REGISTRY): this job makes its images")
-        return []
+        return ""
     name = images.registry_name(settings.builders_registry)
-    return images.pull(connect(), target, settings, name, images.registry_auth())
+    return images.pull_builder(connect(), target, settings, name, images.registry_auth())
 
 
 @dataclass(frozen=True)

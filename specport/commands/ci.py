@@ -114,7 +114,7 @@ def workflow(
     made = api.write_workflow(app.config, request)
     click.echo(made.text, nl=False)
     jobs_count = sum(len(w) for w in made.plan.waves)
-    log.info(f"wrote {made.jobs_file}: {len(made.plan.waves)} waves, {jobs_count} jobs")
+    log.info(f"wrote {made.jobs_file}: waves {len(made.plan.waves)}, jobs {jobs_count}")
 
 
 @ci.command("job")

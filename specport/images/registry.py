@@ -31,6 +31,7 @@ from specport.images.builder import builder_image
 from specport.images.inputs import INPUTS_LABEL
 from specport.images.kinds import ensure_all, inputs_from, kinds
 from specport.images.local import base_identity, image_labels
+from specport.images.local import image_id as local_id
 from specport.targets import Target
 
 AUTH_ENV = "SPECPORT_REGISTRY_AUTH"  # user:password (or user:token) for the registry
@@ -107,10 +108,10 @@ def in_registry(engine: Engine, images: list[Wanted], auth: str) -> bool:
 def push(engine: Engine, target: Target, settings: Settings, registry: str, auth: str) -> list[str]:
     """Push target's base and builder images as they are in the engine, named by their labels;
     EngineError when one is missing or not specport's (`specport images build` makes them)."""
-    done = []
     names = [("builder", builder_image(target))]
     if bootstrap.can_bootstrap(target):
         names.insert(0, ("base", bootstrap.base_image(target, settings)))
+    images = []
     for kind, local in names:
         key = (image_labels(engine, local) or {}).get(INPUTS_LABEL, "")
         if not key:
@@ -118,15 +119,29 @@ def push(engine: Engine, target: Target, settings: Settings, registry: str, auth
                 f"{target.name}: {local} is not in the engine (or not made by specport)",
                 f"specport images build --target {target.name}",
             )
-        remote = remote_ref(registry, kind, target, key)
-        transfer.tag(engine, local, remote)
-        try:
-            log.step(f"{target.name}: pushing {local} as {remote}")
-            transfer.push(engine, remote, auth)
-        finally:
-            transfer.untag(engine, remote)
-        done.append(remote)
-    return done
+        images.append(
+            Wanted(target.name, kind, local, key, remote_ref(registry, kind, target, key))
+        )
+    return [_push_one(engine, w, auth) for w in images]
+
+
+def _push_one(engine: Engine, image: Wanted, auth: str) -> str:
+    """Push the engine's image.local as image.remote, if it is labelled with image.key (an image
+    another process put under that name since is not pushed under this key)."""
+    image_id = local_id(engine, image.local)
+    got = (image_labels(engine, image_id) or {}).get(INPUTS_LABEL, "")
+    if got != image.key:
+        raise EngineError(
+            f"{image.target}: {image.local} is labelled {got[:16] or 'with no key'}, not "
+            f"{image.key[:16]} (replaced by another process?)"
+        )
+    transfer.tag(engine, image_id, image.remote)
+    try:
+        log.step(f"{image.target}: pushing {image.local} as {image.remote}")
+        transfer.push(engine, image.remote, auth)
+    finally:
+        transfer.untag(engine, image.remote)
+    return image.remote
 
 
 def pull(engine: Engine, target: Target, settings: Settings, registry: str, auth: str) -> list[str]:
@@ -135,7 +150,25 @@ def pull(engine: Engine, target: Target, settings: Settings, registry: str, auth
     local_base = bootstrap.base_image(target, settings)
     if not bootstrap.can_bootstrap(target) and image_labels(engine, local_base) is None:
         transfer.pull(engine, local_base)  # from its own registry, with the engine's login
-    return [_pull_one(engine, w, auth) for w in wanted(engine, target, settings, registry)]
+    done = []
+    for image in wanted(engine, target, settings, registry):
+        _pull_one(engine, image, auth)
+        try:
+            transfer.tag(engine, image.remote, image.local)
+        finally:
+            transfer.untag(engine, image.remote)
+        done.append(image.remote)
+    return done
+
+
+def pull_builder(
+    engine: Engine, target: Target, settings: Settings, registry: str, auth: str
+) -> str:
+    """The builder image this checkout's keys name, pulled and checked, under its registry name
+    (which no other process moves): what a CI job builds in (`build --image`). The base is not
+    pulled: the builder has its layers, and its key is computed, not read from an image."""
+    images = wanted(engine, target, settings, registry)
+    return _pull_one(engine, images[-1], auth)
 
 
 def _pull_one(engine: Engine, image: Wanted, auth: str) -> str:
@@ -146,15 +179,12 @@ def _pull_one(engine: Engine, image: Wanted, auth: str) -> str:
             "push it first: `specport images push` (in CI, the builders job does)",
         )
     transfer.pull(engine, image.remote, auth)
-    try:
-        got = (image_labels(engine, image.remote) or {}).get(INPUTS_LABEL, "")
-        if got != image.key:
-            raise EngineError(
-                f"{image.remote} is labelled {got[:16] or 'with no key'}, not {image.key[:16]}"
-            )
-        transfer.tag(engine, image.remote, image.local)
-    finally:
+    got = (image_labels(engine, image.remote) or {}).get(INPUTS_LABEL, "")
+    if got != image.key:
         transfer.untag(engine, image.remote)
+        raise EngineError(
+            f"{image.remote} is labelled {got[:16] or 'with no key'}, not {image.key[:16]}"
+        )
     return image.remote
 
 
@@ -170,7 +200,9 @@ def ensure_and_push(
     if bootstrap.can_bootstrap(target):
         bootstrap.bootstrap(engine, target, settings)  # again when the plan changed
     ensure_all(engine, target, settings)
-    return push(engine, target, settings, registry, auth), True
+    if images is None:  # the base is here now: the builder's key can be computed
+        images = wanted(engine, target, settings, registry)
+    return [_push_one(engine, w, auth) for w in images], True
 
 
 def wanted_or_none(
