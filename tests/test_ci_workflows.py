@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -335,3 +337,25 @@ def test_matrix_waves_as_json_still_splits(thousand: Path) -> None:
         (2, 1, 256),
         (2, 2, 144),
     ]
+
+
+def test_the_readme_shows_what_the_command_prints(tmp_path: Path) -> None:
+    """README's CI section quotes the generated files; they must stay what the command prints."""
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    shown = re.findall(r"<!-- ci-(\w+): specport ([^>]+?) -->\n```yaml\n(.*?)```", readme, re.S)
+    assert [kind for kind, _, _ in shown] == ["github", "gitlab"]
+    top = tmp_path / "repo"
+    shutil.copytree(root / "specs", top / "specs")
+    for kind, command, text in shown:
+        args = []
+        for word in shlex.split(command):  # the shell's glob of specs/*.spec
+            globbed = sorted(str(p.relative_to(top)) for p in top.glob(word))
+            args += globbed if "*" in word else [word]
+        done = specport(*args, cwd=top)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == text, f"README's {kind} file is not what `specport {command}` prints"
+        if kind == "github":
+            assert actionlint(text, tmp_path) == ""
+        else:
+            validate(yaml.safe_load(text), "gitlab-ci.json")
