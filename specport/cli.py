@@ -20,6 +20,7 @@ COMMANDS = {
     "build": "build",
     "builders": "builders",
     "cache": "cache",
+    "ci": "ci",
     "doctor": "doctor",
     "fork": "fork",
     "graph": "graph",

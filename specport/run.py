@@ -84,8 +84,10 @@ def run(
     cwd: Path | None = None,
     log_path: Path | None = None,
     check: bool = True,
+    stream: bool = False,
 ) -> Done:
-    """Run argv; with `log_path` its output is appended there, else captured and returned.
+    """Run argv; with `log_path` its output is appended there, with `stream` it goes to ours
+    (a CI job's log shows the build it runs as it goes), else it is captured and returned.
 
     With check (the default) a non-zero exit is a ToolError with the program's first error line
     (or the log's last line); a missing program or a timeout always is."""
@@ -106,6 +108,16 @@ def run(
                     cwd=cwd,
                     check=False,
                 )
+            result = Done(args, done.returncode, b"", b"")
+        elif stream:
+            done = subprocess.run(
+                args,
+                input=input_bytes,
+                timeout=timeout,
+                env=dict(env) if env is not None else None,
+                cwd=cwd,
+                check=False,
+            )
             result = Done(args, done.returncode, b"", b"")
         else:
             done = subprocess.run(

@@ -185,11 +185,23 @@ def test_graph_follows_the_bconds(spec: Path, tmp_path: Path) -> None:
 def test_matrix_jobs_build_with_the_options(spec: Path, tmp_path: Path) -> None:
     lib = tmp_path / "libfoo.spec"
     lib.write_text(LIBFOO)
-    base = ["matrix", "--target", "debian-12", "--no-index", "--nocheck", "--with", "yaml"]
-    waves = specport(*base, "--waves", "--format", "gitlab", str(spec), str(lib))
+    flags = ["--target", "debian-12", "--no-index", "--nocheck", "--with", "yaml"]
+    waves = subprocess.run(
+        [sys.executable, "-m", "specport", "ci", "workflow", *flags, spec.name, lib.name],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert waves.returncode == 0, waves.stderr
-    assert "--nocheck --with yaml --with-set" in waves.stdout
-    assert "wave-2" in waves.stdout  # ordered with yaml on: bctest after libfoo
+    plan = json.loads((tmp_path / ".specport" / "ci-jobs.json").read_text())
+    assert plan["flags"] == ["--nocheck", "--with", "yaml"]  # each job's build gets them
+    # ordered with yaml on: bctest after libfoo
+    assert [[j["specs"] for j in w] for w in plan["waves"]] == [
+        [["libfoo.spec"]],
+        [["bctest.spec"]],
+    ]
+    base = ["matrix", "--target", "debian-12", "--no-index", "--nocheck", "--with", "yaml"]
     rows = json.loads(specport(*base, "--format", "json", str(spec)).stdout)
     assert rows[0]["build_flags"] == "--nocheck --with yaml"
 

@@ -9,7 +9,7 @@ import pytest
 from specport.config import Settings, load_config
 from specport.errors import EngineError, UsageError
 from specport.images.bootstrap import can_bootstrap, plan_bootstrap
-from specport.index.aptsources import AptSource, host_apt_sources, mirror_lines
+from specport.index.aptsources import AptSource, debian_mirrors, host_apt_sources, mirror_lines
 
 ONE_LINE = """\
 # a comment
@@ -76,8 +76,36 @@ def test_debian_mirrors_come_from_the_host() -> None:
         "bullseye-updates",
     ]
     assert mirror_lines(_targets()["ubuntu-20.04"], sources) == []  # mmdebstrap's own default
+    # a host without Debian sources (an Ubuntu CI runner): mmdebstrap's default Debian mirror
+    ubuntu_host = [AptSource("http://x.example/ubuntu", "noble", ("main",))]
+    assert mirror_lines(_targets()["debian-12"], ubuntu_host) == []
     with pytest.raises(EngineError, match="Debian mirror"):
-        mirror_lines(_targets()["debian-12"], [AptSource("http://x.example/ubuntu", "focal", ())])
+        debian_mirrors(ubuntu_host)
+
+
+def test_an_ubuntu_host_bootstraps_with_its_keyrings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from specport.images import bootstrap
+    from specport.index import aptsources
+
+    debian_key, ubuntu_key = tmp_path / "debian.gpg", tmp_path / "ubuntu.gpg"
+    debian_key.write_bytes(b"debian keys")
+    ubuntu_key.write_bytes(b"ubuntu keys")
+    monkeypatch.setattr(aptsources, "DEBIAN_KEYRING", debian_key)
+    monkeypatch.setattr(aptsources, "HOST_UBUNTU_KEYRING", ubuntu_key)
+    noble = [AptSource("http://archive.example/ubuntu", "noble", ("main", "universe"))]
+    monkeypatch.setattr(bootstrap, "host_apt_sources", lambda: noble)
+    settings = Settings(cache_dir=str(tmp_path / "cache"))
+    targets = _targets()
+    bookworm = plan_bootstrap(targets["debian-12"], settings, tmp_path / "log")
+    assert f"--keyring={debian_key}" in bookworm.argv and bookworm.inputs["mirrors"] == []
+    jammy = plan_bootstrap(targets["ubuntu-22.04"], settings, tmp_path / "log")
+    assert f"--keyring={ubuntu_key}" in jammy.argv  # no download from a Debian mirror
+    assert not (tmp_path / "cache" / "keyrings").exists()
+    debian_key.unlink()
+    with pytest.raises(EngineError, match="debian-archive-keyring"):
+        plan_bootstrap(targets["debian-12"], settings, tmp_path / "log")
 
 
 def test_el_targets_cannot_be_bootstrapped(tmp_path: Path) -> None:

@@ -1,148 +1,30 @@
-"""specport matrix --waves (checked against the published GitHub/GitLab schemas), the build
-plan of a set, the live status, the local repository helpers and the shlibs of debfix."""
+"""specport matrix (the CI workflows: test_ci_workflows.py), the build plan of a set, the live
+status, the local repository helpers and the shlibs of debfix."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
-import yaml
 
 from specport.building import localrepo
 from specport.building.debfix import shlibs_lines
 from specport.building.plan import PairResult, SetPlan
 from specport.building.status import Status, phase_in, phases_in
 from specport.config import load_config
-from specport.graph import ci
 
 DATA = Path(__file__).parent / "data" / "graph"
 SPECS = [str(p) for p in sorted(DATA.glob("*.spec"))]
-
-SPEC = """Name: {name}
-Version: 1.0
-Release: 1%{{?dist}}
-Summary: generated
-License: MIT
-BuildArch: noarch
-{needs}
-%description
-generated
-%files
-%changelog
-"""
 
 
 def specport(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "specport", *args], capture_output=True, text=True, timeout=300
     )
-
-
-def schema(name: str) -> dict[str, Any]:
-    """SchemaStore's schema as check-jsonschema vendors it."""
-    ref = resources.files("check_jsonschema") / "builtin_schemas" / "vendor" / name
-    loaded: dict[str, Any] = json.loads(ref.read_text(encoding="utf-8"))
-    return loaded
-
-
-def validate(doc: object, name: str) -> None:
-    check = schema(name)
-    jsonschema.validators.validator_for(check)(check).validate(doc)
-
-
-@pytest.fixture(scope="module")
-def thousand(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """1,000 specs: 600 need nothing (wave 1), 400 each need one of those (wave 2)."""
-    d = tmp_path_factory.mktemp("thousand")
-    paths = []
-    for n in range(1000):
-        needs = f"BuildRequires: gen{n % 600}" if n >= 600 else ""
-        path = d / f"gen{n}.spec"
-        path.write_text(SPEC.format(name=f"gen{n}", needs=needs))
-        paths.append(str(path))
-    return paths
-
-
-def test_github_waves_validate_and_chain() -> None:
-    proc = specport("matrix", *SPECS, "-t", "debian-12,el9-php8.2", "--waves")
-    assert proc.returncode == 0, proc.stderr
-    doc = yaml.safe_load(proc.stdout)
-    validate(doc, "github-workflows.json")
-    jobs = doc["jobs"]
-    assert list(jobs) == ["wave-1", "wave-2", "wave-3"]
-    assert "needs" not in jobs["wave-1"] and jobs["wave-3"]["needs"] == ["wave-2"]
-    matrix = jobs["wave-2"]["strategy"]["matrix"]
-    assert matrix.startswith("${{ fromJSON('") and matrix.endswith("') }}")
-    rows = json.loads(matrix[len("${{ fromJSON('") : -len("') }}")])["include"]
-    assert sorted((r["name"], r["target"]) for r in rows) == [
-        ("php-pecl-spfoo", "debian-12"),
-        ("php-pecl-spfoo", "el9-php8.2"),
-        ("spfoo-tool", "debian-12"),
-        ("spfoo-tool", "el9-php8.2"),
-    ]
-    steps = jobs["wave-2"]["steps"]
-    assert any(s.get("uses", "").startswith("actions/download-artifact") for s in steps)
-    assert any(s.get("uses", "").startswith("actions/upload-artifact") for s in steps)
-    build = next(s for s in steps if s.get("name") == "build")
-    assert "--with-packages waves" in build["run"] and '--with-set "$SPECPORT_SET"' in build["run"]
-
-
-def test_gitlab_waves_validate_and_chain() -> None:
-    proc = specport("matrix", *SPECS, "-t", "debian-12", "--waves", "--format", "gitlab")
-    assert proc.returncode == 0, proc.stderr
-    doc = yaml.safe_load(proc.stdout)
-    validate(doc, "gitlab-ci.json")
-    assert doc["stages"] == ["wave-1", "wave-2", "wave-3"]
-    assert doc["wave-2"]["stage"] == "wave-2"
-    assert sorted(m["SPEC"] for m in doc["wave-2"]["parallel"]["matrix"]) == [
-        str(DATA / "php-pecl-spfoo.spec"),
-        str(DATA / "spfoo-tool.spec"),
-    ]
-    assert doc["wave-1"]["artifacts"]["paths"] == ["waves/$CI_JOB_ID/"]
-
-
-def test_a_thousand_pairs_split_under_the_limits(thousand: list[str]) -> None:
-    gh = yaml.safe_load(specport("matrix", *thousand, "-t", "debian-12", "--waves").stdout)
-    validate(gh, "github-workflows.json")
-    sizes = {}
-    for job_id, job in gh["jobs"].items():
-        matrix = job["strategy"]["matrix"]
-        sizes[job_id] = len(json.loads(matrix[len("${{ fromJSON('") : -len("') }}")])["include"])
-    assert sizes == {
-        "wave-1-part-1": 256,
-        "wave-1-part-2": 256,
-        "wave-1-part-3": 88,
-        "wave-2-part-1": 256,
-        "wave-2-part-2": 144,
-    }
-    wave1 = ["wave-1-part-1", "wave-1-part-2", "wave-1-part-3"]
-    assert gh["jobs"]["wave-2-part-2"]["needs"] == wave1
-    gl_text = specport("matrix", *thousand, "-t", "debian-12", "--waves", "--format", "gitlab")
-    gl = yaml.safe_load(gl_text.stdout)
-    validate(gl, "gitlab-ci.json")
-    counts = {k: len(v["parallel"]["matrix"]) for k, v in gl.items() if k.startswith("wave-")}
-    assert counts == {f"wave-1-part-{p}": 200 for p in (1, 2, 3)} | {
-        "wave-2-part-1": 200,
-        "wave-2-part-2": 200,
-    }
-    assert gl["stages"] == ["wave-1", "wave-2"]
-
-
-def test_split_is_exact_at_the_limit() -> None:
-    rows = [{"spec": f"s{i}.spec", "target": "debian-12"} for i in range(ci.GITLAB_MAX)]
-    assert [len(p) for p in ci.wave_parts([rows], ci.GITLAB_MAX)[0]] == [200]
-    assert [len(p) for p in ci.wave_parts([[*rows, rows[0]]], ci.GITLAB_MAX)[0]] == [200, 1]
-
-
-def test_yaml_writer_round_trips() -> None:
-    doc = {"on": {"push": None}, "a": [{"b": "x: y", "c": ["'q'", 1, True]}, []], "d": {}}
-    assert yaml.safe_load(ci.to_yaml(doc)) == doc
 
 
 def test_plain_matrix_unchanged() -> None:
@@ -259,16 +141,6 @@ def test_shlibs_for_sonames() -> None:
         "libx 2.1 p (>= 2:3.4)\nlibspfoo 1 p (>= 2:3.4)\n"
     )
     assert shlibs_lines(["plugin.so"], "p", "1-1") == ""
-
-
-def test_gitlab_schema_rejects_an_unsplit_matrix() -> None:
-    # the check has teeth: the published schema itself holds GitLab's 200-job limit
-    rows = [{"spec": f"s{i}.spec", "target": "debian-12"} for i in range(201)]
-    doc = ci.gitlab_pipeline([rows], ["s0.spec"])
-    validate(doc, "gitlab-ci.json")  # split into 200 + 1
-    doc["wave-1-part-1"]["parallel"]["matrix"] += doc.pop("wave-1-part-2")["parallel"]["matrix"]
-    with pytest.raises(jsonschema.ValidationError):
-        validate(doc, "gitlab-ci.json")
 
 
 def test_live_display_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,12 +14,11 @@ SPECPORT_STATE=${SPECPORT_STATE:-/var/lib/specport-ci}
 export SPECPORT_CACHE_DIR=${SPECPORT_CACHE_DIR:-$SPECPORT_STATE/cache}
 VENV=$SPECPORT_ROOT/.venv
 
-APT_PACKAGES=(
-  python3 python3-venv python3-rpm python3-createrepo-c createrepo-c rpm gnupg
-  python3-solv  # libsolv: are the build dependencies installable together? (specport build)
-  dpkg-dev fakeroot mmdebstrap docker.io ca-certificates curl xz-utils iproute2
-  bubblewrap  # the spec sandbox where no container engine runs (and in the fast suite)
-  distro-info-data  # mmdebstrap needs it to know Ubuntu's suites and mirror
+# what specport itself needs: the one list, shared with `specport ci setup` (CI jobs)
+mapfile -t APT_PACKAGES < <(grep -v '^#' "$SPECPORT_ROOT/specport/ci/host-packages.txt")
+APT_PACKAGES+=(
+  python3-venv docker.io curl iproute2
+  shellcheck  # actionlint checks the generated workflows' run: scripts with it
   docker-registry  # a local OCI registry: the shared result cache's tests (test_cache_shared)
 )
 # only for the Podman run of the runner tests (sp_podman)

@@ -7,6 +7,7 @@ specport builders stale                        what is missing or out of date (e
 specport builders list
 specport builders prune [--containers [--all]] old specport images; leftover containers
 specport builders run debian-12 -- CMD...      a command in a throwaway container (debugging)
+specport builders push|pull --target debian-12 base and builder images to/from builders_registry
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from specport.errors import EngineError, UsageError
 from specport.images import bootstrap as boot
 from specport.images import builder, php_base, phpapp
 from specport.images import kinds as img
+from specport.images import registry as image_registry
 from specport.targets import Target
 
 
@@ -205,3 +207,44 @@ def run(app: App, what: str, command: tuple[str, ...], timeout: float, no_networ
         click.echo(result.output, nl=False)
     if result.exit_code != 0:
         raise EngineError(f"command exited with code {result.exit_code}")
+
+
+def _registry(app: App, value: str | None) -> str:
+    name = value or app.config.settings.builders_registry
+    if not name:
+        raise UsageError("no registry: give --registry or set builders_registry")
+    return image_registry.registry_name(name)
+
+
+@builders.command("push")
+@click.option("--target", "expression", required=True, help="Targets (names, globs, comma list).")
+@click.option("--registry", default=None, help="HOST/NAMESPACE (default: builders_registry).")
+@pass_app
+def push(app: App, expression: str, registry: str | None) -> None:
+    """Push the targets' base and builder images, named by their input keys.
+
+    Credentials: $SPECPORT_REGISTRY_AUTH (user:token), else the engine's own login.
+    """
+    name = _registry(app, registry)
+    engine = connect()
+    for target in app.select(expression):
+        for ref in image_registry.push(
+            engine, target, app.config.settings, name, image_registry.registry_auth()
+        ):
+            click.echo(f"{target.name}\tpushed\t{ref}")
+
+
+@builders.command("pull")
+@click.option("--target", "expression", required=True, help="Targets (names, globs, comma list).")
+@click.option("--registry", default=None, help="HOST/NAMESPACE (default: builders_registry).")
+@pass_app
+def pull(app: App, expression: str, registry: str | None) -> None:
+    """Pull the base and builder images this checkout's input keys name, checked and tagged
+    with the names builds use."""
+    name = _registry(app, registry)
+    engine = connect()
+    for target in app.select(expression):
+        for ref in image_registry.pull(
+            engine, target, app.config.settings, name, image_registry.registry_auth()
+        ):
+            click.echo(f"{target.name}\tpulled\t{ref}")

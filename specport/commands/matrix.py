@@ -1,8 +1,8 @@
 """`specport matrix`: the spec x target pairs as a CI matrix, for when one machine is not enough.
 
 Each CI job then runs `specport build --target <target> <spec>` for its own pair. With --waves
-the pairs come in the build order of the set (`specport graph`): GitHub Actions gets a workflow
-with one job per wave, GitLab CI a pipeline with one stage per wave (graph/ci.py).
+the pairs come in the build order of the set (`specport graph`), as JSON parts under GitHub's
+matrix limit; the workflow that runs a set in waves is `specport ci workflow` (specport/ci/).
 --nocheck and --with/--without NAME go into each job's build command (and, without --waves,
 into each row as `build_flags`); the waves are ordered with the branches they select.
 """
@@ -17,9 +17,11 @@ import click
 
 from specport import log
 from specport.app import App, pass_app
+from specport.ci.plan import wave_json
+from specport.ci.workflow import GITHUB_MAX
 from specport.commands.options import bcond_options, bconds_of, index_options
 from specport.errors import UsageError
-from specport.graph import api, ci
+from specport.graph import api
 from specport.normalize.model import Bconds
 from specport.targets import Target
 
@@ -38,19 +40,13 @@ def register(group: click.Group) -> None:
     default="github",
     show_default=True,
     help="github: {include: [...]} for strategy.matrix; gitlab: parallel:matrix YAML; "
-    "json: a plain array. With --waves: a whole GitHub workflow / GitLab pipeline, or the "
-    "waves' parts as JSON.",
+    "json: a plain array.",
 )
 @click.option(
     "--waves",
     is_flag=True,
-    help="Order the pairs in waves: one CI job (or stage) per wave, each needing the one "
-    "before, its packages passed on as artifacts; matrices split under the CI's job limit.",
-)
-@click.option(
-    "--setup",
-    default=None,
-    help="With --waves: the command that installs specport in each job.",
+    help="With --format json: the pairs in the set's build order, each wave in parts under "
+    "GitHub's matrix limit (the workflow that runs them: `specport ci workflow`).",
 )
 @index_options
 @click.option("--nocheck", is_flag=True, help="Jobs build without running %check.")
@@ -62,7 +58,6 @@ def matrix(
     expression: str,
     fmt: str,
     waves: bool,
-    setup: str | None,
     offline: bool,
     no_index: bool,
     nocheck: bool,
@@ -77,7 +72,12 @@ def matrix(
             raise UsageError(f"spec file {spec} does not exist")
     targets = app.select(expression)
     if waves:
-        _waves(app, specs, targets, fmt, setup, flags, bconds, offline=offline, no_index=no_index)
+        if fmt != "json":
+            raise UsageError(
+                "matrix --waves prints the waves as JSON (--format json)",
+                f"the workflow that builds a set in waves: specport ci workflow --format {fmt}",
+            )
+        _waves(app, specs, targets, bconds, offline=offline, no_index=no_index)
         return
     rows = [_row(spec, t, flags) for spec in specs for t in targets]
     if fmt == "github":
@@ -109,9 +109,6 @@ def _waves(
     app: App,
     specs: tuple[Path, ...],
     targets: list[Target],
-    fmt: str,
-    setup: str | None,
-    flags: list[str],
     bconds: Bconds,
     *,
     offline: bool,
@@ -129,11 +126,4 @@ def _waves(
             while len(by_wave) <= w:
                 by_wave.append([])
             by_wave[w].extend(_row(texts[i][0], t) for i in members)
-    names = [label for label, _ in texts]
-    how = setup or ci.DEFAULT_SETUP
-    if fmt == "github":
-        click.echo(ci.to_yaml(ci.github_workflow(by_wave, names, how, flags)), nl=False)
-    elif fmt == "gitlab":
-        click.echo(ci.to_yaml(ci.gitlab_pipeline(by_wave, names, how, flags)), nl=False)
-    else:
-        click.echo(json.dumps(ci.wave_json(by_wave, ci.GITHUB_MAX), indent=2))
+    click.echo(json.dumps(wave_json(by_wave, GITHUB_MAX), indent=2))

@@ -30,7 +30,12 @@ from specport.container.imagestore import (
 from specport.digest import file_sha256
 from specport.errors import EngineError, UsageError
 from specport.images.inputs import inputs_hash
-from specport.index.aptsources import COMPONENTS, host_apt_sources, mirror_lines, ubuntu_keyring
+from specport.index.aptsources import (
+    COMPONENTS,
+    bootstrap_keyring,
+    host_apt_sources,
+    mirror_lines,
+)
 from specport.run import require, run
 from specport.targets import Target
 from specport.targets.families import facts_of
@@ -76,9 +81,7 @@ def plan_bootstrap(target: Target, settings: Settings, log_path: Path) -> Bootst
         )
     sources = host_apt_sources()
     mirrors = mirror_lines(target, sources)
-    keyring: Path | None = None
-    if target.distro == "ubuntu":
-        keyring = ubuntu_keyring(cache_root(settings), sources, log_path)
+    keyring = bootstrap_keyring(target, cache_root(settings), sources, log_path)
     argv = [
         "mmdebstrap",
         "--mode=root" if os.geteuid() == 0 else "--mode=unshare",

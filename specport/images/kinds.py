@@ -73,8 +73,17 @@ def wanted_inputs(
     engine: Engine, kind: ImageKind, target: Target, settings: Settings, ctx: Path
 ) -> tuple[Context, str]:
     parent = image_ref(kind.parent, target, settings)
+    return inputs_from(kind, target, settings, ctx, base_identity(engine, parent))
+
+
+def inputs_from(
+    kind: ImageKind, target: Target, settings: Settings, ctx: Path, parent_identity: str
+) -> tuple[Context, str]:
+    """The context and input hash of `kind` over a parent whose identity (its own input hash)
+    is known: a registry's copy can be looked up before the parent is in the engine."""
+    parent = image_ref(kind.parent, target, settings)
     context = kind.prepare(target, settings, parent, ctx)
-    inputs = {**context.inputs, "kind": kind.name, "from": base_identity(engine, parent)}
+    inputs = {**context.inputs, "kind": kind.name, "from": parent_identity}
     return context, inputs_hash(inputs)
 
 

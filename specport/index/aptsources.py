@@ -4,6 +4,9 @@ base image bootstrap (images/bootstrap.py) and the package index (index/debian.p
 Debian mirrors come from the host's own apt sources (one-line .list files, deb822 .sources files
 read with python-debian); Ubuntu's default mirror is mmdebstrap's own, and its archive key comes
 from Debian's `ubuntu-keyring` package (downloaded with apt from the host's Debian mirror).
+A host without Debian sources (an Ubuntu CI runner) bootstraps Debian targets from mmdebstrap's
+own default mirror (with the suite's updates and security pockets) and trusts the keyrings it
+has: Debian's from debian-archive-keyring, Ubuntu's own.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ COMPONENTS = {"debian": ("main",), "ubuntu": ("main", "universe")}
 KEYRING_SUITE = "trixie"
 UBUNTU_KEYRING = "usr/share/keyrings/ubuntu-archive-keyring.gpg"
 APT_SOURCE_FILES = (Path("/etc/apt/sources.list"), Path("/etc/apt/sources.list.d"))
+DEBIAN_KEYRING = Path("/usr/share/keyrings/debian-archive-keyring.gpg")  # debian-archive-keyring
+HOST_UBUNTU_KEYRING = Path("/" + UBUNTU_KEYRING)  # an Ubuntu host's (ubuntu-keyring)
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,14 @@ def parse_deb822_sources(text: str) -> list[AptSource]:
     return out
 
 
+def has_debian_archive(sources: list[AptSource]) -> bool:
+    try:
+        debian_mirrors(sources)
+    except EngineError:
+        return False
+    return True
+
+
 def debian_mirrors(sources: list[AptSource]) -> tuple[str, str | None]:
     """(archive URI, security URI or None) of the host's Debian sources."""
     archive = security = None
@@ -109,11 +122,12 @@ def _is_debian_suite(suite: str) -> bool:
 
 
 def mirror_lines(target: Target, sources: list[AptSource]) -> list[str]:
-    """sources.list lines for mmdebstrap; [] lets mmdebstrap pick its default (Ubuntu).
+    """sources.list lines for mmdebstrap; [] lets mmdebstrap pick its default (Ubuntu, and
+    Debian on a host without Debian sources).
 
     One line per pocket the target asks for (target.apt_pockets).
     """
-    if target.distro != "debian":
+    if target.distro != "debian" or not has_debian_archive(sources):
         return []
     archive, security = debian_mirrors(sources)
     comps = " ".join(COMPONENTS["debian"])
@@ -132,11 +146,28 @@ def mirror_lines(target: Target, sources: list[AptSource]) -> list[str]:
 # --- Ubuntu's archive key -----------------------------------------------------------------------
 
 
+def bootstrap_keyring(
+    target: Target, cache: Path, sources: list[AptSource], log_path: Path
+) -> Path | None:
+    """The keyring mmdebstrap is given for the target's archive; None: the host's apt trusts it
+    (a Debian target on a Debian host)."""
+    if target.distro == "ubuntu":
+        return ubuntu_keyring(cache, sources, log_path)
+    if has_debian_archive(sources):
+        return None
+    if not DEBIAN_KEYRING.is_file():
+        raise EngineError(f"{DEBIAN_KEYRING} is missing", "apt-get install debian-archive-keyring")
+    return DEBIAN_KEYRING
+
+
 def ubuntu_keyring(cache: Path, sources: list[AptSource], log_path: Path) -> Path:
-    """Ubuntu's archive keyring, from Debian's ubuntu-keyring .deb (cached)."""
+    """Ubuntu's archive keyring, from Debian's ubuntu-keyring .deb (cached); on a host without
+    Debian sources, the host's own (an Ubuntu host has it)."""
     dest = cache / "keyrings" / "ubuntu-archive-keyring.gpg"
     if dest.is_file():
         return dest
+    if not has_debian_archive(sources) and HOST_UBUNTU_KEYRING.is_file():
+        return HOST_UBUNTU_KEYRING
     archive, _ = debian_mirrors(sources)
     log.step(f"fetching ubuntu-keyring from Debian {KEYRING_SUITE}")
     with tempfile.TemporaryDirectory(prefix="specport-keyring-") as tmp:

@@ -24,7 +24,13 @@ from specport import fetch, log
 from specport.config import Settings, cache_root
 from specport.digest import file_sha256
 from specport.errors import PackageIndexError, SourceError, ToolError
-from specport.index.aptsources import COMPONENTS, host_apt_sources, mirror_lines, ubuntu_keyring
+from specport.index.aptsources import (
+    COMPONENTS,
+    has_debian_archive,
+    host_apt_sources,
+    mirror_lines,
+    ubuntu_keyring,
+)
 from specport.run import require, run
 from specport.targets.model import Target
 
@@ -101,20 +107,18 @@ def mmdebstrap_default_lines(target: Target, keyring: Path) -> list[str]:
 def archive_keyring(target: Target, settings: Settings, *, fetch: bool) -> Path:
     """The keyring the bootstrap trusts for the target's archive.
 
-    The host's debian-archive-keyring where the mirror is the host's own; otherwise the keyring
-    the bootstrap fetches (Ubuntu's, from Debian's ubuntu-keyring package), cached beside it."""
+    Debian's: the host's debian-archive-keyring. Ubuntu's: the one the bootstrap fetches (from
+    Debian's ubuntu-keyring package, cached beside it), or an Ubuntu host's own."""
     sources = host_apt_sources()
-    if mirror_lines(target, sources):
+    if target.distro == "debian":  # the host's own mirror, or mmdebstrap's default
         if not HOST_KEYRING.is_file():
             hint = "apt-get install debian-archive-keyring"
             raise PackageIndexError(f"{HOST_KEYRING} is missing", hint)
         return HOST_KEYRING
     cache = cache_root(settings)
     cached = cache / "keyrings" / "ubuntu-archive-keyring.gpg"
-    if cached.is_file() or not fetch:
-        if not cached.is_file():
-            raise PackageIndexError(f"{target.name}: the archive keyring {cached} is not cached")
-        return cached
+    if not fetch and not cached.is_file() and has_debian_archive(sources):
+        raise PackageIndexError(f"{target.name}: the archive keyring {cached} is not cached")
     log_path = cache / "logs" / "index-keyring.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     return ubuntu_keyring(cache, sources, log_path)
