@@ -129,3 +129,5 @@ def print_report(report: PublishReport) -> None:
         )
     for path in report.consumer_files:
         log.info(f"consumer file: {path}")
+    if report.record is not None:
+        log.out_console.print(f"publish {report.record.id} recorded", markup=False)
