@@ -18,11 +18,11 @@ from specport.errors import SpecportError
 # doctor's or fork's code, which is a tenth of a second of every short run.
 COMMANDS = {
     "build": "build",
+    "builders": "images",  # the images targets build in (base, builder, sandbox)
     "cache": "cache",
     "doctor": "doctor",
     "fork": "fork",
     "graph": "graph",
-    "images": "images",
     "import": "fork",
     "index": "index",
     "keys": "keys",

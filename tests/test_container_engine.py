@@ -25,7 +25,7 @@ def test_dead_socket_fails_fast(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.mark.parametrize(
     "argv",
-    [["doctor"], ["images", "build", "--target", "debian-12"], ["images", "stale"]],
+    [["doctor"], ["builders", "build", "--target", "debian-12"], ["builders", "stale"]],
     ids=["doctor", "images-build", "images-stale"],
 )
 def test_commands_fail_fast_without_engine(tmp_path: Path, argv: list[str]) -> None:

@@ -125,7 +125,7 @@ def test_timeout_kills_the_step(engine: object, image: str, tmp_path: Path) -> N
 def _spawn_long_run(image: str, tmp_path: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "SPECPORT_CACHE_DIR": str(tmp_path / "cache")}
     return subprocess.Popen(
-        [*SPECPORT, "images", "run", image, "--", "sleep", "300"],
+        [*SPECPORT, "builders", "run", image, "--", "sleep", "300"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -164,7 +164,7 @@ def test_prune_removes_containers_of_killed_processes(
     proc.communicate(timeout=30)
     assert len(_owned_by(engine, proc.pid)) == 1
     done = subprocess.run(
-        [*SPECPORT, "images", "prune", "--containers"],
+        [*SPECPORT, "builders", "prune", "--containers"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -59,7 +59,7 @@ def test_doctor_reports_every_missing_or_broken_builder(
     assert done.returncode == 1
     # a missing builder is reported with its fix, and the next target is still checked
     assert "doctor-nobuilder builder  specport/builder:doctor-nobuilder missing" in done.stdout
-    assert "doctor-nobuilder: specport images build --target doctor-nobuilder" in done.stdout
+    assert "doctor-nobuilder: specport builders build --target doctor-nobuilder" in done.stdout
     assert "debian-12      builder  specport/builder:debian-12" in done.stdout
     # an input that cannot be read (here the debbuild archive) is one target's error, not a stop
     broken = subprocess.run(

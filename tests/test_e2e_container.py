@@ -54,14 +54,14 @@ def test_build_publish_and_install_into_php_base(example_lookaside: Path, tmp_pa
             "SPECPORT_REPO_KEY": str(keys / "e2e.public.asc"),
         }
         image = specport(
-            "images", "build", "php-base", "--target", "debian-12", "--install", "php-pecl-yaml",
+            "builders", "build", "php-base", "--target", "debian-12", "--install", "php-pecl-yaml",
             env=env,
         )  # fmt: skip
     assert image.returncode == 0, image.stderr[-3000:]
     assert "php -m lists yaml" in image.stdout
 
     run = specport(
-        "images", "run", "specport/php-example-app:debian-12", "--no-network", "--",
+        "builders", "run", "specport/php-example-app:debian-12", "--no-network", "--",
         "php", "-r", 'echo yaml_parse("answer: 42")["answer"];',
     )  # fmt: skip
     assert run.returncode == 0, run.stderr

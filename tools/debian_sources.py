@@ -5,7 +5,7 @@
                             SRCPKG[@SUITE][=FILENAME] ...
 
 Only from the archives specport already uses. With `--suite` (Debian suites), a temporary deb-src
-list is made from the host's own apt sources (the same parser `specport images bootstrap` uses);
+list is made from the host's own apt sources (the same parser `specport builders bootstrap` uses);
 with `--target`, from the mirror and keyring that target's bootstrap and package index use
 (Ubuntu's archive too, with the key from Debian's ubuntu-keyring package). `apt-get source
 --download-only` fetches with a private apt state, so the host's apt is not touched, and apt checks

@@ -12,7 +12,7 @@ old result served again (specport's version string changes far less often than t
 Build dependencies: the key has the BuildRequires as the spec resolves them for the target (the
 names apt/dnf install), not the versions apt/dnf will pick: those are known only after the
 install, inside a container, which a hit must not start. The versions come with the builder
-image (its id is in the key: rebuilding the image, as `specport images build` does when the
+image (its id is in the key: rebuilding the image, as `specport builders build` does when the
 archive moved on, is a miss); the exact set installed is recorded in the entry as a
 lock (building/buildinfo.py), like mock's buildroot lock or Debian's .buildinfo, for audit and
 comparison.

@@ -52,7 +52,7 @@ def doctor(app: App, expression: str | None) -> None:
                 base_missing = True
                 fixes.append(f"{target.name}: {st.note}")
             elif not base_missing:  # the base's fix comes first; building would fail anyway
-                fixes.append(f"{target.name}: specport images build --target {target.name}")
+                fixes.append(f"{target.name}: specport builders build --target {target.name}")
     if fixes:
         click.echo("\nto fix:")
         for fix in dict.fromkeys(fixes):

@@ -1,11 +1,11 @@
-"""`specport images`: build, bootstrap, list, check and prune the images targets build in.
+"""`specport builders`: build, bootstrap, list, check and prune the images targets build in.
 
-specport images build --target debian-12     base (bootstrapped if missing) -> builder
-specport images bootstrap debian-12 ubuntu-20.04
-specport images stale                        what is missing or out of date (exit 1 if any)
-specport images list
-specport images prune [--containers [--all]] old specport images; leftover containers
-specport images run debian-12 -- CMD...      a command in a throwaway container (debugging)
+specport builders build --target debian-12     base (bootstrapped if missing) -> builder
+specport builders bootstrap debian-12 ubuntu-20.04
+specport builders stale                        what is missing or out of date (exit 1 if any)
+specport builders list
+specport builders prune [--containers [--all]] old specport images; leftover containers
+specport builders run debian-12 -- CMD...      a command in a throwaway container (debugging)
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def register(group: click.Group) -> None:
     group.add_command(images)
 
 
-@click.group()
+@click.group("builders")  # the user's images are `specport builders` (commands/appimages.py)
 def images() -> None:
     """Build, bootstrap, list and prune the images targets build in."""
 
@@ -161,7 +161,7 @@ def list_images(app: App, as_json: bool) -> None:
 )
 @pass_app
 def prune(app: App, containers: bool, everything: bool) -> None:
-    """Remove untagged specport images (replaced by newer builds) and leftover containers.
+    """Remove untagged specport builders (replaced by newer builds) and leftover containers.
 
     A container is a leftover when the specport process that made it is gone (killed with
     SIGKILL, machine crash); --all removes running ones too.

@@ -10,7 +10,7 @@
 The container is removed on success, failure, exception, Ctrl-C (SIGINT) and SIGTERM: while any
 throwaway lives, SIGTERM raises `Terminated` (a KeyboardInterrupt, so it unwinds like Ctrl-C), and
 signals are held back while the container is being removed. Containers carry the label
-`specport=1` (plus purpose, target and owner) so `specport images prune --containers` finds
+`specport=1` (plus purpose, target and owner) so `specport builders prune --containers` finds
 leftovers of a process that was killed outright (SIGKILL, power loss).
 """
 
@@ -279,7 +279,7 @@ class Throwaway:
             except docker.errors.ImageNotFound as exc:
                 raise EngineError(
                     f"image {self.image} is not present in the engine",
-                    "run `specport images build` (or `specport images bootstrap`) first",
+                    "run `specport builders build` (or `specport builders bootstrap`) first",
                 ) from exc
             self._created = True
             container.start()
@@ -298,7 +298,7 @@ class Throwaway:
             if self._created:
                 log.warn(
                     f"could not remove container {self.name}: {exc}; "
-                    "`specport images prune --containers` removes it"
+                    "`specport builders prune --containers` removes it"
                 )
 
     # steps -------------------------------------------------------------------------------------

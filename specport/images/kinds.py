@@ -92,7 +92,7 @@ def status(engine: Engine, kind_name: str, target: Target, settings: Settings) -
 
 def _base_fix(target: Target) -> str:
     if bootstrap.can_bootstrap(target):
-        return f"missing: `specport images bootstrap {target.name}`"
+        return f"missing: `specport builders bootstrap {target.name}`"
     return "missing: pull or load it into the engine (EL images cannot be bootstrapped)"
 
 
