@@ -23,6 +23,7 @@ COMMANDS = {
     "doctor": "doctor",
     "fork": "fork",
     "graph": "graph",
+    "images": "appimages",  # the user's images (images/<name>/)
     "import": "fork",
     "index": "index",
     "keys": "keys",

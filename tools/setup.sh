@@ -21,6 +21,7 @@ APT_PACKAGES=(
   bubblewrap  # the spec sandbox where no container engine runs (and in the fast suite)
   distro-info-data  # mmdebstrap needs it to know Ubuntu's suites and mirror
   docker-registry  # a local OCI registry: the shared result cache's tests (test_cache_shared)
+  skopeo  # copies image tags by digest in a registry (specport images promote)
 )
 # only for the Podman run of the runner tests (sp_podman)
 PODMAN_PACKAGES=(podman runc)
