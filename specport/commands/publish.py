@@ -9,6 +9,7 @@ import click
 from specport import log
 from specport import pathnames as names
 from specport.app import App, pass_app
+from specport.appimages import api as images_api
 from specport.errors import UsageError
 from specport.repo import PublishOptions, PublishReport
 from specport.repo.gpg import open_key, passphrase_from_env
@@ -74,6 +75,11 @@ def key_options(func: click.decorators.FC) -> click.decorators.FC:
     metavar="TARGET=NAME:STREAM",
     help="Publish an rpm target's packages as a module stream (modules.yaml).",
 )
+@click.option(
+    "--rebuild-images",
+    is_flag=True,
+    help="Then rebuild, test and promote the images (setting images_dir) this publish affects.",
+)
 @click.argument("packages", nargs=-1, required=True, type=click.Path(path_type=Path))
 @pass_app
 def publish_command(
@@ -89,6 +95,7 @@ def publish_command(
     repo_id: str,
     embed_key: bool,
     modules: tuple[str, ...],
+    rebuild_images: bool,
     packages: tuple[Path, ...],
 ) -> None:
     """Publish PACKAGES (.rpm/.deb files or a build output OUT/<target>/) into --repo."""
@@ -107,6 +114,12 @@ def publish_command(
     ) as key:
         report = publish_files(repo_dir, list(packages), targets, key, options)
     print_report(report)
+    if rebuild_images:
+        rebuilt = images_api.rebuild(app.config, images_api.Where(repo=repo_dir))
+        for line in rebuilt.lines():
+            click.echo(line)
+        if not rebuilt.ok:
+            raise click.exceptions.Exit(1)
 
 
 def _parse_modules(values: tuple[str, ...]) -> dict[str, str]:
