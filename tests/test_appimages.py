@@ -304,10 +304,8 @@ def test_cli_lists_the_tree_and_says_what_is_missing_in_one_line(tmp_path: Path)
     )
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
     assert "repository's directory" in missing.stderr
-    bad = _tree(
-        tmp_path / "t" if (tmp_path / "t").mkdir() is None else tmp_path,
-        a='targets = ["debian-12"]\nclass = 1\n',
-    )
+    (tmp_path / "t").mkdir()
+    bad = _tree(tmp_path / "t", a='targets = ["debian-12"]\nclass = 1\n')
     broken = _cli("images", "list", "--images", str(bad), env=env)
     assert broken.returncode == 2 and "class: expected a one-line string" in broken.stderr
     assert "Traceback" not in broken.stderr

@@ -176,6 +176,10 @@ class RebuildReport:
     def ok(self) -> bool:
         return all(o.ok for o in self.outcomes)
 
+    def failed_line(self) -> str:
+        failed = [o.unit.label for o in self.outcomes if not o.ok]
+        return f"{', '.join(failed)} not promoted (release tags not moved)"
+
     def lines(self) -> list[str]:
         """What a terminal shows: why each image is affected, then what became of it."""
         if not self.affected:

@@ -86,7 +86,8 @@ def _cli(box: Throwaway, unit: Unit, ours: list[str], result: SmokeResult) -> li
     version = box.run(["php", "-v"], timeout=STEP_TIMEOUT, check=False)
     if version.exit_code != 0:
         raise SmokeFailure(f"`php -v` failed: {_tail(version.output)}")
-    result.passed.append(f"php -v: {version.output.strip().splitlines()[0]}")
+    said = [ln for ln in version.output.splitlines() if ln.startswith("PHP ") and "(" in ln]
+    result.passed.append(f"php -v: {said[0] if said else version.output.strip()[:80]}")
     listed = box.run(["php", "-m"], timeout=STEP_TIMEOUT, check=False)
     bad = [ln.strip() for ln in listed.output.splitlines() if any(e in ln for e in _LOAD_ERRORS)]
     if listed.exit_code != 0 or bad:

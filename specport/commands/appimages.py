@@ -21,6 +21,7 @@ from specport import log
 from specport.app import App, pass_app
 from specport.appimages import api
 from specport.appimages.build import Outcome
+from specport.errors import BuildError
 
 
 def register(group: click.Group) -> None:
@@ -183,7 +184,7 @@ def print_rebuild(report: api.RebuildReport, as_json: bool) -> None:
         for line in report.lines():
             click.echo(line)
     if not report.ok:
-        raise click.exceptions.Exit(1)
+        raise BuildError(report.failed_line())
 
 
 def _print_outcomes(outcomes: list[Outcome], as_json: bool) -> None:
@@ -192,8 +193,9 @@ def _print_outcomes(outcomes: list[Outcome], as_json: bool) -> None:
     else:
         for o in outcomes:
             click.echo(o.line())
-    if any(not o.ok for o in outcomes):
-        raise click.exceptions.Exit(1)
+    failed = [o.unit.label for o in outcomes if not o.ok]
+    if failed:
+        raise BuildError(f"{', '.join(failed)} not promoted (release tags not moved)")
 
 
 @images.command("promote")

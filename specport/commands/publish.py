@@ -10,7 +10,7 @@ from specport import log
 from specport import pathnames as names
 from specport.app import App, pass_app
 from specport.appimages import api as images_api
-from specport.errors import UsageError
+from specport.errors import BuildError, UsageError
 from specport.repo import PublishOptions, PublishReport
 from specport.repo.gpg import open_key, passphrase_from_env
 from specport.repo.publish import publish_files
@@ -119,7 +119,7 @@ def publish_command(
         for line in rebuilt.lines():
             click.echo(line)
         if not rebuilt.ok:
-            raise click.exceptions.Exit(1)
+            raise BuildError(rebuilt.failed_line())
 
 
 def _parse_modules(values: tuple[str, ...]) -> dict[str, str]:
