@@ -63,7 +63,15 @@ def test_second_build_is_up_to_date(engine: object, builder_images: Callable[[st
     tags = [builder_images(n) for n in ("debian-12", "ubuntu-20.04")]
     before = [engine.client.api.inspect_image(t)["Id"] for t in tags]  # type: ignore[attr-defined]
     done = subprocess.run(
-        [sys.executable, "-m", "specport", "builders", "build", "--target", "debian-12,ubuntu-20.04"],
+        [
+            sys.executable,
+            "-m",
+            "specport",
+            "builders",
+            "build",
+            "--target",
+            "debian-12,ubuntu-20.04",
+        ],
         capture_output=True,
         text=True,
         timeout=300,

@@ -1,4 +1,4 @@
-"""The images a target needs, in build order: base -> builder (php-base on request).
+"""The images a target needs, in build order: base -> builder.
 
 Each kind knows its tag, the image it is built FROM, and how to fill a build context (the rendered
 Containerfile plus files) and name its inputs. An image is up to date when its label
@@ -16,13 +16,13 @@ from specport import log
 from specport.config import Settings, cache_root
 from specport.container.engine import Engine
 from specport.errors import EngineError
-from specport.images import bootstrap, builder, php_base
+from specport.images import bootstrap, builder
 from specport.images.context import Context, ImageKind
 from specport.images.inputs import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL, inputs_hash
 from specport.images.local import base_identity, build_image, image_labels
 from specport.targets import Target
 
-KINDS: dict[str, ImageKind] = {k.name: k for k in (builder.IMAGE_KIND, php_base.IMAGE_KIND)}
+KINDS: dict[str, ImageKind] = {k.name: k for k in (builder.IMAGE_KIND,)}
 
 
 def kinds() -> dict[str, ImageKind]:
