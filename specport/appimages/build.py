@@ -161,7 +161,7 @@ def _one(
         why = reasons(current, prepared, force=options.force) + list(
             options.why.get(unit.label, [])
         )
-        image_id = _built_or_reused(engine, unit, settings, prepared, why)
+        image_id = _built_or_reused(engine, unit, settings, prepared, why, cursor)
     record = records.BuildRecord(
         image=unit.image.name,
         target=unit.target.name,
@@ -176,7 +176,12 @@ def _one(
 
 
 def _built_or_reused(
-    engine: Engine, unit: Unit, settings: Settings, prepared: Prepared, why: list[str]
+    engine: Engine,
+    unit: Unit,
+    settings: Settings,
+    prepared: Prepared,
+    why: list[str],
+    cursor: int,
 ) -> str:
     """The id of the image the key names: the last build when it is still there, else a build."""
     last = records.read(settings, unit, records.LAST)
@@ -194,6 +199,7 @@ def _built_or_reused(
         LABEL_TARGET: unit.target.name,
         LABEL_KEY: prepared.key,
         LABEL_WHY: "; ".join(why)[:500],
+        LABEL_PUBLISH: str(cursor),  # the newest publish whose metadata the packages came from
     }
     build_image(
         engine,
