@@ -24,6 +24,7 @@ COMMANDS = {
     "doctor": "doctor",
     "fork": "fork",
     "graph": "graph",
+    "images": "appimages",  # the user's images (images/<name>/); `builders`: the internal ones
     "import": "fork",
     "index": "index",
     "keys": "keys",
@@ -70,7 +71,8 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: bool, quiet: bool
 def main(argv: list[str] | None = None) -> None:
     verbose = any(a in ("-v", "--verbose") for a in (argv or sys.argv[1:]))
     try:
-        cli.main(args=argv, prog_name="specport", standalone_mode=False)
+        # a command that raises click's Exit(N) (e.g. `builders stale`) returns N here
+        code = cli.main(args=argv, prog_name="specport", standalone_mode=False)
     except SpecportError as exc:
         if verbose:
             traceback.print_exc()
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
             + " (run with -v for the traceback)"
         )
         sys.exit(1)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _one_line(message: str) -> str:

@@ -39,9 +39,20 @@ class Settings:
     debbuild_macros_sha256: str = ""
     lookaside: str = ""  # directory of dist-git lookaside files (SHA512 layout or flat)
     cache_dir: str = ""  # where downloaded sources and image inputs are kept
-    repo_url: str = ""  # URL of the published repository that php-base images are set up for
+    repo_url: str = ""  # URL of the published repository that the user's images install from
     repo_key: str = ""  # its public key file (specport publish writes DIR/keys/<repo-id>.asc)
-    repo_id: str = "specport"  # the repo id / file names used in php-base images
+    repo_id: str = "specport"  # the repo id / file names used in the user's images
+    # the user's images (specport images, specport.appimages): the published repository's
+    # directory on this machine (publish records, metadata an image's packages are taken from;
+    # repo_key defaults to its keys/<repo_id>.asc), the images tree, where each image's build
+    # records live ("" = <cache_dir>/images), the registry release tags go to
+    # ("" = tags in the local engine; "HOST[:PORT]/NAMESPACE"), and a hook told what a rebuild
+    # did (a command that reads JSON on stdin, or an http(s) URL that is POSTed the JSON)
+    repo_dir: str = ""
+    images_dir: str = "images"
+    images_state: str = ""
+    images_registry: str = ""
+    images_hook: str = ""
     # deb targets' package index for dependency names: "auto" (cached, fetched when missing),
     # "offline" (cached only), "off" (rule data only); --offline / --no-index override it
     index: str = "auto"

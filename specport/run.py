@@ -37,6 +37,7 @@ PACKAGES = {
     "patch": "patch",
     "rpm2cpio": "rpm2cpio",
     "nm": "binutils",
+    "skopeo": "skopeo",
 }
 
 GIT_TIMEOUT = 60.0

@@ -97,12 +97,15 @@ def test_each_command_is_loaded_from_the_module_that_defines_it() -> None:
 
 
 def test_builders_holds_the_internal_images_and_images_is_free(tmp_path: Path) -> None:
-    """`specport builders` manages base, builder and sandbox images; `specport images` stays
-    free for the user's PHP images (no alias)."""
+    """`specport builders` manages base, builder and sandbox images; `specport images` is the
+    user's PHP images (no alias between them)."""
     listed = specport("builders", "--help")
     assert listed.returncode == 0, listed.stderr
     for sub in ("bootstrap", "build", "list", "stale", "prune", "run"):
         assert sub in listed.stdout
-    gone = specport("images", "list")
-    assert gone.returncode == 2
-    assert "No such command 'images'" in gone.stderr and "Traceback" not in gone.stderr
+    # `specport images` is the user's images (issue 23), never an alias of the internal ones
+    user = specport("images", "--help")
+    assert user.returncode == 0, user.stderr
+    for sub in ("affected", "rebuild", "promote"):
+        assert sub in user.stdout
+    assert "bootstrap" not in user.stdout and "stale" not in user.stdout

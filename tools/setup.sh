@@ -20,6 +20,7 @@ APT_PACKAGES+=(
   python3-venv docker.io curl iproute2
   shellcheck  # actionlint checks the generated workflows' run: scripts with it
   docker-registry  # a local OCI registry: the shared result cache's tests (test_cache_shared)
+  skopeo  # copies image tags by digest in a registry (specport images promote)
 )
 # only for the Podman run of the runner tests (sp_podman)
 PODMAN_PACKAGES=(podman runc)

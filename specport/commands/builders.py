@@ -1,5 +1,5 @@
 """`specport builders`: build, bootstrap, list, check and prune the images targets build in (base,
-builder, sandbox and php-base images; `specport images` is left for the user's PHP images).
+builder and sandbox images; `specport images` is the user's PHP images, commands/appimages.py).
 
 specport builders build --target debian-12     base (bootstrapped if missing) -> builder
 specport builders bootstrap debian-12 ubuntu-20.04
@@ -30,7 +30,7 @@ from specport.container.leftovers import remove_leftovers
 from specport.container.runs import Throwaway
 from specport.errors import EngineError, UsageError
 from specport.images import bootstrap as boot
-from specport.images import builder, php_base, phpapp
+from specport.images import builder
 from specport.images import kinds as img
 from specport.images import registry as image_registry
 from specport.targets import Target
@@ -53,27 +53,16 @@ def _targets(app: App, expression: str | None) -> list[Target]:
 @click.argument("kind", required=False)
 @click.option("--target", "expression", required=True, help="Targets (names, globs, comma list).")
 @click.option("--force", is_flag=True, help="Rebuild even when up to date.")
-@click.option(
-    "--install",
-    "packages",
-    multiple=True,
-    help="php-base: also build the example app with these packages from the repository and "
-    "check that every extension they ship shows in `php -m` (repeatable).",
-)
 @pass_app
-def build(
-    app: App, kind: str | None, expression: str, force: bool, packages: tuple[str, ...]
-) -> None:
-    """Build the images the targets need (or only KIND, e.g. php-base), parents first.
+def build(app: App, kind: str | None, expression: str, force: bool) -> None:
+    """Build the images the targets need (or only KIND, e.g. builder), parents first.
 
-    Images whose inputs did not change are skipped. php-base needs the published repository:
-    settings repo_url and repo_key (or $SPECPORT_REPO_URL, $SPECPORT_REPO_KEY).
+    Images whose inputs did not change are skipped. (PHP base and application images are the
+    user's: `specport images`.)
     """
     known = img.kinds()
     if kind is not None and kind not in known and kind != "base":
         raise UsageError(f"unknown image kind {kind!r} (known: base, {', '.join(known)})")
-    if packages and kind != php_base.KIND:
-        raise UsageError(f"--install goes with the {php_base.KIND} kind")
     engine = connect()
     settings = app.config.settings
     for target in app.select(expression):
@@ -82,14 +71,6 @@ def build(
             tag, built = img.ensure_image(engine, name, target, settings, force=force)
             if name != "base":
                 click.echo(f"{target.name}\t{name}\t{tag}\t{'built' if built else 'up to date'}")
-        if kind == php_base.KIND:
-            image = tag
-            if packages:
-                image = phpapp.build_example_app(engine, target, settings, list(packages))
-                modules = phpapp.smoke_test(engine, image, target, list(packages))
-                click.echo(
-                    f"{target.name}\tphp-example-app\t{image}\tphp -m lists " + ", ".join(modules)
-                )
 
 
 @builders.command("bootstrap")
@@ -166,7 +147,7 @@ def list_images(app: App, as_json: bool) -> None:
 )
 @pass_app
 def prune(app: App, containers: bool, everything: bool) -> None:
-    """Remove untagged specport images (replaced by newer builds) and leftover containers.
+    """Remove untagged specport builders (replaced by newer builds) and leftover containers.
 
     A container is a leftover when the specport process that made it is gone (killed with
     SIGKILL, machine crash); --all removes running ones too.

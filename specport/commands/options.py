@@ -231,3 +231,5 @@ def print_report(report: PublishReport) -> None:
         log.out_console.print(line, markup=False, highlight=False)
     for path in report.consumer_files:
         log.info(f"consumer file: {path}")
+    if report.record is not None:
+        log.out_console.print(f"publish {report.record.id} recorded", markup=False)

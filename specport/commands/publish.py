@@ -8,8 +8,9 @@ import click
 
 from specport import pathnames as names
 from specport.app import App, pass_app
+from specport.appimages import api as images_api
 from specport.commands.options import key_options, print_report
-from specport.errors import UsageError
+from specport.errors import BuildError, UsageError
 from specport.gpg import KeyChoice
 from specport.repo import PublishOptions, api
 
@@ -45,6 +46,11 @@ def register(group: click.Group) -> None:
     metavar="TARGET=NAME:STREAM",
     help="Publish an rpm target's packages as a module stream (modules.yaml).",
 )
+@click.option(
+    "--rebuild-images",
+    is_flag=True,
+    help="Then rebuild, test and promote the images (setting images_dir) this publish affects.",
+)
 @click.argument("packages", nargs=-1, required=True, type=click.Path(path_type=Path))
 @pass_app
 def publish_command(
@@ -60,6 +66,7 @@ def publish_command(
     repo_id: str,
     embed_key: bool,
     modules: tuple[str, ...],
+    rebuild_images: bool,
     packages: tuple[Path, ...],
 ) -> None:
     """Publish PACKAGES (.rpm/.deb files or a build output OUT/<target>/) into --repo."""
@@ -75,6 +82,12 @@ def publish_command(
     key = KeyChoice(key_file, gpg_home, key_id, passphrase_env)
     report = api.publish(repo_dir, list(packages), targets, key, options)
     print_report(report)
+    if rebuild_images:
+        rebuilt = images_api.rebuild(app.config, images_api.Where(repo=repo_dir))
+        for line in rebuilt.lines():
+            click.echo(line)
+        if not rebuilt.ok:
+            raise BuildError(rebuilt.failed_line())
 
 
 def _parse_modules(values: tuple[str, ...]) -> dict[str, str]:

@@ -58,16 +58,24 @@ def image_id(engine: Engine, image: str) -> str:
 
 
 def build_image(
-    engine: Engine, ctx: Path, tag: str, labels: dict[str, str], log_path: Path
+    engine: Engine,
+    ctx: Path,
+    tag: str,
+    labels: dict[str, str],
+    log_path: Path,
+    *,
+    dockerfile: str = "Containerfile",
+    buildargs: dict[str, str] | None = None,
 ) -> None:
-    """docker build of ctx/Containerfile, progress streamed to log_path (and the console at -v)."""
+    """docker build of ctx/dockerfile, progress streamed to log_path (and the console at -v)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     error = ""
     with log_path.open("w", encoding="utf-8") as out:
         try:
             stream = engine.client.api.build(
                 path=str(ctx),
-                dockerfile="Containerfile",
+                dockerfile=dockerfile,
+                buildargs=buildargs,
                 tag=tag,
                 labels=labels,
                 rm=True,

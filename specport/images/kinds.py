@@ -1,4 +1,4 @@
-"""The images a target needs, in build order: base -> builder (php-base on request).
+"""The images a target needs, in build order: base -> builder.
 
 Each kind knows its tag, the image it is built FROM, and how to fill a build context (the rendered
 Containerfile plus files) and name its inputs. An image is up to date when its label
@@ -24,12 +24,12 @@ from specport.container.imagestore import (
     image_labels,
 )
 from specport.errors import EngineError
-from specport.images import bootstrap, builder, php_base
+from specport.images import bootstrap, builder
 from specport.images.context import Context, ImageKind
 from specport.images.inputs import inputs_hash
 from specport.targets import Target
 
-KINDS: dict[str, ImageKind] = {k.name: k for k in (builder.IMAGE_KIND, php_base.IMAGE_KIND)}
+KINDS: dict[str, ImageKind] = {k.name: k for k in (builder.IMAGE_KIND,)}
 
 
 def kinds() -> dict[str, ImageKind]:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # changes.py reads the publishers, which use this module
+    from specport.repo.changes import PublishRecord
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class PublishReport:
     repo_dir: Path
     targets: list[TargetReport] = field(default_factory=list)
     consumer_files: list[Path] = field(default_factory=list)
+    record: PublishRecord | None = None  # what changed (changes.py); None when nothing did
 
     @property
     def changed(self) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from specport import log
 from specport.errors import UsageError
 from specport.gpg import SigningKey, export_public
-from specport.repo import atomic
+from specport.repo import atomic, changes
 from specport.repo.apt import publish_deb
 from specport.repo.consumer import consumer_file_name, render_consumer_file
 from specport.repo.inputs import assign_paths
@@ -50,23 +50,39 @@ def publish(
     with atomic.publish_lock(repo_dir):
         public_key = export_public(key)
         atomic.write_atomically(repo_dir / "keys" / f"{options.repo_name}.asc", public_key)
-        for target in chosen:
-            log.step(f"publishing {len(by_target[target.name])} package(s) for {target.name}")
-            result = PUBLISHERS[target.family](
-                repo_dir,
-                target,
-                by_target[target.name],
-                key,
-                keep=options.keep,
-                module=options.modules.get(target.name),
-                repo_name=options.repo_name,
-                public_key=public_key,
-            )
-            report.targets.append(result)
-            report.consumer_files.append(
-                _write_consumer_file(repo_dir, target, options, public_key.decode())
-            )
+        before = changes.snapshot(repo_dir, chosen)
+        try:
+            _publish_targets(repo_dir, chosen, by_target, key, options, public_key, report)
+        finally:  # a target that failed half-way still records what the others changed
+            report.record = changes.record(repo_dir, before, changes.snapshot(repo_dir, chosen))
     return report
+
+
+def _publish_targets(
+    repo_dir: Path,
+    chosen: Sequence[Target],
+    by_target: Mapping[str, Sequence[Package]],
+    key: SigningKey,
+    options: PublishOptions,
+    public_key: bytes,
+    report: PublishReport,
+) -> None:
+    for target in chosen:
+        log.step(f"publishing {len(by_target[target.name])} package(s) for {target.name}")
+        result = PUBLISHERS[target.family](
+            repo_dir,
+            target,
+            by_target[target.name],
+            key,
+            keep=options.keep,
+            module=options.modules.get(target.name),
+            repo_name=options.repo_name,
+            public_key=public_key,
+        )
+        report.targets.append(result)
+        report.consumer_files.append(
+            _write_consumer_file(repo_dir, target, options, public_key.decode())
+        )
 
 
 def publish_files(

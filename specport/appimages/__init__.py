@@ -1,0 +1,2 @@
+"""The user's images: PHP base and application images built from the published repository,
+rebuilt when a package they hold changes, smoke-tested, and promoted by digest."""
