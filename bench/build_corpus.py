@@ -48,6 +48,11 @@ from specport.config import load_config
 from specport.container.engine import connect
 from specport.container.runs import Throwaway
 from specport.errors import SpecportError
+from specport.forks import specedit
+from specport.normalize import edit
+from specport.normalize.forge import forge_macros
+from specport.normalize.lines import expand, split_lines
+from specport.sandbox.specinfo import SourceRef
 from specport.targets.model import Target
 
 BUILD_TIMEOUT = 3600
@@ -64,7 +69,8 @@ class Record:
     why: str = ""  # the failure class (one line)
     detail: str = ""
     source: str = ""  # Debian source package and version used, and from where
-    version: str = ""
+    version: str = ""  # the upstream version the spec was moved to
+    spec_version: str = ""  # the version the spec was written for
     dropped: list[str] = field(default_factory=list)
     nocheck: bool = False
     seconds: float = 0.0
@@ -143,6 +149,10 @@ def prepare(
         return rec, None
     rec.source = f"{up.source} {up.debian_version} ({up.suite})"
     rec.version = up.version
+    try:
+        rec.spec_version = edit.tag_value(text, "Version")
+    except SpecportError:
+        rec.spec_version = upstream.spec_version(text)
     for f in spec.parent.iterdir():  # the spec's own directory: patches, ini files, sources
         if f.is_file() and (f == spec or not f.name.endswith(".spec")):
             shutil.copy2(f, work / "src" / f.name)
@@ -174,8 +184,6 @@ def prepare(
 def own_files_missing(spec: Path) -> list[str]:
     """SourceN (N > 0) files a spec-only corpus does not hold beside the spec (URLs excepted:
     those are upstream's, and the build's --sources check names them)."""
-    from specport.forks import specedit
-    from specport.normalize.lines import expand
 
     text = spec.read_text(encoding="utf-8", errors="replace")
     macros = specedit.macros_of(text)
@@ -193,11 +201,6 @@ def own_files_missing(spec: Path) -> list[str]:
 def move(spec: Path, up: upstream.Upstream, rec: Record) -> str:
     """`specport rebase` to up.version, dropping patches the corpus lacks or that conflict; the
     tarball is laid out as the spec unpacks it (PECL release, or %forgemeta's archive)."""
-    from specport.forks import specedit
-    from specport.normalize import edit
-    from specport.normalize.forge import forge_macros
-    from specport.normalize.lines import split_lines
-    from specport.sandbox.specinfo import SourceRef
 
     text = spec.read_text(encoding="utf-8", errors="replace")
     moved = edit.set_version(text, up.version)
@@ -244,7 +247,7 @@ def drop_absent_docs(spec: Path, up: upstream.Upstream, rec: Record) -> None:
             out.append(line)
             continue
         words = m.group(2).split()
-        gone = [w for w in words if re.fullmatch(r"[\w.+-]+", w) and not (up.tree / w).exists()]
+        gone = [w for w in words if _plain_or_glob(w) and not list(up.tree.glob(w))]
         if not gone:
             out.append(line)
             continue
@@ -253,6 +256,11 @@ def drop_absent_docs(spec: Path, up: upstream.Upstream, rec: Record) -> None:
         if kept:
             out.append(m.group(1) + " ".join(kept) + "\n")
     spec.write_text("".join(out), encoding="utf-8")
+
+
+def _plain_or_glob(word: str) -> bool:
+    """A file name or a glob of the tree's top (`*.md`), no macro, no path."""
+    return bool(re.fullmatch(r"[\w.+*?-]+", word))
 
 
 def _same_version(a: str, b: str) -> bool:
@@ -278,7 +286,7 @@ def build_and_load(rec: Record, spec: Path, target: Target, engine, args) -> Rec
     (spec.parent.parent / "build.stderr").write_text(done.stderr, encoding="utf-8")
     debs = sorted((out / target.name).glob("*.deb"))
     if done.returncode != 0 or not debs:
-        rec.why, rec.detail = classify_build(done.stderr, out / target.name / "logs")
+        rec.why, rec.detail = explain(rec, *classify_build(done.stderr, out / target.name / "logs"))
     else:
         install_and_load(rec, debs, target, engine, spec.parent.parent / "install.log")
     rec.seconds = round(time.monotonic() - started, 1)
@@ -327,6 +335,23 @@ _SPECPORT = (
     ("missing source", r"missing source|source file|sources? .*not found|no source"),
     ("spec not read", r"cannot read the spec|rpmspec|error: line \d+"),
 )
+
+
+def explain(rec: Record, why: str, detail: str) -> tuple[str, str]:
+    """Failures whose cause is the spec's, not the build's: a spec for another PHP, or a spec
+    that names files of the release it was written for when the distro ships another."""
+    if why == "build dependencies not installable" and re.search(
+        r"missing php[\d.]*-dev [<>]", detail
+    ):
+        return "the spec needs another PHP than the target's", detail
+    missing_file = re.search(r"no such source file|a %files path is missing|%prep failed", why)
+    if missing_file and rec.spec_version and not _same_version(rec.spec_version, rec.version):
+        section = why.split(":", 1)[0]
+        return (
+            f"{section}: a file of the spec's release ({rec.spec_version}), not in {rec.version}",
+            detail,
+        )
+    return why, detail
 
 
 def classify_build(stderr: str, logs: Path) -> tuple[str, str]:
