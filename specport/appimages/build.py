@@ -30,7 +30,8 @@ from specport.appimages.why import reasons
 from specport.config import Settings
 from specport.container.engine import Engine
 from specport.container.imagestore import build_image
-from specport.container.tagging import image_config, tag_image
+from specport.container.transfer import image_config
+from specport.container.transfer import tag as tag_image
 from specport.errors import SpecportError
 from specport.images.bootstrap import base_image
 from specport.images.kinds import ensure_base_image

@@ -21,9 +21,10 @@ from pathlib import Path
 
 from specport.appimages.model import Unit
 from specport.config import Settings
+from specport.container import transfer
 from specport.container.engine import Engine
-from specport.container.tagging import image_config, push_image, tag_image
-from specport.errors import ConfigError, ToolError
+from specport.container.transfer import image_config
+from specport.errors import ConfigError, EngineError, ToolError
 from specport.run import Done, require, run
 
 SKOPEO_TIMEOUT = 900.0
@@ -67,8 +68,11 @@ class Releases:
         if not self.remote:
             return image_id  # build_ref already names it
         ref = self.staging_ref(unit)
-        tag_image(engine, image_id, ref)
-        return push_image(engine, ref, log_path)
+        transfer.tag(engine, image_id, ref)
+        digest = transfer.push(engine, ref, log_path=log_path)
+        if not digest.startswith("sha256:"):
+            raise EngineError(f"pushing {ref}: the engine reported no digest", f"log: {log_path}")
+        return digest
 
     def promote(self, engine: Engine, unit: Unit, digest: str, log_path: Path) -> list[str]:
         """Point every release tag at digest; the references moved."""
@@ -79,7 +83,7 @@ class Releases:
                 self._skopeo(["copy", "--quiet", *self._tls("src"), *self._tls("dest"),
                               f"docker://{source}", f"docker://{ref}"], log_path)  # fmt: skip
             else:
-                tag_image(engine, digest, ref)
+                transfer.tag(engine, digest, ref)
             now = self.digest_of(engine, ref, log_path)
             if now != digest:
                 raise ToolError(f"promoting {unit.label}: {ref} names {now or 'nothing'}")

@@ -22,7 +22,7 @@ from specport.appimages.model import Unit
 from specport.appimages.records import Installed
 from specport.container.engine import Engine
 from specport.container.runs import StepError, Throwaway
-from specport.container.tagging import image_config
+from specport.container.transfer import image_config
 from specport.errors import EngineError
 from specport.repo.contents import Held
 from specport.targets.families import facts_of

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
@@ -12,36 +10,10 @@ from specport import log
 from specport.app import App, pass_app
 from specport.commands.options import bcond_options, bconds_of, index_options
 from specport.graph import api, render
-from specport.graph.sets import TargetGraph, graph_of_texts
-from specport.index.resolvers import index_mode, make_resolvers
-from specport.normalize.model import Bconds
-from specport.targets import Target
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def register(group: click.Group) -> None:
     group.add_command(graph)
-
-
-def graphs_for(
-    app: App,
-    texts: list[tuple[str, str]],
-    targets: list[Target],
-    *,
-    offline: bool,
-    no_index: bool,
-    bconds: Bconds | None = None,
-) -> list[TargetGraph]:
-    """Per target, the graph with names resolved as normalize and build resolve them: the
-    target's package index (as settings.index, --offline, --no-index say) and the set's names,
-    with the branches the build's --with/--without take."""
-
-    settings = app.config.settings
-    mode = index_mode(settings, offline=offline, no_index=no_index)
-    texts_by_path = {Path(p): t for p, t in texts}
-    resolvers = make_resolvers(targets, texts_by_path, settings, mode, app.config.names)
-    return [graph_of_texts(texts, t, resolvers.get(t.name), bconds) for t in targets]
 
 
 @click.command()

@@ -10,6 +10,8 @@ for loopback addresses.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import docker.errors
@@ -17,6 +19,40 @@ import docker.errors
 from specport import log
 from specport.container.engine import Engine
 from specport.errors import EngineError
+
+
+@dataclass(frozen=True)
+class ImageConfig:
+    id: str  # sha256:...
+    entrypoint: tuple[str, ...]
+    cmd: tuple[str, ...]
+    user: str
+    workdir: str
+    labels: dict[str, str]
+
+    @property
+    def command(self) -> list[str]:
+        """What `docker run IMAGE` starts."""
+        return [*self.entrypoint, *self.cmd]
+
+
+def image_config(engine: Engine, ref: str) -> ImageConfig | None:
+    """The id and run configuration of ref, None when the engine does not have it."""
+    try:
+        attrs = engine.client.api.inspect_image(ref)  # type: ignore[no-untyped-call]
+    except docker.errors.ImageNotFound:
+        return None
+    except docker.errors.APIError as exc:
+        raise EngineError(f"cannot inspect image {ref}: {exc.explanation or exc}") from exc
+    config = attrs.get("Config") or {}
+    return ImageConfig(
+        id=str(attrs.get("Id", "")),
+        entrypoint=tuple(config.get("Entrypoint") or ()),
+        cmd=tuple(config.get("Cmd") or ()),
+        user=str(config.get("User") or ""),
+        workdir=str(config.get("WorkingDir") or ""),
+        labels=dict(config.get("Labels") or {}),
+    )
 
 
 def split_ref(ref: str) -> tuple[str, str]:
@@ -32,25 +68,37 @@ def _auth(auth: str) -> dict[str, str] | None:
     return {"username": user, "password": secret} if sep and user else None
 
 
-def _follow(stream: Iterable[dict[str, Any]], what: str) -> None:
-    """Read a push/pull progress stream to its end; its error line becomes an EngineError."""
+def _follow(stream: Iterable[dict[str, Any]], what: str, out: Any = None) -> str:
+    """Read a push/pull progress stream to its end (its lines to `out` when given); its error
+    line becomes an EngineError. The manifest digest a push reports, else ""."""
+    digest = ""
     for item in stream:
         error = item.get("error") or (item.get("errorDetail") or {}).get("message")
         if error:
             raise EngineError(f"{what}: {' '.join(str(error).split())[:300]}")
+        digest = str((item.get("aux") or {}).get("Digest") or digest)
         status = item.get("status")
         if status and not item.get("progressDetail"):
             log.debug(f"{what}: {status} {item.get('id', '')}".rstrip())
+            if out is not None:
+                out.write(f"{item.get('id', '')} {status}".strip() + "\n")
+    return digest
 
 
-def push(engine: Engine, ref: str, auth: str = "") -> None:
-    """Push `ref` (already tagged so in the engine) to its registry."""
+def push(engine: Engine, ref: str, auth: str = "", log_path: Path | None = None) -> str:
+    """Push `ref` (already tagged so in the engine) to its registry; the manifest digest the
+    registry stored ("" when the engine reports none). Progress goes to `log_path` if given."""
     repository, tag = split_ref(ref)
     try:
         stream = engine.client.api.push(
             repository, tag=tag, stream=True, decode=True, auth_config=_auth(auth)
         )
-        _follow(stream, f"push of {ref}")
+        if log_path is None:
+            return _follow(stream, f"push of {ref}")
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("a", encoding="utf-8") as out:
+            out.write(f"\n# push {ref}\n")
+            return _follow(stream, f"push of {ref}", out)
     except docker.errors.APIError as exc:
         raise EngineError(f"cannot push {ref}: {exc.explanation or exc}") from exc
 
