@@ -124,5 +124,5 @@ def test_live_index_update_for_debian_12(tmp_path: Path) -> None:
         env={**env, "SPECPORT_INDEX": "auto"},
     )  # fmt: skip
     assert code == 0, out
-    assert "BuildRequires: xsltproc, libxml2-dev, php8.2-common" in out
+    assert "BuildRequires: xsltproc, libxml2-dev, pkg-config, php8.2-common" in out
     assert "Requires: php-symfony-console, php-pear, libxml-parser-perl" in out
