@@ -150,7 +150,7 @@ def prepare(
     rec.source = f"{up.source} {up.debian_version} ({up.suite})"
     rec.version = up.version
     try:
-        rec.spec_version = edit.tag_value(text, "Version")
+        rec.spec_version = specedit.tag_value(text, "Version")
     except SpecportError:
         rec.spec_version = upstream.spec_version(text)
     for f in spec.parent.iterdir():  # the spec's own directory: patches, ini files, sources
