@@ -201,6 +201,22 @@ def test_a_prerelease_version_moves_to_a_final_release() -> None:
     )
 
 
+def test_a_marker_named_twice_leaves_every_place() -> None:
+    # the lower-case marker in Version, the upper-case one in the forge tag
+    spec = (
+        PRERELEASE.replace(
+            "%global upstream_prever  RC2\n",
+            "%global rcver RC2\n%global rclower rc2\n",
+        )
+        .replace("%{?upstream_prever}", "%{?rcver}")
+        .replace("%{?upstream_prever:~%{upstream_prever}}", "%{?rclower:~%{rclower}}")
+    )
+    assert specedit.tag_value(spec, "Version") == "3.0.0~rc2"
+    text = edit.set_version(spec, "3.0.0RC3")
+    assert "#global rcver RC2\n" in text and "#global rclower rc2\n" in text
+    assert specedit.source0(text).endswith("/pecl-thing-3.0.0RC3.tar.gz")
+
+
 def test_what_text_cannot_edit_is_refused() -> None:
     with pytest.raises(SpecError, match="cannot edit Version"):
         edit.set_version(SPEC.replace("%{upstream_version}", "%(cat /v)"), "2.4")

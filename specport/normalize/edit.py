@@ -165,9 +165,13 @@ def set_version(text: str, version: str) -> str:
         m = re.match(r"^Version\s*:\s*(.*?)\s*$", lines[i], re.IGNORECASE)
         composed = _COMPOSED.match(m.group(1)) if m else None
         if composed:
+            base = composed["base"]
             optional = set(_OPTIONAL.findall(composed["rest"]))
-            edited = _set_define(lines, composed["base"], lambda _old: version, "Version", i + 1)
-            gone = optional | _suffixes(edited)
+            edited = _set_define(lines, base, lambda _old: version, "Version", i + 1)
+            # the same marker under another name elsewhere (`%global tag %{upver}%{?rcver}`
+            # beside `Version: %{upver}%{?rclower:~%{rclower}}`)
+            after_base = re.findall(r"%\{" + re.escape(base) + r"\}%\{\??(\w+)\}", edited)
+            gone = optional | set(after_base) | _suffixes(edited)
             return _drop_from_release(_comment_defines(edited, gone), gone)
         if m:
             break
