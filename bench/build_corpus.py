@@ -87,7 +87,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nocheck-retry", action="store_true")
     parser.add_argument("--report", type=Path)
     parser.add_argument("--prepare-only", action="store_true", help="sources and rebase only")
+    parser.add_argument(
+        "--from-report", action="store_true", help="print the summary of the --report file again"
+    )
     args = parser.parse_args(argv)
+    if args.from_report:
+        records = [Record(**r) for r in json.loads(args.report.read_text(encoding="utf-8"))]
+        for rec in records:
+            if rec.stage != "ok" and rec.why not in APART:
+                rec.why, rec.detail = explain(rec, rec.why, rec.detail)
+        for name in dict.fromkeys(r.target for r in records):
+            print_summary(name, [r for r in records if r.target == name])
+        return 0
 
     config = load_config()
     targets = [config.targets[t] for t in args.target.split(",")]
@@ -339,7 +350,14 @@ _SPECPORT = (
 
 def explain(rec: Record, why: str, detail: str) -> tuple[str, str]:
     """Failures whose cause is the spec's, not the build's: a spec for another PHP, or a spec
-    that names files of the release it was written for when the distro ships another."""
+    that names files of the release it was written for when the distro ships another; names
+    refused with a reason are names the target has no counterpart of."""
+    if why.startswith("rebase:") and "no longer apply" in why:
+        return f"the spec's patches do not apply to {rec.version}", detail
+    if why == "dependency names" and _all_reasoned(detail):
+        return NO_COUNTERPART, detail
+    if why == "missing source" and not re.search(r"\(Source0?[,)]", detail):
+        return OUTSIDE_TARBALL, detail
     if why == "build dependencies not installable" and re.search(
         r"missing php[\d.]*-dev [<>]", detail
     ):
@@ -427,12 +445,28 @@ def _one_line(text: str) -> str:
     return (errs or lines or [""])[-1].strip()
 
 
+NO_COUNTERPART = "names the target has no counterpart of (each refused with its reason)"
+OUTSIDE_TARBALL = "a source from outside the upstream tarball (only Debian's archive is used here)"
+
 # specs whose sources cannot be had here: counted apart, not as failures
 APART = (
     "no upstream source",
     "the corpus lacks the spec's own files",
     "a git snapshot spec (Source0 names a commit)",
+    OUTSIDE_TARBALL,
 )
+# failures the spec or the target causes, not specport: a spec for another PHP or another
+# upstream release, ZTS-only builds, dependencies the target does not have
+SPEC_OR_TARGET = re.compile(
+    r"another PHP|a file of the spec's release|patches do not apply|ZTS unconditionally|"
+    + re.escape(NO_COUNTERPART)
+)
+
+
+def _all_reasoned(detail: str) -> bool:
+    """Every refused name in specport's message carries its reason: `line 53: x (why)`."""
+    names = re.split(r"; (?=line \d+: )", detail.split("these names: ", 1)[-1].split(" (hint:")[0])
+    return bool(names) and all(re.search(r"\(.+\)$", n.strip()) for n in names)
 
 
 def print_summary(target: str, records: list[Record]) -> None:
@@ -451,6 +485,12 @@ def print_summary(target: str, records: list[Record]) -> None:
     classes = Counter(r.why for r in have if r.stage != "ok")
     for why, count in classes.most_common():
         print(f"  {count:4d}  {why}")
+    fit = [r for r in have if r.stage == "ok" or not SPEC_OR_TARGET.search(r.why)]
+    if len(fit) != n:
+        k = sum(r.stage == "ok" for r in fit)
+        share = f"{k}/{len(fit)} ({100 * k / len(fit):.0f}%)" if fit else "0/0"
+        print(f"  loaded {share} of the specs the target can build (less the classes the spec")
+        print("        or the target causes: another PHP or release, ZTS only, no counterpart)")
     apart = Counter(r.why for r in records if r.why in APART)
     for why, count in apart.items():
         print(f"  ({count} specs: {why})")
