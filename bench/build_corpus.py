@@ -352,6 +352,9 @@ def explain(rec: Record, why: str, detail: str) -> tuple[str, str]:
     """Failures whose cause is the spec's, not the build's: a spec for another PHP, or a spec
     that names files of the release it was written for when the distro ships another; names
     refused with a reason are names the target has no counterpart of."""
+    patches = [d for d in rec.dropped if re.search(r"\.(patch|diff)$", d)]
+    if patches and re.search(r"compile error|configure failed", why):
+        return PATCHES_DROPPED, f"{why}: without {', '.join(patches)}"
     if why.startswith("rebase:") and "no longer apply" in why:
         return f"the spec's patches do not apply to {rec.version}", detail
     if why == "dependency names" and _all_reasoned(detail):
@@ -447,6 +450,7 @@ def _one_line(text: str) -> str:
 
 NO_COUNTERPART = "names the target has no counterpart of (each refused with its reason)"
 OUTSIDE_TARBALL = "a source from outside the upstream tarball (only Debian's archive is used here)"
+PATCHES_DROPPED = "does not compile without the spec's patches, which the corpus lacks (URLs)"
 
 # specs whose sources cannot be had here: counted apart, not as failures
 APART = (
@@ -454,6 +458,7 @@ APART = (
     "the corpus lacks the spec's own files",
     "a git snapshot spec (Source0 names a commit)",
     OUTSIDE_TARBALL,
+    PATCHES_DROPPED,
 )
 # failures the spec or the target causes, not specport: a spec for another PHP or another
 # upstream release, ZTS-only builds, dependencies the target does not have
