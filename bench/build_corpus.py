@@ -365,6 +365,15 @@ def explain(rec: Record, why: str, detail: str) -> tuple[str, str]:
         r"missing php[\d.]*-dev [<>]", detail
     ):
         return "the spec needs another PHP than the target's", detail
+    older = re.search(r"missing (\S+) < (\S+)", detail)
+    if why == "build dependencies not installable" and older:
+        return f"needs {older[1]} < {older[2]}, a version the target does not have", detail
+    other_release = rec.spec_version and not _same_version(rec.spec_version, rec.version)
+    if why.endswith("configure failed") and other_release:
+        return (
+            f"configure of {rec.version} needs what the spec for {rec.spec_version} does not list",
+            detail,
+        )
     missing_file = re.search(r"no such source file|a %files path is missing|%prep failed", why)
     if missing_file and rec.spec_version and not _same_version(rec.spec_version, rec.version):
         section = why.split(":", 1)[0]
@@ -464,7 +473,7 @@ APART = (
 # upstream release, ZTS-only builds, dependencies the target does not have
 SPEC_OR_TARGET = re.compile(
     r"another PHP|a file of the spec's release|patches do not apply|ZTS unconditionally|"
-    + re.escape(NO_COUNTERPART)
+    r"a version the target does not have|does not list|" + re.escape(NO_COUNTERPART)
 )
 
 
