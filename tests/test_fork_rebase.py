@@ -217,6 +217,19 @@ def test_a_marker_named_twice_leaves_every_place() -> None:
     assert specedit.source0(text).endswith("/pecl-thing-3.0.0RC3.tar.gz")
 
 
+def test_a_plain_marker_use_expands_to_nothing_once_commented_out() -> None:
+    spec = (
+        "%global prever a1\nName: x\nVersion: 3.1.0\nRelease: 0.1.%{prever}%{?dist}\n"
+        "Source0: x-%{version}%{prever}.tgz\n%description\n%prep\nmv x-%{version}%{prever} NTS\n"
+    )
+    text = edit.reset_release(edit.set_version(spec, "3.21.12"))
+    assert "#global prever a1\n" in text
+    assert "Release: 1%{?dist}\n" in text
+    assert "Source0: x-%{version}%{?prever}.tgz\n" in text
+    assert "mv x-%{version}%{?prever} NTS\n" in text
+    assert specedit.source0(text) == "x-3.21.12.tgz"
+
+
 def test_what_text_cannot_edit_is_refused() -> None:
     with pytest.raises(SpecError, match="cannot edit Version"):
         edit.set_version(SPEC.replace("%{upstream_version}", "%(cat /v)"), "2.4")

@@ -204,10 +204,17 @@ def _suffixes(text: str) -> set[str]:
 
 
 def _comment_defines(text: str, names: set[str]) -> str:
+    """The definitions of `names` commented out, and their plain uses made optional: once
+    undefined, `%{prever}` would stay as text where `%{?prever}` expands to nothing."""
+    if not names:
+        return text
+    plain = re.compile(r"%\{(" + "|".join(map(re.escape, sorted(names))) + r")\}")
     out = []
     for line in text.splitlines(keepends=True):
         m = DEFINE_RE.match(line)
-        out.append("#" + line.lstrip()[1:] if m and m.group(2) in names else line)
+        out.append(
+            "#" + line.lstrip()[1:] if m and m.group(2) in names else plain.sub(r"%{?\1}", line)
+        )
     return "".join(out)
 
 
