@@ -353,7 +353,7 @@ def explain(rec: Record, why: str, detail: str) -> tuple[str, str]:
     that names files of the release it was written for when the distro ships another; names
     refused with a reason are names the target has no counterpart of."""
     patches = [d for d in rec.dropped if re.search(r"\.(patch|diff)$", d)]
-    if patches and re.search(r"compile error|configure failed", why):
+    if patches and "compile error" in why:
         return PATCHES_DROPPED, f"{why}: without {', '.join(patches)}"
     if why.startswith("rebase:") and "no longer apply" in why:
         return f"the spec's patches do not apply to {rec.version}", detail

@@ -166,7 +166,8 @@ class IndexResolver:
             if self._has(each):
                 how = f"{found.rule}, {kind} confirmed by the index"
                 how += f" (it has no {found.name})" if each != found.name else ""
-                return Resolution(each, how, found.keep_version)
+                also = tuple(a for a in found.also if self._has(a))
+                return Resolution(each, how, found.keep_version, also=also)
         names = " or ".join((found.name, *found.fallbacks))
         if name in self.rules.rules.get("exact", {}) or name in self.rules.rules.get("paths", {}):
             # the rule data says what the name is: another route's answer would contradict it

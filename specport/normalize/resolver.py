@@ -128,7 +128,8 @@ class RuleResolver:
                 rule += f" ({value['why']})"
             fallbacks = tuple(self.fill(str(v)) for v in value.get("or", []))
             keep = bool(value.get("version", True))
-            return Resolution(self.fill(value["name"]), rule, keep, fallbacks=fallbacks)
+            also = tuple(self.fill(str(v)) for v in value.get("also", []))
+            return Resolution(self.fill(value["name"]), rule, keep, fallbacks=fallbacks, also=also)
         return Resolution(self.fill(str(value)), rule)
 
     def resolve(self, name: str) -> Resolution | None:
