@@ -161,8 +161,10 @@ def repack(
         raise NoUpstream(f"{orig.name} holds no {ext}-<version>/ directory")
     best = max(dirs, key=lambda d: _vkey(d.name.split("-", 1)[1]))
     version = best.name.split("-", 1)[1]
+    # a git-describe version (1.0.3.1-4-g95d8a0f): rpm and dpkg versions have no "-" in them
+    rpm_version = version.replace("-", "+")
     return Upstream(
-        source, where, debian_version, version, best, _package_xml(best.parent, version), ext
+        source, where, debian_version, rpm_version, best, _package_xml(best.parent, version), ext
     )
 
 
