@@ -64,7 +64,7 @@ class Settings:
     shared_cache_key: str = ""
     shared_cache_signing_key: str = ""
     # where base and builder images are pushed and pulled by their input keys (`specport images
-    # push/pull`, CI jobs): REGISTRY/NAMESPACE, e.g. ghcr.io/OWNER/REPO/specport ("" = none)
+    # push/pull`, CI jobs): REGISTRY/NAMESPACE, e.g. reg.example/OWNER/REPO/specport ("" = none)
     builders_registry: str = ""
     # where the local result cache lives ("" = <cache_dir>/results); a test run points it at a
     # directory of its own, so that every run really builds what it tests

@@ -3,7 +3,7 @@
 The repository: this checkout of specport (the jobs `pipx install .` it) with a set of three
 specs for debian-12 in two waves (libspfoo; spfoo-tool, which build-requires libspfoo-devel;
 spindie, which needs nothing), its plan and workflow made by `specport ci workflow`, and the
-public half of the cache key. A docker-registry on 127.0.0.1 stands in for ghcr.io: the
+public half of the cache key. A docker-registry on 127.0.0.1 stands in for the CI's registry: the
 builders job pushes the base and builder images there, every job pulls them, and the result
 cache lives there too (entries signed with the key from the jobs' secret).
 
@@ -167,7 +167,11 @@ def runner(
             "SPECPORT_CI_CACHE_SIGNING_KEY": secret,
             "SPECPORT_CI_REPO_KEY": secret,
         },
-        context={"github.repository": "example/specs", "github.actor": "example"},
+        context={
+            "github.repository": "example/specs",
+            "github.actor": "example",
+            "vars.SPECPORT_REGISTRY": registry,
+        },
         mounts={str(wheelhouse): "/wheelhouse", str(apt_cache): "/var/cache/apt/archives"},
         prefix=f"sp-ci-{uuid.uuid4().hex[:6]}",
     )

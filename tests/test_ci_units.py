@@ -60,9 +60,15 @@ def test_a_key_from_a_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_registry_names_and_references() -> None:
-    assert registry_name("ghcr.io/Owner/Repo/specport/") == "ghcr.io/owner/repo/specport"
+    assert registry_name("reg.example/Owner/Repo/specport/") == "reg.example/owner/repo/specport"
     assert registry_name("127.0.0.1:5000/specport") == "127.0.0.1:5000/specport"
-    for bad in ("https://ghcr.io/x", "ghcr.io", "ghcr.io/x:tag", "ghcr.io/x@sha256:00", ""):
+    for bad in (
+        "https://reg.example/x",
+        "reg.example",
+        "reg.example/x:tag",
+        "reg.example/x@sha256:00",
+        "",
+    ):
         with pytest.raises(ConfigError):
             registry_name(bad)
     target = load_targets().get("debian-12")

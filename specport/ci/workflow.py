@@ -4,12 +4,13 @@ registry and the result cache, and the GitHub Actions workflow.
 Every job runs `specport ci ...` (specport/ci/api.py): the logic is specport's and tested here;
 the YAML only checks out, installs specport, passes artifacts, and names secrets.
 
-GitHub: a `builders` job puts the base and builder images into the registry (ghcr.io, with the
-workflow's GITHUB_TOKEN), one job per wave part needs the part(s) before it (a matrix of job
-indexes, at most 256 per part), each uploads its output as an artifact that later waves and the
-final `publish` job download. The result cache is the same registry (`oci://...`), its entries
-signed with the SPECPORT_CI_CACHE_SIGNING_KEY secret and verified with the public key in the
-repository; without the secret (a pull request from a fork) jobs read the cache but write none.
+GitHub: a `builders` job puts the base and builder images into the registry the user names in
+the repository variable SPECPORT_REGISTRY (logged in with the workflow's GITHUB_TOKEN), one job
+per wave part needs the part(s) before it (a matrix of job indexes, at most 256 per part), each
+uploads its output as an artifact that later waves and the final `publish` job download. The
+result cache is the same registry (`oci://...`), its entries signed with the
+SPECPORT_CI_CACHE_SIGNING_KEY secret and verified with the public key in the repository;
+without the secret (a pull request from a fork) jobs read the cache but write none.
 """
 
 from __future__ import annotations
@@ -149,7 +150,8 @@ def github_workflow(plan: Plan, digest: str, setup: Setup) -> dict[str, Any]:
             },
         ],
     }
-    registry = "ghcr.io/${{ github.repository }}"
+    # the user names the registry (a repository variable): specport writes no registry's host
+    registry = "${{ vars.SPECPORT_REGISTRY }}"
     login = "${{ github.actor }}:${{ secrets.GITHUB_TOKEN }}"
     return {
         "name": "specport",

@@ -45,7 +45,7 @@ def registry_name(value: str) -> str:
     if not _NAME.fullmatch(name):
         raise ConfigError(
             f"builders registry {value!r}: use HOST[:PORT]/NAMESPACE (no scheme, tag or digest), "
-            "e.g. ghcr.io/OWNER/REPO/specport"
+            "e.g. registry.example/OWNER/REPO/specport"
         )
     return name
 

@@ -38,7 +38,9 @@ c=/specport-packages
 {{ touch $c/planted && echo cache-written || echo cache-read-only; }} 2>/dev/null > probe.txt
 rm -f $c/*.deb 2>/dev/null || true
 if ls $c/*.deb >/dev/null 2>&1; then echo cache-kept; else echo cache-emptied; fi >> probe.txt
-getent ahosts deb.debian.org >/dev/null 2>&1 && n=online || n=offline; echo $n >> probe.txt
+# a default route is a network (no host name to look up: none is written here)
+awk '$2 == "00000000" {{ r = 1 }} END {{ exit !r }}' /proc/net/route && n=online || n=offline
+echo $n >> probe.txt
 grep -E '^(CapEff|NoNewPrivs):' /proc/self/status | tr -d '\\t' >> probe.txt
 i=0
 while [ ! -e /tmp/specport-inspected ] && [ $i -lt 600 ]; do sleep 0.5; i=$((i+1)); done

@@ -54,7 +54,8 @@ def test_the_container_sandbox_is_offline_and_unprivileged(
         "Name: probe\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%description\n"
         f"%(touch {box.marker}; cat {box.secret}; id -u; "
         "touch /etc/rpm/x 2>/dev/null || echo ro-etc; "
-        "getent ahosts deb.debian.org >/dev/null 2>&1 || echo no-network)\n"
+        # a default route is a network (no host name to look up: none is written here)
+        "awk '$2 == \"00000000\" { r = 1 } END { exit !r }' /proc/net/route || echo no-network)\n"
     )
     batch = run_jobs([Job("probe", spec, (("rpmspec", "-P"),))], image=image)
     answer = batch.answers[0][0]
