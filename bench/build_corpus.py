@@ -3,6 +3,7 @@
 
     bench/build_corpus.py DIR --target debian-12,ubuntu-20.04 [--jobs 2] [--out DIR]
                           [--match GLOB] [--limit N] [--nocheck-retry] [--report FILE]
+    bench/build_corpus.py - --report FILE --from-report
 
 For every spec under DIR (each with the files of its own directory: patches, ini files, ...) and
 every deb target:
@@ -20,7 +21,11 @@ every deb target:
   load       `php -m` lists a module it did not list before, for every extension .so the packages
              ship (a program's package: `--version` of its binaries is not checked here).
 It prints per target the share built, installed and loaded of the specs whose source it had, and
-the failure classes with counts; --report writes every spec's record (JSON). The corpus is read
+the failure classes with counts; beside it, the share loaded of the specs the target can build:
+less the failures the spec or the target causes (a spec for another PHP or another upstream
+release than the distro ships, ZTS-only builds, dependencies with no counterpart on the target,
+each refused with its reason). --report writes every spec's record (JSON); --from-report prints
+a report's summary again (after a change to the classes). The corpus is read
 as text on this host (never by rpm); rpm and debbuild read it only in specport's sandbox and
 build containers. Keep real corpora out of the repository.
 """
