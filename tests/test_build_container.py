@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from terminal import sigint_default
 
 from specport.config import load_config
 from specport.errors import EngineError
@@ -212,6 +213,7 @@ def test_ctrl_c_during_a_parallel_build_leaves_nothing(
          "--lookaside", str(example_lookaside), "-o", str(out),
          str(SPECS / "hello.spec"), str(SPECS / f"{PECL}.spec")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=sigint_default,  # Ctrl-C as from a terminal
     )  # fmt: skip
     client = engine.client  # type: ignore[attr-defined]
     mine = {"label": f"specport.owner={socket.gethostname()}:{proc.pid}"}

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from terminal import sigint_default
 
 from specport.container.leftovers import specport_containers
 from specport.container.runs import StepError, Throwaway
@@ -131,6 +132,7 @@ def _spawn_long_run(image: str, tmp_path: Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=sigint_default,
     )
 
 
@@ -205,6 +207,7 @@ def test_interrupt_removes_containers_of_worker_threads(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=sigint_default,
     )
     deadline = time.monotonic() + 60
     while len(_owned_by(engine, proc.pid)) < 2:
