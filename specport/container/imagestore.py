@@ -12,6 +12,7 @@ import docker.errors
 
 from specport import log
 from specport.container.engine import Engine
+from specport.container.transfer import ImageConfig, image_config
 from specport.errors import EngineError
 
 BUILD_TIMEOUT = 3600  # one image build, seconds
@@ -20,41 +21,28 @@ KIND_LABEL = "specport.kind"
 TARGET_LABEL = "specport.target"
 
 
-def _labels(engine: Engine, image: str) -> dict[str, str] | None:
-    try:
-        attrs = engine.client.api.inspect_image(image)  # type: ignore[no-untyped-call]
-    except docker.errors.ImageNotFound:
-        return None
-    except docker.errors.APIError as exc:
-        raise EngineError(f"cannot inspect image {image}: {exc.explanation or exc}") from exc
-    return dict((attrs.get("Config") or {}).get("Labels") or {})
-
-
 def image_labels(engine: Engine, image: str) -> dict[str, str] | None:
     """The labels of `image`, or None when the engine does not have it."""
-    return _labels(engine, image)
+    config = image_config(engine, image)
+    return config.labels if config is not None else None
 
 
 def base_identity(engine: Engine, image: str) -> str:
     """What a child's hash records of its FROM image: its input hash, else its image id."""
-    labels = _labels(engine, image)
-    if labels is None:
-        raise EngineError(f"image {image} is not present in the engine")
-    if labels.get(INPUTS_LABEL):
-        return labels[INPUTS_LABEL]
-    attrs = engine.client.api.inspect_image(image)  # type: ignore[no-untyped-call]
-    return str(attrs.get("Id", ""))
+    config = _present(engine, image)
+    return config.labels.get(INPUTS_LABEL) or config.id
 
 
 def image_id(engine: Engine, image: str) -> str:
     """The engine's id of `image` (sha256:...): a new build of the image is a new id."""
-    try:
-        attrs = engine.client.api.inspect_image(image)  # type: ignore[no-untyped-call]
-    except docker.errors.ImageNotFound:
-        raise EngineError(f"image {image} is not present in the engine") from None
-    except docker.errors.APIError as exc:
-        raise EngineError(f"cannot inspect image {image}: {exc.explanation or exc}") from exc
-    return str(attrs.get("Id", ""))
+    return _present(engine, image).id
+
+
+def _present(engine: Engine, image: str) -> ImageConfig:
+    config = image_config(engine, image)
+    if config is None:
+        raise EngineError(f"image {image} is not present in the engine")
+    return config
 
 
 def build_image(
