@@ -103,15 +103,16 @@ def build(
     """Build (when the key changed), test and promote the named images, parents first."""
     session = _session(config, where)
     units = _with_parents(session, session.units)
-    engine = connect()
+    return _build(config, where, session, units, BuildOptions(force=force, promote=promote))
+
+
+def _build(
+    config: Config, where: Where, session: Session, units: list[Unit], options: BuildOptions
+) -> list[Outcome]:
+    engine: Engine = connect()
+    repo = _repo(config, where)
     return build_units(
-        engine,
-        session.images,
-        units,
-        config.settings,
-        _repo(config, where),
-        releases(config.settings),
-        BuildOptions(force=force, promote=promote),
+        engine, session.images, units, config.settings, repo, releases(config.settings), options
     )
 
 
@@ -207,16 +208,7 @@ def rebuild(config: Config, where: Where, since: str | None = None) -> RebuildRe
     labels = {a.unit.label for a in found}
     units = [u for u in session.all_units if u.label in labels]
     why = {a.unit.label: [f"publish {', '.join(map(str, a.publishes))}"] for a in found}
-    engine: Engine = connect()
-    outcomes = build_units(
-        engine,
-        session.images,
-        units,
-        config.settings,
-        _repo(config, where),
-        releases(config.settings),
-        BuildOptions(why=why),
-    )
+    outcomes = _build(config, where, session, units, BuildOptions(why=why))
     report = RebuildReport(found, outcomes)
     report.hook_ok = call_hook(config.settings.images_hook, report.to_json())
     return report

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -22,9 +23,9 @@ from rich.table import Table
 
 from specport import log
 from specport.app import App, pass_app
-from specport.config import cache_root
+from specport.config import Settings, cache_root
 from specport.container import imagestore as local
-from specport.container.engine import connect
+from specport.container.engine import Engine, connect
 from specport.container.imagestore import INPUTS_LABEL, KIND_LABEL, TARGET_LABEL
 from specport.container.leftovers import remove_leftovers
 from specport.container.runs import Throwaway
@@ -206,13 +207,7 @@ def push(app: App, expression: str, registry: str | None) -> None:
 
     Credentials: $SPECPORT_REGISTRY_AUTH (user:token), else the engine's own login.
     """
-    name = _registry(app, registry)
-    engine = connect()
-    for target in app.select(expression):
-        for ref in image_registry.push(
-            engine, target, app.config.settings, name, image_registry.registry_auth()
-        ):
-            click.echo(f"{target.name}\tpushed\t{ref}")
+    _transfer(app, expression, registry, image_registry.push, "pushed")
 
 
 @builders.command("pull")
@@ -222,10 +217,17 @@ def push(app: App, expression: str, registry: str | None) -> None:
 def pull(app: App, expression: str, registry: str | None) -> None:
     """Pull the base and builder images this checkout's input keys name, checked and tagged
     with the names builds use."""
+    _transfer(app, expression, registry, image_registry.pull, "pulled")
+
+
+# images.registry.push / pull: (engine, target, settings, registry, auth) -> the references
+Mover = Callable[[Engine, Target, Settings, str, str], list[str]]
+
+
+def _transfer(app: App, expression: str, registry: str | None, move: Mover, done: str) -> None:
+    """Push or pull every selected target's images; one line per image reference."""
     name = _registry(app, registry)
     engine = connect()
     for target in app.select(expression):
-        for ref in image_registry.pull(
-            engine, target, app.config.settings, name, image_registry.registry_auth()
-        ):
-            click.echo(f"{target.name}\tpulled\t{ref}")
+        for ref in move(engine, target, app.config.settings, name, image_registry.registry_auth()):
+            click.echo(f"{target.name}\t{done}\t{ref}")
