@@ -36,24 +36,7 @@ pytestmark = pytest.mark.container
 
 REPO = Path(__file__).resolve().parents[1]
 GRAPH = REPO / "tests" / "data" / "graph"
-SPINDIE = """Name: spindie
-Version: 1.0
-Release: 1%{?dist}
-Summary: Needs nothing of the set
-License: MIT
-URL: https://example.org/spfoo
-BuildArch: noarch
-%description
-A spec of the set that needs no other.
-%install
-mkdir -p %{buildroot}%{_datadir}/spindie
-echo hi > %{buildroot}%{_datadir}/spindie/hi
-%files
-%{_datadir}/spindie
-%changelog
-* Tue Nov 24 2026 Example Packager <packager@example.org> - 1.0-1
-- Test fixture for specport's CI workflow
-"""
+SPINDIE = (REPO / "tests" / "data" / "spindie.spec").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

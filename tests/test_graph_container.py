@@ -28,24 +28,8 @@ extends = "el8-php7.4"
 php_extdir = "/usr/lib/php/20220829"
 php_incldir = "/usr/include/php/20220829"
 """
-INDEPENDENT = """Name: spindie
-Version: 1.0
-Release: 1%{?dist}
-Summary: Needs nothing of the set
-License: MIT
-URL: https://example.org/spfoo
-BuildArch: noarch
-%description
-A spec of the set that needs no other.
-%install
-mkdir -p %{buildroot}%{_datadir}/spindie
-echo hi > %{buildroot}%{_datadir}/spindie/hi
-%files
-%{_datadir}/spindie
-%changelog
-* Tue Nov 24 2026 Example Packager <packager@example.org> - 1.0-1
-- Test fixture for specport's build graph
-"""
+# a spec of the set that needs no other (tests/test_ci_container.py uses it too)
+INDEPENDENT = (Path(__file__).parent / "data" / "spindie.spec").read_text(encoding="utf-8")
 
 
 def specport(*args: str) -> subprocess.CompletedProcess[str]:
