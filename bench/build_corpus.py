@@ -354,9 +354,10 @@ _SPECPORT = (
 
 
 def explain(rec: Record, why: str, detail: str) -> tuple[str, str]:
-    """Failures whose cause is the spec's, not the build's: a spec for another PHP, or a spec
-    that names files of the release it was written for when the distro ships another; names
-    refused with a reason are names the target has no counterpart of."""
+    """The class of a failure whose cause is the spec's or the target's, not the build's (a spec
+    for another PHP or another upstream release, names refused with their reasons, a dependency
+    version the target lacks), or of one whose sources cannot be had here; else `why` as is.
+    Applied again to its own answer it answers the same (--from-report)."""
     patches = [d for d in rec.dropped if re.search(r"\.(patch|diff)$", d)]
     if patches and "compile error" in why:
         return PATCHES_DROPPED, f"{why}: without {', '.join(patches)}"
@@ -380,7 +381,7 @@ def explain(rec: Record, why: str, detail: str) -> tuple[str, str]:
             detail,
         )
     missing_file = re.search(r"no such source file|a %files path is missing|%prep failed", why)
-    if missing_file and rec.spec_version and not _same_version(rec.spec_version, rec.version):
+    if missing_file and other_release:
         section = why.split(":", 1)[0]
         return (
             f"{section}: a file of the spec's release ({rec.spec_version}), not in {rec.version}",
