@@ -346,6 +346,7 @@ _CAUSES = (
 )
 _SPECPORT = (
     ("builds ZTS unconditionally (the target has no ZTS PHP)", r"whatever the build options"),
+    ("builds only a ZTS extension (the target has no ZTS PHP)", r"builds only a thread-safe"),
     ("dependency names", r"package index nor the spec set has these names|unresolved"),
     ("build dependencies not installable", r"not installable|cannot be installed|cannot install"),
     ("missing source", r"missing source|source file|sources? .*not found|no source"),
@@ -478,7 +479,7 @@ APART = (
 # failures the spec or the target causes, not specport: a spec for another PHP or another
 # upstream release, ZTS-only builds, dependencies the target does not have
 SPEC_OR_TARGET = re.compile(
-    r"another PHP|a file of the spec's release|patches do not apply|ZTS unconditionally|"
+    r"another PHP|a file of the spec's release|patches do not apply|ZTS unconditionally|only a ZTS|"
     r"a version the target does not have|does not list|" + re.escape(NO_COUNTERPART)
 )
 

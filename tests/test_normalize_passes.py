@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from specport.config import DEFAULT_MAINTAINER
@@ -206,21 +208,65 @@ def test_ini_directory_and_an_ini_name_without_load_order() -> None:
     assert "sed -i '1i\\; priority=20' %{buildroot}%{php_inidir}/ssh2.ini" in text
 
 
-def test_an_unconditional_zts_build_is_refused_in_one_line() -> None:
-    spec = (
-        "Name: php-pecl-x\nVersion: 1\nRelease: 1\nSummary: s\nLicense: PHP\n%description\nd\n"
-        "%build\ncd NTS\nphpize\n%configure\nmake\ncd ../ZTS\n%{_bindir}/zts-phpize\n"
-        "%files\n"
+_ZTS_ALWAYS = (
+    "Name: php-pecl-x\nVersion: 1\nRelease: 1\nSummary: s\nLicense: PHP\n%description\nd\n"
+    "%prep\ncp -pr x-1 x-zts\n"
+    "%build\ncd x-zts\n%{_bindir}/zts-phpize\n"
+    "%configure --with-php-config=%{_bindir}/zts-php-config\n"
+    "make\n# NTS\ncd ../x-1\nphpize\n%configure\nmake\n"
+    "%install\nmake -C x-1 install INSTALL_ROOT=%{buildroot}\n"
+    "make -C x-zts \\\n     install INSTALL_ROOT=%{buildroot}\n"
+    "cat > %{buildroot}%{php_ztsinidir}/x.ini << 'EOF'\nextension=x.so\nEOF\n"
+    "for d in a b; do\n  install -D x.ini %{buildroot}%{php_ztsinidir}/$d.ini\ndone\n"
+    "%check\npushd x-zts\nmake test\npopd\nphp -n -d extension=x-1/modules/x.so -m\n"
+    "%{__ztsphp} -n -m | grep x\n"
+    "%files\n%{php_extdir}/x.so\n%{php_ztsextdir}/x.so\n%config(noreplace) %{php_ztsinidir}/x.ini\n"
+)
+
+
+def test_the_zts_steps_of_a_spec_that_builds_zts_always_are_dropped() -> None:
+    result = normalize(_ZTS_ALWAYS, DEB12)
+    body = result.text[result.text.index("%prep") :]
+    # a ZTS command is `:` (here-document and continuation lines with it); cd/pushd/popd stay
+    assert body.splitlines() == [
+        "%prep", "cp -pr x-1 x-zts",
+        "%build", 'export CPPFLAGS="${CPPFLAGS:-} %{?php_fedora_config_defines}"',
+        "cd x-zts", ":", ":", ":", "# NTS", "cd ../x-1", "phpize", "%configure", "make",
+        "%install", "make -C x-1 install INSTALL_ROOT=%{buildroot}", ":", ":",
+        "for d in a b; do", "  :", "done",
+        "%check", "pushd x-zts", ":", "popd", "php -n -d extension=x-1/modules/x.so -m", ":",
+        "%files", "%{php_extdir}/x.so",
+    ]  # fmt: skip
+    notes = [c.reason for c in result.changes if "ZTS" in c.reason]
+    assert len(notes) == 10 and all("debian-12 ships no thread-safe (ZTS) PHP" in n for n in notes)
+    # on a target with a ZTS PHP nothing is dropped
+    assert "zts-phpize" in normalize(_ZTS_ALWAYS, replace(EL8, php_zts=True)).text
+
+
+def test_a_zts_tool_that_cannot_be_dropped_is_refused_in_one_line() -> None:
+    spec = _ZTS_ALWAYS.replace(
+        "cd x-zts\n%{_bindir}/zts-phpize\n", "for d in zts; do zts-phpize; done\n"
     )
     with pytest.raises(SpecError, match=r"ZTS\) extension whatever the build options") as exc:
         normalize(spec, DEB12)
-    assert exc.value.line == 14
-    # behind the spec's own switch it is an ordinary ZTS build, turned off
-    guarded = spec.replace("cd ../ZTS\n", "%if %{with zts}\ncd ../ZTS\n").replace(
-        "zts-phpize\n", "zts-phpize\n%endif\n"
+    assert exc.value.line == 11
+    # a spec that builds only a ZTS extension (pthreads) has nothing to drop it to
+    zts_only = _ZTS_ALWAYS.replace("cd ../x-1\nphpize\n", "cd ../x-1\n")
+    with pytest.raises(SpecError, match=r"builds only a thread-safe \(ZTS\) extension") as exc:
+        normalize(zts_only, DEB12)
+    assert exc.value.line == 12
+    # PHP's own spec makes the ZTS tools: it builds ZTS whatever its options, nothing dropped
+    php = (
+        "Name: php\n%build\n./configure\n%install\nmv %{buildroot}/phpize %{buildroot}/zts-phpize\n"
     )
-    text = normalize("%bcond_without zts\n" + guarded, DEB12).text
-    assert "%bcond_with zts" in text
+    with pytest.raises(SpecError, match=r"ZTS\) extension whatever the build options"):
+        normalize(php, DEB12)
+    # behind the spec's own switch it is an ordinary ZTS build, turned off, nothing dropped
+    guarded = _ZTS_ALWAYS.replace("%build\n", "%build\n%if %{with zts}\n").replace(
+        "make\n# NTS", "make\n%endif\n# NTS"
+    )
+    result = normalize("%bcond_without zts\n" + guarded, DEB12)
+    assert "%bcond_with zts" in result.text and "zts-phpize" in result.text
 
 
 def test_an_ini_name_in_a_branch_the_target_never_takes_is_no_module() -> None:
@@ -232,3 +278,16 @@ def test_an_ini_name_in_a_branch_the_target_never_takes_is_no_module() -> None:
     text, _ = run(php.debian_ini_layout, spec, DEB12)
     assert "priority=40' %{buildroot}%{php_inidir}/%{pecl_name}.ini" in text
     assert "priority=20" not in text and "z-%{pecl_name}" in text  # the dead line as written
+
+
+def test_an_ini_file_with_no_load_order_in_its_name_is_a_module_too() -> None:
+    # Fedora before 2013: /etc/php.d/foo.ini, no NN- prefix; Debian's default order is 20
+    spec = (
+        "%global pecl_name foo\n%install\n"
+        "install -D -m 644 %{pecl_name}.ini %{buildroot}%{_sysconfdir}/php.d/%{pecl_name}.ini\n"
+        "%files\n%config(noreplace) %{php_inidir}/%{pecl_name}.ini\n"
+    )
+    text, _ = run(php.debian_ini_layout, spec, DEB12)
+    assert "priority=20' %{buildroot}%{php_inidir}/%{pecl_name}.ini" in text
+    assert "phpenmod -v 8.2 -s ALL %{pecl_name}; fi" in text
+    assert "%config(noreplace) %{php_inidir}/%{pecl_name}.ini" in text

@@ -142,3 +142,24 @@ def test_php_extension_sees_fedora_php_config_defines(engine: object, tmp_path: 
     (deb,) = (out / "debian-12").glob("sp-phpext_*.deb")
     listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True).stdout
     assert "/usr/lib/php/20220829/spext.so" in listing
+
+
+def test_a_spec_that_builds_zts_always_builds_installs_and_loads(box, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """sp-phpzts builds NTS and ZTS copies with no switch (Fedora 17's layout): the ZTS steps
+    are dropped for debian-12, which has no ZTS PHP; the NTS extension loads."""
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "specport", "build", "-t", "debian-12", "-o", str(out),
+         str(DATA / "sp-phpzts.spec")],
+        capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (deb,) = (out / "debian-12").glob("sp-phpzts_*.deb")
+    listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True).stdout
+    assert "/usr/lib/php/20220829/spzts.so" in listing
+    assert "./etc/php/8.2/mods-available/spzts.ini" in listing
+    assert "zts" not in listing.replace("spzts", "")
+    box.copy_in(deb, "/tmp/debs")
+    box.run("apt-get update -q", timeout=600)
+    box.run("apt-get install -y -q php8.2-cli /tmp/debs/sp-phpzts_*.deb", timeout=900)
+    assert "spzts" in box.run("php -m", timeout=60).output.split()

@@ -1,7 +1,8 @@
 """Passes for PHP extension specs in Fedora's style.
 
 - ZTS off where the target has no thread-safe PHP (target.php_zts false): `%bcond_without zts`,
-  `%bcond zts 1` and `%global with_zts 0%{!?_without_zts:%{?__ztsphp:1}}` become "off".
+  `%bcond zts 1` and `%global with_zts 0%{!?_without_zts:%{?__ztsphp:1}}` become "off"; the
+  steps of a spec that builds ZTS with no switch are dropped (zts.py).
 - deb targets: Fedora's ini layout (`%{php_inidir}/40-foo.ini`, /etc/php.d) becomes Debian's
   mods-available/foo.ini with a `; priority=40` line (phpenmod reads it to name the conf.d link),
   and the module is enabled in %post / disabled in %preun by phpenmod/phpdismod, guarded for
@@ -20,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from specport.errors import SpecError
+from specport.normalize import zts
 from specport.normalize.conditions import spec_view
 from specport.normalize.lines import SECTION_RE, sections
 from specport.normalize.model import Change, Line, PassContext, PassResult
@@ -51,28 +53,34 @@ def disable_zts(lines: list[Line], ctx: PassContext) -> PassResult:
         if text != ln.text:
             changes.append(Change(NAME, ln.no, f"ZTS build off: {why}"))
         out.append(Line(ln.no, text))
+    if not any(zts.TOOL_RE.search(ln.text) for ln in out):
+        return out, changes
+    live = spec_view(out, ctx.target, ctx.options.bconds).live
+    if (tool := zts.runs_zts_tools(out, live)) and zts.builds_zts_only(out, live):
+        raise SpecError(
+            f"it builds only a thread-safe (ZTS) extension; {why}",
+            path=ctx.path,
+            line=tool.no,
+            hint="such an extension (pthreads) needs a target whose PHP is built with ZTS",
+        )
+    dropped: list[Change] = []
+    if zts.builds_nts(out, live):  # an extension's spec (PHP's own makes the ZTS tools)
+        out, dropped = zts.strip_zts_steps(out, live, why, NAME)
     _refuse_unconditional_zts(out, ctx, why)
-    return out, changes
-
-
-# the ZTS build tools: Fedora's php-devel had them (PHP < 8.0 era specs call them directly)
-_ZTS_TOOL_RE = re.compile(r"zts-phpize|%\{?__ztsphpize\}?|zts-php-config|%\{?__ztsphpconfig\}?")
+    return out, changes + dropped
 
 
 def _refuse_unconditional_zts(lines: list[Line], ctx: PassContext, why: str) -> None:
-    """A spec that runs zts-phpize on every path (Fedora 17-19 specs built ZTS always) cannot
-    be switched off by a bcond: one clear refusal instead of `zts-phpize: not found` mid-build."""
-    if not any(_ZTS_TOOL_RE.search(ln.text) for ln in lines):
-        return
+    """What zts.strip_zts_steps could not drop (a ZTS tool run inside a shell loop): one clear
+    refusal instead of `zts-phpize: not found` mid-build."""
     live = spec_view(lines, ctx.target, ctx.options.bconds).live
-    for ln, sec, alive in zip(lines, sections(lines), live, strict=True):
-        if alive and sec in ("build", "install") and _ZTS_TOOL_RE.search(ln.text):
-            raise SpecError(
-                f"it builds a thread-safe (ZTS) extension whatever the build options; {why}",
-                path=ctx.path,
-                line=ln.no,
-                hint="guard the ZTS parts with %if %{with zts} (%bcond zts), as Fedora's specs do",
-            )
+    if ln := zts.runs_zts_tools(lines, live):
+        raise SpecError(
+            f"it builds a thread-safe (ZTS) extension whatever the build options; {why}",
+            path=ctx.path,
+            line=ln.no,
+            hint="guard the ZTS parts with %if %{with zts} (%bcond zts), as Fedora's specs do",
+        )
 
 
 _INI_NAME_RE = re.compile(r"^(\s*%(?:global|define)\s+ini_name\s+)(\d+)-(\S+)\.ini\s*$")
@@ -82,6 +90,10 @@ _INI_NAME_PLAIN_RE = re.compile(
 _INI_DIR_RE = re.compile(r"(%\{_sysconfdir\}|/etc)/php(-zts)?\.d(?=/|\s|$)")
 _INI_PATH_RE = re.compile(
     r"(%\{php_inidir\}|%\{_sysconfdir\}/php\.d|/etc/php\.d)/(\d+)-([A-Za-z0-9_%{}.-]+?)\.ini"
+)
+# an ini file with no load order in its name (Fedora before 2013: /etc/php.d/%{pecl_name}.ini)
+_INI_PLAIN_PATH_RE = re.compile(
+    r"(?:%\{php_inidir\}|%\{_sysconfdir\}/php\.d|/etc/php\.d)/([A-Za-z_%{}][\w%{}.-]*?)\.ini(?![\w.])"
 )
 _PECL_REQ_RE = re.compile(r"^Requires\((post|postun|preun|pre)\)\s*:\s*%\{?__pecl\}?\s*$", re.I)
 
@@ -119,6 +131,8 @@ def debian_ini_layout(lines: list[Line], ctx: PassContext) -> PassResult:
             for m2 in _INI_PATH_RE.finditer(text):
                 modules.setdefault(m2.group(3), _Module(m2.group(3), m2.group(2), ln.no))
             text = _INI_PATH_RE.sub(r"%{php_inidir}/\3.ini", text)
+            for m3 in _INI_PLAIN_PATH_RE.finditer(text):  # no load order: Debian's default, 20
+                modules.setdefault(m3.group(1), _Module(m3.group(1), "20", ln.no))
         # the ini directory itself, however the spec writes it (%{_sysconfdir}/php.d/%{ini_name})
         text = _INI_DIR_RE.sub(
             lambda d: "%{php_ztsinidir}" if d.group(2) else "%{php_inidir}", text
