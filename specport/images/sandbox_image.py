@@ -22,7 +22,10 @@ from specport.container.imagestore import (
     image_id,
     image_labels,
 )
+from specport.images.bootstrap import base_image, can_bootstrap
 from specport.images.inputs import inputs_hash
+from specport.images.kinds import ensure_base_image
+from specport.targets import load_targets
 
 KIND = "sandbox"
 CONTAINERFILE = """\
@@ -40,18 +43,31 @@ def rpm_image_tag(base: str) -> str:
 
 
 def ensure_rpm_image(engine: Engine, base: str, settings: Settings | None = None) -> str:
-    """`base` with rpm installed, built when missing or stale; its tag. EngineError when the
-    base image is not in the engine (the sandbox then falls back to bwrap, or fails)."""
+    """`base` with rpm installed, built when missing or stale; its tag. A missing base that is
+    a built-in target's is bootstrapped first (a fresh engine); EngineError when it cannot be
+    (the sandbox then falls back to bwrap, or fails)."""
+    settings = settings or settings_from_env(Settings())
+    _bootstrap_base(engine, base, settings)
     text = CONTAINERFILE.format(base=base)
     digest = inputs_hash({"kind": KIND, "containerfile": text, "from": image_id(engine, base)})
     tag = rpm_image_tag(base)
     labels = image_labels(engine, tag)
     if labels is not None and labels.get(INPUTS_LABEL) == digest:
         return tag
-    where = cache_root(settings or settings_from_env(Settings())) / "logs"
+    where = cache_root(settings) / "logs"
     log_path = where / f"image-sandbox-{tag.split(':')[1]}.log"
     log.step(f"building {tag}: {base} with rpm, for the spec sandbox (log: {log_path})")
     with tempfile.TemporaryDirectory(prefix="specport-ctx-") as tmp:
         (Path(tmp) / "Containerfile").write_text(text, encoding="utf-8")
         build_image(engine, Path(tmp), tag, {INPUTS_LABEL: digest, KIND_LABEL: KIND}, log_path)
     return tag
+
+
+def _bootstrap_base(engine: Engine, base: str, settings: Settings) -> None:
+    """ubuntu:20.04 is the base image of the ubuntu-20.04 target: made as that target's is."""
+    if image_labels(engine, base) is not None:
+        return
+    for target in load_targets().values():
+        if base_image(target, settings) == base and can_bootstrap(target):
+            ensure_base_image(engine, target, settings)
+            return

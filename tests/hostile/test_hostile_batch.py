@@ -65,6 +65,7 @@ def test_the_el8_sandbox_is_offline_and_hardened_from_the_start(
     # the runner's own root process: what the sandbox container itself has
     root = HEAD.format(name="root") + "%(grep -E '^CapBnd:' /proc/1/status | tr -d '\\t')\n"
     jobs = [Job("probe", probe, (("rpmspec", "-P"),)), Job("root", root, (("rpmspec", "-P"),))]
+    # on a fresh engine (this test may run first) the sandbox bootstraps ubuntu:20.04 itself
     batch = run_jobs(jobs, image="ubuntu:20.04", install_rpm=True)
     assert batch.rpm_version.startswith("4.14"), batch.rpm_version
     assert batch.where == "container ubuntu:20.04, no network"
