@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,10 +37,10 @@ def debs(engine: object, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def box(engine: object, tmp_path: Path) -> Iterator[object]:
+def box(engine: object, base_images: Callable[[str], str], tmp_path: Path) -> Iterator[object]:
     from specport.container.runs import Throwaway
 
-    image = load_config().targets["debian-12"].image
+    image = base_images("debian-12")  # bootstrapped when a fresh engine lacks it
     with Throwaway(engine, image, log_path=tmp_path / "install.log", purpose="test-install") as b:  # type: ignore[arg-type]
         yield b
 
@@ -158,7 +158,7 @@ def test_a_spec_that_builds_zts_always_builds_installs_and_loads(box, tmp_path: 
     listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True).stdout
     assert "/usr/lib/php/20220829/spzts.so" in listing
     assert "./etc/php/8.2/mods-available/spzts.ini" in listing
-    assert "zts" not in listing.replace("spzts", "")
+    assert "zts" not in listing.replace("sp-phpzts", "").replace("spzts", "")
     box.copy_in(deb, "/tmp/debs")
     box.run("apt-get update -q", timeout=600)
     box.run("apt-get install -y -q php8.2-cli /tmp/debs/sp-phpzts_*.deb", timeout=900)
