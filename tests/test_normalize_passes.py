@@ -291,3 +291,25 @@ def test_an_ini_file_with_no_load_order_in_its_name_is_a_module_too() -> None:
     assert "priority=20' %{buildroot}%{php_inidir}/%{pecl_name}.ini" in text
     assert "phpenmod -v 8.2 -s ALL %{pecl_name}; fi" in text
     assert "%config(noreplace) %{php_inidir}/%{pecl_name}.ini" in text
+
+
+def test_a_dropped_zts_command_never_takes_the_endif_after_its_backslash() -> None:
+    # rpm takes %endif out before the shell reads the script: a trailing backslash above it
+    # continues onto the next line, and the %endif must stay where it is
+    spec = _ZTS_ALWAYS.replace(
+        "%{__ztsphp} -n -m | grep x\n",
+        "%if 0%{?__ztsphp:1}\nTEST_PHP_EXECUTABLE=%{__ztsphp} \\\n  php -n run-tests.php \\\n"
+        "%endif\n",
+    )
+    check = normalize(spec, DEB12).text.split("%check\n")[1].split("%files")[0]
+    assert check.splitlines()[-3:] == ["%if 0%{?__ztsphp:1}", ":", "%endif"]
+
+
+def test_one_module_however_the_spec_spells_its_ini_name() -> None:
+    spec = (
+        "%global pecl_name foo\n%global ini_name z-%{pecl_name}.ini\n%install\n"
+        "install -D %{ini_name} %{buildroot}%{php_inidir}/%{ini_name}\n"
+        "%files\n%config(noreplace) %{_sysconfdir}/php.d/z-foo.ini\n"
+    )
+    text, _ = run(php.debian_ini_layout, spec, DEB12)
+    assert text.count("phpenmod -v 8.2") == 1 and text.count("priority=20") == 1

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from specport.errors import SpecError
 from specport.normalize import zts
 from specport.normalize.conditions import spec_view
-from specport.normalize.lines import SECTION_RE, sections
+from specport.normalize.lines import SECTION_RE, expand, sections
 from specport.normalize.model import Change, Line, PassContext, PassResult
 
 NAME = "php"
@@ -111,8 +111,13 @@ def debian_ini_layout(lines: list[Line], ctx: PassContext) -> PassResult:
     modules: dict[str, _Module] = {}
     # an ini name under a branch the target never takes (`%if "%{php_version}" < "5.6"`) is
     # no module of this build: its lines stay as written
-    live = spec_view(lines, ctx.target, ctx.options.bconds).live
-    for ln, alive in zip(lines, live, strict=True):
+    view = spec_view(lines, ctx.target, ctx.options.bconds)
+
+    def add(name: str, priority: str, no: int) -> None:
+        # one module however the spec spells it (z-%{pecl_name} in ini_name, z-foo in %files)
+        modules.setdefault(expand(name, view.macros) or name, _Module(name, priority, no))
+
+    for ln, alive in zip(lines, view.live, strict=True):
         text = ln.text
         if not alive or (
             ".ini" not in text
@@ -123,16 +128,16 @@ def debian_ini_layout(lines: list[Line], ctx: PassContext) -> PassResult:
             out.append(ln)  # none of the patterns below can match
             continue
         if m := _INI_NAME_RE.match(text):
-            modules.setdefault(m.group(3), _Module(m.group(3), m.group(2), ln.no))
+            add(m.group(3), m.group(2), ln.no)
             text = f"{m.group(1)}{m.group(3)}.ini"
         elif m1 := _INI_NAME_PLAIN_RE.match(text):  # no load order: Debian's default, 20
-            modules.setdefault(m1.group(2), _Module(m1.group(2), "20", ln.no))
+            add(m1.group(2), "20", ln.no)
         else:
             for m2 in _INI_PATH_RE.finditer(text):
-                modules.setdefault(m2.group(3), _Module(m2.group(3), m2.group(2), ln.no))
+                add(m2.group(3), m2.group(2), ln.no)
             text = _INI_PATH_RE.sub(r"%{php_inidir}/\3.ini", text)
             for m3 in _INI_PLAIN_PATH_RE.finditer(text):  # no load order: Debian's default, 20
-                modules.setdefault(m3.group(1), _Module(m3.group(1), "20", ln.no))
+                add(m3.group(1), "20", ln.no)
         # the ini directory itself, however the spec writes it (%{_sysconfdir}/php.d/%{ini_name})
         text = _INI_DIR_RE.sub(
             lambda d: "%{php_ztsinidir}" if d.group(2) else "%{php_inidir}", text

@@ -125,16 +125,23 @@ def strip_zts_steps(
 
 
 def _command_end(lines: list[Line], i: int) -> int:
-    """Index past the command that starts at `i`: its continuation lines and here-documents."""
+    """Index past the command that starts at `i`: its continuation lines and here-documents.
+    Never past a conditional or a section header: rpm takes those out before the shell reads
+    the script (a trailing backslash just above `%endif` continues onto the line after it)."""
+
+    def script_line(k: int) -> bool:
+        text = lines[k].text
+        return not conditional_kind(text) and not SECTION_RE.match(text)
+
     end = i + 1
     text = lines[i].text
-    while text.endswith("\\") and end < len(lines):
+    while text.endswith("\\") and end < len(lines) and script_line(end):
         text = lines[end].text
         end += 1
     command = "\n".join(ln.text for ln in lines[i:end])
     for m in _HEREDOC_RE.finditer(command):
         tabs, word = m.group(1) == "-", m.group(3)
-        while end < len(lines):
+        while end < len(lines) and script_line(end):
             body = lines[end].text
             end += 1
             if (body.lstrip("\t") if tabs else body) == word:
