@@ -352,3 +352,15 @@ def test_an_old_pre_release_marker_leaves_version_source_and_release() -> None:
     assert "#global prever RC1\n" in text
     assert "Release: 1%{?dist}\n" in text
     assert specedit.source0(text) == "https://pecl.php.net/get/thing-2.1.0.tgz"
+
+
+def test_source0_is_the_one_in_the_branch_the_spec_s_own_macros_take() -> None:
+    spec = (
+        "Name: x\nVersion: 1.0\n#global svnver 1234\n%if 0%{?svnver}\nSource0: x-svn%{svnver}.tgz\n"
+        "%else\nSource0: https://pecl.php.net/get/x-%{version}.tgz\n%endif\n%description\nd\n"
+    )
+    assert specedit.source0(spec) == "https://pecl.php.net/get/x-1.0.tgz"
+    assert specedit.source0(spec.replace("#global", "%global")) == "x-svn1234.tgz"
+    # a condition on the distro's macros depends on the target: the first one, as before
+    distro = spec.replace("0%{?svnver}", "0%{?fedora}")
+    assert specedit.source0(distro.replace("x-svn%{svnver}", "x-a")) == "x-a.tgz"

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from specport.errors import SpecError
 from specport.normalize.edit import preamble_end
+from specport.normalize.expr import RPM_DIALECT, evaluate
 from specport.normalize.forge import forge_macros
-from specport.normalize.lines import expand, simple_macros, split_lines
+from specport.normalize.lines import Chain, chains, expand, simple_macros, split_lines
 
 _PATCH_TAG = re.compile(r"^Patch(?P<n>\d*)\s*:\s*(?P<value>\S+)", re.IGNORECASE)
 _SOURCE_TAG = re.compile(r"^Source(?P<n>\d*)\s*:\s*(?P<value>\S+)", re.IGNORECASE)
@@ -56,17 +57,47 @@ def tag_value(text: str, tag: str) -> str:
 
 
 def source0(text: str) -> str:
-    """Source0's value (URL or file name), simple macros expanded."""
+    """Source0's value (URL or file name), simple macros expanded. Where the preamble has more
+    than one (`%if 0%{?svnver}` a snapshot, `%else` the release), the one in a branch the
+    spec's own macros do not rule out."""
     macros = macros_of(text)
     lines = text.splitlines()
-    for i in range(preamble_end(lines)):
-        m = _SOURCE_TAG.match(lines[i])
-        if m and (m["n"] or "0") == "0":
-            value = expand(m["value"], macros)
-            if value is None:
-                raise SpecError(f"Source0: {m['value']!r} cannot be read without rpm", line=i + 1)
-            return value
-    raise SpecError("no Source0: in the main preamble")
+    table = chains(split_lines(text))
+    found = [
+        (i, m)
+        for i in range(preamble_end(lines))
+        if (m := _SOURCE_TAG.match(lines[i])) and (m["n"] or "0") == "0"
+    ]
+    if not found:
+        raise SpecError("no Source0: in the main preamble")
+    i, m = next((f for f in found if _not_ruled_out(table[f[0]], text, macros)), found[0])
+    value = expand(m["value"], macros)
+    if value is None:
+        raise SpecError(f"Source0: {m['value']!r} cannot be read without rpm", line=i + 1)
+    return value
+
+
+_MACRO_NAME = re.compile(r"%\{?[!?]*(\w+)")
+
+
+def _not_ruled_out(chain: Chain, text: str, macros: dict[str, str]) -> bool:
+    """False when a condition of `chain` is decided against the line by macros the spec itself
+    defines, or keeps commented out (`#global svnver 320130`); conditions on anything else (the
+    distro's macros) depend on the target and decide nothing here."""
+    for condition, in_else in chain:
+        if not condition.startswith("%if "):
+            continue
+        expression = condition[4:]
+        names = set(_MACRO_NAME.findall(expression))
+        if not names or not all(
+            n in macros or re.search(rf"(?m)^#\s*(?:global|define)\s+{n}\s", text) for n in names
+        ):
+            continue
+        expanded = expand(expression, macros)
+        truth = evaluate(expanded, RPM_DIALECT) if expanded is not None else None
+        if truth is not None and truth == in_else:
+            return False
+    return True
 
 
 def patches(text: str) -> list[PatchRef]:
