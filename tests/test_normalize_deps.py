@@ -85,6 +85,22 @@ def test_all_unresolved_names_in_one_error() -> None:
     assert "line 8: %{undefined_x}" in message
 
 
+def test_names_all_under_a_switch_of_the_spec_say_how_to_turn_it_off() -> None:
+    spec = (
+        "%global with_python 1\n%bcond_without java\n"
+        "%if %{with_python}\nBuildRequires: no-such-python\n%endif\n"
+        "%if %{with java}\nBuildRequires: no-such-java\n%endif\n"
+    )
+    with pytest.raises(DependencyError) as info:
+        normalize(HEAD + spec, DEB12)
+    hint = info.value.hint or ""
+    assert "turn it off (%global with_python 0 in the spec, --without java)" in hint
+    # one name outside any switch: no such way out
+    with pytest.raises(DependencyError) as info:
+        normalize(HEAD + spec + "BuildRequires: no-such-thing\n", DEB12)
+    assert "switch" not in (info.value.hint or "")
+
+
 def test_keep_unresolved() -> None:
     spec = "BuildRequires: no-such-thing >= 2, gcc\n"
     assert deps_of(spec, keep_unresolved=True) == ["BuildRequires: no-such-thing >= 2, gcc"]

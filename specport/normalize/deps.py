@@ -38,7 +38,7 @@ from specport.normalize.deptranslate import (
     unparen,
 )
 from specport.normalize.errors import PhpStackError, SclError, UnresolvedError
-from specport.normalize.lines import SECTION_RE, continued, expand, sections
+from specport.normalize.lines import SECTION_RE, chains, continued, expand, sections
 from specport.normalize.model import Change, Line, PassContext, PassResult
 from specport.normalize.packages import own_packages
 from specport.normalize.provided import reading
@@ -205,12 +205,37 @@ def translate_dependencies(
         raise UnresolvedError(
             f"{ctx.path or 'spec'}: {what}: {listed}",
             [r.name for _, r in refused],
-            hint=_HINT.format(target=ctx.target.name),
+            hint=_switch_hint(lines, [no for no, _ in refused])
+            + _HINT.format(target=ctx.target.name),
             refused=[(r.name, r.kind, whys.get(r.name, r.why)) for _, r in refused],
         )
     for no, r in refused:
         changes.append(Change(NAME, no, f"kept unresolved name {r.name} (--keep-unresolved)"))
     return out, changes
+
+
+_SWITCH_RE = re.compile(r"%\{\??with[ _](\w+)\}")
+
+
+def _switch_hint(lines: list[Line], numbers: list[int]) -> str:
+    """When every refused name sits under a feature switch of the spec (`%if %{with python}`,
+    `%if %{with_python}`), the way out that keeps the rest of the package: turn it off."""
+    table = chains(lines)
+    at = {ln.no: i for i, ln in enumerate(lines)}
+    switches: dict[str, str] = {}
+    for no in numbers:
+        found = (
+            [m for text, _ in table[at[no]] for m in _SWITCH_RE.finditer(text)] if no in at else []
+        )
+        if not found:
+            return ""
+        for m in found:
+            bcond = m.group(0)[2:].lstrip("?").startswith("with ")
+            switches[m.group(1)] = (
+                f"--without {m.group(1)}" if bcond else f"%global with_{m.group(1)} 0 in the spec"
+            )
+    ways = ", ".join(sorted(set(switches.values())))
+    return f"every one of them sits under a switch of the spec: turn it off ({ways}), or "
 
 
 def _note(
