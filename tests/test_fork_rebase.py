@@ -233,8 +233,9 @@ def test_a_plain_marker_use_expands_to_nothing_once_commented_out() -> None:
 def test_what_text_cannot_edit_is_refused() -> None:
     with pytest.raises(SpecError, match="cannot edit Version"):
         edit.set_version(SPEC.replace("%{upstream_version}", "%(cat /v)"), "2.4")
-    with pytest.raises(SpecError, match="defined 2 times"):
-        edit.set_version("%global upstream_version 1\n" + SPEC, "2.4")
+    # a Version macro defined twice is the new version on both (see the per-release test)
+    twice = edit.set_version("%global upstream_version 1\n" + SPEC, "2.4")
+    assert twice.count("%global upstream_version 2.4") == 2
     with pytest.raises(SpecError, match="not an rpm version"):
         edit.set_version(SPEC, "2.4; rm -rf /")
     with pytest.raises(SpecError, match="cannot edit Release"):
@@ -364,3 +365,17 @@ def test_source0_is_the_one_in_the_branch_the_spec_s_own_macros_take() -> None:
     # a condition on the distro's macros depends on the target: the first one, as before
     distro = spec.replace("0%{?svnver}", "0%{?fedora}")
     assert specedit.source0(distro.replace("x-svn%{svnver}", "x-a")) == "x-a.tgz"
+
+
+def test_a_version_defined_per_distro_release_is_the_new_version_on_every_one() -> None:
+    spec = (
+        "%if 0%{?fedora} <= 18\n%global extver 1.0.3\n%else\n%global extver 1.1.2\n%endif\n"
+        "Name: x\nVersion: %{extver}\nRelease: 1\n%description\nd\n"
+    )
+    out = edit.set_version(spec, "2.1.4")
+    assert out.count("%global extver 2.1.4") == 2 and "Version: %{extver}" in out
+    # a Release defined twice still depends on the old value: not guessed
+    with pytest.raises(SpecError, match="defined 2 times"):
+        edit.reset_release(
+            spec.replace("Release: 1", "Release: %{rel}") + "%global rel 2\n%global rel 3\n"
+        )

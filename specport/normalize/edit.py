@@ -113,8 +113,9 @@ def preamble_end(lines: list[str]) -> int:
     return len(lines)
 
 
-def _set_tag(text: str, tag: str, change: ValueEdit) -> str:
-    """Change the main preamble's `tag:` value, or the one %global it names."""
+def _set_tag(text: str, tag: str, change: ValueEdit, *, every: bool = False) -> str:
+    """Change the main preamble's `tag:` value, or the %global it names (`every`: each of its
+    definitions, for a value that does not depend on the old one)."""
     lines = text.splitlines(keepends=True)
     rx = re.compile(rf"^(?P<head>{tag}\s*:\s*)(?P<value>.*?)\s*$", re.IGNORECASE)
     for i in range(preamble_end(lines)):
@@ -127,22 +128,27 @@ def _set_tag(text: str, tag: str, change: ValueEdit) -> str:
             return "".join(lines)
         macro = _MACRO_ONLY.match(m["value"])
         if macro:  # Version: %{upstream_version}: edit that %global
-            return _set_define(lines, macro.group(1), change, tag, i + 1)
+            return _set_define(lines, macro.group(1), change, tag, i + 1, every=every)
         raise SpecError(f"cannot edit {tag}: {m['value']!r} as text", line=i + 1)
     raise SpecError(f"no {tag}: line in the main preamble")
 
 
-def _set_define(lines: list[str], name: str, change: ValueEdit, tag: str, tag_line: int) -> str:
+def _set_define(
+    lines: list[str], name: str, change: ValueEdit, tag: str, tag_line: int, *, every: bool = False
+) -> str:
+    """The one definition of %name changed; with `every`, each of them (a Version defined per
+    distro release, `%if 0%{?fedora} >= 19` ... `%global extver 1.1.2`: the new version is the
+    version on every one)."""
     hits = [i for i, ln in enumerate(lines) if (m := DEFINE_RE.match(ln)) and m.group(2) == name]
-    if len(hits) != 1:
+    if not hits or (len(hits) > 1 and not every):
         raise SpecError(f"cannot edit {tag}: %{name} is defined {len(hits)} times", line=tag_line)
-    i = hits[0]
-    m = DEFINE_RE.match(lines[i])
-    assert m is not None
-    new = change(m.group(4).strip())
-    if new is None:
-        raise SpecError(f"cannot edit %{name} {m.group(4).strip()!r} as text", line=i + 1)
-    lines[i] = f"%{m.group(1)} {name} {new}\n"
+    for i in hits:
+        m = DEFINE_RE.match(lines[i])
+        assert m is not None
+        new = change(m.group(4).strip())
+        if new is None:
+            raise SpecError(f"cannot edit %{name} {m.group(4).strip()!r} as text", line=i + 1)
+        lines[i] = f"%{m.group(1)} {name} {new}\n"
     return "".join(lines)
 
 
@@ -167,7 +173,7 @@ def set_version(text: str, version: str) -> str:
         if composed:
             base = composed["base"]
             optional = set(_OPTIONAL.findall(composed["rest"]))
-            edited = _set_define(lines, base, lambda _old: version, "Version", i + 1)
+            edited = _set_define(lines, base, lambda _old: version, "Version", i + 1, every=True)
             # the same marker under another name elsewhere (`%global tag %{upver}%{?rcver}`
             # beside `Version: %{upver}%{?rclower:~%{rclower}}`)
             after_base = re.findall(r"%\{" + re.escape(base) + r"\}%\{\??(\w+)\}", edited)
@@ -175,7 +181,7 @@ def set_version(text: str, version: str) -> str:
             return _drop_from_release(_comment_defines(edited, gone), gone)
         if m:
             break
-    edited = _set_tag(text, "Version", lambda old: None if "%" in old else version)
+    edited = _set_tag(text, "Version", lambda old: None if "%" in old else version, every=True)
     gone = _suffixes(edited)
     return _drop_from_release(_comment_defines(edited, gone), gone)
 
