@@ -313,3 +313,15 @@ def test_one_module_however_the_spec_spells_its_ini_name() -> None:
     )
     text, _ = run(php.debian_ini_layout, spec, DEB12)
     assert text.count("phpenmod -v 8.2") == 1 and text.count("priority=20") == 1
+
+
+def test_a_version_defined_only_for_fedora_and_el_is_refused_where_it_is_undefined() -> None:
+    spec = (
+        "%if 0%{?fedora} >= 19 || 0%{?rhel} >= 5\n%global extver 1.1.2\n%endif\n"
+        "Name: x\nVersion: %{extver}\nRelease: 1\nSummary: s\nLicense: MIT\n%description\nd\n"
+    )
+    with pytest.raises(SpecError, match=r"defines only under conditions debian-12 does not meet"):
+        normalize(spec, DEB12)
+    assert "Version: %{extver}" in normalize(spec, EL8).text  # rhel >= 5 there
+    # defined for every target: nothing to say
+    normalize(spec.replace("%endif", "%else\n%global extver 1.1.2\n%endif"), DEB12)

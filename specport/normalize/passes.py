@@ -37,6 +37,7 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     (forge.NAME, forge.expand_forge_macros),
     (forge.NAME, forge.expand_source_names),
     (tags.NAME, tags.trim_tag_values),
+    (tags.NAME, tags.check_version_defined),
     (filters.NAME, filters.drop_dependency_filters),
     (reserved.NAME, reserved.rename_builtin_clashes),
     (release.NAME, release.normalize_release),

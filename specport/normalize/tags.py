@@ -3,13 +3,19 @@
 debbuild reads `Name:`, `Version:`, `Release:` and their kind as everything after the colon up to
 the end of the line, trailing tabs and spaces included (rpm strips them): `Name:\tphp-pecl-x\t`
 made a build root `.../php-pecl-x\t-2.0.9-1+deb12.amd64`, and `install` then took the rest of the
-path as options. The blanks are removed."""
+path as options. The blanks are removed.
+
+And on every target: a Version made of a macro the spec defines only under conditions the target
+does not meet (`%if 0%{?fedora} >= 19 || 0%{?rhel} >= 5` / `%global extver 1.1.2`) is refused
+with the lines, instead of a build that looks for `gearman-%{extver}.tgz`."""
 
 from __future__ import annotations
 
 import re
 
-from specport.normalize.lines import TAG_RE, sections
+from specport.errors import SpecError
+from specport.normalize.conditions import spec_view
+from specport.normalize.lines import DEFINE_RE, TAG_RE, chains, sections
 from specport.normalize.model import Change, Line, PassContext, PassResult
 
 NAME = "tags"
@@ -31,3 +37,40 @@ def trim_tag_values(lines: list[Line], ctx: PassContext) -> PassResult:
         else:
             out.append(ln)
     return out, changes
+
+
+_MACRO_REF = re.compile(r"%\{(\w+)\}|%(\w+)")
+
+
+def check_version_defined(lines: list[Line], ctx: PassContext) -> PassResult:
+    version = next(
+        (ln for ln, sec in zip(lines, sections(lines), strict=True)
+         if sec == "preamble" and re.match(r"^Version\s*:", ln.text, re.IGNORECASE)),
+        None,
+    )  # fmt: skip
+    if version is None or "%" not in version.text:
+        return lines, []
+    defined: dict[str, list[int]] = {}
+    always: set[str] = set()  # defined outside any %if
+    table = chains(lines)
+    for i, ln in enumerate(lines):
+        if m := DEFINE_RE.match(ln.text):
+            defined.setdefault(m.group(2), []).append(ln.no)
+            if not table[i]:
+                always.add(m.group(2))
+    names = {m.group(1) or m.group(2) for m in _MACRO_REF.finditer(version.text)}
+    suspects = sorted(n for n in names if n in defined and n not in always)
+    if not suspects:
+        return lines, []
+    view = spec_view(lines, ctx.target, ctx.options.bconds)
+    for name in suspects:
+        if name not in view.macros:
+            where = ", ".join(map(str, defined[name]))
+            raise SpecError(
+                f"Version uses %{{{name}}}, which the spec defines only under conditions "
+                f"{ctx.target.name} does not meet (line {where})",
+                path=ctx.path,
+                line=version.no,
+                hint=f"define %{name} for every target, e.g. in an %else branch",
+            )
+    return lines, []
