@@ -21,10 +21,10 @@ DATA = Path(__file__).resolve().parent / "data" / "debbuild"
 LOG = "/var/lib/sp-fedora/log"
 
 
-def _build(target: str, out: Path) -> Path:
+def _build(target: str, out: Path, specs: tuple[str, ...] = ("sp-fedora", "sp-watched")) -> Path:
     proc = subprocess.run(
         [sys.executable, "-m", "specport", "build", "-t", target, "-o", str(out),
-         str(DATA / "sp-fedora.spec"), str(DATA / "sp-watched.spec")],
+         *(str(DATA / f"{spec}.spec") for spec in specs)],
         capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -132,14 +132,7 @@ def test_ubuntu_20_04_builds_with_bash_and_installs(engine: object, tmp_path: Pa
 def test_php_extension_sees_fedora_php_config_defines(engine: object, tmp_path: Path) -> None:
     """sp-phpext's C source stops at `#if !HAVE_MBSTRING`: Debian's php_config.h leaves it
     undefined, the PHP shim's CPPFLAGS give it as Fedora's php_config.h does."""
-    out = tmp_path / "out"
-    proc = subprocess.run(
-        [sys.executable, "-m", "specport", "build", "-t", "debian-12", "-o", str(out),
-         str(DATA / "sp-phpext.spec")],
-        capture_output=True, text=True, timeout=1800,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    (deb,) = (out / "debian-12").glob("sp-phpext_*.deb")
+    (deb,) = _build("debian-12", tmp_path / "out", ("sp-phpext",)).glob("sp-phpext_*.deb")
     listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True).stdout
     assert "/usr/lib/php/20220829/spext.so" in listing
 
@@ -147,14 +140,7 @@ def test_php_extension_sees_fedora_php_config_defines(engine: object, tmp_path: 
 def test_a_spec_that_builds_zts_always_builds_installs_and_loads(box, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """sp-phpzts builds NTS and ZTS copies with no switch (Fedora 17's layout): the ZTS steps
     are dropped for debian-12, which has no ZTS PHP; the NTS extension loads."""
-    out = tmp_path / "out"
-    proc = subprocess.run(
-        [sys.executable, "-m", "specport", "build", "-t", "debian-12", "-o", str(out),
-         str(DATA / "sp-phpzts.spec")],
-        capture_output=True, text=True, timeout=1800,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    (deb,) = (out / "debian-12").glob("sp-phpzts_*.deb")
+    (deb,) = _build("debian-12", tmp_path / "out", ("sp-phpzts",)).glob("sp-phpzts_*.deb")
     listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True).stdout
     assert "/usr/lib/php/20220829/spzts.so" in listing
     assert "./etc/php/8.2/mods-available/spzts.ini" in listing

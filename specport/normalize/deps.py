@@ -214,7 +214,7 @@ def translate_dependencies(
     return out, changes
 
 
-_SWITCH_RE = re.compile(r"%\{\??with[ _](\w+)\}")
+_SWITCH_RE = re.compile(r"%\{\??with([ _])(\w+)\}")  # a bcond's %{with x}, or %{with_x}
 
 
 def _switch_hint(lines: list[Line], numbers: list[int]) -> str:
@@ -230,9 +230,9 @@ def _switch_hint(lines: list[Line], numbers: list[int]) -> str:
         if not found:
             return ""
         for m in found:
-            bcond = m.group(0)[2:].lstrip("?").startswith("with ")
-            switches[m.group(1)] = (
-                f"--without {m.group(1)}" if bcond else f"%global with_{m.group(1)} 0 in the spec"
+            name = m.group(2)
+            switches[name] = (
+                f"--without {name}" if m.group(1) == " " else f"%global with_{name} 0 in the spec"
             )
     ways = ", ".join(sorted(set(switches.values())))
     return f"every one of them sits under a switch of the spec: turn it off ({ways}), or "

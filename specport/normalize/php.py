@@ -56,31 +56,29 @@ def disable_zts(lines: list[Line], ctx: PassContext) -> PassResult:
     if not any(zts.TOOL_RE.search(ln.text) for ln in out):
         return out, changes
     live = spec_view(out, ctx.target, ctx.options.bconds).live
-    if (tool := zts.runs_zts_tools(out, live)) and zts.builds_zts_only(out, live):
+    tool = zts.runs_zts_tools(out, live)
+    if tool is None:
+        return out, changes
+    if zts.builds_nts(out, live):  # an extension's spec: its ZTS steps go
+        out, dropped = zts.strip_zts_steps(out, live, why, NAME)
+        changes += dropped
+        # what could not be dropped (a ZTS tool run inside a shell loop)
+        tool = zts.runs_zts_tools(out, spec_view(out, ctx.target, ctx.options.bconds).live)
+    elif zts.runs_zts_phpize(out, live):
         raise SpecError(
             f"it builds only a thread-safe (ZTS) extension; {why}",
             path=ctx.path,
             line=tool.no,
             hint="such an extension (pthreads) needs a target whose PHP is built with ZTS",
         )
-    dropped: list[Change] = []
-    if zts.builds_nts(out, live):  # an extension's spec (PHP's own makes the ZTS tools)
-        out, dropped = zts.strip_zts_steps(out, live, why, NAME)
-    _refuse_unconditional_zts(out, ctx, why)
-    return out, changes + dropped
-
-
-def _refuse_unconditional_zts(lines: list[Line], ctx: PassContext, why: str) -> None:
-    """What zts.strip_zts_steps could not drop (a ZTS tool run inside a shell loop): one clear
-    refusal instead of `zts-phpize: not found` mid-build."""
-    live = spec_view(lines, ctx.target, ctx.options.bconds).live
-    if ln := zts.runs_zts_tools(lines, live):
+    if tool is not None:  # one clear refusal instead of `zts-phpize: not found` mid-build
         raise SpecError(
             f"it builds a thread-safe (ZTS) extension whatever the build options; {why}",
             path=ctx.path,
-            line=ln.no,
+            line=tool.no,
             hint="guard the ZTS parts with %if %{with zts} (%bcond zts), as Fedora's specs do",
         )
+    return out, changes
 
 
 _INI_NAME_RE = re.compile(r"^(\s*%(?:global|define)\s+ini_name\s+)(\d+)-(\S+)\.ini\s*$")

@@ -50,22 +50,21 @@ def check_version_defined(lines: list[Line], ctx: PassContext) -> PassResult:
     )  # fmt: skip
     if version is None or "%" not in version.text:
         return lines, []
-    defined: dict[str, list[int]] = {}
-    always: set[str] = set()  # defined outside any %if
-    table = chains(lines)
-    for i, ln in enumerate(lines):
-        if m := DEFINE_RE.match(ln.text):
-            defined.setdefault(m.group(2), []).append(ln.no)
-            if not table[i]:
-                always.add(m.group(2))
     names = {m.group(1) or m.group(2) for m in _MACRO_REF.finditer(version.text)}
-    suspects = sorted(n for n in names if n in defined and n not in always)
+    defined: dict[str, list[int]] = {}  # index of each definition of those names
+    for i, ln in enumerate(lines):
+        if (m := DEFINE_RE.match(ln.text)) and m.group(2) in names:
+            defined.setdefault(m.group(2), []).append(i)
+    if not defined:
+        return lines, []
+    table = chains(lines)  # a name defined outside any %if (once will do) is defined everywhere
+    suspects = sorted(n for n, at in defined.items() if all(table[i] for i in at))
     if not suspects:
         return lines, []
     view = spec_view(lines, ctx.target, ctx.options.bconds)
     for name in suspects:
         if name not in view.macros:
-            where = ", ".join(map(str, defined[name]))
+            where = ", ".join(str(lines[i].no) for i in defined[name])
             raise SpecError(
                 f"Version uses %{{{name}}}, which the spec defines only under conditions "
                 f"{ctx.target.name} does not meet (line {where})",

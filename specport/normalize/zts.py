@@ -46,39 +46,43 @@ _COMPOUND_RE = re.compile(
 )
 
 
-def builds_nts(lines: list[Line], live: tuple[bool, ...] | list[bool]) -> bool:
-    """Whether the target's %build runs phpize: a spec that builds only a ZTS extension (for
-    pthreads, which needs a thread-safe PHP) has nothing left once its ZTS steps are gone."""
-    return any(
-        alive and sec == "build" and _NTS_TOOL_RE.search(ln.text)
-        for ln, sec, alive in zip(lines, sections(lines), live, strict=True)
-    )
-
-
-def builds_zts_only(lines: list[Line], live: tuple[bool, ...] | list[bool]) -> bool:
-    """Whether the target's %build runs zts-phpize and not phpize: an extension that needs a
-    thread-safe PHP (pthreads). (PHP's own spec makes zts-phpize: neither of them runs.)"""
-    return not builds_nts(lines, live) and any(
-        alive and sec == "build" and _ZTS_PHPIZE_RUN_RE.search(ln.text)
-        for ln, sec, alive in zip(lines, sections(lines), live, strict=True)
-    )
+def _first_live(
+    lines: list[Line],
+    live: tuple[bool, ...] | list[bool],
+    wanted: tuple[str, ...],
+    rx: re.Pattern[str],
+) -> Line | None:
+    """The first line the target runs in one of the `wanted` sections that `rx` finds."""
+    for ln, sec, alive in zip(lines, sections(lines), live, strict=True):
+        if alive and sec in wanted and rx.search(ln.text):
+            return ln
+    return None
 
 
 def runs_zts_tools(lines: list[Line], live: tuple[bool, ...] | list[bool]) -> Line | None:
     """The first line the target runs in %build or %install that calls a ZTS tool, if any."""
-    for ln, sec, alive in zip(lines, sections(lines), live, strict=True):
-        if alive and sec in ("build", "install") and TOOL_RE.search(ln.text):
-            return ln
-    return None
+    return _first_live(lines, live, ("build", "install"), TOOL_RE)
+
+
+def builds_nts(lines: list[Line], live: tuple[bool, ...] | list[bool]) -> bool:
+    """Whether the target's %build runs phpize: an extension's spec. One that builds only a ZTS
+    extension (pthreads) has nothing left once its ZTS steps are gone; PHP's own spec makes the
+    ZTS tools and runs neither."""
+    return _first_live(lines, live, ("build",), _NTS_TOOL_RE) is not None
+
+
+def runs_zts_phpize(lines: list[Line], live: tuple[bool, ...] | list[bool]) -> bool:
+    """Whether the target's %build runs zts-phpize as a command (pthreads does; PHP's own spec
+    only makes it)."""
+    return _first_live(lines, live, ("build",), _ZTS_PHPIZE_RUN_RE) is not None
 
 
 def strip_zts_steps(
     lines: list[Line], live: tuple[bool, ...] | list[bool], why: str, name: str
 ) -> tuple[list[Line], list[Change]]:
     """`lines` without the ZTS steps the target runs (`live`: the lines it runs; see the
-    module's docstring); `why` and `name` label the change notes."""
-    if runs_zts_tools(lines, live) is None:
-        return lines, []
+    module's docstring), for an extension's spec that runs a ZTS tool; `why` and `name` label
+    the change notes."""
     secs = sections(lines)
     drop: set[int] = set()  # indexes of lines removed outright
     blank: dict[int, str] = {}  # index -> what a dropped command's first line becomes
