@@ -136,3 +136,13 @@ def test_rich_alternatives() -> None:
     assert any("no conditional dependency" in c.reason for c in out.changes)
     with pytest.raises(SpecError, match="plain names"):
         normalize(HEAD + "Requires: ((a or b) and c)\n", DEB12)
+
+
+def test_rich_with_of_names_that_hold_parentheses() -> None:
+    # Fedora's PHP libraries pin a Composer range: `(php-composer(x) >= 1 with php-composer(x) < 2)`
+    got = deps_of("Requires: (perl(File::Temp) >= 0.2 with perl(File::Temp) < 1)\n")
+    assert got == ["Requires: libfile-temp-perl >= 0.2, libfile-temp-perl < 1"]
+    with pytest.raises(SpecError, match="no conditional dependency"):
+        normalize(HEAD + "Requires: (perl(File::Temp) if perl(Carp))\n", DEB12)
+    with pytest.raises(SpecError, match="plain names"):
+        normalize(HEAD + "Requires: ((perl(Carp) or gcc) and make)\n", DEB12)

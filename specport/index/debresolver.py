@@ -16,6 +16,7 @@ from typing import Any
 from specport.index import fileroutes, phproutes, shipped
 from specport.index.parse import normalize_python_name
 from specport.normalize.resolver import (
+    _CMAKE_RE,
     _PERL_RE,
     _PKGCONFIG_RE,
     _PY3DIST_RE,
@@ -66,7 +67,7 @@ class IndexResolver:
     def resolve(self, name: str) -> Resolution | None:
         for route in (
             self._stack, self._absent_rule, self._drop, self._php, self._path, self._pkgconfig,
-            self._perl, self._python, self._rules, self._exact, self._virtual,
+            self._cmake, self._perl, self._python, self._rules, self._exact, self._virtual,
             self._shipped_data, self._devel, self._shipped_generic, self._library, self._last,
             self._patterns, self._perl_package, self._absent_pattern, self._capability,
         ):  # fmt: skip
@@ -140,6 +141,9 @@ class IndexResolver:
             return self._refuse(name, f"no {self.target.name} package ships {m.group(1)}.pc")
         if m := _PERL_RE.fullmatch(name):
             file = m.group(1).replace("::", "/") + ".pm"
+            return self._refuse(name, f"no {self.target.name} package ships {file}")
+        if m := _CMAKE_RE.fullmatch(name):
+            file = f"{m.group(1)}Config.cmake"
             return self._refuse(name, f"no {self.target.name} package ships {file}")
         if m := _PY3DIST_RE.fullmatch(name):
             return self._refuse(name, f"no {self.target.name} package has {m.group(1)}'s dist-info")
@@ -226,6 +230,13 @@ class IndexResolver:
             if owners:  # one that needs the .pc's owner (ImageMagick.pc: libmagickwand-dev)
                 return Resolution(rule.name, f"{how} ({', '.join(owners)}); {rule.rule}")
         return self._pick(owners, how, m.group(1))
+
+    def _cmake(self, name: str) -> Resolution | None:
+        m = _CMAKE_RE.fullmatch(name)
+        if not m:
+            return None
+        owners = self.index.owners("cmake", m.group(1).lower())
+        return self._pick(owners, f"{m.group(1)}Config.cmake is in the Contents", m.group(1))
 
     def _perl(self, name: str) -> Resolution | None:
         m = _PERL_RE.fullmatch(name)

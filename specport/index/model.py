@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-FORMAT = 6  # bump when the derived layout changes: older caches are then rebuilt, not misread
+FORMAT = 7  # bump when the derived layout changes: older caches are then rebuilt, not misread
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Index:
     headers: dict[str, str] = field(default_factory=dict)
     devlibs: dict[str, str] = field(default_factory=dict)  # "libpcre" -> owners of libpcre.so
     sonames: dict[str, str] = field(default_factory=dict)  # "libpcre" -> of libpcre.so.3
+    cmake: dict[str, str] = field(default_factory=dict)  # "qt6core" -> Qt6CoreConfig.cmake's
     breaks: dict[str, str] = field(default_factory=dict)  # "php-amqp" -> packages Breaking it
     essential: list[str] = field(default_factory=list)
     modules: dict[str, str] = field(default_factory=dict)  # rpm: package -> "php:7.4,php:8.0"

@@ -2,10 +2,10 @@
 
 Contents files are large (hundreds of MB uncompressed): each line is tested with cheap byte
 checks first, and only lines under the directories that answer a dependency are kept: bin and
-sbin dirs, pkg-config files, Perl modules, Python dist/egg-info, the PEAR registry and channels,
-C headers (two levels under the include dirs) and shared libraries (their development link
-`libfoo.so` and their SONAME-style `libfoo.so.N` files), which tell what a Fedora -devel or library
-package corresponds to.
+sbin dirs, pkg-config files, CMake package configs, Perl modules, Python dist/egg-info, the PEAR
+registry and channels, C headers (two levels under the include dirs) and shared libraries (their
+development link `libfoo.so` and their SONAME-style `libfoo.so.N` files), which tell what a Fedora
+-devel or library package corresponds to.
 """
 
 from __future__ import annotations
@@ -42,8 +42,12 @@ _HEADER_RE = re.compile(
 _LIB_RE = re.compile(
     rb"^(?:usr/)?lib/(?:[a-z0-9_]+-linux-gnu[a-z0-9_]*/)?(lib[^/\s]+?)\.so(\.\d+(?:\.\d+)?)?$"
 )
+# CMake package configs (find_package(Foo) reads FooConfig.cmake or foo-config.cmake): rpm's
+# generator makes cmake(Foo) of the file's name, anywhere under the prefix's lib and share dirs
+_CMAKE_RE = re.compile(rb"^usr/(?:lib|lib64|share)/\S*?([^/\s]+?)(?:Config|-config)\.cmake$")
 _TABLES = (
-    "files", "pkgconfig", "perl", "python", "pear", "channels", "headers", "devlibs", "sonames"
+    "files", "pkgconfig", "perl", "python", "pear", "channels", "headers", "devlibs", "sonames",
+    "cmake",
 )  # fmt: skip
 _PEAR_DEFAULT_CHANNEL = "pear.php.net"  # PEAR's own channel: its registry has no .channel. dir
 
@@ -130,6 +134,7 @@ class Builder:
         perl, python = self.tables["perl"], self.tables["python"]
         pear, channels = self.tables["pear"], self.tables["channels"]
         headers, devlibs, sonames = (self.tables[k] for k in ("headers", "devlibs", "sonames"))
+        cmake = self.tables["cmake"]
         for raw in lines:
             line = raw.rstrip()
             table: defaultdict[str, set[str]] | None = None
@@ -159,6 +164,10 @@ class Builder:
                 if m:
                     table = sonames if m.group(2) else devlibs
                     key = m.group(1).decode(errors="replace")
+            elif b"onfig.cmake" in line:
+                m = _CMAKE_RE.match(line.split(None, 1)[0])
+                if m:  # find_package() matches the name case-insensitively
+                    table, key = cmake, m.group(1).decode(errors="replace").lower()
             elif line.startswith(b"usr/share/php/."):
                 path = line.split(None, 1)[0]
                 if m := _PEAR_RE.match(path):

@@ -8,6 +8,8 @@ What each kind of item becomes (and why), for `normalize --explain`:
   `Breaks: php-amqp (<< 1.11.0-4~)`): unversioned, since an unversioned Provides meets no
   versioned Breaks, while `php-amqp = 1.11.0` would and the package would not install;
 - a macro value with several names (`%global reqs a b c`): each name;
+- a kept version gets the epoch of the target's package (`ImageMagick >= 7` -> `imagemagick >=
+  8:7`: Debian's 8:6.9 would meet `>= 7`);
 - rich dependencies (rpm 4.13+): `(a or b)` stays a rich dependency in BuildRequires, which rpm
   reads and apt gets as `a | b` (building/engines.py); in run-time tags debbuild writes one name per
   item (its splitver keeps only the last name of `a | b`), so the first alternative the target has
@@ -37,6 +39,7 @@ _PKGCONFIG_RE = re.compile(r"pkgconfig\([^()]+\)")
 _SCL_MACRO_RE = re.compile(r"%\{[!?]*_?scl")
 _RICH_AND_RE = re.compile(r"\s+(and|with)\s+")
 _RICH_COND_RE = re.compile(r"\s(if|unless|else|without)\s")
+_RICH_WORD_RE = re.compile(r"\s+(?:and|or|with|without|if|unless|else)\s+")
 
 Record = tuple[str, str, str]  # (Fedora name, target name or "" when dropped, how)
 
@@ -131,12 +134,16 @@ def translate(
         out.records.append((expanded, "", found.rule))
         return out
     keep = found.keep_version and bool(dep.op)
-    item = f"{found.name} {dep.op} {dep.version}" if keep else found.name
+    epoch = _epoch(resolver, found.name) if keep and ":" not in dep.version else ""
+    version = f"{epoch}:{dep.version}" if epoch else dep.version
+    item = f"{found.name} {dep.op} {version}" if keep else found.name
     out.items += [item, *found.also]
-    if found.name != expanded or (dep.op and not keep) or found.also:
+    if found.name != expanded or (dep.op and not keep) or found.also or epoch:
         note = f"{dep.render()} -> {', '.join([item, *found.also])}"
         if keep and dep.op in DPKG_OPERATORS:
-            note += f" (debbuild writes {found.name} ({DPKG_OPERATORS[dep.op]} {dep.version}))"
+            note += f" (debbuild writes {found.name} ({DPKG_OPERATORS[dep.op]} {version}))"
+        if epoch:  # imagemagick 8:6.9 would meet `>= 7` with no epoch
+            note += f" (the target's {found.name} has epoch {epoch})"
         out.notes.append(f"{note} [{found.rule}{', a guess' if found.guess else ''}]")
     if tag not in SOFT_TAGS:
         out.records.append((expanded, found.name, found.rule))
@@ -146,6 +153,15 @@ def translate(
             out.items.append(tool.name)
             out.notes.append(f"{expanded} also brings {tool.name}: configure runs it to read .pc")
     return out
+
+
+def _epoch(resolver: Resolver, name: str) -> str:
+    """The epoch of the target's `name` ("8" for imagemagick 8:6.9.11), or "": an upstream
+    version compared without it would be older than any version of the package."""
+    index = getattr(innermost(resolver), "index", None)
+    version = index.packages.get(name, "") if index is not None else ""
+    m = re.match(r"(\d+):", version)
+    return m.group(1) if m and m.group(1) != "0" else ""
 
 
 def _several(
@@ -190,7 +206,9 @@ def _rich(
     dep: Dep, tag: str, resolver: Resolver, macros: dict[str, str], own: set[str]
 ) -> Translated:
     inner = dep.name.strip()[1:-1].strip()
-    if _RICH_COND_RE.search(f" {inner} ") and "(" not in inner:
+    # a name may hold parentheses (`php-composer(a/b)`), a nested rich dependency starts with one
+    nested = any(p.lstrip().startswith("(") for p in _RICH_WORD_RE.split(inner))
+    if _RICH_COND_RE.search(f" {inner} ") and not nested:
         why = "dpkg has no conditional dependency"
         if tag in _WEAK_TAGS or tag in SOFT_TAGS:
             return Translated(notes=[f"dropped {tag} {dep.name}: {why}"])
@@ -198,7 +216,7 @@ def _rich(
             f"rich dependency {dep.name}: {why}",
             "give deb targets a plain name under %if 0%{?debian} || 0%{?ubuntu}",
         )
-    if _RICH_AND_RE.search(inner) and " or " not in inner and "(" not in inner:
+    if _RICH_AND_RE.search(inner) and not re.search(r"\sor\s", inner) and not nested:
         out = Translated()
         for part in _RICH_AND_RE.split(inner)[::2]:
             for sub in split_deps(part):

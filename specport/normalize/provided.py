@@ -3,9 +3,10 @@
 both read it).
 
 The names: each package the spec builds, its Provides, `pkgconfig(x)` for each x.pc its %files
-ship, and each path its %files list (`/usr/bin/greet`, as `BuildRequires: /usr/bin/greet` names
-it). Read as text (the spec is untrusted), with the target's directory macros and only the lines
-of branches the target takes; globs and names with macros specport cannot read are left out.
+ship, `cmake(X)` for each CMake package config, and each path its %files list (`/usr/bin/greet`,
+as `BuildRequires: /usr/bin/greet` names it). Read as text (the spec is untrusted), with the
+target's directory macros and only the lines of branches the target takes; globs and names with
+macros specport cannot read are left out.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from specport.targets.model import Target
 
 _PACKAGE_RE = re.compile(r"^%(package|files)(?:\s+(-n\s+)?([^\s-][^\s]*))?")
 _PC_RE = re.compile(r"/pkgconfig/([A-Za-z0-9_.+-]+)\.pc$")
+# rpm's generator names cmake(Foo) (and cmake(foo)) after FooConfig.cmake / foo-config.cmake;
+# %files usually lists the config's directory, %{_libdir}/cmake/Foo/
+_CMAKE_RE = re.compile(r"/cmake/(?:[^/]+/)?([A-Za-z0-9_.+-]+?)(?:Config|-config)\.cmake$")
+_CMAKE_DIR_RE = re.compile(r"/(?:lib(?:64)?|lib/[^/]+-linux-gnu[^/]*|share)/cmake/([\w.+-]+)/?$")
 _ISA_RE = re.compile(r"%\{\?_isa\}|%\{_isa\}")
 # %files directives before a path: %doc, %config(noreplace), %attr(0644,root,root), %dir ...
 _DIRECTIVE_RE = re.compile(r"^%(?:[a-z]+)(?:\([^)]*\))?\s+")
@@ -100,7 +105,8 @@ def provided_names(
 
 
 def _file_names(text: str, macros: dict[str, str]) -> list[str]:
-    """The names one %files line answers to: its path, and pkgconfig(x) for an x.pc."""
+    """The names one %files line answers to: its path, pkgconfig(x) for an x.pc, cmake(X) for
+    X's CMake package config."""
     line = text.strip()
     if not line or line.startswith("#") or line.startswith(("%exclude", "%files")):
         return []
@@ -114,6 +120,9 @@ def _file_names(text: str, macros: dict[str, str]) -> list[str]:
     pc = _PC_RE.search(path or raw)
     if pc:
         out.append(f"pkgconfig({pc.group(1)})")
+    cm = _CMAKE_RE.search(path or raw) or _CMAKE_DIR_RE.search(path or raw)
+    if cm:
+        out += list(dict.fromkeys((f"cmake({cm.group(1)})", f"cmake({cm.group(1).lower()})")))
     if path and path.startswith("/") and not _GLOB & set(path):
         out.append(path.rstrip("/") or "/")
     return out

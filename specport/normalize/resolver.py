@@ -84,6 +84,7 @@ _PERL_RE = re.compile(r"perl\(([A-Za-z0-9_:]+)\)")
 _PERL_PSEUDO_RE = re.compile(r"perl\(:(VERSION|MODULE_COMPAT_.*)\)", re.DOTALL)
 _PY3DIST_RE = re.compile(r"python3dist\(([A-Za-z0-9_.-]+)\)")
 _PKGCONFIG_RE = re.compile(r"pkgconfig\(([^()]+)\)")
+_CMAKE_RE = re.compile(r"cmake\(([^()]+)\)")  # rpm's generator: FooConfig.cmake -> cmake(Foo)
 
 
 def debian_name(text: str) -> str:

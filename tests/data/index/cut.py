@@ -29,6 +29,7 @@ PACKAGES = re.compile(
     # rule fallbacks, names found through files, name patterns (tests/test_names_counterparts.py)
     r"|liblua5\.4-dev|liblua5\.3-dev|media-types|mime-support|uuid-dev|php-mdb2|libodbc1|libodbc2"
     r"|unixodbc-dev|libreoffice-l10n-fr|node-clean-css|ruby-sass|libglib-perl|libgtkmm-2\.4-dev"
+    r"|qt6-base-dev|libkf5coreaddons-dev"  # CMake package configs (tests/test_names_routes.py)
 )
 SOURCES = re.compile(
     r"libyaml|libxml2|curl|pcre2|php8\.2|php7\.4|perl|php-apcu|systemd"
@@ -51,7 +52,8 @@ PATHS = re.compile(
     r"|gdbm|event-2\.1|odbc)\.so(\.\d+)?"
     r"|usr/include/x86_64-linux-gnu/curl/curl\.h|usr/include/uuid/uuid\.h"
     r"|usr/share/perl/[\d.]+/ExtUtils/MakeMaker\.pm|usr/share/php/\.registry/mdb2\.reg"
-    r"|usr/lib/x86_64-linux-gnu/pkgconfig/gtkmm-2\.4\.pc)\s"
+    r"|usr/lib/x86_64-linux-gnu/pkgconfig/gtkmm-2\.4\.pc"
+    r"|usr/lib/x86_64-linux-gnu/cmake/(Qt6Core|KF5CoreAddons)/(Qt6Core|KF5CoreAddons)Config\.cmake)\s"
 )
 
 
