@@ -118,6 +118,23 @@ def test_patch_number_becomes_dash_p() -> None:
     assert run(syntax.convert_patch, spec, TARGETS["ubuntu-24.04"])[0] != spec  # debbuild
 
 
+def test_conf_section_opens_build_where_the_reader_predates_it() -> None:
+    spec = "%prep\n%setup -q\n\n%conf\n%cmake -DX=1\n\n%build\n%cmake_build\n\n%install\nx\n"
+    for target in (EL8, EL9, DEB12):  # rpm 4.14, 4.16 and debbuild: no %conf
+        text, notes = run(syntax.merge_conf_section, spec, target)
+        assert text == "%prep\n%setup -q\n\n%build\n%cmake -DX=1\n\n%cmake_build\n\n%install\nx\n"
+        assert notes == [f"%conf -> the start of %build for {notes[0].rsplit(' for ', 1)[1]}"]
+    no_build = "%prep\n%setup -q\n%conf\n./configure\nmake\n%install\nx\n"
+    text, notes = run(syntax.merge_conf_section, no_build, DEB12)
+    assert text == "%prep\n%setup -q\n%build\n./configure\nmake\n%install\nx\n"
+    assert "the spec has no %build" in notes[0]
+    out = normalize(HEAD_FOR_CONF + spec, DEB12).text  # the whole pipeline keeps it one %build
+    assert out.count("%build") == 1 and "%conf" not in out
+
+
+HEAD_FOR_CONF = "Name: c\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%description\nd\n"
+
+
 def test_integer_expressions_are_evaluated_else_reported() -> None:
     text, _ = run(syntax.check_new_syntax, "%global n %[2 * (3 + 4)]\n", EL8)
     assert text == "%global n 14\n"

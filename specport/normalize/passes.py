@@ -46,6 +46,7 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     (syntax.NAME, syntax.convert_bcond),
     (syntax.NAME, syntax.convert_elif),
     (syntax.NAME, syntax.convert_patch),
+    (syntax.NAME, syntax.merge_conf_section),
     (syntax.NAME, syntax.convert_autopatch_range),
     (syntax.NAME, syntax.convert_caret_version),
     (syntax.NAME, syntax.check_new_syntax),

@@ -6,7 +6,8 @@ whose parser (debbuild 24.12 `parse_spec`) knows %if/%else/%endif, %bcond_with/%
 
 Facts (rpm's release notes): %elif/%elifarch/%elifos came with rpm 4.15; %bcond NAME DEFAULT
 with 4.17.1; %patch N (a bare number meaning -P N) with 4.18 (before, a bare number is ignored
-and %patch applies patch 0); %{expr:} with 4.15, %[ ] with 4.16; %generate_buildrequires with 4.15.
+and %patch applies patch 0); the %conf section (configure steps, run before %build in the same
+directory) with 4.18; %{expr:} with 4.15, %[ ] with 4.16; %generate_buildrequires with 4.15.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 
 from specport.errors import SpecError
 from specport.normalize.conditions import live_lines
-from specport.normalize.lines import continued, expand, simple_macros
+from specport.normalize.lines import continued, expand, sections, simple_macros
 from specport.normalize.model import Change, Line, PassContext, PassResult
 from specport.normalize.readers import reader_of
 from specport.targets.families import facts_of
@@ -99,6 +100,29 @@ def convert_elif(lines: list[Line], ctx: PassContext) -> PassResult:
             continue
         out.append(ln)
     return out, changes
+
+
+_CONF_RE = re.compile(r"^%conf(?=\s|$)")
+_BUILD_RE = re.compile(r"^%build(?=\s|$)")
+
+
+def merge_conf_section(lines: list[Line], ctx: PassContext) -> PassResult:
+    """%conf (rpm >= 4.18) -> the first lines of %build: rpm runs %conf right before %build, in
+    the same directory, so older rpm and debbuild run the same commands in the same order."""
+    if reads(ctx, "4.18") or not any(_CONF_RE.match(ln.text) for ln in lines):
+        return lines, []
+    secs = sections(lines)
+    header = next(i for i, ln in enumerate(lines) if _CONF_RE.match(ln.text))
+    body = [ln for i, ln in enumerate(lines) if secs[i] == "conf" and i != header]
+    rest = [ln for i, ln in enumerate(lines) if secs[i] != "conf"]
+    build = next((i for i, ln in enumerate(rest) if _BUILD_RE.match(ln.text)), None)
+    if build is None:  # no %build: the %conf section is the build
+        out = [Line(ln.no, "%build") if i == header else ln for i, ln in enumerate(lines)]
+        note = f"%conf -> %build (the spec has no %build) for {_reader(ctx)}"
+    else:
+        out = [*rest[: build + 1], *body, *rest[build + 1 :]]
+        note = f"%conf -> the start of %build for {_reader(ctx)}"
+    return out, [Change(NAME, lines[header].no, note)]
 
 
 _PATCH_BARE_RE = re.compile(r"^(\s*)%patch(\s+)(.*)$")
