@@ -1,0 +1,65 @@
+"""Rules for the most frequent names a sample of Fedora specs left unresolved
+(names/debian.counterparts.toml, names/debian.absent.toml), read from the rule data alone: the
+fixture indexes have few of these packages (each rule was checked against the real bookworm and
+focal indexes when it was written)."""
+
+from __future__ import annotations
+
+import pytest
+
+from specport.normalize.resolver import RuleResolver
+from specport.targets import load_targets
+
+TARGETS = load_targets()
+
+# (Fedora name, the rule's first name, its fallbacks, its further packages)
+RULES = [
+    ("ghc-compiler", "ghc", (), ()),
+    ("xorg-x11-server-Xvfb", "xvfb", (), ()),
+    ("procps-ng", "procps", (), ()),
+    # a newer release's name first, focal's after it
+    ("freeglut-devel", "libglut-dev", ("freeglut3-dev",), ()),
+    ("polkit", "polkitd", ("policykit-1",), ("pkexec",)),
+    # bookworm only: focal has no Qt 6
+    ("qt6-qtbase-devel", "qt6-base-dev", (), ()),
+    # Fedora's one package, Debian's several
+    ("clang-tools-extra", "clang-tools", (), ("clang-tidy", "clang-format", "clangd")),
+    ("json-devel", "nlohmann-json3-dev", (), ()),
+]
+
+
+@pytest.mark.parametrize(("name", "first", "fallbacks", "also"), RULES)
+def test_rule(name: str, first: str, fallbacks: tuple[str, ...], also: tuple[str, ...]) -> None:
+    found = RuleResolver(TARGETS["debian-12"]).resolve(name)
+    assert found is not None, name
+    assert (found.name, found.fallbacks, found.also) == (first, fallbacks, also)
+    assert f"exact rule {name}" in found.rule
+    assert not found.guess
+
+
+def test_an_abi_rule_drops_the_version() -> None:
+    found = RuleResolver(TARGETS["debian-12"]).resolve("tcl(abi)")
+    assert found is not None and found.name == "tcl" and not found.keep_version
+
+
+def test_an_essential_layout_is_dropped() -> None:
+    found = RuleResolver(TARGETS["debian-12"]).resolve("filesystem")
+    assert found is not None and found.name == "" and "base-files" in found.rule
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["java-25-devel", "maven-local-openjdk25", "SDL3-devel", "flexiblas-devel", "gpgverify"],
+)
+@pytest.mark.parametrize("target", ["debian-12", "ubuntu-20.04"])
+def test_absent(name: str, target: str) -> None:
+    rules = RuleResolver(TARGETS[target])
+    assert rules.refusal(name) == "absent"
+    assert rules.missing(name).startswith(f" ({name}: ")
+    found = rules.resolve(name)  # no rule: at most a pattern's guess (SDL3-devel: libsdl3-dev)
+    assert found is None or found.guess
+
+
+def test_a_name_with_a_rule_is_not_absent() -> None:
+    rules = RuleResolver(TARGETS["debian-12"])
+    assert rules.refusal("qt6-qtbase-devel") == "unknown"  # the rule answers, not [absent]
