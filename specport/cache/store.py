@@ -45,7 +45,7 @@ def prune_files(directory: Path, older_than: float | None = None) -> int:
                 if older_than is None or now - st.st_mtime > older_than:
                     os.unlink(name, dir_fd=dir_fd)
                     count += 1
-            except FileNotFoundError:
+            except (FileNotFoundError, IsADirectoryError):  # gone, or a writer made a directory
                 continue
         for name in dirnames:  # fwalk lists links to directories here too, never follows them
             try:
