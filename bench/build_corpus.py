@@ -181,7 +181,9 @@ def prepare(
     except SpecportError as exc:
         err = str(exc)
     if err:
-        snapshot = re.search(r"Source0: '[^']*%\{(gh_commit|commit|gitver|svnver)\}", err)
+        snapshot = re.search(
+            r"Source0: '[^']*%\{(gh_commit|gh_short|commit|shortcommit|gitver|svnver)\}", err
+        )
         why = (
             "a git snapshot spec (Source0 names a commit)"
             if snapshot
@@ -375,6 +377,19 @@ def explain(rec: Record, why: str, detail: str) -> tuple[str, str]:
     older = re.search(r"missing (\S+) < (\S+)", detail)
     if why == "build dependencies not installable" and older:
         return f"needs {older[1]} < {older[2]}, a version the target does not have", detail
+    # `missing libbson-dev >= 1.28.0 (the index has libbson-dev 1.23.1-1)`, every miss alike: the
+    # spec's release needs libraries newer than the target's
+    misses = re.findall(r"missing (\S+) >=? \S+ \(the index has \1 [^)]+\)", detail)
+    if (
+        why == "build dependencies not installable"
+        and misses
+        and len(misses) == len(re.findall(r"missing ", detail))
+    ):
+        return (
+            f"the spec's release needs newer {', '.join(misses)} than the target has "
+            "(a version the target does not have)",
+            detail,
+        )
     other_release = rec.spec_version and not _same_version(rec.spec_version, rec.version)
     if why.endswith("configure failed") and other_release:
         return (
