@@ -43,7 +43,7 @@ def where_options(func: click.decorators.FC) -> click.decorators.FC:
             default=None,
             help="The published repository's directory (default: setting repo_dir).",
         ),
-        click.option("--target", "expression", default=None, help="Only these targets."),
+        click.option("--target", "-t", "expression", default=None, help="Only these targets."),
     ]
     for option in reversed(options):
         func = option(func)

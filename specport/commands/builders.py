@@ -52,7 +52,9 @@ def _targets(app: App, expression: str | None) -> list[Target]:
 
 @builders.command("build")
 @click.argument("kind", required=False)
-@click.option("--target", "expression", required=True, help="Targets (names, globs, comma list).")
+@click.option(
+    "--target", "-t", "expression", required=True, help="Targets (names, globs, comma list)."
+)
 @click.option("--force", is_flag=True, help="Rebuild even when up to date.")
 @pass_app
 def build(app: App, kind: str | None, expression: str, force: bool) -> None:
@@ -91,7 +93,9 @@ def bootstrap(app: App, names: tuple[str, ...], force: bool) -> None:
 
 
 @builders.command("stale")
-@click.option("--target", "expression", default=None, help="Only these targets (default all).")
+@click.option(
+    "--target", "-t", "expression", default=None, help="Only these targets (default all)."
+)
 @pass_app
 def stale(app: App, expression: str | None) -> None:
     """List images that are missing or out of date; exit 1 when there are any."""
@@ -199,7 +203,9 @@ def _registry(app: App, value: str | None) -> str:
 
 
 @builders.command("push")
-@click.option("--target", "expression", required=True, help="Targets (names, globs, comma list).")
+@click.option(
+    "--target", "-t", "expression", required=True, help="Targets (names, globs, comma list)."
+)
 @click.option("--registry", default=None, help="HOST/NAMESPACE (default: builders_registry).")
 @pass_app
 def push(app: App, expression: str, registry: str | None) -> None:
@@ -211,7 +217,9 @@ def push(app: App, expression: str, registry: str | None) -> None:
 
 
 @builders.command("pull")
-@click.option("--target", "expression", required=True, help="Targets (names, globs, comma list).")
+@click.option(
+    "--target", "-t", "expression", required=True, help="Targets (names, globs, comma list)."
+)
 @click.option("--registry", default=None, help="HOST/NAMESPACE (default: builders_registry).")
 @pass_app
 def pull(app: App, expression: str, registry: str | None) -> None:

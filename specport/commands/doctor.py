@@ -20,7 +20,9 @@ def register(group: click.Group) -> None:
 
 
 @click.command()
-@click.option("--target", "expression", default=None, help="Only these targets (default all).")
+@click.option(
+    "--target", "-t", "expression", default=None, help="Only these targets (default all)."
+)
 @pass_app
 def doctor(app: App, expression: str | None) -> None:
     """Check the engine, the images each target needs, host tools and registry access."""

@@ -24,7 +24,9 @@ def index_group() -> None:
 
 
 @index_group.command("update")
-@click.option("--target", "expression", default="*", help="Targets: names, globs, comma list.")
+@click.option(
+    "--target", "-t", "expression", default="*", help="Targets: names, globs, comma list."
+)
 @pass_app
 def update_command(app: App, expression: str) -> None:
     """Fetch and verify each target's index, and rebuild its derived cache."""

@@ -48,7 +48,9 @@ class Outcome:
 @click.argument(
     "specs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option("--target", "expression", required=True, help="Targets: names, globs, comma list.")
+@click.option(
+    "--target", "-t", "expression", required=True, help="Targets: names, globs, comma list."
+)
 @click.option(
     "-o",
     "--output",

@@ -27,7 +27,9 @@ def register(group: click.Group) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Repository directory (made on first use).",
 )
-@click.option("--target", "expression", default=None, help="Targets (names, globs, comma list).")
+@click.option(
+    "--target", "-t", "expression", default=None, help="Targets (names, globs, comma list)."
+)
 @key_options
 @click.option(
     "--keep",

@@ -21,7 +21,9 @@ def register(group: click.Group) -> None:
 
 @click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of targets.")
-@click.option("--target", "expression", default=None, help="Only these (names, globs, comma list).")
+@click.option(
+    "--target", "-t", "expression", default=None, help="Only these (names, globs, comma list)."
+)
 @click.pass_context
 def targets(ctx: click.Context, as_json: bool, expression: str | None) -> None:
     """List the build targets (built-in and from specport.toml)."""
