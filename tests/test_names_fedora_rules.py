@@ -63,3 +63,14 @@ def test_absent(name: str, target: str) -> None:
 def test_a_name_with_a_rule_is_not_absent() -> None:
     rules = RuleResolver(TARGETS["debian-12"])
     assert rules.refusal("qt6-qtbase-devel") == "unknown"  # the rule answers, not [absent]
+
+
+def test_fedora_php_names_with_no_counterpart_say_why() -> None:
+    rules = RuleResolver(load_targets()["debian-12"])
+    for name in ("php-rar", "valkey", "geolite2-city", "php-autoloader(pear/pear-core-minimal)"):
+        assert rules.refusal(name) == "absent", name
+    # composer-generators makes Fedora-namespace Provides only: dropped, with the reason
+    found = rules.resolve("composer-generators")
+    assert found is not None and found.name == "" and "generators" in found.rule
+    found = rules.resolve("webserver")
+    assert found is not None and found.name == "httpd"
