@@ -146,3 +146,11 @@ def test_rich_with_of_names_that_hold_parentheses() -> None:
         normalize(HEAD + "Requires: (perl(File::Temp) if perl(Carp))\n", DEB12)
     with pytest.raises(SpecError, match="plain names"):
         normalize(HEAD + "Requires: ((perl(Carp) or gcc) and make)\n", DEB12)
+
+
+def test_reversed_operators_rpm_reads_as_the_usual_ones() -> None:
+    # rpm's comparison table has `=>` and `=<` beside `>=` and `<=` (Fedora specs use them)
+    assert deps_of("BuildRequires: gcc => 6.42\nConflicts: make =< 3.5\n") == [
+        "BuildRequires: gcc >= 6.42",
+        "Conflicts: make <= 3.5",
+    ]

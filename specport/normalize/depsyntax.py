@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 
 OPERATORS = ("<=", ">=", "==", "<", ">", "=")
+# rpm also reads `=<` and `=>` (rpmds.c's comparison table): the same as `<=` and `>=`
+_REVERSED = {"=<": "<=", "=>": ">="}
 # dpkg's spelling of rpm's version operators (what debbuild writes): the one map of them
 DPKG_OPERATORS = {"<": "<<", ">": ">>", "==": "="}
 
@@ -69,9 +71,9 @@ def split_deps(value: str) -> list[Dep]:
         if c.isspace() or c == ",":
             i += 1
             continue
-        op = next((o for o in OPERATORS if value.startswith(o, i)), None)
+        op = next((o for o in (*_REVERSED, *OPERATORS) if value.startswith(o, i)), None)
         if op:
-            tokens.append(op)
+            tokens.append(_REVERSED.get(op, op))
             i += len(op)
             continue
         end = _word(value, i)
