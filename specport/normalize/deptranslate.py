@@ -31,7 +31,7 @@ from specport.normalize.depsyntax import (
     split_deps,
 )
 from specport.normalize.lines import expand
-from specport.normalize.resolver import Resolver, innermost
+from specport.normalize.resolver import BuiltHere, Resolver, UserRules, innermost
 
 SOFT_TAGS = ("conflicts", "buildconflicts", "obsoletes")
 _WEAK_TAGS = ("recommends", "suggests", "supplements", "enhances")
@@ -134,7 +134,7 @@ def translate(
         out.records.append((expanded, "", found.rule))
         return out
     keep = found.keep_version and bool(dep.op)
-    epoch = _epoch(resolver, found.name) if keep and ":" not in dep.version else ""
+    epoch = _epoch(resolver, expanded, found.name) if keep and ":" not in dep.version else ""
     version = f"{epoch}:{dep.version}" if epoch else dep.version
     item = f"{found.name} {dep.op} {version}" if keep else found.name
     out.items += [item, *found.also]
@@ -155,10 +155,16 @@ def translate(
     return out
 
 
-def _epoch(resolver: Resolver, name: str) -> str:
+def _epoch(resolver: Resolver, fedora: str, name: str) -> str:
     """The epoch of the target's `name` ("8" for imagemagick 8:6.9.11), or "": an upstream
-    version compared without it would be older than any version of the package."""
-    index = getattr(innermost(resolver), "index", None)
+    version compared without it would be older than any version of the package. Only for an
+    answer of the index: a package the set builds (or the user's rule names) has its own."""
+    layer = resolver
+    while isinstance(layer, BuiltHere | UserRules):
+        if fedora in (layer.built if isinstance(layer, BuiltHere) else layer.rules):
+            return ""
+        layer = layer.inner
+    index = getattr(layer, "index", None)
     version = index.packages.get(name, "") if index is not None else ""
     m = re.match(r"(\d+):", version)
     return m.group(1) if m and m.group(1) != "0" else ""
