@@ -25,6 +25,10 @@ RULES = [
     # Fedora's one package, Debian's several
     ("clang-tools-extra", "clang-tools", (), ("clang-tidy", "clang-format", "clangd")),
     ("json-devel", "nlohmann-json3-dev", (), ()),
+    # what Fedora's Perl modules need to run their tests
+    ("glibc-langpack-en", "locales-all", (), ()),
+    ("hunspell-en", "hunspell-en-us", (), ()),
+    ("mariadb-server-any", "default-mysql-server", (), ()),
 ]
 
 

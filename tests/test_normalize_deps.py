@@ -154,3 +154,10 @@ def test_reversed_operators_rpm_reads_as_the_usual_ones() -> None:
         "BuildRequires: gcc >= 6.42",
         "Conflicts: make <= 3.5",
     ]
+
+
+def test_every_spelling_of_an_arch_qualified_name_loses_the_arch() -> None:
+    # foo%{?_isa} is (%{__isa}), which rpm expands to (x86-64): Debian names carry no arch
+    assert deps_of(
+        "BuildRequires: gcc-c++(%{__isa}), libyaml-devel(x86-64), perl-devel%{?_isa}\n"
+    ) == ["BuildRequires: g++, libyaml-dev, perl"]

@@ -15,7 +15,7 @@ import re
 
 from specport.graph.model import SpecRecord
 from specport.normalize.conditions import spec_view
-from specport.normalize.depsyntax import DEP_TAG_RE, DepSyntaxError, split_deps
+from specport.normalize.depsyntax import DEP_TAG_RE, ISA_RE, DepSyntaxError, split_deps
 from specport.normalize.lines import SECTION_RE, continued, expand, sections, split_lines
 from specport.normalize.model import Bconds, Line, NormalizeOptions
 from specport.normalize.passes import normalize
@@ -26,7 +26,6 @@ from specport.targets.model import Target
 
 _PACKAGE_RE = re.compile(r"^%(package|files)(?:\s+(-n\s+)?([^\s-][^\s]*))?")
 _PC_RE = re.compile(r"/pkgconfig/([A-Za-z0-9_.+-]+)\.pc\s*$")
-_ISA_RE = re.compile(r"%\{\?_isa\}|%\{_isa\}")
 
 
 def record_from_spec(
@@ -140,7 +139,7 @@ def _read(lines: list[Line], target: Target, bconds: Bconds | None) -> _Facts:
         if m is None or tag not in ("provides", "buildrequires", "requires"):
             continue
         try:
-            deps = split_deps(_ISA_RE.sub("", m.group(3)).strip())
+            deps = split_deps(ISA_RE.sub("", m.group(3)).strip())
         except DepSyntaxError:
             continue  # normalize reports bad syntax; the graph only skips it
         for dep in deps:

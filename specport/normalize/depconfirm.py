@@ -8,7 +8,13 @@ from __future__ import annotations
 import re
 
 from specport.errors import SpecError, listing
-from specport.normalize.depsyntax import DEP_TAG_RE, DepSyntaxError, rich_alternatives, split_deps
+from specport.normalize.depsyntax import (
+    DEP_TAG_RE,
+    ISA_RE,
+    DepSyntaxError,
+    rich_alternatives,
+    split_deps,
+)
 from specport.normalize.errors import UnresolvedError
 from specport.normalize.lines import SECTION_RE, continued, expand, sections
 from specport.normalize.model import Change, Line, PassContext, PassResult
@@ -17,7 +23,6 @@ from specport.normalize.provided import reading
 from specport.normalize.resolver import Resolver
 
 NAME = "deps"
-_ISA_RE = re.compile(r"%\{\?_isa\}|%\{_isa\}")
 _WRAPPED_RE = re.compile(r"^(%\{!?\?\w+:)\s*([^{}]*)\}\s*$")
 _CONFIRMED_TAGS = ("buildrequires", "requires", "recommends")  # Requires(post) too
 
@@ -36,7 +41,7 @@ def confirm_dependencies(lines: list[Line], ctx: PassContext, resolver: Resolver
         if not tag.lower().startswith(_CONFIRMED_TAGS):
             continue
         try:
-            deps = split_deps(_ISA_RE.sub("", m.group(3)).strip())
+            deps = split_deps(ISA_RE.sub("", m.group(3)).strip())
         except DepSyntaxError as exc:
             raise SpecError(f"{tag}: {exc}", path=ctx.path, line=ln.no) from None
         for dep in deps:

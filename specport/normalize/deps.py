@@ -28,7 +28,14 @@ import re
 
 from specport.errors import SpecError, listing
 from specport.normalize.depconfirm import confirm_dependencies
-from specport.normalize.depsyntax import DEP_TAG_RE, Dep, DepSyntaxError, dpkg_relation, split_deps
+from specport.normalize.depsyntax import (
+    DEP_TAG_RE,
+    ISA_RE,
+    Dep,
+    DepSyntaxError,
+    dpkg_relation,
+    split_deps,
+)
 from specport.normalize.deptranslate import (
     SOFT_TAGS,
     Record,
@@ -53,7 +60,6 @@ from specport.targets.families import facts_of
 from specport.targets.model import Target
 
 NAME = "deps"
-_ISA_RE = re.compile(r"%\{\?_isa\}|%\{_isa\}")
 _WRAPPED_RE = re.compile(r"^(%\{!?\?\w+:)\s*([^{}]*)\}\s*$")
 _SCL_PACKAGE_RE = re.compile(r"^%\{?scl_package\b")
 # Requires(x): what dpkg can give a maintainer script (see the module docstring)
@@ -142,7 +148,7 @@ def translate_dependencies(
             continue
         tag, sep, value = m.groups()
         try:
-            deps = split_deps(_ISA_RE.sub("", value).strip())
+            deps = split_deps(ISA_RE.sub("", value).strip())
         except DepSyntaxError as exc:
             raise SpecError(f"{tag}: {exc}", path=ctx.path, line=ln.no) from None
         written_tag, tag_note = _scriptlet_tag(tag)
@@ -176,7 +182,7 @@ def translate_dependencies(
         if tag_note:
             changes.append(Change(NAME, ln.no, tag_note))
         out.append(Line(ln.no, f"{opening}{written_tag}{sep}{', '.join(fresh)}{closing}"))
-        if "%{?_isa}" in value or "%{_isa}" in value:
+        if ISA_RE.search(value):
             note = "dropped %{?_isa}: Debian names are not arch-qualified"
             changes.append(Change(NAME, ln.no, note))
     if other_php:

@@ -6,6 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# an arch-qualified name: foo%{?_isa}, foo%{_isa}, foo(%{__isa}) or rpm's expansion, foo(x86-64);
+# Debian names are not arch-qualified
+ISA_RE = re.compile(r"%\{\??_isa\}|\(%\{__isa\}\)|\((?:x86|aarch|ppc|s390|riscv)-(?:32|64)\)")
+
 OPERATORS = ("<=", ">=", "==", "<", ">", "=")
 # rpm also reads `=<` and `=>` (rpmds.c's comparison table): the same as `<=` and `>=`
 _REVERSED = {"=<": "<=", "=>": ">="}

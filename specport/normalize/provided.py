@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from specport.normalize.conditions import spec_view
-from specport.normalize.depsyntax import DEP_TAG_RE, DepSyntaxError, split_deps
+from specport.normalize.depsyntax import DEP_TAG_RE, ISA_RE, DepSyntaxError, split_deps
 from specport.normalize.lines import SECTION_RE, continued, expand, sections, simple_macros
 from specport.normalize.model import Bconds, Line
 from specport.normalize.resolver import target_macros
@@ -27,7 +27,6 @@ _PC_RE = re.compile(r"/pkgconfig/([A-Za-z0-9_.+-]+)\.pc$")
 # %files usually lists the config's directory, %{_libdir}/cmake/Foo/
 _CMAKE_RE = re.compile(r"/cmake/(?:[^/]+/)?([A-Za-z0-9_.+-]+?)(?:Config|-config)\.cmake$")
 _CMAKE_DIR_RE = re.compile(r"/(?:lib(?:64)?|lib/[^/]+-linux-gnu[^/]*|share)/cmake/([\w.+-]+)/?$")
-_ISA_RE = re.compile(r"%\{\?_isa\}|%\{_isa\}")
 # %files directives before a path: %doc, %config(noreplace), %attr(0644,root,root), %dir ...
 _DIRECTIVE_RE = re.compile(r"^%(?:[a-z]+)(?:\([^)]*\))?\s+")
 _GLOB = set("*?[]{}")
@@ -94,7 +93,7 @@ def provided_names(
         if not t or t.group(1).lower() != "provides":
             continue
         try:
-            deps = split_deps(_ISA_RE.sub("", t.group(3)).strip())
+            deps = split_deps(ISA_RE.sub("", t.group(3)).strip())
         except DepSyntaxError:
             continue  # normalize reports bad syntax
         for dep in deps:
