@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -44,6 +45,9 @@ def test_debian_shims(tmp_path: Path) -> None:
     assert evaluate(files, "%{pecl_install} %{pecl_uninstall}") == ": :"
     # the parametric no-op ldconfig scriptlets expand to nothing
     assert evaluate(files, "[%{ldconfig_scriptlets}]") == "[]"
+    # rpm's defaults debbuild lacks (tests/data/debbuild/sp-fedora.spec runs them in a build)
+    assert evaluate(files, "%{_fixperms}") == "/bin/chmod -Rf a+rX,u+w,g-w,o-w"
+    assert re.fullmatch(r"-j[1-9]\d*", evaluate(files, "%{_smp_mflags}"))
 
 
 def test_ubuntu_platform_facts_match_debbuild() -> None:
