@@ -181,3 +181,58 @@ def _check_tree(deb: Path, tree: Path) -> None:
     sums = (tree / "DEBIAN/md5sums").read_text()
     assert "usr/lib/php/20220829/yaml.so" in sums and "etc/" not in sums  # conffiles: dpkg's
     subprocess.run(["md5sum", "--quiet", "-c", str(tree / "DEBIAN/md5sums")], cwd=tree, check=True)
+
+
+SP_GREETING = """package Sp::Greeting;
+use strict;
+use File::Temp qw(tempfile);
+use Dpkg::Version;
+require Sp::Greeting::Util;
+use No::Such::Module 1.2;
+
+=pod
+
+use Pod::Only::Module;
+
+=cut
+
+1;
+__END__
+use After::End;
+"""
+
+
+@pytest.mark.skipif(not shutil.which("dpkg-deb"), reason="needs dpkg")
+def test_perl_modules_a_package_uses_become_its_depends(tmp_path: Path) -> None:
+    # rpm's perl.req on Fedora: the modules its files `use` are Requires; here the build
+    # environment (the host: perl, libdpkg-perl of dpkg-dev) says which package has each
+    tree = tmp_path / "tree"
+    (tree / "DEBIAN").mkdir(parents=True)
+    (tree / "DEBIAN" / "control").write_text(
+        "Package: perl-sp-greeting\nVersion: 1.0-1+deb12\nArchitecture: all\n"
+    )
+    lib = tree / "usr/share/perl5/Sp"
+    (lib / "Greeting").mkdir(parents=True)
+    (lib / "Greeting.pm").write_text(SP_GREETING)
+    (lib / "Greeting" / "Util.pm").write_text("package Sp::Greeting::Util;\nuse Carp;\n1;\n")
+    debs = tmp_path / "debs"
+    debs.mkdir()
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-b", str(tree), str(debs)], check=True)
+    script = tmp_path / "debfix.sh"
+    script.write_text(debfix.script_text())
+    work = tmp_path / "work"
+    subprocess.run(["sh", str(script), "unpack", str(debs), str(work)], check=True)
+    meta = work / "meta" / "1"
+    lines = (meta / "perldeps").read_text().splitlines()
+    assert sorted(lines) == ["dep libdpkg-perl", "dep perl", "missing No::Such::Module"]
+    changes = debfix.fix_package(meta, CTX)
+    control = Deb822((meta / "DEBIAN" / "control").read_text())
+    assert control["Depends"] == "libdpkg-perl, perl"
+    assert any("lacks (no Depends added for them): No::Such::Module" in c for c in changes)
+
+
+def test_perl_depends_of_a_package_with_no_perl() -> None:
+    assert debfix.perl_depends("", FILES, "php-yaml") == ([], [])
+    # its own name is no dependency; a package of Perl modules needs perl
+    own = [("f", "usr/share/perl5/Sp.pm")]
+    assert debfix.perl_depends("dep perl-sp\n", own, "perl-sp") == (["perl"], [])

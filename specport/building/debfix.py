@@ -4,6 +4,11 @@ What debbuild 24.12 writes, and what this step adds (learned by building with it
 - Depends: debbuild's come from ldd + dpkg -S, without versions (`libc6`). dpkg-shlibdeps on
   the shipped ELF files gives the versioned ones (`libc6 (>= 2.34)`); they replace the bare names.
 - Maintainer: debbuild writes one only from `Packager:`; otherwise settings.maintainer.
+- Perl modules: rpm's perl.req makes the modules a package's Perl files `use` or `require`
+  its Requires on Fedora (the specs list few); debbuild makes none. debfix.sh finds each one in
+  the build environment and names its package (`dep PKG`); those are added to Depends, with
+  `perl` for a package that ships Perl modules; modules the build environment lacks are listed
+  in the build log (`missing MODULE`), not guessed.
 - phpapi-N: a PHP extension (files in /usr/lib/php/<API>/) depends on the PHP API it was built
   for, as Debian's own extensions do (dh_php); phpapi-N is provided by phpX.Y-common.
 - conffiles: debbuild lists only %config files; Debian treats every file in /etc as one
@@ -144,8 +149,24 @@ def check_version(version: str, ctx: FixContext) -> None:
         )
 
 
+def perl_depends(
+    text: str, files: list[tuple[str, str]], package: str
+) -> tuple[list[str], list[str]]:
+    """debfix.sh's perldeps lines -> (packages to depend on, modules the build lacked)."""
+    deps, missing = [], []
+    for line in text.splitlines():
+        kind, _, value = line.partition(" ")
+        if kind == "dep" and value and value != package:
+            deps.append(value)
+        elif kind == "missing" and value:
+            missing.append(value)
+    if (deps or any(k == "f" and p.endswith(".pm") for k, p in files)) and "perl" not in deps:
+        deps.insert(0, "perl")  # dh_perl's: a package of Perl modules needs the interpreter
+    return list(dict.fromkeys(deps)), missing
+
+
 def fix_control(
-    text: str, files: list[tuple[str, str]], shlibs: str, ctx: FixContext
+    text: str, files: list[tuple[str, str]], shlibs: str, ctx: FixContext, perldeps: str = ""
 ) -> tuple[str, list[str]]:
     """The new control file and a list of what changed (for the build log)."""
     control = Deb822(text)
@@ -153,7 +174,13 @@ def fix_control(
     if not control.get("Maintainer", "").strip():
         control["Maintainer"] = ctx.maintainer
         changes.append(f"Maintainer: {ctx.maintainer}")
-    extra = [f"phpapi-{api}" for api in php_apis(files)]
+    perl, missing = perl_depends(perldeps, files, control.get("Package", ""))
+    if missing:
+        changes.append(
+            "Perl modules it uses that the build environment lacks (no Depends added for them):"
+            f" {', '.join(missing)}"
+        )
+    extra = [f"phpapi-{api}" for api in php_apis(files)] + perl
     old = control.get("Depends", "")
     new = merge_depends(old, shlibs, extra)
     if new != old:
@@ -211,8 +238,10 @@ def fix_package(meta: Path, ctx: FixContext) -> list[str]:
     done_in_tree = treefix.read_text(encoding="utf-8").split("\n") if treefix.exists() else []
     files = parse_files((meta / "files").read_text(encoding="utf-8"))
     shlibs = parse_shlibs((meta / "shlibs").read_text(encoding="utf-8"))
+    perl_path = meta / "perldeps"
+    perldeps = perl_path.read_text(encoding="utf-8") if perl_path.exists() else ""
     control, changes = fix_control(
-        (debian / "control").read_text(encoding="utf-8"), files, shlibs, ctx
+        (debian / "control").read_text(encoding="utf-8"), files, shlibs, ctx, perldeps
     )
     (debian / "control").write_text(control, encoding="utf-8")
     changes = [line for line in done_in_tree if line] + changes

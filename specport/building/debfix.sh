@@ -4,7 +4,8 @@
 #   debfix.sh unpack DEBS_DIR WORK  - unpack each .deb into WORK/tree/<n> and do to the tree what
 #                                     debhelper would (strip ELF files, shared objects 0644, man
 #                                     and info pages gzip -9n); for the host, write
-#                                     WORK/meta/<n>/{DEBIAN/,deb,files,shlibs,sonames,treefix}, copy
+#                                     WORK/meta/<n>/{DEBIAN/,deb,files,shlibs,sonames,perldeps,
+#                                     treefix}, copy
 #                                     the license files and changelogs to WORK/meta/<n>/docs/
 #   debfix.sh pack WORK OUT [META]  - take META/<n>/DEBIAN back (META: the host's edited copy of
 #                                     WORK/meta, the default), copy META/<n>/add/ into
@@ -55,7 +56,58 @@ unpack() {
       # shellcheck disable=SC2086  # one argument per ELF file
       (cd "$work/shl" && dpkg-shlibdeps -O -e $elves) >"$meta/shlibs"
     fi
+    perl_deps "$tree" >"$meta/perldeps" || echo "debfix: perl_deps failed on $(basename "$deb")" >&2
   done
+}
+
+# What rpm's perl.req generates on Fedora and debbuild does not: the modules a package's Perl
+# files `use` or `require` are its run-time dependencies. Each one the build environment has
+# (its @INC) is the package dpkg -S names ("dep PKG"; perl's own packages are "perl"); the rest
+# are listed ("missing MODULE") for the log. Modules the package ships itself are skipped. Only
+# file names and paths are looked up: nothing of the package is run.
+perl_deps() {
+  command -v perl >/dev/null || return 0
+  perl - "$1" <<'PERL'
+use strict;
+use warnings;
+my $tree = shift;
+my (@files, %own, %want);
+open(my $find, '-|', 'find', $tree, '-type', 'f', '(', '-name', '*.pm', '-o', '-name', '*.pl',
+    ')', '-not', '-path', "$tree/DEBIAN/*", '-not', '-path', "$tree/usr/share/doc/*") or exit 0;
+chomp(@files = <$find>);
+close $find;
+for my $f (@files) {
+    next unless $f =~ m{/(?:perl5(?:/[\d.]+)?|perl/[\d.]+|vendor_perl)/(.+)\.pm$};
+    (my $m = $1) =~ s{/}{::}g;
+    $own{$m} = 1;
+}
+for my $f (@files) {
+    open(my $in, '<', $f) or next;
+    my $pod = 0;
+    while (my $line = <$in>) {
+        last if $line =~ /^__(?:END|DATA)__\b/;
+        if ($line =~ /^=(\w+)/) { $pod = $1 ne 'cut'; next }
+        next if $pod;
+        $want{$1} = 1 if $line =~ /^\s*(?:use|require)\s+([A-Z]\w*(?:::\w+)*)(?=[\s;(]|$)/;
+    }
+    close $in;
+}
+my %core = map { $_ => 1 } qw(perl perl-base libperl5);
+my %deps;
+for my $m (sort keys %want) {
+    next if $own{$m};
+    (my $rel = "$m.pm") =~ s{::}{/}g;
+    my ($dir) = grep { !ref($_) && -e "$_/$rel" } @INC;
+    if (!defined $dir) { print "missing $m\n"; next }
+    open(my $dpkg, '-|', 'dpkg', '-S', "$dir/$rel") or next;
+    my ($pkg) = map { /^([^\s:,]+)(?::[^\s:]+)?: / ? $1 : () } <$dpkg>;
+    close $dpkg;
+    next unless defined $pkg;
+    $pkg = 'perl' if $pkg =~ /^(?:perl-base|perl-modules-[\d.]+|libperl[\d.]+)$/ || $core{$pkg};
+    $deps{$pkg} = 1;
+}
+print "dep $_\n" for sort keys %deps;
+PERL
 }
 
 # what dh_strip, dh_fixperms and dh_compress do; rpmbuild's brp-strip/brp-compress do the
