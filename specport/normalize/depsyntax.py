@@ -100,18 +100,27 @@ def split_deps(value: str) -> list[Dep]:
     return deps
 
 
-_RICH_OR_RE = re.compile(r"\s+or\s+")
-_RICH_OTHER_RE = re.compile(r"\s(and|if|else|with|without|unless)\s")
+_RICH_WORD_RE = re.compile(r"\s+(and|or|with|without|if|unless|else)\s+")
+
+
+def rich_terms(rich: str) -> tuple[set[str], list[str]] | None:
+    """`(a >= 1 with a < 2)` -> ({"with"}, ["a >= 1", "a < 2"]): the keywords and the terms of a
+    rich dependency; None when a term is itself a rich dependency (a name may hold parentheses,
+    `php-composer(a/b)`; a nested rich dependency starts with one)."""
+    pieces = _RICH_WORD_RE.split(rich.strip()[1:-1].strip())
+    terms = pieces[::2]
+    if any(t.lstrip().startswith("(") for t in terms):
+        return None
+    return set(pieces[1::2]), terms
 
 
 def rich_alternatives(rich: str) -> list[Dep] | None:
     """`(a or b >= 2)` -> [a, b >= 2]; None for rich deps that are not a plain list of `or`."""
-    inner = rich.strip()[1:-1].strip()
-    parts = _RICH_OR_RE.split(inner)
-    if _RICH_OTHER_RE.search(f" {inner} ") or any(p.strip().startswith("(") for p in parts):
+    found = rich_terms(rich)
+    if found is None or found[0] - {"or"}:
         return None
     out: list[Dep] = []
-    for part in parts:
+    for part in found[1]:
         deps = split_deps(part)
         if len(deps) != 1:
             return None

@@ -28,6 +28,7 @@ from specport.normalize.depsyntax import (
     Dep,
     DepSyntaxError,
     rich_alternatives,
+    rich_terms,
     split_deps,
 )
 from specport.normalize.lines import expand
@@ -37,9 +38,7 @@ SOFT_TAGS = ("conflicts", "buildconflicts", "obsoletes")
 _WEAK_TAGS = ("recommends", "suggests", "supplements", "enhances")
 _PKGCONFIG_RE = re.compile(r"pkgconfig\([^()]+\)")
 _SCL_MACRO_RE = re.compile(r"%\{[!?]*_?scl")
-_RICH_AND_RE = re.compile(r"\s+(and|with)\s+")
-_RICH_COND_RE = re.compile(r"\s(if|unless|else|without)\s")
-_RICH_WORD_RE = re.compile(r"\s+(?:and|or|with|without|if|unless|else)\s+")
+_RICH_CONDITIONS = {"if", "unless", "else", "without"}
 
 Record = tuple[str, str, str]  # (Fedora name, target name or "" when dropped, how)
 
@@ -211,10 +210,8 @@ def _provides(dep: Dep, expanded: str | None, resolver: Resolver) -> Translated:
 def _rich(
     dep: Dep, tag: str, resolver: Resolver, macros: dict[str, str], own: set[str]
 ) -> Translated:
-    inner = dep.name.strip()[1:-1].strip()
-    # a name may hold parentheses (`php-composer(a/b)`), a nested rich dependency starts with one
-    nested = any(p.lstrip().startswith("(") for p in _RICH_WORD_RE.split(inner))
-    if _RICH_COND_RE.search(f" {inner} ") and not nested:
+    words, terms = rich_terms(dep.name) or (set(), [])  # no terms: a nested one (refused below)
+    if words & _RICH_CONDITIONS:
         why = "dpkg has no conditional dependency"
         if tag in _WEAK_TAGS or tag in SOFT_TAGS:
             return Translated(notes=[f"dropped {tag} {dep.name}: {why}"])
@@ -222,9 +219,9 @@ def _rich(
             f"rich dependency {dep.name}: {why}",
             "give deb targets a plain name under %if 0%{?debian} || 0%{?ubuntu}",
         )
-    if _RICH_AND_RE.search(inner) and not re.search(r"\sor\s", inner) and not nested:
+    if words and words <= {"and", "with"}:
         out = Translated()
-        for part in _RICH_AND_RE.split(inner)[::2]:
+        for part in terms:
             for sub in split_deps(part):
                 out.add(translate(sub, tag, resolver, macros, own))
         out.notes.append(f"{dep.name} -> {', '.join(out.items) or 'nothing'} (all of them)")
