@@ -92,7 +92,6 @@ for my $f (@files) {
     }
     close $in;
 }
-my %core = map { $_ => 1 } qw(perl perl-base libperl5);
 my %deps;
 for my $m (sort keys %want) {
     next if $own{$m};
@@ -103,7 +102,7 @@ for my $m (sort keys %want) {
     my ($pkg) = map { /^([^\s:,]+)(?::[^\s:]+)?: / ? $1 : () } <$dpkg>;
     close $dpkg;
     next unless defined $pkg;
-    $pkg = 'perl' if $pkg =~ /^(?:perl-base|perl-modules-[\d.]+|libperl[\d.]+)$/ || $core{$pkg};
+    $pkg = 'perl' if $pkg =~ /^(?:perl-base|perl-modules-[\d.]+|libperl[\d.]+)$/;
     $deps{$pkg} = 1;
 }
 print "dep $_\n" for sort keys %deps;
