@@ -14,7 +14,6 @@ from dataclasses import replace
 from typing import Any
 
 from specport.index import fileroutes, phproutes, shipped
-from specport.index.parse import normalize_python_name
 from specport.normalize.resolver import (
     _CMAKE_RE,
     _PERL_RE,
@@ -218,50 +217,19 @@ class IndexResolver:
         return fileroutes.path_route(self, name)
 
     def _pkgconfig(self, name: str) -> Resolution | None:
-        m = _PKGCONFIG_RE.fullmatch(name)
-        if not m:
-            return None
-        owners = self.index.owners("pkgconfig", m.group(1))
-        how = f"{m.group(1)}.pc is in the Contents"
-        rule = self.rules.resolve(name)  # [pkgconfig]: which package a build wants
-        if rule is not None and not rule.guess and rule.name and self._has(rule.name):
-            if rule.name in owners:
-                return self._pick([rule.name, *(o for o in owners if o != rule.name)], how)
-            if owners:  # one that needs the .pc's owner (ImageMagick.pc: libmagickwand-dev)
-                return Resolution(rule.name, f"{how} ({', '.join(owners)}); {rule.rule}")
-        return self._pick(owners, how, m.group(1))
+        return fileroutes.pkgconfig_route(self, name)
 
     def _cmake(self, name: str) -> Resolution | None:
-        m = _CMAKE_RE.fullmatch(name)
-        if not m:
-            return None
-        owners = self.index.owners("cmake", m.group(1).lower())
-        return self._pick(owners, f"{m.group(1)}Config.cmake is in the Contents", m.group(1))
+        return fileroutes.cmake_route(self, name)
 
     def _perl(self, name: str) -> Resolution | None:
-        m = _PERL_RE.fullmatch(name)
-        if not m:
-            return None
-        owners = self.index.owners("perl", m.group(1))
-        if not owners:
-            return None
-        file = m.group(1).replace("::", "/") + ".pm"
-        perl_source = self.index.source("perl")
-        if any(self.index.source(o) == perl_source for o in owners):
-            # the interpreter's own modules (perl, perl-base, perl-modules-X): depend on perl
-            return Resolution("perl", f"perl core module: {file} is in perl's packages", False)
-        return self._pick(owners, f"{file} is in the Contents")
+        return fileroutes.perl_route(self, name)
 
     def _perl_package(self, name: str) -> Resolution | None:
         return fileroutes.perl_package_route(self, name)
 
     def _python(self, name: str) -> Resolution | None:
-        m = _PY3DIST_RE.fullmatch(name)
-        if not m:
-            return None
-
-        owners = self.index.owners("python", normalize_python_name(m.group(1)))
-        return self._pick(owners, f"Python distribution {m.group(1)} (dist-info in the Contents)")
+        return fileroutes.python_route(self, name)
 
     def _shipped_data(self, name: str) -> Resolution | None:
         """A -devel the rule data says what it ships of ([devel]): the -dev package that has it;

@@ -1,12 +1,21 @@
 """IndexResolver's routes through files in Contents: a path (a program in a bin directory, a C
-header under /usr/include) and Fedora's perl-Foo-Bar, the package of module Foo::Bar."""
+header under /usr/include), the capabilities rpm generates from files (`pkgconfig(x)`: x.pc,
+`cmake(X)`: XConfig.cmake, `perl(A::B)`: A/B.pm, `python3dist(x)`: its dist-info) and Fedora's
+perl-Foo-Bar, the package of module Foo::Bar."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from specport.normalize.resolver import Resolution
+from specport.index.parse import normalize_python_name
+from specport.normalize.resolver import (
+    _CMAKE_RE,
+    _PERL_RE,
+    _PKGCONFIG_RE,
+    _PY3DIST_RE,
+    Resolution,
+)
 
 if TYPE_CHECKING:
     from specport.index.debresolver import IndexResolver
@@ -68,3 +77,49 @@ def perl_package_route(r: IndexResolver, name: str) -> Resolution | None:
     if found is None:
         return None
     return Resolution(found.name, f"{name} packages {module}; {found.rule}", found.keep_version)
+
+
+def pkgconfig_route(r: IndexResolver, name: str) -> Resolution | None:
+    m = _PKGCONFIG_RE.fullmatch(name)
+    if not m:
+        return None
+    owners = r.index.owners("pkgconfig", m.group(1))
+    how = f"{m.group(1)}.pc is in the Contents"
+    rule = r.rules.resolve(name)  # [pkgconfig]: which package a build wants
+    if rule is not None and not rule.guess and rule.name and r._has(rule.name):
+        if rule.name in owners:
+            return r._pick([rule.name, *(o for o in owners if o != rule.name)], how)
+        if owners:  # one that needs the .pc's owner (ImageMagick.pc: libmagickwand-dev)
+            return Resolution(rule.name, f"{how} ({', '.join(owners)}); {rule.rule}")
+    return r._pick(owners, how, m.group(1))
+
+
+def cmake_route(r: IndexResolver, name: str) -> Resolution | None:
+    m = _CMAKE_RE.fullmatch(name)
+    if not m:
+        return None
+    owners = r.index.owners("cmake", m.group(1).lower())
+    return r._pick(owners, f"{m.group(1)}Config.cmake is in the Contents", m.group(1))
+
+
+def perl_route(r: IndexResolver, name: str) -> Resolution | None:
+    m = _PERL_RE.fullmatch(name)
+    if not m:
+        return None
+    owners = r.index.owners("perl", m.group(1))
+    if not owners:
+        return None
+    file = m.group(1).replace("::", "/") + ".pm"
+    perl_source = r.index.source("perl")
+    if any(r.index.source(o) == perl_source for o in owners):
+        # the interpreter's own modules (perl, perl-base, perl-modules-X): depend on perl
+        return Resolution("perl", f"perl core module: {file} is in perl's packages", False)
+    return r._pick(owners, f"{file} is in the Contents")
+
+
+def python_route(r: IndexResolver, name: str) -> Resolution | None:
+    m = _PY3DIST_RE.fullmatch(name)
+    if not m:
+        return None
+    owners = r.index.owners("python", normalize_python_name(m.group(1)))
+    return r._pick(owners, f"Python distribution {m.group(1)} (dist-info in the Contents)")
