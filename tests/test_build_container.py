@@ -228,3 +228,5 @@ def test_ctrl_c_during_a_parallel_build_leaves_nothing(
     assert proc.returncode == 130, err[-2000:]
     assert client.containers.list(all=True, filters=mine) == []
     assert not [p for p in out.rglob("*") if p.suffix == ".deb"]
+    logs = sorted(p.name for p in (out / "debian-12" / "logs").glob("*.log"))
+    assert logs == sorted(["hello.log", f"{PECL}.log"])  # each interrupted build keeps its log

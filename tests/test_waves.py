@@ -3,9 +3,12 @@ status, the local repository helpers and the shlibs of debfix."""
 
 from __future__ import annotations
 
+import _thread
 import json
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +173,11 @@ def test_live_display_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def scripted_run(
-    tmp: Path, jobs: int, keep_going: bool, fail: set[int]
+    tmp: Path,
+    jobs: int,
+    keep_going: bool,
+    fail: set[int],
+    script: Callable[[int, Path], None] | None = None,
 ) -> tuple[list[int], list[PairResult]]:
     """BuildRun with the container part replaced by scripted outcomes: the scheduling (order,
     blocked, skipped, keep-going) is under test here, the builds themselves in the container
@@ -189,6 +196,8 @@ def scripted_run(
         def _build(self, *args: Any) -> list[str]:
             index = args[4]
             started.append(index)
+            if script is not None:
+                script(index, args[2])  # the pair's index and its stage's out directory
             if index in fail:
                 raise BuildError("scripted failure")
             return []
@@ -234,3 +243,32 @@ def test_waves_run_in_order(tmp_path: Path) -> None:
     started, results = scripted_run(tmp_path, 1, keep_going=False, fail=set())
     assert started == [0, 3, 1, 2]  # wave 1 (s0, s3), then s1, then s2
     assert [state(r) for r in results] == ["ok"] * 4
+
+
+def test_a_build_that_ends_after_ctrl_c_publishes_its_log_not_its_packages(tmp_path: Path) -> None:
+    """The race CI once hit: a worker's build finished while Ctrl-C reached the main thread;
+    the packages of a run the user interrupted must not appear in the output."""
+
+    def script(index: int, out: Path) -> None:
+        if index == 0:
+            (out / "result").mkdir(parents=True)
+            (out / "result" / "s0_1-1_amd64.deb").write_bytes(b"!<arch>\n")
+            _thread.interrupt_main()  # Ctrl-C in the main thread, this build still running
+            time.sleep(0.5)  # then it ends: its container was already done
+
+    with pytest.raises(KeyboardInterrupt):
+        scripted_run(tmp_path, 2, keep_going=False, fail=set(), script=script)
+    target_dir = tmp_path / "out" / "debian-12"
+    assert not list(target_dir.glob("*.deb"))
+    assert (target_dir / "logs" / "s0.log").is_file()  # every build keeps its log
+
+
+def test_ctrl_c_in_a_single_job_run_keeps_the_log(tmp_path: Path) -> None:
+    def script(index: int, out: Path) -> None:
+        raise KeyboardInterrupt  # what the runner's Ctrl-C raises in a one-job build
+
+    with pytest.raises(KeyboardInterrupt):
+        scripted_run(tmp_path, 1, keep_going=False, fail=set(), script=script)
+    log_text = (tmp_path / "out" / "debian-12" / "logs" / "s0.log").read_text()
+    assert log_text.rstrip().endswith("# INTERRUPTED")
+    assert not list((tmp_path / "out" / "debian-12").glob("*.deb"))

@@ -87,6 +87,10 @@ class BuildRun:
         self._images: dict[str, str] = {}  # target -> its checked builder image
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        # set on Ctrl-C/SIGTERM under _publishing: a worker whose build ends after it publishes
+        # only its log, never packages the user interrupted
+        self._interrupted = threading.Event()
+        self._publishing = threading.Lock()
         self._status: Status | None = None
         cache_dir, shared = options.result_cache, options.shared_cache
         trust = Trust(options.shared_cache_key, options.shared_cache_signing_key)
@@ -162,7 +166,10 @@ class BuildRun:
                     for f in done:
                         f.result()
                         finished.add(running.pop(f))
-            except BaseException:
+            except BaseException as exc:
+                if isinstance(exc, KeyboardInterrupt):
+                    with self._publishing:
+                        self._interrupted.set()
                 self._stop.set()  # no new pairs
                 for f in running:
                     f.cancel()
@@ -207,9 +214,18 @@ class BuildRun:
                 out.write(f"\n# FAILED: {exc}\n")
             if not self.options.keep_going:
                 self._stop.set()
+        except KeyboardInterrupt:  # one job: Ctrl-C reaches this thread; the log still goes out
+            result.message = "interrupted"
+            with log_path.open("a", encoding="utf-8") as out:
+                out.write("\n# INTERRUPTED\n")
+            self._publish(result, stage, log_path)
+            raise
         result.seconds = time.monotonic() - started
         self._phase(pair, "publish")
-        self._publish(result, stage, log_path)
+        with self._publishing:
+            if self._interrupted.is_set():
+                result.ok, result.message = False, "interrupted"
+            self._publish(result, stage, log_path)
         if result.ok:
             self.repos.add(pair.target, result.packages)
         if self.cache and inputs and result.ok and result.cache == "miss":
