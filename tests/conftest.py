@@ -8,7 +8,9 @@ with mmdebstrap, then `builders build`), each at most once per session and only 
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,7 +25,10 @@ REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("SPECPORT_INDEX", "off")
 # a result cache of this test run's own: CI's cache directory persists between runs, and a hit
 # from an earlier run would skip the very builds the container tests are about
-os.environ.setdefault("SPECPORT_RESULT_CACHE", tempfile.mkdtemp(prefix="specport-test-results-"))
+if "SPECPORT_RESULT_CACHE" not in os.environ:
+    _RESULTS = tempfile.mkdtemp(prefix="specport-test-results-")
+    os.environ["SPECPORT_RESULT_CACHE"] = _RESULTS
+    atexit.register(shutil.rmtree, _RESULTS, True)  # a test run leaves no directory behind
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ Sources come from tools/debian_sources.py (the Debian archive), like the README'
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -30,7 +31,9 @@ pytestmark = pytest.mark.container
 ROOT = Path(__file__).resolve().parent.parent
 # a copy outside git: in the repo, %autorelease follows this repo's history (release N), and the
 # upgrade test needs to know release 1 is what it upgrades from
-SPECS = Path(shutil.copytree(ROOT / "specs", Path(tempfile.mkdtemp(prefix="specport-")) / "specs"))
+_COPY = Path(tempfile.mkdtemp(prefix="specport-test-specs-"))
+atexit.register(shutil.rmtree, _COPY, True)  # the suite leaves no directory behind
+SPECS = Path(shutil.copytree(ROOT / "specs", _COPY / "specs"))
 # SPECPORT_TEST_DEB_TARGETS narrows the set (a comma list), e.g. when a mirror lacks a release
 DEB_TARGETS = os.environ.get(
     "SPECPORT_TEST_DEB_TARGETS", "debian-11,debian-12,ubuntu-20.04,ubuntu-22.04,ubuntu-24.04"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from specport.cli import cli
@@ -15,6 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 _IN_REPO = REPO / "specs" / "php-pecl-yaml.spec"
 # a copy outside git: inside the repo %autorelease would follow this repo's own history
 _COPY_DIR = Path(tempfile.mkdtemp(prefix="specport-test-specs-"))
+atexit.register(shutil.rmtree, _COPY_DIR, True)
 YAML = Path(shutil.copy(_IN_REPO, _COPY_DIR / _IN_REPO.name))
 
 
@@ -79,12 +82,14 @@ def test_release_suffix() -> None:
     assert "Release:        1.42.1%{?dist}" in out
 
 
-def test_check_on_host(tmp_path: Path) -> None:
+def test_check_on_host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if shutil.which("rpmspec") is None:
-        return
+        pytest.skip("no rpmspec on this host (apt-get install rpm)")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     code, out = invoke("normalize", str(YAML), "--target", "debian-12,el9-php8.2", "--check")
     assert code == 0, out
     assert out.count("rpmspec 4.18") == 2 and "FAILED" not in out
+    assert not list(tmp_path.glob("specport-check-*"))  # a clean check leaves no log behind
 
 
 def test_several_specs_one_broken(tmp_path: Path) -> None:

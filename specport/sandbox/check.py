@@ -100,13 +100,16 @@ def check_group(
         )
         for j in jobs
     ]
-    # the log outlives the run: error hints point at it
+    # the log outlives a failed run (error hints point at it); a clean one leaves nothing in /tmp
     fd, log_name = tempfile.mkstemp(prefix="specport-check-", suffix=".log")
     os.close(fd)
     if image is not None:
         log.step(f"checking {len(jobs)} spec(s) in a sandbox from {image}")
     batch = run_many(requests, image=image, install_rpm=install_rpm, log_path=Path(log_name))
-    return [_results(job, batch, row) for job, row in zip(jobs, batch.answers, strict=True)]
+    results = [_results(job, batch, row) for job, row in zip(jobs, batch.answers, strict=True)]
+    if all(r.ok for rows in results for r in rows):
+        Path(log_name).unlink(missing_ok=True)
+    return results
 
 
 def _results(job: CheckJob, batch: Batch, row: list[Answer]) -> list[CheckResult]:
