@@ -1,6 +1,6 @@
-"""cmake(X) names found through the CMake package configs in Contents, and a kept version's
-epoch from the target's package. The indexes are the fixtures cut from the real bookworm and
-focal archives (tests/data/index, tests/data/index/cut.py)."""
+"""cmake(X) names found through the CMake package configs in Contents, %{py3_dist X} through
+the dist-info directories, and a kept version's epoch from the target's package. The indexes
+are the fixtures cut from the real bookworm and focal archives (tests/data/index, cut.py)."""
 
 from __future__ import annotations
 
@@ -45,3 +45,11 @@ def test_a_kept_version_gets_the_epoch_of_the_targets_package() -> None:
     built = BuiltHere(resolver("debian-12"), {"pcre-devel": ("libpcre3-dev", "pcre.spec")})
     text = _normalize("BuildRequires: pcre-devel >= 8.20\n", chosen=built)
     assert "BuildRequires: libpcre3-dev >= 8.20\n" in text
+
+
+def test_py3_dist_macro_takes_the_python3dist_route() -> None:
+    # python-rpm-macros' %{py3_dist X}: the dist-info of PyYAML in Contents names python3-yaml
+    text = _normalize("BuildRequires: %{py3_dist PyYAML} >= 5\n")
+    assert "BuildRequires: python3-yaml >= 5\n" in text
+    text = _normalize("%global mod pyyaml\nRequires: %{py3_dist %{mod}}\n")
+    assert "Requires: python3-yaml\n" in text

@@ -91,13 +91,24 @@ class _TooBig(Exception):
 _MACRO_RE = re.compile(r"%\{([?!]*)([A-Za-z_]\w*)(?::((?:[^{}]|%\{[^{}]*\})*))?\}|%([A-Za-z_]\w*)")
 
 
+# python-rpm-macros' %{py3_dist a b}: "python3dist(a) python3dist(b)", lower case as rpm's Lua
+# writes them; the one parametric macro dependency lines use often (Ansible, Python specs)
+_PY3_DIST_RE = re.compile(r"%\{py3_dist\s+([^{}%]+)\}")
+
+
+def _py3_dist(m: re.Match[str]) -> str:
+    return " ".join(f"python3dist({arg.lower()})" for arg in m.group(1).split())
+
+
 def expand(text: str, macros: Mapping[str, str], *, depth: int = 0) -> str | None:
-    """Expand %{name}, %name, %{?name}, %{?name:x} and %{!?name:x} from `macros`.
+    """Expand %{name}, %name, %{?name}, %{?name:x}, %{!?name:x} from `macros`, and %{py3_dist x}.
 
     Returns None when a macro it cannot know is left (a plain %{unknown}), so callers can say
     "unresolved" instead of guessing. %{?unknown} expands to nothing, as in rpm."""
     if depth > MAX_DEPTH or len(text) > MAX_EXPANSION:
         return None
+    if "py3_dist" in text:
+        text = _PY3_DIST_RE.sub(_py3_dist, text)
     unknown = False
     size = len(text)
 
