@@ -151,9 +151,12 @@ def run_cli(specs: list[Path], target: str, out: Path, options: set[str], *extra
 
 
 def _kind(error: str) -> str:
+    """A failure's class: its message without the spec's path, line numbers and hint."""
     if "no rule translates" in error or "unresolved" in error:
         return "unresolved dependency names"
-    return error.split(":")[0][:60] if error else "unknown"
+    text = re.sub(r"^\S+\.spec(?::\d+)?: ", "", error)
+    text = re.sub(r"\bline \d+: ", "", text)
+    return text.split(" (")[0][:90] or "unknown"
 
 
 def in_process_rate(specs: list[Path], target: Target) -> tuple[float, float]:
