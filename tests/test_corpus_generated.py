@@ -9,7 +9,7 @@ keep every dependency line as written; deb targets either normalize or raise Dep
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import re
 import sys
 from functools import cache
@@ -32,13 +32,12 @@ OPTIONS = NormalizeOptions(changelog_date="Tue Nov 24 2026")
 
 @cache
 def specgen() -> ModuleType:
-    path = REPO / "bench" / "specgen.py"
-    spec = importlib.util.spec_from_file_location("specgen", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["specgen"] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
+    # bench/ holds scripts, not a package: specgen imports its family modules as siblings
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        return importlib.import_module("specgen")
+    finally:
+        sys.path.remove(str(REPO / "bench"))
 
 
 @cache
