@@ -110,6 +110,9 @@ def test_perl_pseudo_and_core_modules() -> None:
     assert version is not None and version.name == "perl" and not version.keep_version
     compat = resolver.resolve('perl(:MODULE_COMPAT_%(eval "$(perl -V:version)"; echo $version))')
     assert compat is not None and compat.name == ""
+    shell = resolver.resolve('%(eval `perl -V:version`; echo "perl(:MODULE_COMPAT_$version)")')
+    assert shell is not None and shell.name == ""
+    assert resolver.resolve("%(echo perl-Foo)") is None  # any other shell stays unreadable
     strict = resolver.resolve("perl(strict)")
     assert strict is not None and strict.name == ""
     mm = resolver.resolve("perl(ExtUtils::MakeMaker)")

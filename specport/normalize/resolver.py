@@ -82,6 +82,8 @@ _PERL_RE = re.compile(r"perl\(([A-Za-z0-9_:]+)\)")
 # the ABI of Fedora's perl (its value comes from a %( ) Debian's dh_perl would answer with
 # perlapi-*; debbuild does not, and a pure-Perl module needs nothing)
 _PERL_PSEUDO_RE = re.compile(r"perl\(:(VERSION|MODULE_COMPAT_.*)\)", re.DOTALL)
+# the same ABI name written by a shell as a whole: %(eval `perl -V:version`; echo "perl(:...)")
+_PERL_COMPAT_SHELL_RE = re.compile(r"%\(.*perl\(:MODULE_COMPAT_\$\{?version\}?\).*\)", re.DOTALL)
 _PY3DIST_RE = re.compile(r"python3dist\(([A-Za-z0-9_.-]+)\)")
 _PKGCONFIG_RE = re.compile(r"pkgconfig\(([^()]+)\)")
 _CMAKE_RE = re.compile(r"cmake\(([^()]+)\)")  # rpm's generator: FooConfig.cmake -> cmake(Foo)
@@ -141,8 +143,8 @@ class RuleResolver:
         if m:
             return self._from_table("pkgconfig", m.group(1), f"pkg-config module {m.group(1)}")
         m = _PERL_PSEUDO_RE.fullmatch(name)
-        if m:
-            if m.group(1) == "VERSION":
+        if m or _PERL_COMPAT_SHELL_RE.fullmatch(name):
+            if m and m.group(1) == "VERSION":
                 return Resolution("perl", "perl(:VERSION) is the interpreter", keep_version=False)
             return Resolution("", "Fedora's perl ABI pseudo-module")
         m = _PERL_RE.fullmatch(name)
