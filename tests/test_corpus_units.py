@@ -121,6 +121,13 @@ def test_perl_pseudo_and_core_modules() -> None:
     assert other is not None and other.name == "libfoo-bar-perl"
 
 
+def test_python_abi_is_the_interpreter_of_its_major_version() -> None:
+    spec = "Name: x\nRequires: python(abi) = 3.11\nRequires: python(abi) = 2.7\n"
+    text, _ = run(deps.translate_dependencies, spec, DEB12)
+    assert "Requires: python3\n" in text and "Requires: python2\n" in text
+    assert "abi" not in text
+
+
 # --- syntax -------------------------------------------------------------------------------------
 def test_escaped_percent_bracket_in_a_comment_is_not_the_construct() -> None:
     spec = "# uses %%[ ] arithmetic elsewhere\nName: x\n"

@@ -84,6 +84,10 @@ def translate(
     """The items, notes, refused names and records of one dependency of tag `tag` (lower case)."""
     if dep.rich:
         return _rich(dep, tag, resolver, macros, own)
+    if dep.name == "python(abi)" and dep.version:
+        # the interpreter's ABI, `python(abi) = 2.7` or `= 3.11`: Python 2 or 3 (rpm's generator
+        # writes it; Debian's python3 is the target's one minor version, so no version is kept)
+        dep = Dep("python2" if dep.version.startswith("2") else "python3")
     out = Translated()
     expanded = expand(dep.name, macros)
     if dep.name in own or (expanded is not None and expanded in own):
