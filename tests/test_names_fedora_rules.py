@@ -29,6 +29,17 @@ RULES = [
     ("glibc-langpack-en", "locales-all", (), ()),
     ("hunspell-en", "hunspell-en-us", (), ()),
     ("mariadb-server-any", "default-mysql-server", (), ()),
+    # a second batch of the sample's names
+    ("gnome-desktop3", "libgnome-desktop-3-20", ("libgnome-desktop-3-19",), ()),
+    ("libasan", "libasan8", ("libasan5",), ()),
+    ("dbus-daemon", "dbus-daemon", ("dbus",), ()),
+    ("gtk4", "libgtk-4-1", (), ("gir1.2-gtk-4.0",)),
+    ("krb5-server", "krb5-kdc", (), ("krb5-admin-server",)),
+    ("xcb-util-wm-devel", "libxcb-icccm4-dev", (), ("libxcb-ewmh-dev",)),
+    ("NetworkManager-libnm-devel", "libnm-dev", (), ()),
+    ("ghc-QuickCheck-devel", "libghc-quickcheck2-dev", (), ()),
+    ("python3-ruamel-yaml", "python3-ruamel.yaml", (), ()),
+    ("moby-engine", "docker.io", (), ()),
 ]
 
 
@@ -53,7 +64,18 @@ def test_an_essential_layout_is_dropped() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["java-25-devel", "maven-local-openjdk25", "SDL3-devel", "flexiblas-devel", "gpgverify"],
+    [
+        "java-25-devel",
+        "maven-local-openjdk25",
+        "SDL3-devel",
+        "flexiblas-devel",
+        "gpgverify",
+        "ghc-rpm-macros",
+        "kf5-rpm-macros",
+        "fontpackages-devel",
+        "openssl11-devel",
+        "ghc-crypton-devel",
+    ],
 )
 @pytest.mark.parametrize("target", ["debian-12", "ubuntu-20.04"])
 def test_absent(name: str, target: str) -> None:
@@ -62,6 +84,21 @@ def test_absent(name: str, target: str) -> None:
     assert rules.missing(name).startswith(f" ({name}: ")
     found = rules.resolve(name)  # no rule: at most a pattern's guess (SDL3-devel: libsdl3-dev)
     assert found is None or found.guess
+
+
+def test_langpacks_are_absent_by_pattern() -> None:
+    patterns = RuleResolver(TARGETS["debian-12"]).rules["absent_patterns"]
+    assert any(p["match"] == "langpacks-*" for p in patterns)
+
+
+def test_a_directory_owner_is_dropped() -> None:
+    found = RuleResolver(TARGETS["debian-12"]).resolve("hunspell-filesystem")
+    assert found is not None and found.name == "" and "/usr/share/hunspell" in found.rule
+
+
+def test_rst2man_is_docutils() -> None:
+    found = RuleResolver(TARGETS["ubuntu-20.04"]).resolve("/usr/bin/rst2man")
+    assert found is not None and found.name == "python3-docutils"
 
 
 def test_a_name_with_a_rule_is_not_absent() -> None:
