@@ -36,7 +36,7 @@ needs_rpm = pytest.mark.skipif(shutil.which("rpmspec") is None, reason="rpmspec 
 # (spec, target group) -> "ok", or (line, text the SpecError must contain). Groups: "deb", "el8"
 # (rpm 4.14), "el9" (rpm 4.16). Anything not listed must normalize.
 EXPECTED: dict[tuple[str, str], tuple[int, str]] = {
-    ("python-acme-client", "deb"): (40, "debbuild has no dynamic build dependencies"),
+    # deb: %pyproject_buildrequires becomes a marker that specport build reads (test_pyproject.py)
     ("python-acme-client", "el8"): (40, "%generate_buildrequires (needs rpm 4.15)"),
     ("rust-acme-cli", "deb"): (38, "debbuild has no dynamic build dependencies"),
     ("rust-acme-cli", "el8"): (38, "%generate_buildrequires (needs rpm 4.15)"),

@@ -33,6 +33,7 @@ def test_debian_shims(tmp_path: Path) -> None:
         "macros.specport-compat",
         "macros.specport-php",
         "macros.specport-platform",
+        "macros.specport-python",
     ]
     assert evaluate(files, "%{php_extdir}|%{php_inidir}|%{php_incldir}|%{__php}") == (
         "/usr/lib/php/20220829|/etc/php/8.2/mods-available|/usr/include/php/20220829|"
@@ -48,6 +49,12 @@ def test_debian_shims(tmp_path: Path) -> None:
     # rpm's defaults debbuild lacks (tests/data/debbuild/sp-fedora.spec runs them in a build)
     assert evaluate(files, "%{_fixperms}") == "/bin/chmod -Rf a+rX,u+w,g-w,o-w"
     assert re.fullmatch(r"-j[1-9]\d*", evaluate(files, "%{_smp_mflags}"))
+    # Python: Debian's one module directory and the target's own python3 (the build is in
+    # tests/test_python_container.py); %pyproject_files is read relative to the build directory
+    assert evaluate(files, "%{python3_sitelib} %{python3_version} %{pyproject_files}") == (
+        "/usr/lib/python3/dist-packages 3.11 specport-pyproject-files"
+    )
+    assert "%{__python3} -m pytest" in evaluate(files, "%{pytest}")  # debbuild-macros has it
 
 
 def test_ubuntu_platform_facts_match_debbuild() -> None:

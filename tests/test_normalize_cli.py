@@ -39,6 +39,7 @@ def test_output_dir_layout_and_input_untouched(tmp_path: Path) -> None:
         "macros.specport-compat",
         "macros.specport-php",
         "macros.specport-platform",
+        "macros.specport-python",
     ]
     assert (tmp_path / "el8-php7.4" / "macros.d" / "macros.specport-platform").is_file()
 

@@ -149,10 +149,9 @@ def check_version(version: str, ctx: FixContext) -> None:
         )
 
 
-def perl_depends(
-    text: str, files: list[tuple[str, str]], package: str
-) -> tuple[list[str], list[str]]:
-    """debfix.sh's perldeps lines -> (packages to depend on, modules the build lacked)."""
+def module_depends(text: str, package: str) -> tuple[list[str], list[str]]:
+    """debfix.sh's perldeps or pydeps lines -> (packages to depend on, modules the build
+    lacked)."""
     deps, missing = [], []
     for line in text.splitlines():
         kind, _, value = line.partition(" ")
@@ -160,13 +159,26 @@ def perl_depends(
             deps.append(value)
         elif kind == "missing" and value:
             missing.append(value)
+    return list(dict.fromkeys(deps)), missing
+
+
+def perl_depends(
+    text: str, files: list[tuple[str, str]], package: str
+) -> tuple[list[str], list[str]]:
+    """debfix.sh's perldeps lines -> (packages to depend on, modules the build lacked)."""
+    deps, missing = module_depends(text, package)
     if (deps or any(k == "f" and p.endswith(".pm") for k, p in files)) and "perl" not in deps:
         deps.insert(0, "perl")  # dh_perl's: a package of Perl modules needs the interpreter
     return list(dict.fromkeys(deps)), missing
 
 
 def fix_control(
-    text: str, files: list[tuple[str, str]], shlibs: str, ctx: FixContext, perldeps: str = ""
+    text: str,
+    files: list[tuple[str, str]],
+    shlibs: str,
+    ctx: FixContext,
+    perldeps: str = "",
+    pydeps: str = "",
 ) -> tuple[str, list[str]]:
     """The new control file and a list of what changed (for the build log)."""
     control = Deb822(text)
@@ -180,7 +192,13 @@ def fix_control(
             "Perl modules it uses that the build environment lacks (no Depends added for them):"
             f" {', '.join(missing)}"
         )
-    extra = [f"phpapi-{api}" for api in php_apis(files)] + perl
+    python, py_missing = module_depends(pydeps, control.get("Package", ""))
+    if py_missing:
+        changes.append(
+            "Python distributions it requires that the build environment lacks (no Depends"
+            f" added for them): {', '.join(py_missing)}"
+        )
+    extra = [f"phpapi-{api}" for api in php_apis(files)] + perl + python
     old = control.get("Depends", "")
     new = merge_depends(old, shlibs, extra)
     if new != old:
@@ -238,10 +256,11 @@ def fix_package(meta: Path, ctx: FixContext) -> list[str]:
     done_in_tree = treefix.read_text(encoding="utf-8").split("\n") if treefix.exists() else []
     files = parse_files((meta / "files").read_text(encoding="utf-8"))
     shlibs = parse_shlibs((meta / "shlibs").read_text(encoding="utf-8"))
-    perl_path = meta / "perldeps"
+    perl_path, py_path = meta / "perldeps", meta / "pydeps"
     perldeps = perl_path.read_text(encoding="utf-8") if perl_path.exists() else ""
+    pydeps = py_path.read_text(encoding="utf-8") if py_path.exists() else ""
     control, changes = fix_control(
-        (debian / "control").read_text(encoding="utf-8"), files, shlibs, ctx, perldeps
+        (debian / "control").read_text(encoding="utf-8"), files, shlibs, ctx, perldeps, pydeps
     )
     (debian / "control").write_text(control, encoding="utf-8")
     changes = [line for line in done_in_tree if line] + changes

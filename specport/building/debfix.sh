@@ -5,7 +5,7 @@
 #                                     debhelper would (strip ELF files, shared objects 0644, man
 #                                     and info pages gzip -9n); for the host, write
 #                                     WORK/meta/<n>/{DEBIAN/,deb,files,shlibs,sonames,perldeps,
-#                                     treefix}, copy
+#                                     pydeps,treefix}, copy
 #                                     the license files and changelogs to WORK/meta/<n>/docs/
 #   debfix.sh pack WORK OUT [META]  - take META/<n>/DEBIAN back (META: the host's edited copy of
 #                                     WORK/meta, the default), copy META/<n>/add/ into
@@ -57,7 +57,78 @@ unpack() {
       (cd "$work/shl" && dpkg-shlibdeps -O -e $elves) >"$meta/shlibs"
     fi
     perl_deps "$tree" >"$meta/perldeps" || echo "debfix: perl_deps failed on $(basename "$deb")" >&2
+    py_deps "$tree" >"$meta/pydeps" || echo "debfix: py_deps failed on $(basename "$deb")" >&2
   done
+}
+
+# What rpm's Python dependency generator makes on Fedora and debbuild does not: a package with
+# modules in Debian's python3 directory needs python3, and each Requires-Dist of its metadata
+# whose markers hold (no extras) is the package dpkg -S names for that distribution's metadata
+# in the build environment ("dep PKG"); the rest are listed ("missing NAME"). Metadata is read
+# as text; nothing of the package is imported.
+py_deps() {
+  # Debian's own python3: the one whose dist-packages hold the distributions apt installed
+  [ -d "$1/usr/lib/python3/dist-packages" ] && [ -x /usr/bin/python3 ] || return 0
+  /usr/bin/python3 - "$1" <<'PY'
+import email.parser
+import importlib.metadata as md
+import pathlib
+import re
+import subprocess
+import sys
+
+try:
+    from packaging.markers import Marker
+except ImportError:
+    try:
+        from pip._vendor.packaging.markers import Marker
+    except ImportError:
+        Marker = None
+
+site = pathlib.Path(sys.argv[1], "usr/lib/python3/dist-packages")
+metas = [*site.glob("*.dist-info/METADATA"), *site.glob("*.egg-info/PKG-INFO")]
+print("dep python3")
+
+
+def norm(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+own = {norm(email.parser.Parser().parsestr(m.read_text("utf-8", "replace"))["Name"] or "")
+       for m in metas}
+deps, missing = set(), set()
+for meta in metas:
+    msg = email.parser.Parser().parsestr(meta.read_text("utf-8", "replace"))
+    for req in msg.get_all("Requires-Dist") or []:
+        name_m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", req)
+        if not name_m or norm(name_m.group(1)) in own:
+            continue
+        _, _, marker = req.partition(";")
+        if marker.strip():
+            if "extra" in marker or Marker is None:
+                continue
+            try:
+                if not Marker(marker.strip()).evaluate():
+                    continue
+            except Exception:
+                continue
+        name = name_m.group(1)
+        try:
+            dist = md.distribution(name)
+            where = str(getattr(dist, "_path", ""))
+        except md.PackageNotFoundError:
+            where = ""
+        found = subprocess.run(["dpkg", "-S", where], capture_output=True, text=True) if where else None
+        pkg = found.stdout.split(":", 1)[0].strip() if found and found.returncode == 0 else ""
+        if pkg:
+            deps.add(pkg)
+        else:
+            missing.add(name)
+for p in sorted(deps):
+    print("dep", p)
+for n in sorted(missing):
+    print("missing", n)
+PY
 }
 
 # What rpm's perl.req generates on Fedora and debbuild does not: the modules a package's Perl

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from specport import safeio
+from specport.building import pyreqs
 from specport.building.plan import Pair
 from specport.building.sources import SourceSearch, resolve_sources
 from specport.config import DEFAULT_MAINTAINER, Settings
@@ -24,7 +25,8 @@ from specport.normalize.macrofiles import write_macro_files
 from specport.normalize.model import Bconds
 from specport.normalize.packages import spec_names
 from specport.normalize.passes import normalize
-from specport.normalize.resolver import Resolver
+from specport.normalize.pyproject import PyprojectRequest, parse_marker
+from specport.normalize.resolver import Resolver, RuleResolver
 from specport.sandbox.rpmspec import Request
 from specport.sandbox.specinfo import SpecInfo, info_request, read_spec_infos
 from specport.targets import Target
@@ -91,6 +93,10 @@ def prepare_many(
             resolved = resolve_sources(st.pair.spec, info.name, info.sources, search)
             for name, path in resolved.found.items():
                 shutil.copy2(path, st.work / "top" / "SOURCES" / name)
+            request = parse_marker(st.text)
+            if request is not None:  # %pyproject_buildrequires: its requirements from Source0
+                resolver = (resolvers or {}).get(st.pair.target.name)
+                info = _python_requirements(st, info, request, resolver, spec_name)
             done.append(
                 Prepared(
                     st.pair,
@@ -107,6 +113,35 @@ def prepare_many(
             shutil.rmtree(st.work, ignore_errors=True)
         raise
     return done
+
+
+def _python_requirements(
+    st: _Staged,
+    info: SpecInfo,
+    request: PyprojectRequest,
+    resolver: Resolver | None,
+    spec_name: str,
+) -> SpecInfo:
+    """The spec (on disk) and its info with the BuildRequires of its Source0's Python project."""
+    target = st.pair.target
+    first = min(
+        (s for s in info.sources if s.tag.lower() in ("source", "source0")),
+        key=lambda s: s.tag,
+        default=None,
+    )
+    archive = st.work / "top" / "SOURCES" / first.filename if first else None
+    if archive is None or not archive.is_file():
+        raise SpecError(
+            "%pyproject_buildrequires needs the project's Source0 archive, which was not found",
+            path=str(st.pair.spec),
+        )
+    chosen = resolver or RuleResolver(target)
+    items = pyreqs.build_requires(archive, request, target, chosen, str(st.pair.spec))
+    text = pyreqs.add_at_marker(st.text, items, archive.name)
+    safeio.write_text(st.work / "top" / "SPECS" / spec_name, text)
+    st.text = text
+    st.changes.append(f"pyproject: BuildRequires from {archive.name}: {', '.join(items)}")
+    return replace(info, build_requires=(*info.build_requires, *items))
 
 
 def _stage(pair: Pair, maintainer: str, resolver: Resolver | None, bconds: Bconds) -> _Staged:

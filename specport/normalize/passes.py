@@ -13,11 +13,13 @@ import os
 
 from specport.normalize import (
     deps,
+    descriptions,
     files,
     filters,
     forge,
     header,
     php,
+    pyproject,
     release,
     reserved,
     scriptcmds,
@@ -49,6 +51,8 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     (syntax.NAME, syntax.merge_conf_section),
     (syntax.NAME, syntax.convert_autopatch_range),
     (syntax.NAME, syntax.convert_caret_version),
+    (pyproject.NAME, pyproject.translate_generate_buildrequires),
+    (descriptions.NAME, descriptions.inline_description_macros),
     (syntax.NAME, syntax.check_new_syntax),
     (scriptcmds.NAME, scriptcmds.translate_commands),
     (files.NAME, files.translate_files),

@@ -40,6 +40,8 @@ class Target:
     apt_pockets: tuple[str, ...] = ("release", "updates", "security")
     # bootstrap with /bin, /sbin, /lib as links into /usr, as the release's own images are
     usr_merged: bool = False
+    # the distro's python3 (major.minor): PEP 508 markers of Python requirements are read for it
+    python_version: str = ""
     # rpm-md repositories (base URLs holding repodata/repomd.xml) the rpm resolver and the
     # installability check read; empty: rpm targets keep Fedora's names unconfirmed
     rpm_repos: tuple[str, ...] = ()
@@ -158,6 +160,7 @@ FIELDS: dict[str, tuple[Check, bool]] = {
     "php_packages": (_string_list(r"[A-Za-z0-9._+:-]+"), False),
     "apt_pockets": (_string_list(r"release|updates|security|backports"), False),
     "usr_merged": (_bool, False),
+    "python_version": (_string(r"(\d+\.\d+)?"), False),
     "rpm_repos": (_string_list(r"(https?|file)://\S+"), False),
     "rpm_repo_key": (_string(), False),
     "description": (_string(), False),
@@ -175,6 +178,7 @@ DEFAULTS: dict[str, Any] = {
     "php_packages": [],
     "apt_pockets": ["release", "updates", "security"],
     "usr_merged": False,
+    "python_version": "",
     "rpm_repos": [],
     "rpm_repo_key": "",
     "description": "",

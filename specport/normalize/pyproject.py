@@ -1,0 +1,130 @@
+"""Pass: a Python spec's `%generate_buildrequires` with `%pyproject_buildrequires`, for debbuild.
+
+rpm (>= 4.15) runs that section after %prep and installs what it prints: the requirements of
+the sources' pyproject.toml, as python3dist() names. debbuild has no such step. The requirements
+are data in the source tarball, though, so `specport build` reads them there, on the host, before
+any container (building/pyreqs.py), and adds them as BuildRequires at the marker this pass leaves
+in the preamble; the package's run-time Depends come from its installed metadata in the post-step
+(debfix.sh py_deps). This pass also asks for the tools the shims (macros.specport-python) run:
+pip and wheel. Any other generator (R, Rust, Go) stays for check_new_syntax to refuse.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from specport.normalize.lines import (
+    SECTION_RE,
+    conditional_kind,
+    expand,
+    sections,
+    simple_macros,
+)
+from specport.normalize.model import Change, Line, PassContext, PassResult
+from specport.normalize.readers import reader_of
+
+NAME = "pyproject"
+MARKER = "# specport-pyproject-buildrequires:"  # no % in it: nothing for rpm or debbuild to expand
+_GENERATE_RE = re.compile(r"^%generate_buildrequires\s*$")
+_CALL_RE = re.compile(r"^%(?:\{pyproject_buildrequires\}|pyproject_buildrequires)(?:\s+(.*))?$")
+# the tools macros.specport-python's %pyproject_wheel and %pyproject_install run
+TOOLS = ("python3-pip", "python3-wheel")
+
+
+@dataclass(frozen=True)
+class PyprojectRequest:
+    """What %pyproject_buildrequires asked for: its -x extras, and the run-time requirements
+    (on unless -R): rpm's generator lists those too, for %check and the import check."""
+
+    extras: tuple[str, ...] = ()
+    runtime: bool = True
+
+    def render(self) -> str:
+        extras = ",".join(self.extras) or "-"
+        return f"{MARKER} extras={extras} runtime={int(self.runtime)}"
+
+
+def parse_marker(text: str) -> PyprojectRequest | None:
+    """The PyprojectRequest a normalized spec's marker line holds; None without one."""
+    for line in text.splitlines():
+        if line.startswith(MARKER):
+            fields = dict(w.split("=", 1) for w in line[len(MARKER) :].split() if "=" in w)
+            extras = fields.get("extras", "-")
+            return PyprojectRequest(
+                tuple(e for e in extras.split(",") if e and e != "-"),
+                fields.get("runtime", "1") == "1",
+            )
+    return None
+
+
+def _request(args: str) -> PyprojectRequest | None:
+    """The options of one %pyproject_buildrequires call; None for one this pass cannot follow."""
+    try:
+        words = shlex.split(args)
+    except ValueError:
+        return None
+    extras: list[str] = []
+    runtime = True
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w == "-x" and i + 1 < len(words):
+            extras += [e for e in words[i + 1].split(",") if e]
+            i += 2
+            continue
+        if w.startswith("-x") and len(w) > 2:
+            extras += [e for e in w[2:].split(",") if e]
+        elif w == "-R":
+            runtime = False
+        elif w in ("-e", "-g") and i + 1 < len(words):
+            i += 2  # tox environments and dependency groups: not read (the note says so)
+            continue
+        elif w not in ("-r", "-t", "-w", "-p", "-N"):
+            return None
+        i += 1
+    return PyprojectRequest(tuple(extras), runtime)
+
+
+def translate_generate_buildrequires(lines: list[Line], ctx: PassContext) -> PassResult:
+    if ctx.target.family != "deb" or not any(_GENERATE_RE.match(ln.text) for ln in lines):
+        return lines, []
+    secs = sections(lines)
+    headers = [i for i, ln in enumerate(lines) if _GENERATE_RE.match(ln.text)]
+    macros = simple_macros(lines)
+    requests: list[PyprojectRequest] = []
+    for h in headers:
+        body = [
+            ln.text.strip()
+            for i, ln in enumerate(lines)
+            if secs[i] == "generate_buildrequires" and i != h and i > h
+        ]
+        # the calls of every branch: each branch's requirements may be wanted by some build
+        calls = [t for t in body if t and not t.startswith("#") and not conditional_kind(t)]
+        for call in calls:
+            m = _CALL_RE.match(call)
+            args = expand(m.group(1) or "", macros) if m else None  # -x %{extras}
+            req = _request(args) if args is not None else None
+            if req is None:
+                return lines, []  # another generator: check_new_syntax refuses it, by name
+            requests.append(req)
+    if not requests:
+        return lines, []
+    extras = tuple(dict.fromkeys(e for r in requests for e in r.extras))
+    request = PyprojectRequest(extras, any(r.runtime for r in requests))
+    first = next(i for i, ln in enumerate(lines) if SECTION_RE.match(ln.text))
+    no = lines[headers[0]].no
+    added = [Line(no, request.render()), *(Line(no, f"BuildRequires: {t}") for t in TOOLS)]
+    kept = [ln for i, ln in enumerate(lines) if secs[i] != "generate_buildrequires"]
+    out = [*kept[:first], *added, *kept[first:]]  # the end of the main preamble
+    what = "the run-time and build requirements" if request.runtime else "the build requirements"
+    if extras:
+        what += f" and the extras {', '.join(extras)}"
+    reader = reader_of(ctx.target).label(ctx.target)
+    note = (
+        f"%generate_buildrequires (%pyproject_buildrequires) -> BuildRequires: {what} of the"
+        f" sources' pyproject.toml, read by specport build, as {reader} has no dynamic build"
+        " dependencies; pip and wheel for the shims"
+    )
+    return out, [Change(NAME, no, note)]

@@ -1,0 +1,5 @@
+import spgreet
+
+
+def test_greeting():
+    assert spgreet.greeting() == "hello from spgreet"

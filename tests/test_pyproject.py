@@ -1,0 +1,228 @@
+"""Fedora's Python packaging for debbuild, without a container: %generate_buildrequires with
+%pyproject_buildrequires (normalize/pyproject.py), the requirements read from a source archive
+(building/pyreqs.py), the shared %_description written into each section (descriptions.py), and
+the Depends of the post-step from a package's metadata (debfix.sh py_deps). The build itself is
+tests/test_python_container.py."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from debian.deb822 import Deb822
+
+from specport.building import debfix, pyreqs
+from specport.errors import SpecError
+from specport.normalize.errors import UnresolvedError
+from specport.normalize.passes import normalize
+from specport.normalize.pyproject import PyprojectRequest, parse_marker
+from specport.normalize.resolver import RuleResolver
+from specport.targets import load_targets
+
+TARGETS = load_targets()
+DEB12 = TARGETS["debian-12"]
+FIXTURE = Path(__file__).parent / "data" / "debbuild" / "python-spgreet.spec"
+HEAD = "Name: python-x\nVersion: 1\nRelease: 1%{?dist}\nSummary: s\nLicense: MIT\n"
+TAIL = "%description\nd\n%prep\n%autosetup\n%generate_buildrequires\n{}\n%build\n%pyproject_wheel\n"
+
+
+def _normalize(call: str, target: str = "debian-12") -> str:
+    return normalize(HEAD + TAIL.format(call), TARGETS[target]).text
+
+
+def test_the_fixture_gets_a_marker_and_the_shims_tools() -> None:
+    result = normalize(FIXTURE.read_text(), DEB12)
+    assert "%generate_buildrequires" not in result.text.replace("%%generate", "")
+    assert parse_marker(result.text) == PyprojectRequest(("test",), True)
+    assert "BuildRequires: python3-pip\nBuildRequires: python3-wheel\n" in result.text
+    # the marker and the tools sit in the main preamble, before the first section
+    preamble = result.text.split("%description", 1)[0]
+    assert "# specport-pyproject-buildrequires: extras=test runtime=1" in preamble
+    assert any(c.pass_name == "pyproject" for c in result.changes)
+
+
+@pytest.mark.parametrize(
+    ("call", "request_"),
+    [
+        ("%pyproject_buildrequires", PyprojectRequest((), True)),
+        ("%pyproject_buildrequires -R", PyprojectRequest((), False)),
+        ("%{pyproject_buildrequires} -x a,b -xc -t", PyprojectRequest(("a", "b", "c"), True)),
+        # each branch's calls: what any build could ask for
+        (
+            "%if %{with tests}\n%pyproject_buildrequires -x test\n%else\n"
+            "%pyproject_buildrequires\n%endif",
+            PyprojectRequest(("test",), True),
+        ),
+    ],
+)
+def test_pyproject_buildrequires_options(call: str, request_: PyprojectRequest) -> None:
+    assert parse_marker(_normalize(call)) == request_
+
+
+def test_other_generators_are_refused_by_name() -> None:
+    with pytest.raises(SpecError, match="debbuild has no dynamic build dependencies"):
+        _normalize("%cargo_generate_buildrequires")
+    with pytest.raises(SpecError, match="%generate_buildrequires"):
+        _normalize("%pyproject_buildrequires --unknown-option")
+
+
+def test_rpm_targets_keep_the_section() -> None:
+    text = _normalize("%pyproject_buildrequires", "el9-php8.2")
+    assert "%generate_buildrequires\n%pyproject_buildrequires\n" in text
+    assert parse_marker(text) is None
+
+
+# --- the shared description -------------------------------------------------------------------
+def test_a_shared_description_is_written_into_each_section() -> None:
+    spec = (
+        HEAD + "%global _description %{expand:\nFirst line.\n\nSecond, with %{name}.}\n"
+        "%global other \\\nOne line\\\nand two\n"
+        "%description %_description\n%package -n python3-x\nSummary: s\n"
+        "%description -n python3-x %{_description}\n%package doc\nSummary: s\n"
+        "%description doc %{?other}\n%prep\n"
+    )
+    text = normalize(spec, DEB12).text
+    assert "%description\nFirst line.\n\nSecond, with %{name}.\n%package" in text
+    assert "%description -n python3-x\nFirst line.\n" in text
+    assert "%description doc\nOne line\nand two\n%prep" in text
+    assert "%description %_description" in normalize(spec, TARGETS["el9-php8.2"]).text
+
+
+# --- requirements from the source archive ------------------------------------------------------
+PYPROJECT = """
+[build-system]
+requires = ["hatchling>=1.8", "hatch-vcs"]
+build-backend = "hatchling.build"
+[project]
+name = "demo"
+dependencies = [
+    "Six >= 1.10, < 2", "tomli; python_version < '3.11'", "pywin32; sys_platform == 'win32'"
+]
+[project.optional-dependencies]
+test = ["pytest ~= 7.0", "coverage[toml]"]
+"""
+SETUP_CFG = """
+[options]
+install_requires =
+    requests>=2.0
+[options.extras_require]
+test = pytest
+"""
+
+
+def _tarball(path: Path, files: dict[str, str], top: str = "demo-1.0/") -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(top + name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_requirements_of_a_pep621_project(tmp_path: Path) -> None:
+    archive = _tarball(
+        tmp_path / "demo-1.0.tar.gz", {"pyproject.toml": PYPROJECT, "a/setup.cfg": ""}
+    )
+    files = pyreqs.project_files(archive)
+    assert set(files) == {"pyproject.toml"}  # a deeper setup.cfg is not the project's
+    reqs = pyreqs.requirements(files, PyprojectRequest(("test",), True), "demo")
+    deps = pyreqs.python3dist(reqs, "3.11", ("test",))
+    assert [d.render() for d in deps] == [
+        "python3dist(hatchling) >= 1.8",
+        "python3dist(hatch-vcs)",
+        "python3dist(six) >= 1.10",  # the lower bound only: Debian has one six
+        "python3dist(pytest) >= 7.0",
+        "python3dist(coverage)",
+    ]
+    # focal's Python 3.8: tomli's marker holds there
+    assert "python3dist(tomli)" in [d.render() for d in pyreqs.python3dist(reqs, "3.8", ())]
+
+
+def test_setup_cfg_when_the_metadata_is_dynamic_or_absent(tmp_path: Path) -> None:
+    toml = (
+        '[build-system]\nrequires = ["setuptools"]\n[project]\nname="d"\ndynamic=["dependencies"]\n'
+    )
+    files = {"pyproject.toml": toml, "setup.cfg": SETUP_CFG}
+    reqs = pyreqs.requirements(files, PyprojectRequest(("test",), True), "d")
+    assert reqs == ["setuptools", "requests>=2.0", "pytest"]
+    # no pyproject.toml at all: setuptools' PEP 517 fallback; -R: no run-time requirements
+    reqs = pyreqs.requirements({"setup.cfg": SETUP_CFG}, PyprojectRequest((), False), "d")
+    assert reqs == ["setuptools>=40.8", "wheel"]
+
+
+def test_a_zip_archive_and_the_size_cap(tmp_path: Path) -> None:
+    archive = tmp_path / "demo-1.0.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("demo-1.0/pyproject.toml", PYPROJECT)
+        z.writestr("demo-1.0/setup.cfg", "x" * (pyreqs.MAX_MEMBER + 1))
+    assert set(pyreqs.project_files(archive)) == {"pyproject.toml"}
+
+
+def test_build_requires_translates_and_refuses_with_reasons(tmp_path: Path) -> None:
+    archive = _tarball(tmp_path / "demo-1.0.tar.gz", {"pyproject.toml": PYPROJECT})
+    request = PyprojectRequest((), True)
+    items = pyreqs.build_requires(archive, request, DEB12, RuleResolver(DEB12), "demo.spec")
+    assert items == ["python3-hatchling >= 1.8", "python3-hatch-vcs", "python3-six >= 1.10"]
+    text = pyreqs.add_at_marker(f"A\n{request.render()}\nB", items, "demo-1.0.tar.gz")
+    assert text.splitlines()[2:5] == [
+        "# read from demo-1.0.tar.gz by specport build",
+        "BuildRequires: python3-hatchling >= 1.8",
+        "BuildRequires: python3-hatch-vcs",
+    ]
+    empty = _tarball(tmp_path / "empty-1.0.tar.gz", {"README": "x"})
+    with pytest.raises(SpecError, match=r"has no pyproject\.toml or setup\.cfg"):
+        pyreqs.build_requires(empty, request, DEB12, RuleResolver(DEB12), "demo.spec")
+
+
+class _Refusing(RuleResolver):
+    def resolve(self, name: str):  # type: ignore[no-untyped-def]
+        return None if name == "python3dist(six)" else super().resolve(name)
+
+
+def test_an_unknown_requirement_is_one_clear_refusal(tmp_path: Path) -> None:
+    archive = _tarball(tmp_path / "demo-1.0.tar.gz", {"pyproject.toml": PYPROJECT})
+    with pytest.raises(UnresolvedError, match="no debian-12 counterpart: python3dist\\(six\\)"):
+        pyreqs.build_requires(
+            archive, PyprojectRequest((), True), DEB12, _Refusing(DEB12), "demo.spec"
+        )
+
+
+# --- the post-step's Depends from the package's metadata ----------------------------------------
+def test_py_deps_of_a_built_package(tmp_path: Path) -> None:
+    # the build environment here is the host: python3-rpm is one of its packages (host-packages)
+    tree = tmp_path / "tree"
+    (tree / "DEBIAN").mkdir(parents=True)
+    (tree / "DEBIAN" / "control").write_text(
+        "Package: python3-demo\nVersion: 1.0-1+deb12\nArchitecture: all\n"
+    )
+    info = tree / "usr/lib/python3/dist-packages/demo-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: rpm\n"
+        "Requires-Dist: no-such-dist>=1\nRequires-Dist: pytest; extra == 'test'\n"
+        "Requires-Dist: Demo\n"
+    )
+    debs = tmp_path / "debs"
+    debs.mkdir()
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-b", str(tree), str(debs)], check=True)
+    script = tmp_path / "debfix.sh"
+    script.write_text(debfix.script_text())
+    work = tmp_path / "work"
+    subprocess.run(["sh", str(script), "unpack", str(debs), str(work)], check=True)
+    meta = work / "meta" / "1"
+    lines = (meta / "pydeps").read_text().splitlines()
+    assert sorted(lines) == ["dep python3", "dep python3-rpm", "missing no-such-dist"]
+    changes = debfix.fix_package(meta, _ctx())
+    assert Deb822((meta / "DEBIAN" / "control").read_text())["Depends"] == "python3, python3-rpm"
+    assert any("lacks (no Depends added for them): no-such-dist" in c for c in changes)
+
+
+def _ctx() -> debfix.FixContext:
+    from test_debfix import CTX
+
+    return CTX
