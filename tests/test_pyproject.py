@@ -51,11 +51,11 @@ def test_the_fixture_gets_a_marker_and_the_shims_tools() -> None:
         ("%pyproject_buildrequires", PyprojectRequest((), True)),
         ("%pyproject_buildrequires -R", PyprojectRequest((), False)),
         ("%{pyproject_buildrequires} -x a,b -xc -t", PyprojectRequest(("a", "b", "c"), True)),
-        # each branch's calls: what any build could ask for
+        # the branch the target takes: no --with tests, so no test extra
         (
             "%if %{with tests}\n%pyproject_buildrequires -x test\n%else\n"
             "%pyproject_buildrequires\n%endif",
-            PyprojectRequest(("test",), True),
+            PyprojectRequest((), True),
         ),
     ],
 )
@@ -226,3 +226,31 @@ def _ctx() -> debfix.FixContext:
     from test_debfix import CTX
 
     return CTX
+
+
+def test_a_section_in_a_branch_the_target_never_takes_stays_as_it_is() -> None:
+    body = (
+        "%description\nd\n%prep\n%autosetup\n%if 0%{?fedora}\n%generate_buildrequires\n"
+        "%pyproject_buildrequires\n%endif\n%build\n"
+    )
+    text = normalize(HEAD + body, DEB12).text
+    assert "%if 0%{?fedora}\n%generate_buildrequires\n%pyproject_buildrequires\n%endif" in text
+    assert parse_marker(text) is None
+    # a live section inside an %if that begins before it: the %endif stays with its %if
+    body = body.replace("0%{?fedora}", "0%{?debian}")
+    text = normalize(HEAD + body, DEB12).text
+    assert parse_marker(text) is not None
+    assert "%autosetup\n%if 0%{?debian}\n%endif\n%build" in text
+
+
+def test_pypi_source_becomes_its_file_name_and_extras_subpackages_go() -> None:
+    spec = (
+        "%global pypi_name Demo_Pkg\n" + HEAD + "Source0: %{pypi_source}\n"
+        "Source1: %{pypi_source %{pypi_name} 2.0 zip}\n"
+        "%pyproject_extras_subpkg -n python3-x aio\n%description\nd\n"
+    )
+    result = normalize(spec, DEB12)
+    assert "Source0: %{pypi_name}-%{version}.tar.gz\n" in result.text
+    assert "Source1: %{pypi_name}-2.0.zip\n" in result.text
+    assert "# specport dropped: %%pyproject_extras_subpkg -n python3-x aio\n" in result.text
+    assert "pypi" not in "".join(c.reason for c in result.changes if "extras" in c.reason)

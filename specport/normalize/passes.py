@@ -37,6 +37,7 @@ from specport.targets.model import Target
 PASSES: tuple[tuple[str, Pass], ...] = (
     (shell.NAME, shell.evaluate_shell),
     (forge.NAME, forge.expand_forge_macros),
+    (pyproject.NAME, pyproject.expand_pypi_source),
     (forge.NAME, forge.expand_source_names),
     (tags.NAME, tags.trim_tag_values),
     (tags.NAME, tags.check_version_defined),

@@ -15,6 +15,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from specport.normalize.conditions import live_lines
 from specport.normalize.lines import (
     SECTION_RE,
     conditional_kind,
@@ -91,16 +92,19 @@ def translate_generate_buildrequires(lines: list[Line], ctx: PassContext) -> Pas
     if ctx.target.family != "deb" or not any(_GENERATE_RE.match(ln.text) for ln in lines):
         return lines, []
     secs = sections(lines)
-    headers = [i for i, ln in enumerate(lines) if _GENERATE_RE.match(ln.text)]
+    live = live_lines(lines, ctx.target, ctx.options.bconds)
+    headers = [i for i, ln in enumerate(lines) if _GENERATE_RE.match(ln.text) and live[i]]
+    if not headers:
+        return lines, []  # only in branches the target never takes: nothing for debbuild to read
     macros = simple_macros(lines)
     requests: list[PyprojectRequest] = []
     for h in headers:
         body = [
             ln.text.strip()
             for i, ln in enumerate(lines)
-            if secs[i] == "generate_buildrequires" and i != h and i > h
+            if secs[i] == "generate_buildrequires" and i > h and live[i]
         ]
-        # the calls of every branch: each branch's requirements may be wanted by some build
+        # the calls of the branches the target takes (live lines only)
         calls = [t for t in body if t and not t.startswith("#") and not conditional_kind(t)]
         for call in calls:
             m = _CALL_RE.match(call)
@@ -116,7 +120,13 @@ def translate_generate_buildrequires(lines: list[Line], ctx: PassContext) -> Pas
     first = next(i for i, ln in enumerate(lines) if SECTION_RE.match(ln.text))
     no = lines[headers[0]].no
     added = [Line(no, request.render()), *(Line(no, f"BuildRequires: {t}") for t in TOOLS)]
-    kept = [ln for i, ln in enumerate(lines) if secs[i] != "generate_buildrequires"]
+    # the section goes, but not its %if/%else/%endif lines: they may pair with lines outside it
+    kept = [
+        ln
+        for i, ln in enumerate(lines)
+        if secs[i] != "generate_buildrequires"
+        or (not _GENERATE_RE.match(ln.text) and conditional_kind(ln.text.strip()))
+    ]
     out = [*kept[:first], *added, *kept[first:]]  # the end of the main preamble
     what = "the run-time and build requirements" if request.runtime else "the build requirements"
     if extras:
@@ -128,3 +138,55 @@ def translate_generate_buildrequires(lines: list[Line], ctx: PassContext) -> Pas
         " dependencies; pip and wheel for the shims"
     )
     return out, [Change(NAME, no, note)]
+
+
+_PYPI_SOURCE = "%{pypi_source"
+_EXTRAS_SUBPKG_RE = re.compile(r"^%(?:\{pyproject_extras_subpkg\}|pyproject_extras_subpkg)(\s|$)")
+
+
+def _pypi_args(value: str) -> tuple[int, int, str] | None:
+    """(start, end, args) of the %{pypi_source ...} in `value`, braces balanced."""
+    start = value.find(_PYPI_SOURCE)
+    if start < 0:
+        return None
+    depth, i = 0, start + 1
+    while i < len(value):
+        depth += {"{": 1, "}": -1}.get(value[i], 0)
+        if depth == 0:
+            return start, i + 1, value[start + len(_PYPI_SOURCE) : i].strip()
+        i += 1
+    return None
+
+
+def expand_pypi_source(lines: list[Line], ctx: PassContext) -> PassResult:
+    """`Source0: %{pypi_source NAME VERSION EXT}` (python-rpm-macros, Lua that debbuild lacks)
+    -> the file name it ends in, NAME-VERSION.EXT: specport takes a build's sources by file name
+    (the lookaside, --sources, Debian's orig tarballs), never from the URL. Defaults as Fedora's:
+    %{pypi_name}, %{version}, tar.gz. %pyproject_extras_subpkg (metapackages for a project's
+    extras; Debian has none) is dropped."""
+    if ctx.target.family != "deb" or not any(
+        _PYPI_SOURCE in ln.text or _EXTRAS_SUBPKG_RE.match(ln.text) for ln in lines
+    ):
+        return lines, []
+    out: list[Line] = []
+    changes: list[Change] = []
+    for ln in lines:
+        if _EXTRAS_SUBPKG_RE.match(ln.text):
+            out.append(Line(ln.no, f"# specport dropped: {ln.text.replace('%', '%%')}"))
+            why = "%pyproject_extras_subpkg dropped: Debian has no metapackages for extras"
+            changes.append(Change(NAME, ln.no, why))
+            continue
+        found = _pypi_args(ln.text) if re.match(r"(?i)source\d*\s*:", ln.text) else None
+        if found is None:
+            out.append(ln)
+            continue
+        start, end, args = found
+        words = args.split()
+        if len(words) > 3:
+            out.append(ln)
+            continue
+        name, version, ext = [*words, "", "", ""][:3]
+        file = f"{name or '%{pypi_name}'}-{version or '%{version}'}.{ext or 'tar.gz'}"
+        out.append(Line(ln.no, ln.text[:start] + file + ln.text[end:]))
+        changes.append(Change(NAME, ln.no, f"%{{pypi_source}} -> its file name, {file}"))
+    return out, changes
