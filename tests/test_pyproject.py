@@ -153,6 +153,9 @@ def test_setup_cfg_when_the_metadata_is_dynamic_or_absent(tmp_path: Path) -> Non
     # no pyproject.toml at all: setuptools' PEP 517 fallback; -R: no run-time requirements
     reqs = pyreqs.requirements({"setup.cfg": SETUP_CFG}, PyprojectRequest((), False), "d")
     assert reqs == ["setuptools>=40.8", "wheel"]
+    # setup.py alone (python-btrfs): the fallback; what setup.py computes is not read
+    reqs = pyreqs.requirements({"setup.py": "x"}, PyprojectRequest((), True), "d")
+    assert reqs == ["setuptools>=40.8", "wheel"]
 
 
 def test_a_zip_archive_and_the_size_cap(tmp_path: Path) -> None:
@@ -175,7 +178,7 @@ def test_build_requires_translates_and_refuses_with_reasons(tmp_path: Path) -> N
         "BuildRequires: python3-hatch-vcs",
     ]
     empty = _tarball(tmp_path / "empty-1.0.tar.gz", {"README": "x"})
-    with pytest.raises(SpecError, match=r"has no pyproject\.toml or setup\.cfg"):
+    with pytest.raises(SpecError, match=r"has no pyproject\.toml, setup\.cfg or setup\.py"):
         pyreqs.build_requires(empty, request, DEB12, RuleResolver(DEB12), "demo.spec")
 
 

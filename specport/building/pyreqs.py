@@ -31,14 +31,14 @@ from specport.normalize.resolver import Resolver
 from specport.targets.model import Target
 
 MAX_MEMBER = 1 << 20  # a pyproject.toml or setup.cfg larger than 1 MiB is not one
-WANTED = ("pyproject.toml", "setup.cfg")
+WANTED = ("pyproject.toml", "setup.cfg", "setup.py")  # setup.py: only that it is there
 # what setuptools' backend needs when a project names no build system (PEP 517's fallback)
 LEGACY_BUILD = ["setuptools>=40.8", "wheel"]
 
 
 def project_files(archive: Path) -> dict[str, str]:
-    """pyproject.toml and setup.cfg of the project: at the archive's top or in its one top
-    directory (name-1.0/), as %autosetup unpacks it. Regular members only, read as text."""
+    """pyproject.toml, setup.cfg and setup.py of the project: at the archive's top or in its one
+    top directory (name-1.0/), as %autosetup unpacks it. Regular members only, read as text."""
     found: dict[str, str] = {}
     try:
         if zipfile.is_zipfile(archive):
@@ -149,8 +149,8 @@ def build_requires(
     files = project_files(archive)
     if not files:
         raise SpecError(
-            f"{label}: %pyproject_buildrequires, but {archive.name} has no pyproject.toml or"
-            " setup.cfg at its top",
+            f"{label}: %pyproject_buildrequires, but {archive.name} has no pyproject.toml,"
+            " setup.cfg or setup.py at its top",
             hint="list the build requirements as BuildRequires instead",
         )
     deps = python3dist(requirements(files, request, label), target.python_version, request.extras)
