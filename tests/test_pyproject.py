@@ -257,3 +257,11 @@ def test_pypi_source_becomes_its_file_name_and_extras_subpackages_go() -> None:
     assert "Source1: %{pypi_name}-2.0.zip\n" in result.text
     assert "# specport dropped: %%pyproject_extras_subpkg -n python3-x aio\n" in result.text
     assert "pypi" not in "".join(c.reason for c in result.changes if "extras" in c.reason)
+
+
+def test_rebase_reads_a_pypi_source() -> None:
+    from specport.forks.specedit import source0
+
+    spec = "%global srcname Cmark\nName: python-c\nVersion: 0.8\n"
+    assert source0(spec + "Source0: %{pypi_source %{srcname} %{version} zip}\n") == "Cmark-0.8.zip"
+    assert source0("%global pypi_name x\n" + spec + "Source: %{pypi_source}\n") == "x-0.8.tar.gz"

@@ -15,6 +15,7 @@ from specport.normalize.edit import preamble_end
 from specport.normalize.expr import RPM_DIALECT, evaluate
 from specport.normalize.forge import forge_macros
 from specport.normalize.lines import Chain, chains, expand, simple_macros, split_lines
+from specport.normalize.pyproject import pypi_source_file
 
 _PATCH_TAG = re.compile(r"^Patch(?P<n>\d*)\s*:\s*(?P<value>\S+)", re.IGNORECASE)
 _SOURCE_TAG = re.compile(r"^Source(?P<n>\d*)\s*:\s*(?P<value>\S+)", re.IGNORECASE)
@@ -71,7 +72,9 @@ def source0(text: str) -> str:
     if not found:
         raise SpecError("no Source0: in the main preamble")
     i, m = next((f for f in found if _not_ruled_out(table[f[0]], text, macros)), found[0])
-    value = expand(m["value"], macros)
+    # %{pypi_source NAME ...} holds blanks: the rest of the line, as the file name it ends in
+    raw = pypi_source_file(lines[i].split(":", 1)[1].strip()) or m["value"]
+    value = expand(raw, macros)
     if value is None:
         raise SpecError(f"Source0: {m['value']!r} cannot be read without rpm", line=i + 1)
     return value

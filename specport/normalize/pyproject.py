@@ -158,6 +158,21 @@ def _pypi_args(value: str) -> tuple[int, int, str] | None:
     return None
 
 
+def pypi_source_file(value: str) -> str | None:
+    """`value` with its %{pypi_source NAME VERSION EXT} written as the file name it ends in,
+    NAME-VERSION.EXT (Fedora's defaults: %{pypi_name}, %{version}, tar.gz); None without one."""
+    found = _pypi_args(value)
+    if found is None:
+        return None
+    start, end, args = found
+    words = args.split()
+    if len(words) > 3:
+        return None
+    name, version, ext = [*words, "", "", ""][:3]
+    file = f"{name or '%{pypi_name}'}-{version or '%{version}'}.{ext or 'tar.gz'}"
+    return value[:start] + file + value[end:]
+
+
 def expand_pypi_source(lines: list[Line], ctx: PassContext) -> PassResult:
     """`Source0: %{pypi_source NAME VERSION EXT}` (python-rpm-macros, Lua that debbuild lacks)
     -> the file name it ends in, NAME-VERSION.EXT: specport takes a build's sources by file name
@@ -176,17 +191,11 @@ def expand_pypi_source(lines: list[Line], ctx: PassContext) -> PassResult:
             why = "%pyproject_extras_subpkg dropped: Debian has no metapackages for extras"
             changes.append(Change(NAME, ln.no, why))
             continue
-        found = _pypi_args(ln.text) if re.match(r"(?i)source\d*\s*:", ln.text) else None
-        if found is None:
+        text = pypi_source_file(ln.text) if re.match(r"(?i)source\d*\s*:", ln.text) else None
+        if text is None:
             out.append(ln)
             continue
-        start, end, args = found
-        words = args.split()
-        if len(words) > 3:
-            out.append(ln)
-            continue
-        name, version, ext = [*words, "", "", ""][:3]
-        file = f"{name or '%{pypi_name}'}-{version or '%{version}'}.{ext or 'tar.gz'}"
-        out.append(Line(ln.no, ln.text[:start] + file + ln.text[end:]))
+        out.append(Line(ln.no, text))
+        file = text.split(":", 1)[1].strip()
         changes.append(Change(NAME, ln.no, f"%{{pypi_source}} -> its file name, {file}"))
     return out, changes
