@@ -265,3 +265,19 @@ def test_rebase_reads_a_pypi_source() -> None:
     spec = "%global srcname Cmark\nName: python-c\nVersion: 0.8\n"
     assert source0(spec + "Source0: %{pypi_source %{srcname} %{version} zip}\n") == "Cmark-0.8.zip"
     assert source0("%global pypi_name x\n" + spec + "Source: %{pypi_source}\n") == "x-0.8.tar.gz"
+
+
+def test_a_link_or_a_device_named_pyproject_toml_is_not_read(tmp_path: Path) -> None:
+    # the archive is untrusted: only regular members are read, never followed
+    archive = tmp_path / "demo-1.0.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        link = tarfile.TarInfo("demo-1.0/pyproject.toml")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tar.addfile(link)
+        dev = tarfile.TarInfo("demo-1.0/setup.cfg")
+        dev.type = tarfile.CHRTYPE
+        tar.addfile(dev)
+    assert pyreqs.project_files(archive) == {}
+    (tmp_path / "broken.tar.gz").write_bytes(b"\x1f\x8b not gzip")
+    with pytest.raises(SpecError, match=r"cannot read broken\.tar\.gz"):
+        pyreqs.project_files(tmp_path / "broken.tar.gz")
