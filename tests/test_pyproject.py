@@ -153,6 +153,10 @@ def test_setup_cfg_when_the_metadata_is_dynamic_or_absent(tmp_path: Path) -> Non
     # no pyproject.toml at all: setuptools' PEP 517 fallback; -R: no run-time requirements
     reqs = pyreqs.requirements({"setup.cfg": SETUP_CFG}, PyprojectRequest((), False), "d")
     assert reqs == ["setuptools>=40.8", "wheel"]
+    # setuptools' backend also asks for setup.cfg's setup_requires
+    cfg = "[options]\nsetup_requires =\n    setuptools_scm\n"
+    reqs = pyreqs.requirements({"setup.cfg": cfg}, PyprojectRequest((), False), "d")
+    assert reqs == ["setuptools>=40.8", "wheel", "setuptools_scm"]
     # setup.py alone (python-btrfs): the fallback; what setup.py computes is not read
     reqs = pyreqs.requirements({"setup.py": "x"}, PyprojectRequest((), True), "d")
     assert reqs == ["setuptools>=40.8", "wheel"]

@@ -81,6 +81,9 @@ def requirements(files: dict[str, str], request: PyprojectRequest, label: str) -
         raise SpecError(f"{label}: setup.cfg cannot be read: {exc}") from None
     system = pyproject.get("build-system", {})
     out = list(system.get("requires", LEGACY_BUILD))
+    if "setuptools" in system.get("build-backend", "setuptools"):
+        # setuptools' backend reports setup.cfg's setup_requires as build requirements
+        out += _cfg_list(cfg, "setup_requires")
     project = pyproject.get("project", {})
     dynamic = set(project.get("dynamic", []))
     static = "project" in pyproject and "dependencies" not in dynamic
