@@ -285,3 +285,31 @@ def test_a_link_or_a_device_named_pyproject_toml_is_not_read(tmp_path: Path) -> 
     (tmp_path / "broken.tar.gz").write_bytes(b"\x1f\x8b not gzip")
     with pytest.raises(SpecError, match=r"cannot read broken\.tar\.gz"):
         pyreqs.project_files(tmp_path / "broken.tar.gz")
+
+
+# --- specport build's host side: the requirements go into the spec and the build's info ---------
+def test_prepare_adds_the_archives_requirements(tmp_path: Path) -> None:
+    from specport.building.plan import Pair
+    from specport.building.prepare import prepare
+    from specport.building.sources import SourceSearch
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    with tarfile.open(sources / "spgreet-1.0.tar.gz", "w:gz") as tar:
+        tar.add(FIXTURE.parents[1] / "pysrc" / "spgreet-1.0", arcname="spgreet-1.0")
+    prep = prepare(Pair(FIXTURE, DEB12), SourceSearch(dirs=(sources,)))
+    try:
+        assert "python3-six >= 1.10" in prep.info.build_requires
+        assert "python3-pytest" in prep.info.build_requires  # the test extra (-x test)
+        spec = (prep.work / "top" / "SPECS" / prep.spec_name).read_text()
+        assert "BuildRequires: python3-setuptools >= 40.8\n" in spec
+        assert any(c.startswith("pyproject: BuildRequires from spgreet") for c in prep.changes)
+    finally:
+        prep.cleanup()
+    # without the archive: the build's own missing-source message, not a Python one
+    prep = prepare(Pair(FIXTURE, DEB12), SourceSearch(dirs=(tmp_path,)))
+    try:
+        assert prep.missing and "spgreet-1.0.tar.gz" in prep.missing[0]
+        assert "python3-six >= 1.10" not in prep.info.build_requires
+    finally:
+        prep.cleanup()
