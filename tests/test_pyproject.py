@@ -254,12 +254,14 @@ def test_pypi_source_becomes_its_file_name_and_extras_subpackages_go() -> None:
     spec = (
         "%global pypi_name Demo_Pkg\n" + HEAD + "Source0: %{pypi_source}\n"
         "Source1: %{pypi_source %{pypi_name} 2.0 zip}\n"
-        "%pyproject_extras_subpkg -n python3-x aio\n%description\nd\n"
+        "%pyproject_extras_subpkg -n python3-x aio\n%py_provides python3-%{name}\n"
+        "%description\nd\n"
     )
     result = normalize(spec, DEB12)
     assert "Source0: %{pypi_name}-%{version}.tar.gz\n" in result.text
     assert "Source1: %{pypi_name}-2.0.zip\n" in result.text
     assert "# specport dropped: %%pyproject_extras_subpkg -n python3-x aio\n" in result.text
+    assert "Provides: python3-%{name}\n" in result.text
     assert "pypi" not in "".join(c.reason for c in result.changes if "extras" in c.reason)
 
 

@@ -142,6 +142,8 @@ def translate_generate_buildrequires(lines: list[Line], ctx: PassContext) -> Pas
 
 _PYPI_SOURCE = "%{pypi_source"
 _EXTRAS_SUBPKG_RE = re.compile(r"^%(?:\{pyproject_extras_subpkg\}|pyproject_extras_subpkg)(\s|$)")
+# python-rpm-macros' %py_provides NAME: a Provides line (and python3.X-name ones debbuild needs not)
+_PY_PROVIDES_RE = re.compile(r"^%(?:\{py_provides\}|py_provides)\s+(\S+)\s*$")
 
 
 def _pypi_args(value: str) -> tuple[int, int, str] | None:
@@ -178,14 +180,22 @@ def expand_pypi_source(lines: list[Line], ctx: PassContext) -> PassResult:
     -> the file name it ends in, NAME-VERSION.EXT: specport takes a build's sources by file name
     (the lookaside, --sources, Debian's orig tarballs), never from the URL. Defaults as Fedora's:
     %{pypi_name}, %{version}, tar.gz. %pyproject_extras_subpkg (metapackages for a project's
-    extras; Debian has none) is dropped."""
+    extras; Debian has none) is dropped; %py_provides NAME is `Provides: NAME`."""
     if ctx.target.family != "deb" or not any(
-        _PYPI_SOURCE in ln.text or _EXTRAS_SUBPKG_RE.match(ln.text) for ln in lines
+        _PYPI_SOURCE in ln.text
+        or _EXTRAS_SUBPKG_RE.match(ln.text)
+        or _PY_PROVIDES_RE.match(ln.text)
+        for ln in lines
     ):
         return lines, []
     out: list[Line] = []
     changes: list[Change] = []
     for ln in lines:
+        provides = _PY_PROVIDES_RE.match(ln.text)
+        if provides:  # debbuild reads a preamble line's first word as a tag, before macros
+            out.append(Line(ln.no, f"Provides: {provides.group(1)}"))
+            changes.append(Change(NAME, ln.no, f"%py_provides -> Provides: {provides.group(1)}"))
+            continue
         if _EXTRAS_SUBPKG_RE.match(ln.text):
             out.append(Line(ln.no, f"# specport dropped: {ln.text.replace('%', '%%')}"))
             why = "%pyproject_extras_subpkg dropped: Debian has no metapackages for extras"
