@@ -202,6 +202,19 @@ use After::End;
 """
 
 
+def unpacked(tree: Path, tmp_path: Path) -> Path:
+    """The package built from `tree`, unpacked by debfix.sh on this host (its build
+    environment): the meta directory the host side reads."""
+    debs = tmp_path / "debs"
+    debs.mkdir()
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-b", str(tree), str(debs)], check=True)
+    script = tmp_path / "debfix.sh"
+    script.write_text(debfix.script_text())
+    work = tmp_path / "work"
+    subprocess.run(["sh", str(script), "unpack", str(debs), str(work)], check=True)
+    return work / "meta" / "1"
+
+
 @pytest.mark.skipif(not shutil.which("dpkg-deb"), reason="needs dpkg")
 def test_perl_modules_a_package_uses_become_its_depends(tmp_path: Path) -> None:
     # rpm's perl.req on Fedora: the modules its files `use` are Requires; here the build
@@ -215,14 +228,7 @@ def test_perl_modules_a_package_uses_become_its_depends(tmp_path: Path) -> None:
     (lib / "Greeting").mkdir(parents=True)
     (lib / "Greeting.pm").write_text(SP_GREETING)
     (lib / "Greeting" / "Util.pm").write_text("package Sp::Greeting::Util;\nuse Carp;\n1;\n")
-    debs = tmp_path / "debs"
-    debs.mkdir()
-    subprocess.run(["dpkg-deb", "--root-owner-group", "-b", str(tree), str(debs)], check=True)
-    script = tmp_path / "debfix.sh"
-    script.write_text(debfix.script_text())
-    work = tmp_path / "work"
-    subprocess.run(["sh", str(script), "unpack", str(debs), str(work)], check=True)
-    meta = work / "meta" / "1"
+    meta = unpacked(tree, tmp_path)
     lines = (meta / "perldeps").read_text().splitlines()
     assert sorted(lines) == ["dep libdpkg-perl", "dep perl", "missing No::Such::Module"]
     changes = debfix.fix_package(meta, CTX)

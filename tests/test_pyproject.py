@@ -7,13 +7,14 @@ tests/test_python_container.py."""
 from __future__ import annotations
 
 import io
-import subprocess
+import shutil
 import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
 from debian.deb822 import Deb822
+from test_debfix import CTX, unpacked
 
 from specport.building import debfix, pyreqs
 from specport.errors import SpecError
@@ -200,6 +201,7 @@ def test_an_unknown_requirement_is_one_clear_refusal(tmp_path: Path) -> None:
 
 
 # --- the post-step's Depends from the package's metadata ----------------------------------------
+@pytest.mark.skipif(not shutil.which("dpkg-deb"), reason="needs dpkg")
 def test_py_deps_of_a_built_package(tmp_path: Path) -> None:
     # the build environment here is the host: python3-rpm is one of its packages (host-packages)
     tree = tmp_path / "tree"
@@ -214,25 +216,12 @@ def test_py_deps_of_a_built_package(tmp_path: Path) -> None:
         "Requires-Dist: no-such-dist>=1\nRequires-Dist: pytest; extra == 'test'\n"
         "Requires-Dist: Demo\n"
     )
-    debs = tmp_path / "debs"
-    debs.mkdir()
-    subprocess.run(["dpkg-deb", "--root-owner-group", "-b", str(tree), str(debs)], check=True)
-    script = tmp_path / "debfix.sh"
-    script.write_text(debfix.script_text())
-    work = tmp_path / "work"
-    subprocess.run(["sh", str(script), "unpack", str(debs), str(work)], check=True)
-    meta = work / "meta" / "1"
+    meta = unpacked(tree, tmp_path)
     lines = (meta / "pydeps").read_text().splitlines()
     assert sorted(lines) == ["dep python3", "dep python3-rpm", "missing no-such-dist"]
-    changes = debfix.fix_package(meta, _ctx())
+    changes = debfix.fix_package(meta, CTX)
     assert Deb822((meta / "DEBIAN" / "control").read_text())["Depends"] == "python3, python3-rpm"
     assert any("lacks (no Depends added for them): no-such-dist" in c for c in changes)
-
-
-def _ctx() -> debfix.FixContext:
-    from test_debfix import CTX
-
-    return CTX
 
 
 def test_a_section_in_a_branch_the_target_never_takes_stays_as_it_is() -> None:

@@ -169,7 +169,7 @@ def perl_depends(
     deps, missing = module_depends(text, package)
     if (deps or any(k == "f" and p.endswith(".pm") for k, p in files)) and "perl" not in deps:
         deps.insert(0, "perl")  # dh_perl's: a package of Perl modules needs the interpreter
-    return list(dict.fromkeys(deps)), missing
+    return deps, missing
 
 
 def fix_control(
@@ -186,19 +186,18 @@ def fix_control(
     if not control.get("Maintainer", "").strip():
         control["Maintainer"] = ctx.maintainer
         changes.append(f"Maintainer: {ctx.maintainer}")
-    perl, missing = perl_depends(perldeps, files, control.get("Package", ""))
-    if missing:
-        changes.append(
-            "Perl modules it uses that the build environment lacks (no Depends added for them):"
-            f" {', '.join(missing)}"
-        )
-    python, py_missing = module_depends(pydeps, control.get("Package", ""))
-    if py_missing:
-        changes.append(
-            "Python distributions it requires that the build environment lacks (no Depends"
-            f" added for them): {', '.join(py_missing)}"
-        )
-    extra = [f"phpapi-{api}" for api in php_apis(files)] + perl + python
+    package = control.get("Package", "")
+    extra = [f"phpapi-{api}" for api in php_apis(files)]
+    for what, (found, missing) in (
+        ("Perl modules it uses", perl_depends(perldeps, files, package)),
+        ("Python distributions it requires", module_depends(pydeps, package)),
+    ):
+        extra += found
+        if missing:
+            changes.append(
+                f"{what} that the build environment lacks (no Depends added for them):"
+                f" {', '.join(missing)}"
+            )
     old = control.get("Depends", "")
     new = merge_depends(old, shlibs, extra)
     if new != old:

@@ -94,11 +94,10 @@ def norm(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-own = {norm(email.parser.Parser().parsestr(m.read_text("utf-8", "replace"))["Name"] or "")
-       for m in metas}
+msgs = [email.parser.Parser().parsestr(m.read_text("utf-8", "replace")) for m in metas]
+own = {norm(msg["Name"] or "") for msg in msgs}
 deps, missing = set(), set()
-for meta in metas:
-    msg = email.parser.Parser().parsestr(meta.read_text("utf-8", "replace"))
+for msg in msgs:
     for req in msg.get_all("Requires-Dist") or []:
         name_m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", req)
         if not name_m or norm(name_m.group(1)) in own:

@@ -83,29 +83,29 @@ def requirements(files: dict[str, str], request: PyprojectRequest, label: str) -
     out = list(system.get("requires", LEGACY_BUILD))
     if "setuptools" in system.get("build-backend", "setuptools"):
         # setuptools' backend reports setup.cfg's setup_requires as build requirements
-        out += _cfg_list(cfg, "setup_requires")
+        out += _cfg_lines(cfg, "options", "setup_requires")
     project = pyproject.get("project", {})
     dynamic = set(project.get("dynamic", []))
     static = "project" in pyproject and "dependencies" not in dynamic
     if request.runtime:
-        out += project.get("dependencies", []) if static else _cfg_list(cfg, "install_requires")
+        out += (
+            project.get("dependencies", [])
+            if static
+            else _cfg_lines(cfg, "options", "install_requires")
+        )
     optional = project.get("optional-dependencies", {})
     for extra in request.extras:
         if "optional-dependencies" in dynamic or not static:
-            out += _cfg_extra(cfg, extra)
+            out += _cfg_lines(cfg, "options.extras_require", extra)
         else:
             out += optional.get(extra, [])
     return [str(r) for r in out]
 
 
-def _cfg_list(cfg: configparser.ConfigParser, key: str) -> list[str]:
-    text = cfg.get("options", key, fallback="")
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
-
-
-def _cfg_extra(cfg: configparser.ConfigParser, extra: str) -> list[str]:
-    text = cfg.get("options.extras_require", extra, fallback="")
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+def _cfg_lines(cfg: configparser.ConfigParser, section: str, key: str) -> list[str]:
+    """One requirement a line, as setup.cfg lists them (blank and comment lines skipped)."""
+    lines = (ln.strip() for ln in cfg.get(section, key, fallback="").splitlines())
+    return [ln for ln in lines if ln and not ln.startswith("#")]
 
 
 def python3dist(reqs: list[str], python_version: str, extras: tuple[str, ...]) -> list[Dep]:

@@ -71,9 +71,7 @@ def _trimmed(body: list[str]) -> list[str]:
 
 
 def inline_description_macros(lines: list[Line], ctx: PassContext) -> PassResult:
-    if ctx.target.family != "deb" or not any(
-        _SECTION_RE.match(ln.text) for ln in lines if ln.text.startswith("%description")
-    ):
+    if ctx.target.family != "deb" or not any(_SECTION_RE.match(ln.text) for ln in lines):
         return lines, []
     texts = definitions(lines)
     out: list[Line] = []
