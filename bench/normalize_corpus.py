@@ -55,13 +55,13 @@ from pathlib import Path
 from specport.config import load_config
 from specport.errors import SpecportError
 from specport.normalize.lines import expand, simple_macros, split_lines
-from specport.normalize.macrofiles import write_macro_files
 from specport.normalize.model import NormalizeOptions
 from specport.normalize.passes import normalize
 from specport.targets.model import Target
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import specgen  # a sibling script, not a package
+import specgen  # sibling scripts, not a package
+from corpus_parse import check_debbuild, check_raw_debbuild, check_rpm414, print_failures
 
 DEFAULT_TARGETS = "debian-12,el8-php7.4"
 
@@ -185,55 +185,6 @@ def in_process_rate(specs: list[Path], target: Target) -> tuple[float, float]:
     return setup, len(texts) / (time.perf_counter() - started)
 
 
-def check_debbuild(run: Run, target: Target, work: Path) -> tuple[int, Counter[str]]:
-    from specport.container.engine import connect
-    from specport.images.kinds import ensure_builder_image
-    from specport.sandbox.checkold import check_with_debbuild
-
-    settings = load_config(None).settings
-    engine = connect()
-    try:
-        image = ensure_builder_image(engine, target, settings)
-    finally:
-        engine.close()
-    macros = write_macro_files(target, work / f"macros-{target.name}")
-    jobs = [
-        (spec.name, out.read_text(encoding="utf-8"), macros) for spec, out in run.normalized.items()
-    ]
-    log = work / f"debbuild-{target.name}-{len(jobs)}.log"
-    results = check_with_debbuild(target.name, image, jobs, log)
-    return sum(r.ok for r in results), Counter(_why(r.spec, r.detail) for r in results if not r.ok)
-
-
-def check_raw_debbuild(specs: list[Path], target: Target, work: Path) -> tuple[int, Counter[str]]:
-    """Issue 13's baseline: what plain debbuild (no specport) parses of the un-normalized corpus,
-    in one container of the target's builder image (the specs are sanitized as every spec that
-    enters a container is). The builder image carries specport's macro files in debbuild's
-    macros.d; each job copies empty files of the same names over them, so debbuild reads only
-    its own and debbuild-macros' files."""
-    from specport.container.engine import connect
-    from specport.images.kinds import ensure_builder_image
-    from specport.sandbox.checkold import check_with_debbuild
-
-    settings = load_config(None).settings
-    engine = connect()
-    try:
-        image = ensure_builder_image(engine, target, settings)
-    finally:
-        engine.close()
-    ours = write_macro_files(target, work / f"macros-{target.name}")
-    blank_dir = work / f"macros-none-{target.name}"
-    blank_dir.mkdir(parents=True, exist_ok=True)
-    blanks = []
-    for file in ours:
-        (blank_dir / file.name).write_text("", encoding="utf-8")
-        blanks.append(blank_dir / file.name)
-    jobs = [(spec.name, spec.read_text(encoding="utf-8"), blanks) for spec in specs]
-    log = work / f"debbuild-raw-{target.name}-{len(jobs)}.log"
-    results = check_with_debbuild(target.name, image, jobs, log)
-    return sum(r.ok for r in results), Counter(_why(r.spec, r.detail) for r in results if not r.ok)
-
-
 def index_load_seconds(target: str) -> float | None:
     """Seconds to load the target's cached package index as `normalize` does (gpgv on each
     InRelease, the cache's hashes, the derived JSON), timed inside a fresh Python process so
@@ -255,32 +206,6 @@ def index_load_seconds(target: str) -> float | None:
     return float(done.stdout) if done.returncode == 0 else None
 
 
-def check_rpm414(run: Run, target: Target, work: Path) -> tuple[int, Counter[str]]:
-    from specport.container.engine import connect
-    from specport.images.kinds import ensure_base_image
-    from specport.sandbox.checkold import check_in_container
-
-    config = load_config(None)
-    engine = connect()
-    try:
-        image = ensure_base_image(engine, config.targets["ubuntu-20.04"], config.settings)
-    finally:
-        engine.close()
-    macros = write_macro_files(target, work / f"macros-{target.name}")
-    jobs = [
-        (target.name, spec.name, out.read_text(encoding="utf-8"), macros)
-        for spec, out in run.normalized.items()
-    ]
-    results = check_in_container(jobs, work / f"rpm414-{target.name}.log", image=image)
-    return sum(r.ok for r in results), Counter(_why(r.spec, r.detail) for r in results if not r.ok)
-
-
-def _why(spec: str, detail: str) -> str:
-    # the job directory and line number differ per spec; the message is what groups them
-    detail = re.sub(r"at line \d+ of \S+", "at line N of the spec", detail)
-    return f"{detail[:90]} (e.g. {spec})"
-
-
 def commit_twice(corpus: Path) -> None:
     """A packager's repository: the corpus committed, then touched once more."""
     env = {
@@ -300,18 +225,6 @@ def commit_twice(corpus: Path) -> None:
     for spec in sorted(corpus.glob("*.spec"))[::2]:
         spec.write_text(spec.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     git("commit", "-q", "-a", "-m", "touch every other spec")
-
-
-def _print_failures(why: Counter[str]) -> None:
-    # "same message, different spec" collapses: count by the message alone
-    by_message: Counter[str] = Counter()
-    example: dict[str, str] = {}
-    for detail, n in why.items():
-        message = detail.rsplit(" (e.g. ", 1)[0]
-        by_message[message] += n
-        example.setdefault(message, detail)
-    for message, n in by_message.most_common(6):
-        print(f"    failed: {n} x {example[message]}")
 
 
 def share(part: int, whole: int) -> str:
@@ -382,29 +295,29 @@ def main() -> int:
         if args.no_check or not run.normalized:
             continue
         if target.family == "deb":
-            ok, why = check_debbuild(run, target, work)
+            ok, why = check_debbuild(run.normalized, target, work)
             tool = "debbuild --showpkgs"
         else:
-            ok, why = check_rpm414(run, target, work)
+            ok, why = check_rpm414(run.normalized, target, work)
             tool = "rpmspec -P, rpm 4.14"
         print(f"  {tool:<14} {share(ok, run.specs)} of all specs")
         print(f"  {'':<14} {share(ok, len(run.normalized))} of normalized specs")
-        _print_failures(why)
+        print_failures(why)
         if target.family == "deb" and not args.no_raw:
             raw_ok, raw_why = check_raw_debbuild(specs, target, work)
             print(
                 f"  raw debbuild   {share(raw_ok, run.specs)} of the un-normalized specs"
                 f" (no specport), beside {share(ok, run.specs)} after specport"
             )
-            _print_failures(raw_why)
+            print_failures(raw_why)
         if target.family == "deb" and not args.no_raw:
             # what debbuild makes of every spec once names no longer stop it (issue 13's resolver
             # aims there): the same call with --keep-unresolved, then the same check
             kept = run_cli(specs, name, work / "out-kept", options, "--keep-unresolved")
-            ok, why = check_debbuild(kept, target, work)
+            ok, why = check_debbuild(kept.normalized, target, work)
             print(f"  with --keep-unresolved: normalized {share(len(kept.normalized), kept.specs)}")
             print(f"  {tool:<14} {share(ok, len(kept.normalized))} of those")
-            _print_failures(why)
+            print_failures(why)
     if args.keep is None:
         print(f"\n(outputs left in {work}; pass --keep DIR to choose where)")
     return 0
