@@ -3,12 +3,14 @@ status, the local repository helpers and the shlibs of debfix."""
 
 from __future__ import annotations
 
-import _thread
 import json
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -253,7 +255,12 @@ def test_a_build_that_ends_after_ctrl_c_publishes_its_log_not_its_packages(tmp_p
         if index == 0:
             (out / "result").mkdir(parents=True)
             (out / "result" / "s0_1-1_amd64.deb").write_bytes(b"!<arch>\n")
-            _thread.interrupt_main()  # Ctrl-C in the main thread, this build still running
+            # a real SIGINT to the main thread, as the terminal's Ctrl-C (the kernel gives a
+            # process's signal to its main thread first); it wakes a main thread blocked in
+            # wait(), which _thread.interrupt_main() does not
+            main = threading.main_thread().ident
+            assert main is not None
+            signal.pthread_kill(main, signal.SIGINT)
             time.sleep(0.5)  # then it ends: its container was already done
 
     with pytest.raises(KeyboardInterrupt):
@@ -261,6 +268,31 @@ def test_a_build_that_ends_after_ctrl_c_publishes_its_log_not_its_packages(tmp_p
     target_dir = tmp_path / "out" / "debian-12"
     assert not list(target_dir.glob("*.deb"))
     assert (target_dir / "logs" / "s0.log").is_file()  # every build keeps its log
+
+
+def test_ctrl_c_inside_submit_still_waits_for_the_started_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race behind a CI failure: Ctrl-C landed in pool.submit() after the worker thread
+    started but before the pool recorded it, so the pool's exit did not wait for that worker
+    and the run removed the staging directory its log was in. Here the interrupt is placed
+    in exactly that spot."""
+    original = ThreadPoolExecutor._adjust_thread_count
+
+    def adjust(pool: Any) -> None:
+        before = set(pool._threads)
+        original(pool)
+        pool._threads.difference_update(pool._threads - before)  # started, never recorded
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ThreadPoolExecutor, "_adjust_thread_count", adjust)
+
+    def script(index: int, out: Path) -> None:
+        time.sleep(0.5)  # still building when the main thread leaves the pool
+
+    with pytest.raises(KeyboardInterrupt):
+        scripted_run(tmp_path, 2, keep_going=False, fail=set(), script=script)
+    assert (tmp_path / "out" / "debian-12" / "logs" / "s0.log").is_file()
 
 
 def test_ctrl_c_in_a_single_job_run_keeps_the_log(tmp_path: Path) -> None:

@@ -91,6 +91,11 @@ class BuildRun:
         # only its log, never packages the user interrupted
         self._interrupted = threading.Event()
         self._publishing = threading.Lock()
+        # the workers' own count: a Ctrl-C inside pool.submit can start a thread the pool
+        # never records, and the pool's exit then does not wait for it (see _parallel)
+        self._gate = threading.Condition()
+        self._active = 0
+        self._closed = False
         self._status: Status | None = None
         cache_dir, shared = options.result_cache, options.shared_cache
         trust = Trust(options.shared_cache_key, options.shared_cache_signing_key)
@@ -141,39 +146,63 @@ class BuildRun:
         pending = plan.order()
         finished: set[int] = set()
         running: dict[Future[None], int] = {}
-        # guard() inside the pool's `with`: on Ctrl-C/SIGTERM it removes the workers' containers
-        # (ending their steps) before the pool waits for them
-        with ThreadPoolExecutor(max_workers=self.options.jobs) as pool, signals.guard():
-            try:
-                while pending or running:
-                    for i in list(pending):
-                        if not plan.needs[i] <= finished:
-                            continue  # waits for a pair it needs
-                        if self._settle(i, plan, results):
-                            pending.remove(i)
-                            finished.add(i)
-                        elif len(running) < self.options.jobs:
-                            pending.remove(i)
-                            running[pool.submit(self._one, i, prepared, plan, results)] = i
-                    if not running:
-                        if pending:  # only a cycle can leave pairs that never get ready
-                            for i in pending:
-                                results[i].skipped = True
-                                results[i].message = "not run: in a build cycle"
-                            pending = []
-                        continue
-                    done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                    for f in done:
-                        f.result()
-                        finished.add(running.pop(f))
-            except BaseException as exc:
-                if isinstance(exc, KeyboardInterrupt):
-                    with self._publishing:
-                        self._interrupted.set()
-                self._stop.set()  # no new pairs
-                for f in running:
-                    f.cancel()
-                raise
+        try:
+            # guard() inside the pool's `with`: on Ctrl-C/SIGTERM it removes the workers'
+            # containers (ending their steps) before the pool waits for them
+            with ThreadPoolExecutor(max_workers=self.options.jobs) as pool, signals.guard():
+                try:
+                    while pending or running:
+                        for i in list(pending):
+                            if not plan.needs[i] <= finished:
+                                continue  # waits for a pair it needs
+                            if self._settle(i, plan, results):
+                                pending.remove(i)
+                                finished.add(i)
+                            elif len(running) < self.options.jobs:
+                                pending.remove(i)
+                                job = pool.submit(self._gated, i, prepared, plan, results)
+                                running[job] = i
+                        if not running:
+                            if pending:  # only a cycle can leave pairs that never get ready
+                                for i in pending:
+                                    results[i].skipped = True
+                                    results[i].message = "not run: in a build cycle"
+                                pending = []
+                            continue
+                        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                        for f in done:
+                            f.result()
+                            finished.add(running.pop(f))
+                except BaseException as exc:
+                    if isinstance(exc, KeyboardInterrupt):
+                        with self._publishing:
+                            self._interrupted.set()
+                    self._stop.set()  # no new pairs
+                    for f in running:
+                        f.cancel()
+                    raise
+        finally:
+            # the pool's exit joined the threads it recorded; a Ctrl-C inside submit() can leave
+            # one started but unrecorded, so wait on the workers' own count before run() removes
+            # the staging directory they write to
+            with self._gate:
+                self._closed = True
+                while self._active:
+                    self._gate.wait(0.2)
+
+    def _gated(
+        self, index: int, prepared: list[Prepared], plan: SetPlan, results: list[PairResult]
+    ) -> None:
+        with self._gate:
+            if self._closed:  # queued when the run ended: nothing may start now
+                return
+            self._active += 1
+        try:
+            self._one(index, prepared, plan, results)
+        finally:
+            with self._gate:
+                self._active -= 1
+                self._gate.notify_all()
 
     def _one(
         self, index: int, prepared: list[Prepared], plan: SetPlan, results: list[PairResult]
