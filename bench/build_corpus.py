@@ -3,6 +3,7 @@
 
     bench/build_corpus.py DIR --target debian-12,ubuntu-20.04 [--jobs 2] [--out DIR]
                           [--match GLOB] [--limit N] [--nocheck-retry] [--report FILE]
+                          [--history GITDIR [--history-at PATH]]
     bench/build_corpus.py - --report FILE --from-report
 
 For every spec under DIR (each with the files of its own directory: patches, ini files, ...) and
@@ -10,6 +11,9 @@ every deb target:
   source     the extension's upstream tarball from the target's Debian/Ubuntu source package
              (bench/corpus_upstream.py: orig tarballs, repacked as the PECL release tarball);
              specs whose upstream no archive here has are counted apart, not as failures;
+  history    with --history: the spec (and the files it names) of the newest revision in the
+             repository DIR was checked out from whose Version is the distro's, else of the
+             closest older release (bench/corpus_history.py);
   move       `specport rebase SPEC --version V --source TARBALL`: the spec moved to the version
              the distro ships; patch files the corpus lacks, and patches that no longer apply to
              V (rebase says which), are dropped (`--drop`), each named in the report;
@@ -56,6 +60,7 @@ from build_report import (
     print_summary,
     same_version,
 )
+from corpus_history import History
 
 from specport.config import load_config
 from specport.container.engine import connect
@@ -85,6 +90,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path)
     parser.add_argument("--prepare-only", action="store_true", help="sources and rebase only")
     parser.add_argument(
+        "--history",
+        type=Path,
+        help="the git repository DIR was checked out from: each spec from the revision written "
+        "for the distro's release (bench/corpus_history.py)",
+    )
+    parser.add_argument("--history-at", default="", help="DIR's path in the --history repository")
+    parser.add_argument(
         "--from-report", action="store_true", help="print the summary of the --report file again"
     )
     args = parser.parse_args(argv)
@@ -99,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
     config = load_config()
     targets = [config.targets[t] for t in args.target.split(",")]
+    args.history_repo = History(args.history, args.dir, args.history_at) if args.history else None
     specs = sorted(p for p in args.dir.rglob("*.spec") if fnmatch.fnmatch(p.name, args.match))
     records: list[Record] = []
     for target in targets:
@@ -118,7 +131,7 @@ def run_target(
     prepared: list[tuple[Record, Path | None]] = []
     try:
         for spec in specs:
-            prepared.append(prepare(spec, target, archives, root))
+            prepared.append(prepare(spec, target, archives, root, args.history_repo))
             if args.limit and sum(1 for r, w in prepared if w is not None) >= args.limit:
                 break
     finally:
@@ -139,10 +152,15 @@ def run_target(
 
 
 def prepare(
-    spec: Path, target: Target, archives: upstream.Archives, root: Path
+    spec: Path,
+    target: Target,
+    archives: upstream.Archives,
+    root: Path,
+    history: History | None = None,
 ) -> tuple[Record, Path | None]:
     """A work directory with the spec moved to the distro's upstream version, or None (the
-    record says why)."""
+    record says why). With a history, the spec (and its directory) of the revision written
+    for that version, or for the closest older one."""
     rec = Record(spec=str(spec), target=target.name)
     text = spec.read_text(encoding="utf-8", errors="replace")
     rec.ext = upstream.spec_ext(text, spec)
@@ -161,9 +179,18 @@ def prepare(
         rec.spec_version = specedit.tag_value(text, "Version")
     except SpecportError:
         rec.spec_version = upstream.spec_version(text)
-    for f in spec.parent.iterdir():  # the spec's own directory: patches, ini files, sources
-        if f.is_file() and (f == spec or not f.name.endswith(".spec")):
-            shutil.copy2(f, work / "src" / f.name)
+    revision = history.revision(spec, up.version) if history else None
+    if revision is not None and spec.name in revision.files:
+        rec.history = f"{revision.commit[:12]} {'=' if revision.exact else '<'} {revision.version}"
+        text = revision.files[spec.name].decode("utf-8", errors="replace")
+        rec.spec_version = revision.version
+        for name, data in revision.files.items():
+            if name == spec.name or not name.endswith(".spec"):
+                (work / "src" / name).write_bytes(data)
+    else:
+        for f in spec.parent.iterdir():  # the spec's own directory: patches, ini files
+            if f.is_file() and (f == spec or not f.name.endswith(".spec")):
+                shutil.copy2(f, work / "src" / f.name)
     moved = work / "src" / spec.name
     rec.stage = "move"
     try:

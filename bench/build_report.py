@@ -25,6 +25,7 @@ class Record:
     dropped: list[str] = field(default_factory=list)
     nocheck: bool = False
     seconds: float = 0.0
+    history: str = ""  # with --history: "COMMIT = V" (the distro's version) or "COMMIT < V"
 
 
 def same_version(a: str, b: str) -> bool:
@@ -172,6 +173,13 @@ def print_summary(target: str, records: list[Record]) -> None:
         f"  built {pct(built)}  installed {pct(installed)}  loaded {pct(ok)}"
         + (f"  ({nocheck} of them without upstream's tests)" if nocheck else "")
     )
+    from_history = [r.history for r in have if r.history]
+    if from_history:
+        exact = sum(" = " in h for h in from_history)
+        print(
+            f"  specs from the history: {exact} written for the distro's release, "
+            f"{len(from_history) - exact} for the closest older one"
+        )
     classes = Counter(r.why for r in have if r.stage != "ok")
     for why, count in classes.most_common():
         print(f"  {count:4d}  {why}")

@@ -210,11 +210,11 @@ class GitRepo:
 
     # -- history ----------------------------------------------------------------------------
 
-    def file_log(self, path: str, limit: int) -> list[LogEntry]:
-        """`git log -n LIMIT -- PATH` from HEAD, newest first, with git's default history
-        simplification: a commit is shown when PATH differs from every parent; a merge where
-        it equals one parent's is not shown, and only that parent is followed."""
-        head = self.head()
+    def file_log(self, path: str, limit: int, start: bytes | None = None) -> list[LogEntry]:
+        """`git log -n LIMIT START -- PATH` (START: default HEAD), newest first, with git's
+        default history simplification: a commit is shown when PATH differs from every parent;
+        a merge where it equals one parent's is not shown, and only that parent is followed."""
+        head = start or self.head()
         if head is None:
             return []
         parts = tuple(p.encode("utf-8", errors="surrogateescape") for p in path.split("/"))
@@ -314,12 +314,24 @@ class GitRepo:
     def log_entries(self, changes: list[tuple[bytes, Key]]) -> list[LogEntry]:
         return [self._entry(self._commit(sha), key) for sha, key in changes]
 
-    def files(self, commit: bytes) -> dict[str, bytes]:
-        """The regular files of a commit's tree (path -> bytes). A symbolic link is refused (it
-        would point at a host file once written out); submodules are left out, as an empty
+    def file_at(self, commit: bytes, path: str) -> bytes | None:
+        """A regular file's bytes at `path` in a commit (`git show COMMIT:PATH`); None when
+        nothing, a directory or a link is there."""
+        parts = tuple(p.encode("utf-8", errors="surrogateescape") for p in path.split("/") if p)
+        key = self._key(self._commit(commit).tree, parts)
+        return None if key is None or key[0] == _MODE_LINK else self._blob(key)
+
+    def files(self, commit: bytes, under: str = "") -> dict[str, bytes]:
+        """The regular files of a commit's tree, or of its directory `under` (path relative to
+        it -> bytes; {} when there is no such directory). A symbolic link is refused (it would
+        point at a host file once written out); submodules are left out, as an empty
         directory is all a checkout would have."""
+        parts = tuple(p.encode("utf-8", errors="surrogateescape") for p in under.split("/") if p)
+        top = self._key(self._commit(commit).tree, parts)
+        if top is None or top[0] != _MODE_TREE:
+            return {}
         out: dict[str, bytes] = {}
-        for rel, mode, sha in self._walk(self._commit(commit).tree, ""):
+        for rel, mode, sha in self._walk(top[1], ""):
             if mode == _MODE_GITLINK:
                 continue
             if mode == _MODE_LINK:

@@ -118,6 +118,45 @@ def test_import_errors_are_one_line(specport: Run, distgit: Path, tmp_path: Path
     assert code == 2 and "is not a fork" in err
 
 
+def test_import_version_takes_the_spec_written_for_that_release(
+    specport: Run, distgit: Path, tmp_path: Path
+) -> None:
+    """An older distro ships 1.0: --version finds the newest commit whose spec is 1.0 (its
+    Release bumps included), though the branch has moved on to 2.0 and a 1.5 between."""
+    spec = distgit / "greet.spec"
+    text = spec.read_text()
+    spec.write_text(text.replace("Release:", "# a 1.0 fix\nRelease:", 1))
+    fixed = commit(distgit, "greet 1.0, a fix")
+    # a later release written through a macro, as packagers do: read as text, rpm never runs
+    spec.write_text(text.replace("Version:", "%global upstream 1.5\nVersion: %{upstream}\n#", 1))
+    (distgit / "greet-new.patch").write_text("only in 1.5\n")
+    commit(distgit, "greet 1.5")
+    spec.write_text(text.replace("Version:", "Version: 2.0\n#", 1))
+    tip = commit(distgit, "greet 2.0")
+
+    fork = tmp_path / "fork"
+    code, out, err = specport("import", str(distgit), "--version", "1.0", "--into", str(fork))
+    assert code == 0, err
+    assert record(fork)["upstream"]["commit"] == fixed  # type: ignore[index]
+    assert fixed in out and tip not in out
+    assert "# a 1.0 fix" in (fork / "greet.spec").read_text()
+    assert not (fork / "greet-new.patch").exists()
+
+    code, _, err = specport(
+        "import", str(distgit), "--version", "1.5", "--into", str(tmp_path / "b")
+    )
+    assert code == 0, err
+    assert (tmp_path / "b" / "greet-new.patch").is_file()
+
+    code, _, err = specport(
+        "import", str(distgit), "--version", "0.9", "--into", str(tmp_path / "c")
+    )
+    assert code == 1 and err.count("specport: error:") == 1
+    assert "no revision of greet.spec has Version 0.9" in err
+    assert "2.0, 1.5, 1.0" in err  # what the history has, newest first
+    assert not (tmp_path / "c").exists()
+
+
 def test_a_symlink_in_the_repository_is_refused(
     specport: Run, distgit: Path, tmp_path: Path
 ) -> None:

@@ -193,3 +193,15 @@ def test_files_of_a_commit_refuse_links(history: Path) -> None:
         reader.files(head)
     assert reader.head_branch() == "main"
     assert reader.branch("side") is not None and reader.branch("nope") is None
+
+
+def test_a_directory_of_a_commit_and_a_log_from_another_start(history: Path) -> None:
+    reader = GitRepo.open(history)
+    side = reader.branch("side")
+    assert side is not None
+    assert reader.files(side, "sub") == {"b.spec": b"Version: 2\n"}
+    assert reader.files(side, "a.spec") == {} and reader.files(side, "nope/x") == {}
+    from_side = [e.content for e in reader.file_log("a.spec", 500, side)]
+    assert from_side == [b"Version: 3\n", b"Version: 2\n", b"Version: 1\n"]
+    commits = [e.commit for e in reader.file_log("a.spec", 500, side)]
+    assert commits == git(history, "log", "--format=%H", "side", "--", "a.spec").split()

@@ -29,14 +29,23 @@ def register(group: click.Group) -> None:
     "--branch", "-b", default="", help="Branch of the git repository (default: its HEAD)."
 )
 @click.option(
+    "--version",
+    "version",
+    default="",
+    help="The newest commit whose spec has this Version (the spec written for that release; "
+    "an older distro's version), not the branch's tip.",
+)
+@click.option(
     "--into", required=True, type=click.Path(path_type=Path), help="The new fork's directory."
 )
 @lookaside_option
 @pass_app
-def import_cmd(app: App, source: str, branch: str, into: Path, lookaside: str | None) -> None:
+def import_cmd(
+    app: App, source: str, branch: str, version: str, into: Path, lookaside: str | None
+) -> None:
     """Import SOURCE (dist-git URL, local clone or .src.rpm) as a fork into --into."""
 
-    done = import_fork(source, into, source_search(app, lookaside), branch)
+    done = import_fork(source, into, source_search(app, lookaside), branch, version)
     up = done.upstream
     at = f" branch {up.branch}" if up.branch else ""
     click.echo(f"imported {up.repository}{at} at {up.commit} into {into} (spec {done.spec})")

@@ -15,11 +15,13 @@ from urllib.parse import unquote, urlsplit
 
 from specport.errors import SourceError, SpecportError
 from specport.forks.record import Upstream
-from specport.forks.tree import SKIP_TOP, Tree, safe_relpath
+from specport.forks.specedit import tag_value
+from specport.forks.tree import SKIP_TOP, Tree, find_spec, safe_relpath
 from specport.gitread import GitReadError, GitRepo
 from specport.run import git
 
 CLONE_TIMEOUT = 600.0
+HISTORY_LIMIT = 5000  # spec revisions read when looking for a release
 
 
 @dataclass(frozen=True)
@@ -45,12 +47,13 @@ def is_git_source(source: str) -> bool:
     )
 
 
-def clone_snapshot(source: str, branch: str = "") -> Snapshot:
+def clone_snapshot(source: str, branch: str = "", version: str = "") -> Snapshot:
     """The files of `source` (URL, file:// URL or local clone) at the tip of `branch` (default:
-    the branch the repository's HEAD names)."""
+    the branch the repository's HEAD names), or, with `version`, at the newest commit of that
+    branch whose spec has that Version: the spec its packager wrote for that release."""
     local = _local_path(source)
     if local is not None:
-        return _read(local.resolve(), source, branch)
+        return _read(local.resolve(), source, branch, version)
     with tempfile.TemporaryDirectory(prefix="specport-distgit-") as tmp:
         dest = Path(tmp) / "repo.git"
         argv = ["clone", "--quiet", "--bare", "--single-branch", "--no-recurse-submodules"]
@@ -61,19 +64,53 @@ def clone_snapshot(source: str, branch: str = "") -> Snapshot:
         except SpecportError as exc:
             where = f" (branch {branch})" if branch else ""
             raise SourceError(f"cannot clone {source}{where}: {exc.message}") from None
-        return _read(dest, source, branch)
+        return _read(dest, source, branch, version)
 
 
-def _read(path: Path, source: str, branch: str) -> Snapshot:
+def releases(repo: GitRepo, spec_path: str, start: bytes | None = None) -> list[tuple[str, str]]:
+    """(commit, Version) of each revision of the spec at `spec_path` in the history of `start`
+    (default HEAD), newest first. The spec is read as text (its simple macros expanded, rpm
+    never runs); a revision whose Version needs rpm to be read is left out."""
+    found = []
+    for entry in repo.file_log(spec_path, HISTORY_LIMIT, start):
+        if entry.content is None:
+            continue
+        try:
+            value = tag_value(entry.content.decode("utf-8", errors="replace"), "Version")
+        except SpecportError:
+            continue
+        found.append((entry.commit, value))
+    return found
+
+
+def _release(repo: GitRepo, start: bytes, version: str, where: str) -> bytes:
+    spec = find_spec(repo.files(start), where)
+    found = releases(repo, spec, start)
+    for commit, value in found:
+        if value == version:
+            return commit.encode()
+    seen = list(dict.fromkeys(v for _, v in found))
+    listed = ", ".join(seen[:12]) + (", ..." if len(seen) > 12 else "")
+    raise SourceError(
+        f"{where}: no revision of {spec} has Version {version}",
+        hint=f"the versions in its history: {listed or 'none readable'}",
+    )
+
+
+def _read(path: Path, source: str, branch: str, version: str = "") -> Snapshot:
     where = f"{source} (branch {branch})" if branch else source
     try:
         repo = GitRepo.open(path)
         commit = repo.branch(branch) if branch else repo.head()
         if commit is not None:
             branch = branch or repo.head_branch()
+            if version:
+                commit = _release(repo, commit, version, where)
             files = repo.files(commit)
     except GitReadError as exc:
         raise SourceError(f"cannot read {where}: {exc.message}") from None
+    except SpecportError:
+        raise
     except Exception as exc:  # a damaged repository: whatever the reader trips on, one line
         raise SourceError(f"cannot read {where}: {type(exc).__name__}: {exc}") from None
     if commit is None:

@@ -16,13 +16,13 @@ from specport.forks.srpm import srpm_snapshot
 from specport.forks.tree import Tree, find_spec, lookaside_names, replace_tree, write_tree
 
 
-def snapshot_of(source: str, branch: str = "") -> Snapshot:
+def snapshot_of(source: str, branch: str = "", version: str = "") -> Snapshot:
     if source.endswith(".src.rpm"):
-        if branch:
-            raise UsageError("--branch applies to a git repository, not to a .src.rpm")
+        if branch or version:
+            raise UsageError("--branch and --version apply to a git repository, not to a .src.rpm")
         return srpm_snapshot(source)
     if is_git_source(source):
-        return clone_snapshot(source, branch)
+        return clone_snapshot(source, branch, version)
     raise UsageError(f"{source}: neither a git repository (URL or local clone) nor a .src.rpm")
 
 
@@ -32,14 +32,17 @@ def base_files(files: Tree) -> Tree:
     return {k: v for k, v in files.items() if k not in skip}
 
 
-def import_fork(source: str, into: Path, search: SourceSearch, branch: str = "") -> Fork:
-    """The fork is made in a temporary directory beside `into` and renamed into place: a
+def import_fork(
+    source: str, into: Path, search: SourceSearch, branch: str = "", version: str = ""
+) -> Fork:
+    """`version`: the newest commit whose spec has that Version, not the branch's tip.
+    The fork is made in a temporary directory beside `into` and renamed into place: a
     failure leaves nothing behind (a file the lookaside lacks is the one exception: the fork
     is kept and the error names what to fetch)."""
     safeio.refuse_link(into)
     if into.exists() and any(into.iterdir()):
         raise UsageError(f"--into {into}: exists and is not an empty directory")
-    snap = snapshot_of(source, branch)
+    snap = snapshot_of(source, branch, version)
     spec = find_spec(snap.files, source)
     into.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{into.name}.", dir=into.parent))
