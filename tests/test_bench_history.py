@@ -4,25 +4,18 @@ mirror (every spec in one directory)."""
 
 from __future__ import annotations
 
-import importlib
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from bench_support import bench_module
 
 from specport.run import git
-
-BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
 @pytest.fixture(scope="module")
 def history() -> ModuleType:
-    sys.path.insert(0, str(BENCH))  # bench/ holds scripts, not a package
-    try:
-        return importlib.import_module("corpus_history")
-    finally:
-        sys.path.remove(str(BENCH))
+    return bench_module("corpus_history")
 
 
 def commit(repo: Path, files: dict[str, str], message: str) -> str:

@@ -3,23 +3,16 @@ build figures rest on, so a change to the classes is seen here before a re-run."
 
 from __future__ import annotations
 
-import importlib
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-BENCH = Path(__file__).resolve().parents[1] / "bench"
+from bench_support import bench_module
 
 
 @pytest.fixture(scope="module")
 def report() -> ModuleType:
-    sys.path.insert(0, str(BENCH))  # bench/ holds scripts, not a package
-    try:
-        return importlib.import_module("build_report")
-    finally:
-        sys.path.remove(str(BENCH))
+    return bench_module("build_report")
 
 
 def test_a_section_and_the_logs_tail_name_the_class(report: ModuleType, tmp_path: Path) -> None:
