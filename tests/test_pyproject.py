@@ -163,6 +163,55 @@ def test_setup_cfg_when_the_metadata_is_dynamic_or_absent(tmp_path: Path) -> Non
     assert reqs == ["setuptools>=40.8", "wheel"]
 
 
+SETUP_PY = """
+import os, sys
+from setuptools import setup
+BASE = ["cffi>=1.0"]
+BUILD = BASE + []
+LATER = ["a"]
+LATER += ["b"]
+TWICE = ["x"]
+TWICE = ["y"]
+if sys.version_info < (3, 6):
+    BUILD.append("never-read")
+setup(
+    name="demo",
+    setup_requires=BUILD,
+    install_requires=["six>=1.10", "attrs; python_version < '3'"],
+    extras_require={"test": ("pytest",), "docs": LATER},
+    tests_require=TWICE,
+    version=open(os.path.join("demo", "VERSION")).read(),
+    **{"zip_safe": False},
+)
+"""
+
+
+def test_the_literal_lists_of_setup_py_are_read_never_run() -> None:
+    """focal's cmarkgfm and pyee: setup_requires written in setup.py (cffi, pytest-runner)."""
+    found = pyreqs.setup_py_literals(SETUP_PY)
+    assert found["setup_requires"] == ["cffi>=1.0"]
+    assert "version" not in found and "zip_safe" not in found  # computed, or behind **
+    assert "tests_require" not in found  # a name bound twice
+    assert found["extras_require"] == {"test": ["pytest"]}  # "docs": LATER is computed
+    reqs = pyreqs.requirements({"setup.py": SETUP_PY}, PyprojectRequest(("test",), True), "d")
+    assert reqs == [
+        "setuptools>=40.8", "wheel", "cffi>=1.0", "six>=1.10", "attrs; python_version < '3'",
+        "pytest",
+    ]  # fmt: skip
+    names = [d.render() for d in pyreqs.python3dist(reqs, "3.8", ("test",))]
+    assert "python3dist(attrs)" not in names and "python3dist(six) >= 1.10" in names
+    # setup.cfg's lists come first; a setup.py that is not Python is no list at all
+    cfg = "[options]\nsetup_requires =\n    setuptools_scm\n"
+    files = {"setup.py": SETUP_PY, "setup.cfg": cfg}
+    assert "cffi>=1.0" not in pyreqs.requirements(files, PyprojectRequest((), False), "d")
+    assert pyreqs.setup_py_literals("setup(setup_requires=[") == {}
+    assert pyreqs.setup_py_literals("(" * 100_000) == {}
+    # another build backend: setup.py is not its metadata
+    toml = '[build-system]\nrequires = ["flit_core"]\nbuild-backend = "flit_core.buildapi"\n'
+    files = {"setup.py": SETUP_PY, "pyproject.toml": toml}
+    assert pyreqs.requirements(files, PyprojectRequest((), False), "d") == ["flit_core"]
+
+
 def test_a_zip_archive_and_the_size_cap(tmp_path: Path) -> None:
     archive = tmp_path / "demo-1.0.zip"
     with zipfile.ZipFile(archive, "w") as z:

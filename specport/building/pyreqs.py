@@ -4,14 +4,17 @@ On Fedora, rpm runs `%generate_buildrequires` after %prep and the generator prin
 requirements of the project's metadata. debbuild has no such step, so normalize leaves a marker
 (normalize/pyproject.py) and this module does the generator's work on the host, before any
 container: the archive's pyproject.toml and setup.cfg are read as data (one member each, size
-capped; nothing of the project runs), each PEP 508 requirement whose markers hold for the
-target's Python becomes a python3dist() name, the build's resolver translates it as any
-BuildRequires, and the lines go in at the marker. Only lower bounds are kept: Debian ships one
-version of each module, and an upper bound written for PyPI's churn would refuse it.
+capped; nothing of the project runs), and so are the literal lists of setup.py's setup() call
+(parsed with `ast`, never run: what setup.py computes stays unread). Each PEP 508 requirement
+whose markers hold for the target's Python becomes a python3dist() name, the build's resolver
+translates it as any BuildRequires, and the lines go in at the marker. Only lower bounds are
+kept: Debian ships one version of each module, and an upper bound written for PyPI's churn
+would refuse it.
 """
 
 from __future__ import annotations
 
+import ast
 import configparser
 import tarfile
 import tomllib
@@ -31,7 +34,7 @@ from specport.normalize.resolver import Resolver
 from specport.targets.model import Target
 
 MAX_MEMBER = 1 << 20  # a pyproject.toml or setup.cfg larger than 1 MiB is not one
-WANTED = ("pyproject.toml", "setup.cfg", "setup.py")  # setup.py: only that it is there
+WANTED = ("pyproject.toml", "setup.cfg", "setup.py")  # setup.py: parsed, never run
 # what setuptools' backend needs when a project names no build system (PEP 517's fallback)
 LEGACY_BUILD = ["setuptools>=40.8", "wheel"]
 
@@ -81,9 +84,13 @@ def requirements(files: dict[str, str], request: PyprojectRequest, label: str) -
         raise SpecError(f"{label}: setup.cfg cannot be read: {exc}") from None
     system = pyproject.get("build-system", {})
     out = list(system.get("requires", LEGACY_BUILD))
-    if "setuptools" in system.get("build-backend", "setuptools"):
-        # setuptools' backend reports setup.cfg's setup_requires as build requirements
-        out += _cfg_lines(cfg, "options", "setup_requires")
+    setuptools = "setuptools" in system.get("build-backend", "setuptools")
+    setup_py = setup_py_literals(files.get("setup.py", "")) if setuptools else {}
+    if setuptools:
+        # setuptools' backend reports setup_requires as build requirements
+        out += _cfg_lines(cfg, "options", "setup_requires") or _strings(
+            setup_py.get("setup_requires")
+        )
     project = pyproject.get("project", {})
     dynamic = set(project.get("dynamic", []))
     static = "project" in pyproject and "dependencies" not in dynamic
@@ -92,14 +99,92 @@ def requirements(files: dict[str, str], request: PyprojectRequest, label: str) -
             project.get("dependencies", [])
             if static
             else _cfg_lines(cfg, "options", "install_requires")
+            or _strings(setup_py.get("install_requires"))
         )
     optional = project.get("optional-dependencies", {})
+    legacy_extras = setup_py.get("extras_require")
     for extra in request.extras:
         if "optional-dependencies" in dynamic or not static:
-            out += _cfg_lines(cfg, "options.extras_require", extra)
+            out += _cfg_lines(cfg, "options.extras_require", extra) or _strings(
+                legacy_extras.get(extra) if isinstance(legacy_extras, dict) else None
+            )
         else:
             out += optional.get(extra, [])
     return [str(r) for r in out]
+
+
+def setup_py_literals(text: str) -> dict[str, object]:
+    """The keyword arguments of setup.py's `setup(...)` whose values are literals, or names
+    bound once at the top to a literal (`REQUIRES = [...]`). setup.py is parsed by `ast` and
+    never run: a value it computes (read from a file, built by a function) is left out, and a
+    list it appends to later is read as first written."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    bound: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [type(t) for t in node.targets] == [ast.Name]:
+            name = node.targets[0].id  # type: ignore[attr-defined]
+            value = _value(node.value, bound)
+            if value is not None and name not in bound:
+                bound[name] = value
+            else:
+                bound[name] = None  # bound twice, or to what only running it gives
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            bound[node.target.id] = None  # REQUIRES += [...]: what it ends as is computed
+    found: dict[str, object] = {}
+    calls = (n for n in ast.walk(tree) if isinstance(n, ast.Call))
+    for call in calls:
+        func = call.func
+        called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if called != "setup":
+            continue
+        for kw in call.keywords:
+            if kw.arg is None:  # **kwargs: what it holds is computed
+                continue
+            value = _value(kw.value, bound)
+            if value is not None:
+                found.setdefault(kw.arg, value)
+    return found
+
+
+def _value(node: ast.expr, bound: dict[str, object]) -> object:
+    """A literal, with the top's bound names in it (`{"test": TEST_REQUIRES}`, `BASE + ["x"]`);
+    None for what only running setup.py gives. A dict keeps the keys whose values are known."""
+    if isinstance(node, ast.Name):
+        return bound.get(node.id)
+    if isinstance(node, ast.List | ast.Tuple):
+        items = [_value(e, bound) for e in node.elts]
+        return None if any(i is None for i in items) else items
+    if isinstance(node, ast.Dict):
+        known = {}
+        for k, v in zip(node.keys, node.values, strict=True):
+            key = _literal(k) if k is not None else None
+            value = _value(v, bound)
+            if isinstance(key, str) and value is not None:
+                known[key] = value
+        return known
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _value(node.left, bound), _value(node.right, bound)
+        return left + right if isinstance(left, list) and isinstance(right, list) else None
+    return _literal(node)
+
+
+def _literal(node: ast.expr) -> object:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        return None
+
+
+def _strings(value: object) -> list[str]:
+    """A requirement list as setup.py writes it: a list or tuple of strings, or one string."""
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list | tuple):
+        return []
+    return [v.strip() for v in value if isinstance(v, str) and v.strip()]
 
 
 def _cfg_lines(cfg: configparser.ConfigParser, section: str, key: str) -> list[str]:
