@@ -201,7 +201,7 @@ def scripted_run(
             if script is not None:
                 script(index, args[2])  # the pair's index and its stage's out directory
             if index in fail:
-                raise BuildError("scripted failure")
+                raise BuildError("scripted failure", hint=f"log: {args[2]}/x.log")  # a staging path
             return []
 
     prepared = []
@@ -233,6 +233,8 @@ def test_failure_blocks_dependents_keep_going_builds_the_rest(tmp_path: Path, jo
     assert sorted(started) == [0, 3]
     assert results[2].message == "blocked: needs s1, which did not build"
     assert not (tmp_path / "out" / "debian-12" / "logs" / "s1.log").exists()
+    log_text = (tmp_path / "out" / "debian-12" / "logs" / "s0.log").read_text()
+    assert "# FAILED: scripted failure\n" in log_text  # not the staging path the hint names
 
 
 def test_without_keep_going_the_rest_is_skipped(tmp_path: Path) -> None:

@@ -240,7 +240,9 @@ class BuildRun:
             result.message = exc.message
             result.advice = exc.hint if exc.hint and not exc.hint.startswith("log:") else ""
             with log_path.open("a", encoding="utf-8") as out:
-                out.write(f"\n# FAILED: {exc}\n")
+                # not a "log:" hint: it names this log's staging path, which publish moves
+                advice = f" (hint: {result.advice})" if result.advice else ""
+                out.write(f"\n# FAILED: {exc.message}{advice}\n")
             if not self.options.keep_going:
                 self._stop.set()
         except KeyboardInterrupt:  # one job: Ctrl-C reaches this thread; the log still goes out
