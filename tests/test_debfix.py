@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 from debian.changelog import Changelog
 from debian.deb822 import Deb822
 
-from specport.building import debfix
+from specport.building import debbuild, debfix
 from specport.errors import BuildError
 
 BUILT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -242,3 +243,28 @@ def test_perl_depends_of_a_package_with_no_perl() -> None:
     # its own name is no dependency; a package of Perl modules needs perl
     own = [("f", "usr/share/perl5/Sp.pm")]
     assert debfix.perl_depends("dep perl-sp\n", own, "perl-sp") == (["perl"], [])
+
+
+def test_modules_the_build_lacked_come_from_the_package_index() -> None:
+    """cffi's `pycparser`: setup.py computes it, so the build environment lacked it; the package
+    index (its Contents: a dist-info directory, a .pm file) names the package, never a guess."""
+    from test_index_routes import resolver  # the fixture index of the route tests
+
+    lookup = debbuild._index_lookup(resolver("debian-12"))
+    assert lookup is not None
+    assert lookup("python3dist(pyyaml)") == "python3-yaml"
+    assert lookup("perl(XML::Parser)") == "libxml-parser-perl"
+    assert lookup("perl(File::Temp)") == "perl"  # a core module
+    assert lookup("python3dist(no-such-dist)") == ""
+    ctx = dataclasses.replace(CTX, lookup=lookup)
+    control = "Package: python3-demo\nVersion: 1.0-1+deb12\nArchitecture: all\n"
+    pydeps = "dep python3\nmissing PyYAML\nmissing no_such.dist\n"
+    perldeps = "missing XML::Parser\n"
+    text, changes = debfix.fix_control(control, [], "", ctx, perldeps, pydeps)
+    depends = Deb822(text)["Depends"]
+    assert depends == "libxml-parser-perl, python3, python3-yaml"
+    assert "from the package index: PyYAML (python3-yaml)" in "\n".join(changes)
+    assert any("lacks (no Depends added for them): no_such.dist" in c for c in changes)
+    # without an index (rule data only): listed, as before
+    _, changes = debfix.fix_control(control, [], "", CTX, "", pydeps)
+    assert any("no Depends added for them): PyYAML, no_such.dist" in c for c in changes)

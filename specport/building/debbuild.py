@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shlex
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,6 +36,8 @@ from specport.building.engines import (
 )
 from specport.building.plan import INSTALL_TIMEOUT, SHORT_TIMEOUT, BuildOptions
 from specport.container.runs import Throwaway
+from specport.errors import SpecportError
+from specport.normalize.resolver import Resolver
 from specport.sandbox.specinfo import SpecInfo
 from specport.targets import Target
 
@@ -144,7 +147,24 @@ def fix_context(
         url=info.url,
         note=f"Built by specport for {target.name} from the RPM spec of {info.name}.",
         built=built,
+        lookup=_index_lookup(options.resolvers.get(target.name)),
     )
+
+
+def _index_lookup(resolver: Resolver | None) -> Callable[[str], str] | None:
+    """A Fedora module name -> the target package the build's resolver names for it (a route
+    the package index confirms, never a pattern's guess), "" for none."""
+    if resolver is None:
+        return None
+
+    def lookup(name: str) -> str:
+        try:
+            found = resolver.resolve(name)
+        except SpecportError:
+            return ""
+        return found.name if found is not None and not found.guess else ""
+
+    return lookup
 
 
 def post_step(box: Throwaway, ctx: debfix.FixContext) -> str:

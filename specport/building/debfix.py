@@ -7,8 +7,10 @@ What debbuild 24.12 writes, and what this step adds (learned by building with it
 - Perl modules: rpm's perl.req makes the modules a package's Perl files `use` or `require`
   its Requires on Fedora (the specs list few); debbuild makes none. debfix.sh finds each one in
   the build environment and names its package (`dep PKG`); those are added to Depends, with
-  `perl` for a package that ships Perl modules; modules the build environment lacks are listed
-  in the build log (`missing MODULE`), not guessed.
+  `perl` for a package that ships Perl modules; a module the build environment lacks is looked
+  up in the target's package index (`perl(X::Y)`: the package whose Contents has X/Y.pm) and
+  added when the index names its package; the rest are listed in the build log, not guessed.
+  Python: the same for each Requires-Dist of a package's metadata (`python3dist(name)`).
 - phpapi-N: a PHP extension (files in /usr/lib/php/<API>/) depends on the PHP API it was built
   for, as Debian's own extensions do (dh_php); phpapi-N is provided by phpX.Y-common.
 - conffiles: debbuild lists only %config files; Debian treats every file in /etc as one
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -66,6 +69,9 @@ class FixContext:
     url: str = ""  # the spec's URL:
     note: str = "Built by specport from an RPM spec."  # this build's changelog entry
     built: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # a Fedora name (perl(X::Y), python3dist(x)) -> the target package the package index
+    # confirms, "" for none: for the modules the build environment lacked
+    lookup: Callable[[str], str] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -188,15 +194,25 @@ def fix_control(
         changes.append(f"Maintainer: {ctx.maintainer}")
     package = control.get("Package", "")
     extra = [f"phpapi-{api}" for api in php_apis(files)]
-    for what, (found, missing) in (
-        ("Perl modules it uses", perl_depends(perldeps, files, package)),
-        ("Python distributions it requires", module_depends(pydeps, package)),
+    for what, (found, missing), fedora in (
+        ("Perl modules it uses", perl_depends(perldeps, files, package), "perl({})"),
+        ("Python distributions it requires", module_depends(pydeps, package), "python3dist({})"),
     ):
         extra += found
-        if missing:
+        looked = {
+            m: ctx.lookup(fedora.format(_canonical(m, fedora))) if ctx.lookup else ""
+            for m in missing
+        }
+        if any(looked.values()):
+            extra += [pkg for pkg in looked.values() if pkg and pkg != package]
+            changes.append(
+                f"{what} that the build environment lacks, from the package index: "
+                + ", ".join(f"{m} ({pkg})" for m, pkg in looked.items() if pkg)
+            )
+        if unknown := [m for m, pkg in looked.items() if not pkg]:
             changes.append(
                 f"{what} that the build environment lacks (no Depends added for them):"
-                f" {', '.join(missing)}"
+                f" {', '.join(unknown)}"
             )
     old = control.get("Depends", "")
     new = merge_depends(old, shlibs, extra)
@@ -205,6 +221,11 @@ def fix_control(
         changes.append(f"Depends: {new}")
     check_version(control["Version"], ctx)
     return control.dump(), changes
+
+
+def _canonical(module: str, fedora: str) -> str:
+    """python3dist() names are PEP 503 normalized (`Foo_Bar` is foo-bar); Perl's are as written."""
+    return re.sub(r"[-_.]+", "-", module).lower() if fedora.startswith("python") else module
 
 
 def conffiles(existing: str, files: list[tuple[str, str]]) -> str:
