@@ -155,6 +155,8 @@ def test_import_version_takes_the_spec_written_for_that_release(
     assert "no revision of greet.spec has Version 0.9" in err
     assert "2.0, 1.5, 1.0" in err  # what the history has, newest first
     assert not (tmp_path / "c").exists()
+    code, _, err = specport("import", "x-1.0-1.src.rpm", "--version", "1.0", "--into", "d")
+    assert code == 2 and "apply to a git repository" in err
 
 
 def test_a_symlink_in_the_repository_is_refused(
