@@ -315,6 +315,34 @@ def test_provided_names_of_a_spec() -> None:
     assert names["cmake(Greet)"] == names["cmake(greet)"] == "libgreet-devel"
 
 
+def test_a_python_package_of_the_set_answers_to_python3dist() -> None:
+    """rpm's generator gives python3dist(x) from the dist-info; a set's spec that needs it asks
+    for it by that name (%pyproject_buildrequires, Requires)."""
+    spec = """Name: python-sp-util
+Version: 1.0
+Release: 1
+Summary: s
+License: MIT
+%description
+s
+%package -n python3-sp-util
+Summary: s
+%description -n python3-sp-util
+s
+%package -n python3-legacy
+Summary: l
+%description -n python3-legacy
+l
+%files -n python3-sp-util -f %{pyproject_files}
+%files -n python3-legacy
+%{python3_sitelib}/Legacy_Thing-1.0-py3.11.egg-info/
+"""
+    names = provided_names(split_lines(spec), TARGETS["debian-12"])
+    assert names["python3dist(sp-util)"] == "python3-sp-util"
+    assert names["python3dist(legacy-thing)"] == "python3-legacy"
+    assert "python3dist(python-sp-util)" not in names
+
+
 def test_normalize_graph_and_build_resolve_a_set_alike(tmp_path: Path) -> None:
     from specport.config import load_config
 

@@ -353,3 +353,29 @@ def test_prepare_adds_the_archives_requirements(tmp_path: Path) -> None:
         assert "python3-six >= 1.10" not in prep.info.build_requires
     finally:
         prep.cleanup()
+
+
+def test_a_requirement_the_set_builds_is_the_sets_package(tmp_path: Path) -> None:
+    """A set that builds sp-util answers for python3dist(sp-util) (the dist-info its %files
+    list), so the build's plan puts the spec that needs it after it."""
+    from specport.config import load_config
+    from specport.index.resolvers import make_resolvers
+
+    util = tmp_path / "python-sp-util.spec"
+    util.write_text(
+        "Name: python-sp-util\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\n"
+        "%description\ns\n%package -n python3-sputil\nSummary: s\n"
+        "%description -n python3-sputil\ns\n%files -n python3-sputil\n"
+        "%{python3_sitelib}/sputil/\n%{python3_sitelib}/Sp_Util-1.0.dist-info/\n"
+    )
+    toml = '[build-system]\nrequires = ["setuptools", "sp_util>=1"]\n'
+    archive = _tarball(tmp_path / "demo-1.0.tar.gz", {"pyproject.toml": toml})
+    settings = load_config(None).settings
+    request = PyprojectRequest((), False)
+    alone = make_resolvers([DEB12], {}, settings, "off")["debian-12"]
+    items = pyreqs.build_requires(archive, request, DEB12, alone, "demo.spec")
+    assert items == ["python3-setuptools", "python3-sp-util >= 1"]  # the rules' guess
+    the_set = {util: util.read_text(), tmp_path / "demo.spec": "Name: demo\n"}
+    in_set = make_resolvers([DEB12], the_set, settings, "off")["debian-12"]
+    items = pyreqs.build_requires(archive, request, DEB12, in_set, "demo.spec")
+    assert items == ["python3-setuptools", "python3-sputil >= 1"]

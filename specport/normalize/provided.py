@@ -3,10 +3,12 @@
 both read it).
 
 The names: each package the spec builds, its Provides, `pkgconfig(x)` for each x.pc its %files
-ship, `cmake(X)` for each CMake package config, and each path its %files list (`/usr/bin/greet`,
-as `BuildRequires: /usr/bin/greet` names it). Read as text (the spec is untrusted), with the
-target's directory macros and only the lines of branches the target takes; globs and names with
-macros specport cannot read are left out.
+ship, `cmake(X)` for each CMake package config, `python3dist(x)` for a Python package (what
+rpm's generator makes of its dist-info: a `.dist-info`/`.egg-info` its %files list, or, for
+`%files -n python3-x -f %{pyproject_files}`, the package's name after Fedora's naming rule),
+and each path its %files list (`/usr/bin/greet`, as `BuildRequires: /usr/bin/greet` names it).
+Read as text (the spec is untrusted), with the target's directory macros and only the lines of
+branches the target takes; globs and names with macros specport cannot read are left out.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ _CMAKE_RE = re.compile(r"/cmake/(?:[^/]+/)?([A-Za-z0-9_.+-]+?)(?:Config|-config)
 _CMAKE_DIR_RE = re.compile(r"/(?:lib(?:64)?|lib/[^/]+-linux-gnu[^/]*|share)/cmake/([\w.+-]+)/?$")
 # %files directives before a path: %doc, %config(noreplace), %attr(0644,root,root), %dir ...
 _DIRECTIVE_RE = re.compile(r"^%(?:[a-z]+)(?:\([^)]*\))?\s+")
+_DIST_INFO_RE = re.compile(r"/(?:site|dist)-packages/([A-Za-z0-9_.]+?)-[^/]*\.(?:dist|egg)-info/?$")
 _GLOB = set("*?[]{}")
 # `%{!?phpname: %{expand: %%global phpname php}}` (or `%{!?x: %global x v}`): a default value
 _DEFAULT_RE = re.compile(
@@ -84,6 +87,8 @@ def provided_names(
             package = expand(full, macros) or full
             if head.group(1) == "package":
                 out.setdefault(package, package)
+            elif "pyproject_files" in ln.text and package.startswith("python3-"):
+                out.setdefault(_python3dist(package.removeprefix("python3-")), package)
             continue
         if sec == "files":
             for name in _file_names(ln.text, macros):
@@ -119,9 +124,16 @@ def _file_names(text: str, macros: dict[str, str]) -> list[str]:
     pc = _PC_RE.search(path or raw)
     if pc:
         out.append(f"pkgconfig({pc.group(1)})")
+    dist = _DIST_INFO_RE.search(path or raw)
+    if dist:
+        out.append(_python3dist(dist.group(1)))
     cm = _CMAKE_RE.search(path or raw) or _CMAKE_DIR_RE.search(path or raw)
     if cm:
         out += list(dict.fromkeys((f"cmake({cm.group(1)})", f"cmake({cm.group(1).lower()})")))
     if path and path.startswith("/") and not _GLOB & set(path):
         out.append(path.rstrip("/") or "/")
     return out
+
+
+def _python3dist(name: str) -> str:
+    return f"python3dist({re.sub(r'[-_.]+', '-', name).lower()})"  # PEP 503's normal form
