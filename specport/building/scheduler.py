@@ -187,8 +187,12 @@ class BuildRun:
             # the staging directory they write to
             with self._gate:
                 self._closed = True
-                while self._active:
+            while True:
+                with self._gate:
+                    if not self._active:
+                        break
                     self._gate.wait(0.2)
+                signals.remove_live()  # such a worker's container may be newer than guard()'s sweep
 
     def _gated(
         self, index: int, prepared: list[Prepared], plan: SetPlan, results: list[PairResult]
