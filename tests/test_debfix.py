@@ -268,3 +268,29 @@ def test_modules_the_build_lacked_come_from_the_package_index() -> None:
     # without an index (rule data only): listed, as before
     _, changes = debfix.fix_control(control, [], "", CTX, "", pydeps)
     assert any("no Depends added for them): PyYAML, no_such.dist" in c for c in changes)
+
+
+def test_a_module_a_sibling_ships_is_the_siblings(tmp_path: Path) -> None:
+    """perl-sp-tests uses Sp::Lib, which its sibling perl-sp-lib ships: the build environment
+    lacks it (neither is installed), and Debian may have another package with the module;
+    the Depends is the sibling, as rpm would find it."""
+    metas = []
+    for name, listing in (
+        ("perl-sp-lib", "d usr/share/perl5/Sp\nf usr/share/perl5/Sp/Lib.pm\n"),
+        ("python3-sp", "d usr/lib/python3/dist-packages/Sp_Util-1.0-py3.8.egg-info\n"),
+        ("perl-sp-tests", "f usr/share/perl5/Sp/Tests.pm\n"),
+    ):
+        meta = tmp_path / name
+        (meta / "DEBIAN").mkdir(parents=True)
+        (meta / "DEBIAN" / "control").write_text(f"Package: {name}\nVersion: 1-1+deb12\n")
+        (meta / "files").write_text(listing)
+        metas.append(meta)
+    shipped = debfix.shipped_names(metas)
+    assert shipped == {"perl(Sp::Lib)": "perl-sp-lib", "perl(Sp::Tests)": "perl-sp-tests",
+                       "python3dist(sp-util)": "python3-sp"}  # fmt: skip
+    index = {"perl(Sp::Lib)": "libsp-lib-perl", "perl(Other)": "libother-perl"}
+    ctx = dataclasses.replace(CTX, lookup=debfix.siblings_first(shipped, index.get))
+    control = "Package: perl-sp-tests\nVersion: 1-1+deb12\nArchitecture: all\n"
+    perldeps = "missing Sp::Lib\nmissing Other\n"
+    text, _ = debfix.fix_control(control, [], "", ctx, perldeps, "missing sp_util\n")
+    assert Deb822(text)["Depends"] == "perl-sp-lib, libother-perl, python3-sp"

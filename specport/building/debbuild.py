@@ -18,6 +18,7 @@ import os
 import shlex
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -180,7 +181,9 @@ def post_step(box: Throwaway, ctx: debfix.FixContext) -> str:
         )
         meta = box.copy_out(f"{DEBFIX}/work/meta", tmp)
         notes = []
-        for pkg in sorted(meta.iterdir()):
+        metas = sorted(meta.iterdir())
+        ctx = replace(ctx, lookup=debfix.siblings_first(debfix.shipped_names(metas), ctx.lookup))
+        for pkg in metas:
             name = (pkg / "deb").read_text(encoding="utf-8").strip()
             notes += [f"# post-step {name}: {c}\n" for c in debfix.fix_package(pkg, ctx)]
         with box.log_path.open("a", encoding="utf-8") as out:

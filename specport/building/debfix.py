@@ -223,6 +223,32 @@ def fix_control(
     return control.dump(), changes
 
 
+_PERL_MODULE = re.compile(r"/(?:perl5(?:/[\d.]+)?|perl/[\d.]+|vendor_perl)/(.+)\.pm$")
+_DIST_INFO = re.compile(r"/dist-packages/([^/-]+)-[^/]*\.(?:dist|egg)-info/")
+
+
+def shipped_names(metas: list[Path]) -> dict[str, str]:
+    """perl(X::Y) and python3dist(x) -> the package of this build that ships it: a module one
+    package uses and a sibling ships is that sibling's (as rpm finds it), not the archive's."""
+    out: dict[str, str] = {}
+    for meta in metas:
+        package = Deb822((meta / "DEBIAN" / "control").read_text(encoding="utf-8"))["Package"]
+        for kind, path in parse_files((meta / "files").read_text(encoding="utf-8")):
+            perl = _PERL_MODULE.search("/" + path) if kind == "f" else None
+            dist = _DIST_INFO.search("/" + path + ("/" if kind == "d" else ""))
+            if perl:
+                out.setdefault(f"perl({perl.group(1).replace('/', '::')})", package)
+            if dist:
+                out.setdefault(f"python3dist({_canonical(dist.group(1), 'python')})", package)
+    return out
+
+
+def siblings_first(
+    shipped: dict[str, str], lookup: Callable[[str], str] | None
+) -> Callable[[str], str]:
+    return lambda name: shipped.get(name) or (lookup(name) if lookup else "")
+
+
 def _canonical(module: str, fedora: str) -> str:
     """python3dist() names are PEP 503 normalized (`Foo_Bar` is foo-bar); Perl's are as written."""
     return re.sub(r"[-_.]+", "-", module).lower() if fedora.startswith("python") else module
