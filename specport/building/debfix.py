@@ -50,6 +50,7 @@ from debian.deb822 import Deb822
 
 from specport.building import debdocs, debscripts
 from specport.errors import BuildError
+from specport.normalize.provided import dist_info_name, python3dist
 from specport.normalize.release import carries_dist
 
 MARK = "# added by specport (deb post-step)"
@@ -195,14 +196,11 @@ def fix_control(
     package = control.get("Package", "")
     extra = [f"phpapi-{api}" for api in php_apis(files)]
     for what, (found, missing), fedora in (
-        ("Perl modules it uses", perl_depends(perldeps, files, package), "perl({})"),
-        ("Python distributions it requires", module_depends(pydeps, package), "python3dist({})"),
+        ("Perl modules it uses", perl_depends(perldeps, files, package), _perl),
+        ("Python distributions it requires", module_depends(pydeps, package), python3dist),
     ):
         extra += found
-        looked = {
-            m: ctx.lookup(fedora.format(_canonical(m, fedora))) if ctx.lookup else ""
-            for m in missing
-        }
+        looked = {m: ctx.lookup(fedora(m)) if ctx.lookup else "" for m in missing}
         if any(looked.values()):
             extra += [pkg for pkg in looked.values() if pkg and pkg != package]
             changes.append(
@@ -224,7 +222,10 @@ def fix_control(
 
 
 _PERL_MODULE = re.compile(r"/(?:perl5(?:/[\d.]+)?|perl/[\d.]+|vendor_perl)/(.+)\.pm$")
-_DIST_INFO = re.compile(r"/dist-packages/([^/-]+)-[^/]*\.(?:dist|egg)-info/")
+
+
+def _perl(module: str) -> str:
+    return f"perl({module})"
 
 
 def shipped_names(metas: list[Path]) -> dict[str, str]:
@@ -235,11 +236,10 @@ def shipped_names(metas: list[Path]) -> dict[str, str]:
         package = Deb822((meta / "DEBIAN" / "control").read_text(encoding="utf-8"))["Package"]
         for kind, path in parse_files((meta / "files").read_text(encoding="utf-8")):
             perl = _PERL_MODULE.search("/" + path) if kind == "f" else None
-            dist = _DIST_INFO.search("/" + path + ("/" if kind == "d" else ""))
             if perl:
-                out.setdefault(f"perl({perl.group(1).replace('/', '::')})", package)
-            if dist:
-                out.setdefault(f"python3dist({_canonical(dist.group(1), 'python')})", package)
+                out.setdefault(_perl(perl.group(1).replace("/", "::")), package)
+            if dist := dist_info_name("/" + path):
+                out.setdefault(dist, package)
     return out
 
 
@@ -247,11 +247,6 @@ def siblings_first(
     shipped: dict[str, str], lookup: Callable[[str], str] | None
 ) -> Callable[[str], str]:
     return lambda name: shipped.get(name) or (lookup(name) if lookup else "")
-
-
-def _canonical(module: str, fedora: str) -> str:
-    """python3dist() names are PEP 503 normalized (`Foo_Bar` is foo-bar); Perl's are as written."""
-    return re.sub(r"[-_.]+", "-", module).lower() if fedora.startswith("python") else module
 
 
 def conffiles(existing: str, files: list[tuple[str, str]]) -> str:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from packaging.utils import canonicalize_name
+
 from specport.normalize.conditions import spec_view
 from specport.normalize.depsyntax import DEP_TAG_RE, ISA_RE, DepSyntaxError, split_deps
 from specport.normalize.lines import SECTION_RE, continued, expand, sections, simple_macros
@@ -88,7 +90,7 @@ def provided_names(
             if head.group(1) == "package":
                 out.setdefault(package, package)
             elif "pyproject_files" in ln.text and package.startswith("python3-"):
-                out.setdefault(_python3dist(package.removeprefix("python3-")), package)
+                out.setdefault(python3dist(package.removeprefix("python3-")), package)
             continue
         if sec == "files":
             for name in _file_names(ln.text, macros):
@@ -124,9 +126,9 @@ def _file_names(text: str, macros: dict[str, str]) -> list[str]:
     pc = _PC_RE.search(path or raw)
     if pc:
         out.append(f"pkgconfig({pc.group(1)})")
-    dist = _DIST_INFO_RE.search(path or raw)
+    dist = dist_info_name(path or raw)
     if dist:
-        out.append(_python3dist(dist.group(1)))
+        out.append(dist)
     cm = _CMAKE_RE.search(path or raw) or _CMAKE_DIR_RE.search(path or raw)
     if cm:
         out += list(dict.fromkeys((f"cmake({cm.group(1)})", f"cmake({cm.group(1).lower()})")))
@@ -135,5 +137,12 @@ def _file_names(text: str, macros: dict[str, str]) -> list[str]:
     return out
 
 
-def _python3dist(name: str) -> str:
-    return f"python3dist({re.sub(r'[-_.]+', '-', name).lower()})"  # PEP 503's normal form
+def python3dist(dist: str) -> str:
+    """rpm's name for a Python distribution: PEP 503's normal form (`Foo_Bar` is foo-bar)."""
+    return f"python3dist({canonicalize_name(dist)})"
+
+
+def dist_info_name(path: str) -> str | None:
+    """python3dist(x) for a path that is x's .dist-info or .egg-info under site-/dist-packages."""
+    m = _DIST_INFO_RE.search(path)
+    return python3dist(m.group(1)) if m else None
