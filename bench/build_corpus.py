@@ -69,7 +69,7 @@ from specport.errors import SpecportError
 from specport.forks import specedit
 from specport.normalize import edit
 from specport.normalize.forge import forge_macros
-from specport.normalize.lines import expand, split_lines
+from specport.normalize.lines import split_lines
 from specport.sandbox.specinfo import SourceRef
 from specport.targets.model import Target
 
@@ -223,15 +223,13 @@ def own_files_missing(spec: Path) -> list[str]:
     those are upstream's, and the build's --sources check names them)."""
 
     text = spec.read_text(encoding="utf-8", errors="replace")
-    macros = specedit.macros_of(text)
     missing = []
-    for m in re.finditer(r"^Source([1-9]\d*)\s*:\s*(\S+)", text, re.MULTILINE | re.IGNORECASE):
-        value = expand(m.group(2), macros)
-        if value is None or "://" in value:
+    for tag, number, value in upstream.file_tags(text):
+        if tag != "Source" or not re.fullmatch(r"[1-9]\d*", number) or "://" in value:
             continue
         name = value.rsplit("/", 1)[-1]
         if not (spec.parent / name).is_file():
-            missing.append(f"Source{m.group(1)} {name}")
+            missing.append(f"Source{number} {name}")
     return missing
 
 

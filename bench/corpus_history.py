@@ -12,19 +12,15 @@ specport.gitread: nothing in the repository runs, rpm never reads a spec here.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from build_report import same_version
+from corpus_upstream import file_tags
 from debian.debian_support import Version
 
 from specport.forks.distgit import releases
-from specport.forks.specedit import macros_of
 from specport.gitread import GitRepo
-from specport.normalize.lines import expand
-
-_NAMED = re.compile(r"^(?:Source|Patch)\d*\s*:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -78,11 +74,5 @@ class History:
 def _named(text: str) -> set[str]:
     """The file names of the spec's Source and Patch lines (a spec-only repository holds
     thousands of other specs beside it: only these are read)."""
-    macros = macros_of(text)
-    found = set()
-    for m in _NAMED.finditer(text):
-        value = expand(m.group(1), macros)
-        name = value.rsplit("/", 1)[-1] if value else ""
-        if name and name not in (".", ".."):
-            found.add(name)
-    return found
+    names = {value.rsplit("/", 1)[-1] for _, _, value in file_tags(text)}
+    return {n for n in names if n not in ("", ".", "..")}

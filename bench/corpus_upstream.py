@@ -28,6 +28,8 @@ import debian_sources  # tools/, not a package
 
 from specport import safetar
 from specport.config import Settings
+from specport.forks.specedit import macros_of
+from specport.normalize.lines import expand
 from specport.targets.model import Target
 
 # target -> Debian suites to try after the target's own archive, nearest PHP first: bullseye ships
@@ -42,6 +44,7 @@ FALLBACKS = {
 _NAME = re.compile(r"^Name:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
 _VERSION = re.compile(r"^Version:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
 _DEFINE = re.compile(r"^%(?:global|define)\s+(\w+)\s+(\S+)\s*$", re.MULTILINE)
+_FILE_TAG = re.compile(r"^(Source|Patch)(\d*)\s*:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
 
 
 class NoUpstream(Exception):
@@ -86,6 +89,18 @@ def spec_ext(text: str, path: Path) -> str:
     name = m.group(1) if m and "%" not in m.group(1) else path.stem
     name = re.sub(r"^(php\d*-pecl-|php\d*-)", "", name)
     return re.sub(r"\d+$", "", name).lower()  # php-pecl-redis6, -xdebug3: one extension
+
+
+def file_tags(text: str) -> list[tuple[str, str, str]]:
+    """(Source or Patch, its number as written, its value) of each SourceN:/PatchN: line, the
+    spec's simple macros expanded; a value that needs rpm is left out."""
+    macros = macros_of(text)
+    found = []
+    for m in _FILE_TAG.finditer(text):
+        value = expand(m.group(3), macros)
+        if value is not None:
+            found.append((m.group(1).capitalize(), m.group(2), value))
+    return found
 
 
 def spec_version(text: str) -> str:
