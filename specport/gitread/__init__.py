@@ -18,7 +18,6 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from dulwich.index import Index
@@ -27,9 +26,8 @@ from dulwich.objects import Blob, Commit, ObjectID, Tag, Tree, parse_tree
 from dulwich.refs import DiskRefsContainer, Ref
 
 from specport.errors import SourceError
+from specport.gitread.logfields import log_fields
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MODE_LINK, _MODE_GITLINK, _MODE_TREE = 0o120000, 0o160000, 0o040000
 _SHA1_LEN = 20  # SHA-256 repositories are not read (their ids are not found: no history)
 _TREE_CACHE = 4096  # parsed trees kept (a spec's directory is the same tree in most commits)
@@ -206,7 +204,7 @@ class GitRepo:
         return obj.as_raw_string()
 
     def _entry(self, commit: Commit, key: Key) -> LogEntry:
-        return LogEntry(commit.id.decode(), *_log_fields(commit), self._blob(key))
+        return LogEntry(commit.id.decode(), *log_fields(commit), self._blob(key))
 
     # -- history ----------------------------------------------------------------------------
 
@@ -217,7 +215,7 @@ class GitRepo:
         head = start or self.head()
         if head is None:
             return []
-        parts = tuple(p.encode("utf-8", errors="surrogateescape") for p in path.split("/"))
+        parts = _parts(path)
         keys: dict[bytes, Key] = {}
 
         def key_of(sha: bytes) -> Key:
@@ -317,8 +315,7 @@ class GitRepo:
     def file_at(self, commit: bytes, path: str) -> bytes | None:
         """A regular file's bytes at `path` in a commit (`git show COMMIT:PATH`); None when
         nothing, a directory or a link is there."""
-        parts = tuple(p.encode("utf-8", errors="surrogateescape") for p in path.split("/") if p)
-        key = self._key(self._commit(commit).tree, parts)
+        key = self._key(self._commit(commit).tree, _parts(path))
         return None if key is None or key[0] == _MODE_LINK else self._blob(key)
 
     def files(self, commit: bytes, under: str = "") -> dict[str, bytes]:
@@ -326,8 +323,7 @@ class GitRepo:
         it -> bytes; {} when there is no such directory). A symbolic link is refused (it would
         point at a host file once written out); submodules are left out, as an empty
         directory is all a checkout would have."""
-        parts = tuple(p.encode("utf-8", errors="surrogateescape") for p in under.split("/") if p)
-        top = self._key(self._commit(commit).tree, parts)
+        top = self._key(self._commit(commit).tree, _parts(under))
         if top is None or top[0] != _MODE_TREE:
             return {}
         out: dict[str, bytes] = {}
@@ -352,6 +348,11 @@ class GitRepo:
                 yield rel, mode, sha
 
 
+def _parts(path: str) -> tuple[bytes, ...]:
+    """A repository path's names, as tree entries hold them."""
+    return tuple(p.encode("utf-8", errors="surrogateescape") for p in path.split("/") if p)
+
+
 def _controldir(dotgit: Path) -> Path:
     """A `.git` directory, or where a `.git` file (worktrees, submodules) says it is."""
     if dotgit.is_dir():
@@ -368,42 +369,3 @@ def _read_shallow(path: Path) -> set[bytes]:
     if not path.is_file():
         return set()
     return {ln.strip() for ln in path.read_bytes().splitlines() if ln.strip()}
-
-
-def _log_fields(commit: Commit) -> tuple[str, str, str, str]:
-    """(%an, %ae, %ad with --date=format:'%a %b %d %Y', %s) of a commit, decoded as git log
-    decodes them (the commit's encoding header, else UTF-8)."""
-    encoding = (commit.encoding or b"utf-8").decode("ascii", errors="replace")
-    try:
-        "".encode(encoding)
-    except LookupError:
-        encoding = "utf-8"
-    ident = commit.author
-    lt = ident.find(b"<")
-    gt = ident.find(b">", lt + 1)
-    name = ident[:lt].strip() if lt >= 0 else ident.strip()
-    email = ident[lt + 1 : gt] if 0 <= lt < gt else b""
-    # the author's own time zone, as --date=format: shows it
-    zone = timezone(timedelta(seconds=commit.author_timezone))
-    when = datetime.fromtimestamp(commit.author_time, UTC).astimezone(zone)
-    date = f"{_DAYS[when.weekday()]} {_MONTHS[when.month - 1]} {when.day:02d} {when.year}"
-    return (
-        name.decode(encoding, errors="replace"),
-        email.decode(encoding, errors="replace"),
-        date,
-        _subject(commit.message.decode(encoding, errors="replace")),
-    )
-
-
-def _subject(message: str) -> str:
-    """git's %s: the first paragraph, its lines stripped of trailing blanks and joined by a
-    space (leading blank lines skipped)."""
-    lines: list[str] = []
-    for line in message.split("\n"):
-        line = line.rstrip()
-        if not line:
-            if lines:
-                break
-            continue
-        lines.append(line)
-    return " ".join(lines)
