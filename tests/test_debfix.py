@@ -13,7 +13,7 @@ import pytest
 from debian.changelog import Changelog
 from debian.deb822 import Deb822
 
-from specport.building import debbuild, debfix
+from specport.building import debbuild, debdeps, debfix
 from specport.errors import BuildError
 
 BUILT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -239,10 +239,10 @@ def test_perl_modules_a_package_uses_become_its_depends(tmp_path: Path) -> None:
 
 
 def test_perl_depends_of_a_package_with_no_perl() -> None:
-    assert debfix.perl_depends("", FILES, "php-yaml") == ([], [])
+    assert debdeps.perl_depends("", FILES, "php-yaml") == ([], [])
     # its own name is no dependency; a package of Perl modules needs perl
     own = [("f", "usr/share/perl5/Sp.pm")]
-    assert debfix.perl_depends("dep perl-sp\n", own, "perl-sp") == (["perl"], [])
+    assert debdeps.perl_depends("dep perl-sp\n", own, "perl-sp") == (["perl"], [])
 
 
 def test_modules_the_build_lacked_come_from_the_package_index() -> None:
@@ -289,7 +289,7 @@ def test_a_module_a_sibling_ships_is_the_siblings(tmp_path: Path) -> None:
     assert shipped == {"perl(Sp::Lib)": "perl-sp-lib", "perl(Sp::Tests)": "perl-sp-tests",
                        "python3dist(sp-util)": "python3-sp"}  # fmt: skip
     index = {"perl(Sp::Lib)": "libsp-lib-perl", "perl(Other)": "libother-perl"}
-    ctx = dataclasses.replace(CTX, lookup=debfix.siblings_first(shipped, index.get))
+    ctx = dataclasses.replace(CTX, lookup=debdeps.siblings_first(shipped, index.get))
     control = "Package: perl-sp-tests\nVersion: 1-1+deb12\nArchitecture: all\n"
     perldeps = "missing Sp::Lib\nmissing Other\n"
     text, _ = debfix.fix_control(control, [], "", ctx, perldeps, "missing sp_util\n")

@@ -17,12 +17,11 @@ from __future__ import annotations
 import os
 import shlex
 import tempfile
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from specport.building import debfix, downloads, lintverdict, reproducible
+from specport.building import debdeps, debfix, downloads, lintverdict, reproducible
 from specport.building.downloads import PACKAGE_OUT
 from specport.building.engines import (
     MACROS,
@@ -152,7 +151,7 @@ def fix_context(
     )
 
 
-def _index_lookup(resolver: Resolver | None) -> Callable[[str], str] | None:
+def _index_lookup(resolver: Resolver | None) -> debdeps.Lookup | None:
     """A Fedora module name -> the target package the build's resolver names for it (a route
     the package index confirms, never a pattern's guess), "" for none."""
     if resolver is None:
@@ -182,7 +181,7 @@ def post_step(box: Throwaway, ctx: debfix.FixContext) -> str:
         meta = box.copy_out(f"{DEBFIX}/work/meta", tmp)
         notes = []
         metas = sorted(meta.iterdir())
-        ctx = replace(ctx, lookup=debfix.siblings_first(debfix.shipped_names(metas), ctx.lookup))
+        ctx = replace(ctx, lookup=debdeps.siblings_first(debfix.shipped_names(metas), ctx.lookup))
         for pkg in metas:
             name = (pkg / "deb").read_text(encoding="utf-8").strip()
             notes += [f"# post-step {name}: {c}\n" for c in debfix.fix_package(pkg, ctx)]

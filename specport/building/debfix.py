@@ -7,10 +7,11 @@ What debbuild 24.12 writes, and what this step adds (learned by building with it
 - Perl modules: rpm's perl.req makes the modules a package's Perl files `use` or `require`
   its Requires on Fedora (the specs list few); debbuild makes none. debfix.sh finds each one in
   the build environment and names its package (`dep PKG`); those are added to Depends, with
-  `perl` for a package that ships Perl modules; a module the build environment lacks is looked
-  up in the target's package index (`perl(X::Y)`: the package whose Contents has X/Y.pm) and
-  added when the index names its package; the rest are listed in the build log, not guessed.
-  Python: the same for each Requires-Dist of a package's metadata (`python3dist(name)`).
+  `perl` for a package that ships Perl modules; a module the build environment lacks is the
+  sibling package's that ships it, else looked up in the target's package index (`perl(X::Y)`:
+  the package whose Contents has X/Y.pm) and added when the index names its package; the rest
+  are listed in the build log, not guessed. Python: the same for each Requires-Dist of a
+  package's metadata (`python3dist(name)`). The Depends are computed in debdeps.py.
 - phpapi-N: a PHP extension (files in /usr/lib/php/<API>/) depends on the PHP API it was built
   for, as Debian's own extensions do (dh_php); phpapi-N is provided by phpX.Y-common.
 - conffiles: debbuild lists only %config files; Debian treats every file in /etc as one
@@ -40,7 +41,6 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -49,8 +49,9 @@ from pathlib import Path
 from debian.deb822 import Deb822
 
 from specport.building import debdocs, debscripts
+from specport.building.debdeps import Lookup, merge_depends, module_depends, perl_name
 from specport.errors import BuildError
-from specport.normalize.provided import dist_info_name, python3dist
+from specport.normalize.provided import dist_info_name
 from specport.normalize.release import carries_dist
 
 MARK = "# added by specport (deb post-step)"
@@ -72,7 +73,7 @@ class FixContext:
     built: datetime = field(default_factory=lambda: datetime.now(UTC))
     # a Fedora name (perl(X::Y), python3dist(x)) -> the target package the package index
     # confirms, "" for none: for the modules the build environment lacked
-    lookup: Callable[[str], str] | None = field(default=None, compare=False)
+    lookup: Lookup | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -102,24 +103,6 @@ def parse_shlibs(text: str) -> str:
         if line.startswith("shlibs:Depends="):
             return line.split("=", 1)[1].strip()
     return ""
-
-
-def merge_depends(existing: str, versioned: str, extra: list[str]) -> str:
-    """Existing Depends with bare names replaced by versioned ones, then the new ones added."""
-    items = [i.strip() for i in existing.split(",") if i.strip()]
-    better = {_dep_name(v): v.strip() for v in versioned.split(",") if v.strip()}
-    out: list[str] = []
-    for item in items:
-        name = _dep_name(item)
-        out.append(better.pop(name, item) if "|" not in item and "(" not in item else item)
-    for item in [*better.values(), *extra]:
-        if _dep_name(item) not in {_dep_name(o) for o in out}:
-            out.append(item)
-    return ", ".join(out)
-
-
-def _dep_name(item: str) -> str:
-    return re.split(r"[\s(:]", item.strip(), maxsplit=1)[0]
 
 
 def php_modules(files: list[tuple[str, str]]) -> list[PhpModule]:
@@ -156,29 +139,6 @@ def check_version(version: str, ctx: FixContext) -> None:
         )
 
 
-def module_depends(text: str, package: str) -> tuple[list[str], list[str]]:
-    """debfix.sh's perldeps or pydeps lines -> (packages to depend on, modules the build
-    lacked)."""
-    deps, missing = [], []
-    for line in text.splitlines():
-        kind, _, value = line.partition(" ")
-        if kind == "dep" and value and value != package:
-            deps.append(value)
-        elif kind == "missing" and value:
-            missing.append(value)
-    return list(dict.fromkeys(deps)), missing
-
-
-def perl_depends(
-    text: str, files: list[tuple[str, str]], package: str
-) -> tuple[list[str], list[str]]:
-    """debfix.sh's perldeps lines -> (packages to depend on, modules the build lacked)."""
-    deps, missing = module_depends(text, package)
-    if (deps or any(k == "f" and p.endswith(".pm") for k, p in files)) and "perl" not in deps:
-        deps.insert(0, "perl")  # dh_perl's: a package of Perl modules needs the interpreter
-    return deps, missing
-
-
 def fix_control(
     text: str,
     files: list[tuple[str, str]],
@@ -195,23 +155,9 @@ def fix_control(
         changes.append(f"Maintainer: {ctx.maintainer}")
     package = control.get("Package", "")
     extra = [f"phpapi-{api}" for api in php_apis(files)]
-    for what, (found, missing), fedora in (
-        ("Perl modules it uses", perl_depends(perldeps, files, package), _perl),
-        ("Python distributions it requires", module_depends(pydeps, package), python3dist),
-    ):
-        extra += found
-        looked = {m: ctx.lookup(fedora(m)) if ctx.lookup else "" for m in missing}
-        if any(looked.values()):
-            extra += [pkg for pkg in looked.values() if pkg and pkg != package]
-            changes.append(
-                f"{what} that the build environment lacks, from the package index: "
-                + ", ".join(f"{m} ({pkg})" for m, pkg in looked.items() if pkg)
-            )
-        if unknown := [m for m, pkg in looked.items() if not pkg]:
-            changes.append(
-                f"{what} that the build environment lacks (no Depends added for them):"
-                f" {', '.join(unknown)}"
-            )
+    found, notes = module_depends(perldeps, pydeps, files, package, ctx.lookup)
+    extra += found
+    changes += notes
     old = control.get("Depends", "")
     new = merge_depends(old, shlibs, extra)
     if new != old:
@@ -224,10 +170,6 @@ def fix_control(
 _PERL_MODULE = re.compile(r"/(?:perl5(?:/[\d.]+)?|perl/[\d.]+|vendor_perl)/(.+)\.pm$")
 
 
-def _perl(module: str) -> str:
-    return f"perl({module})"
-
-
 def shipped_names(metas: list[Path]) -> dict[str, str]:
     """perl(X::Y) and python3dist(x) -> the package of this build that ships it: a module one
     package uses and a sibling ships is that sibling's (as rpm finds it), not the archive's."""
@@ -237,16 +179,10 @@ def shipped_names(metas: list[Path]) -> dict[str, str]:
         for kind, path in parse_files((meta / "files").read_text(encoding="utf-8")):
             perl = _PERL_MODULE.search("/" + path) if kind == "f" else None
             if perl:
-                out.setdefault(_perl(perl.group(1).replace("/", "::")), package)
+                out.setdefault(perl_name(perl.group(1).replace("/", "::")), package)
             if dist := dist_info_name("/" + path):
                 out.setdefault(dist, package)
     return out
-
-
-def siblings_first(
-    shipped: dict[str, str], lookup: Callable[[str], str] | None
-) -> Callable[[str], str]:
-    return lambda name: shipped.get(name) or (lookup(name) if lookup else "")
 
 
 def conffiles(existing: str, files: list[tuple[str, str]]) -> str:

@@ -15,6 +15,7 @@ ENGINE_FILES = (
     "building/debbuild.py",
     "building/rpmbuild.py",
     "building/debfix.py",
+    "building/debdeps.py",
     "building/debfix.sh",
     "building/debdocs.py",
     "building/reproducible.py",
