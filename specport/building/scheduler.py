@@ -31,6 +31,7 @@ from specport.building.prepare import Prepared, prepare_many
 from specport.building.resultcache import ResultCache, key_inputs
 from specport.building.results import check_output
 from specport.building.status import Status
+from specport.building.workergate import WorkerGate
 from specport.cache.key import KeyInputs
 from specport.cache.trust import Trust
 from specport.config import Settings
@@ -91,11 +92,7 @@ class BuildRun:
         # only its log, never packages the user interrupted
         self._interrupted = threading.Event()
         self._publishing = threading.Lock()
-        # the workers' own count: a Ctrl-C inside pool.submit can start a thread the pool
-        # never records, and the pool's exit then does not wait for it (see _parallel)
-        self._gate = threading.Condition()
-        self._active = 0
-        self._closed = False
+        self._gate = WorkerGate()  # the workers' own count (workergate.py)
         self._status: Status | None = None
         cache_dir, shared = options.result_cache, options.shared_cache
         trust = Trust(options.shared_cache_key, options.shared_cache_signing_key)
@@ -182,31 +179,16 @@ class BuildRun:
                         f.cancel()
                     raise
         finally:
-            # the pool's exit joined the threads it recorded; a Ctrl-C inside submit() can leave
-            # one started but unrecorded, so wait on the workers' own count before run() removes
-            # the staging directory they write to
-            with self._gate:
-                self._closed = True
-            while True:
-                with self._gate:
-                    if not self._active:
-                        break
-                    self._gate.wait(0.2)
-                signals.remove_live()  # such a worker's container may be newer than guard()'s sweep
+            # the pool's exit joined the threads it recorded, not one a Ctrl-C inside submit()
+            # left unrecorded: wait for them all before run() removes their staging directory
+            self._gate.close_and_drain(signals.remove_live)
 
     def _gated(
         self, index: int, prepared: list[Prepared], plan: SetPlan, results: list[PairResult]
     ) -> None:
-        with self._gate:
-            if self._closed:  # queued when the run ended: nothing may start now
-                return
-            self._active += 1
-        try:
-            self._one(index, prepared, plan, results)
-        finally:
-            with self._gate:
-                self._active -= 1
-                self._gate.notify_all()
+        with self._gate.passage() as admitted:
+            if admitted:  # not when it was queued as the run ended
+                self._one(index, prepared, plan, results)
 
     def _one(
         self, index: int, prepared: list[Prepared], plan: SetPlan, results: list[PairResult]
