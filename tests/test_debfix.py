@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from debian.changelog import Changelog
 from debian.deb822 import Deb822
+from test_index_routes import resolver  # the fixture index of the route tests
 
 from specport.building import debbuild, debdeps, debfix
 from specport.errors import BuildError
@@ -248,8 +249,6 @@ def test_perl_depends_of_a_package_with_no_perl() -> None:
 def test_modules_the_build_lacked_come_from_the_package_index() -> None:
     """cffi's `pycparser`: setup.py computes it, so the build environment lacked it; the package
     index (its Contents: a dist-info directory, a .pm file) names the package, never a guess."""
-    from test_index_routes import resolver  # the fixture index of the route tests
-
     lookup = debbuild._index_lookup(resolver("debian-12"))
     assert lookup is not None
     assert lookup("python3dist(pyyaml)") == "python3-yaml"

@@ -17,7 +17,13 @@ from debian.deb822 import Deb822
 from test_debfix import CTX, unpacked
 
 from specport.building import debfix, pyreqs
+from specport.building.plan import Pair
+from specport.building.prepare import prepare
+from specport.building.sources import SourceSearch
+from specport.config import load_config
 from specport.errors import SpecError
+from specport.forks.specedit import source0
+from specport.index.resolvers import make_resolvers
 from specport.normalize.errors import UnresolvedError
 from specport.normalize.passes import normalize
 from specport.normalize.pyproject import PyprojectRequest, parse_marker
@@ -304,7 +310,6 @@ def test_pypi_source_becomes_its_file_name_and_extras_subpackages_go() -> None:
 
 
 def test_rebase_reads_a_pypi_source() -> None:
-    from specport.forks.specedit import source0
 
     spec = "%global srcname Cmark\nName: python-c\nVersion: 0.8\n"
     assert source0(spec + "Source0: %{pypi_source %{srcname} %{version} zip}\n") == "Cmark-0.8.zip"
@@ -329,9 +334,6 @@ def test_a_link_or_a_device_named_pyproject_toml_is_not_read(tmp_path: Path) -> 
 
 # --- specport build's host side: the requirements go into the spec and the build's info ---------
 def test_prepare_adds_the_archives_requirements(tmp_path: Path) -> None:
-    from specport.building.plan import Pair
-    from specport.building.prepare import prepare
-    from specport.building.sources import SourceSearch
 
     sources = tmp_path / "sources"
     sources.mkdir()
@@ -358,9 +360,6 @@ def test_prepare_adds_the_archives_requirements(tmp_path: Path) -> None:
 def test_a_requirement_the_set_builds_is_the_sets_package(tmp_path: Path) -> None:
     """A set that builds sp-util answers for python3dist(sp-util) (the dist-info its %files
     list), so the build's plan puts the spec that needs it after it."""
-    from specport.config import load_config
-    from specport.index.resolvers import make_resolvers
-
     util = tmp_path / "python-sp-util.spec"
     util.write_text(
         "Name: python-sp-util\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\n"
